@@ -1,0 +1,3 @@
+from zhanhe_counter.main import run
+
+raise SystemExit(run())

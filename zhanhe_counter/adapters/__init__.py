@@ -1,0 +1,1 @@
+"""One sub-package per outside thing (database, files, devices); each implements a port."""

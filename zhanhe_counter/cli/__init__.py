@@ -1,0 +1,1 @@
+"""``zhanhe-admin``: the administrator's command line. Imports no Qt."""

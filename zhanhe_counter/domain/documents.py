@@ -1,0 +1,35 @@
+"""The documents (文书) the window hands out; their wording lives in ``forms/*.toml``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    """文书种类. The value is the template's file stem in ``forms/``."""
+
+    INTAKE_RECEIPT = "intake_receipt"  # 收件凭证
+    ACCEPTANCE_NOTICE = "acceptance_notice"  # 受理通知书
+    REFUSAL_NOTICE = "refusal_notice"  # 不予受理通知书
+    ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
+    RONGQUE_PLEDGE = "rongque_pledge"  # 容缺受理承诺书
+    HANDOVER_SHEET = "handover_sheet"  # 交接单
+    DELIVERY_RECEIPT = "delivery_receipt"  # 出件签收单
+    THERMAL_TICKET = "thermal_ticket"  # 80 mm 小票
+
+    @property
+    def title(self) -> str:
+        """The document's Chinese title."""
+        return _TITLES[self]
+
+
+_TITLES = {
+    DocumentKind.INTAKE_RECEIPT: "收件凭证",
+    DocumentKind.ACCEPTANCE_NOTICE: "受理通知书",
+    DocumentKind.REFUSAL_NOTICE: "不予受理通知书",
+    DocumentKind.ONE_TIME_NOTICE: "一次性告知书",
+    DocumentKind.RONGQUE_PLEDGE: "容缺受理承诺书",
+    DocumentKind.HANDOVER_SHEET: "交接单",
+    DocumentKind.DELIVERY_RECEIPT: "出件签收单",
+    DocumentKind.THERMAL_TICKET: "办件小票",
+}

@@ -1,0 +1,80 @@
+"""Case events (办件事件): the append-only facts a case is made of.
+
+A case's status is never stored as the truth; it is a projection of its events
+(``domain.case.project``). Events are immutable, carry an id made when the clerk started the
+action (UUIDv7, kept across retries so a retry can never duplicate), and are numbered per station
+by the local store with a gap-free sequence (``station_seq``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+
+class EventKind(StrEnum):
+    """What happened to a case (事件类型). Values are stable: they are stored and synced."""
+
+    CONSULTED = "consulted"  # 咨询登记 (a consultation only; counts in tallies)
+    RECEIVED = "received"  # 收件 (materials received; the receiving clerk becomes 首办负责人)
+    RONGQUE_PLEDGED = "rongque_pledged"  # 容缺收件, pledge signed, supplement deadline set
+    NOTIFIED_ONCE = "notified_once"  # 一次性告知 (everything missing, listed once)
+    BACKOFFICE_REQUESTED = "backoffice_requested"  # 当场受理 at an unauthorised window: 20-minute answer
+    ACCEPTED = "accepted"  # 受理
+    REFUSED = "refused"  # 不予受理, with reasons
+    SUPPLEMENT_RECEIVED = "supplement_received"  # 补正/容缺 material received
+    INSPECTED = "inspected"  # 现场核查 (simple or professional inspection record)
+    DECIDED = "decided"  # 决定: approve, or refuse with reasons and relief rights
+    CERTIFICATE_MADE = "certificate_made"  # 制证
+    HANDED_TO_DELIVERY = "handed_to_delivery"  # 交接至统一出件窗口
+    DELIVERED = "delivered"  # 出件: pickup with signature, or express with waybill
+    RATED = "rated"  # 好差评
+    WITHDRAWN = "withdrawn"  # 撤回申请
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event the clerk has started but the store has not yet numbered (待写入事件).
+
+    ``event_id`` is made when the action starts and reused on every retry; the store gives it
+    ``station_seq`` inside the write transaction.
+    """
+
+    event_id: UUID
+    case_id: UUID
+    kind: EventKind
+    station_id: str
+    actor: str
+    occurred_at: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """A recorded, numbered case event (已记录的办件事件)."""
+
+    event_id: UUID
+    case_id: UUID
+    kind: EventKind
+    station_id: str
+    station_seq: int
+    actor: str
+    occurred_at: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_draft(cls, draft: EventDraft, station_seq: int) -> CaseEvent:
+        return cls(
+            event_id=draft.event_id,
+            case_id=draft.case_id,
+            kind=draft.kind,
+            station_id=draft.station_id,
+            station_seq=station_seq,
+            actor=draft.actor,
+            occurred_at=draft.occurred_at,
+            payload=draft.payload,
+        )

@@ -1,0 +1,1 @@
+"""Use cases. Plain dataclasses in and out; the outside world only through ``ports``."""
