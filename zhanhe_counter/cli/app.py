@@ -7,13 +7,39 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from zhanhe_counter.cli import calendar, catalogue, checklist, db, idcard, identity, printers, render
+from zhanhe_counter.cli import (
+    calendar,
+    catalogue,
+    central,
+    checklist,
+    db,
+    demo_data,
+    idcard,
+    identity,
+    printers,
+    render,
+    station,
+    sync,
+)
 from zhanhe_counter.cli.common import EXIT_USER_ERROR, UserError
 from zhanhe_counter.domain.errors import DomainError
 
 log = logging.getLogger("zhanhe_counter.cli")
 
-_GROUPS = (catalogue, calendar, identity, checklist, db, idcard, render, printers)
+_GROUPS = (
+    catalogue,
+    calendar,
+    identity,
+    checklist,
+    db,
+    idcard,
+    render,
+    printers,
+    central,
+    station,
+    sync,
+    demo_data,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,10 +1,145 @@
-"""``zhanhe-admin db``: placeholder until its builder fills it in."""
+"""``zhanhe-admin db``: upgrade the station database and check its health.
+
+``db upgrade`` creates the database if needed and runs the pending migrations. ``db check`` never
+changes anything: it reports SQLite's ``integrity_check``, the schema revision against the one
+this program ships, and row counts; it exits 1 when the file is damaged or not up to date.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 
-def register(sub: "argparse._SubParsersAction[Any]") -> None:
-    """Add this command group to the parser."""
+from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
+from zhanhe_counter.adapters.storage import engine as storage
+from zhanhe_counter.adapters.storage.tables import full_metadata
+from zhanhe_counter.cli.common import EXIT_FAILED_CHECK, EXIT_OK, UserError, print_json
+
+# Tables whose row counts tell an administrator whether this PC holds work (and unsent work).
+_COUNTED_TABLES = (
+    "case_status",
+    "case_event",
+    "staff",
+    "window_config",
+    "catalogue_version",
+    "matter",
+)
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``db upgrade`` and ``db check``."""
+    parser = sub.add_parser("db", help="本机数据库：升级与检查")
+    db_sub = parser.add_subparsers(dest="db_command", metavar="子命令", required=True)
+
+    upgrade = db_sub.add_parser("upgrade", help="创建或升级本机数据库到最新结构")
+    upgrade.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    upgrade.set_defaults(handler=run_upgrade)
+
+    check = db_sub.add_parser("check", help="检查数据库完整性、待执行的升级和数据量")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    check.set_defaults(handler=run_check)
+
+
+def _database_path(args: argparse.Namespace) -> Path:
+    return local_db_path(resolve_data_dir(getattr(args, "data_dir", None), os.environ))
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    path = _database_path(args)
+    engine = storage.open_local_database(path, migrate_schema=False)
+    try:
+        before = storage.current_revision(engine)
+        storage.migrate(engine)
+        after = storage.current_revision(engine)
+    finally:
+        engine.dispose()
+    result = {"database": str(path), "from_revision": before, "revision": after}
+    if args.json:
+        print_json(result)
+    elif before == after:
+        print(f"数据库已是最新结构（{after}）：{path}")
+    else:
+        print(f"数据库已升级：{before or '空库'} → {after}：{path}")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    path = _database_path(args)
+    if not path.is_file():
+        raise UserError(f"数据库文件不存在：{path}（请先运行 zhanhe-admin db upgrade）")
+    engine = storage.open_local_database(path, migrate_schema=False)
+    try:
+        report = _check_report(engine, path)
+    finally:
+        engine.dispose()
+    if args.json:
+        print_json(report)
+    else:
+        _print_report(report)
+    return EXIT_OK if report["ok"] else EXIT_FAILED_CHECK
+
+
+def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
+    with storage.reading(engine) as connection:
+        integrity = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+        existing = set(sa.inspect(connection).get_table_names())
+        counts: dict[str, int | None] = {}
+        for name in _COUNTED_TABLES:
+            table = full_metadata().tables[name]
+            counts[name] = (
+                int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                if name in existing
+                else None
+            )
+        unsynced = None
+        if "case_event" in existing:
+            case_event = full_metadata().tables["case_event"]
+            unsynced = int(
+                connection.execute(
+                    sa.select(sa.func.count())
+                    .select_from(case_event)
+                    .where(case_event.c.sync_state == "local")
+                ).scalar_one()
+            )
+    pending = storage.pending_migrations(engine)
+    integrity_ok = integrity == ["ok"]
+    return {
+        "database": str(path),
+        "ok": integrity_ok and not pending,
+        "integrity": "ok" if integrity_ok else integrity[:20],
+        "revision": storage.current_revision(engine),
+        "head": storage.head_revision(),
+        "pending_migrations": pending,
+        "counts": counts,
+        "unsynced_events": unsynced,
+    }
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    labels = {
+        "case_status": "办件",
+        "case_event": "办件事件",
+        "staff": "工作人员",
+        "window_config": "窗口",
+        "catalogue_version": "事项目录版本",
+        "matter": "事项（各版本合计）",
+    }
+    print(f"数据库：{report['database']}")
+    if report["integrity"] == "ok":
+        print("完整性检查：正常")
+    else:
+        print("完整性检查：发现问题")
+        for line in report["integrity"]:
+            print(f"  {line}")
+    print(f"结构版本：{report['revision'] or '空库'}（程序最新：{report['head']}）")
+    if report["pending_migrations"]:
+        print(f"待执行升级：{', '.join(report['pending_migrations'])}（请运行 zhanhe-admin db upgrade）")
+    for name, count in report["counts"].items():
+        print(f"{labels[name]}：{'—' if count is None else count}")
+    if report["unsynced_events"] is not None:
+        print(f"未同步事件：{report['unsynced_events']}")
+    print("结论：正常" if report["ok"] else "结论：需要处理")

@@ -18,7 +18,7 @@ class DocumentKind(StrEnum):
     THERMAL_TICKET = "thermal_ticket"  # 80 mm 小票
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         """The document's Chinese title."""
         return _TITLES[self]
 

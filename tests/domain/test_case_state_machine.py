@@ -1,0 +1,298 @@
+"""Random event sequences, legal and illegal, never bring a case into a state the rules forbid."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import date
+from functools import reduce
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from tests.domain.test_case import event
+from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.case import (
+    CaseState,
+    CaseStatus,
+    IllegalTransition,
+    allowed_next,
+    apply,
+    project,
+)
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import CaseEvent, EventKind
+
+K = EventKind
+POOL = ["m1", "m2", "m3", "m4"]
+
+words = st.text(alphabet="材料身份证明abc", min_size=1, max_size=6)
+maybe_words = st.none() | words
+days = st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31))
+json_scalars = st.none() | st.booleans() | st.integers(-3, 9) | words
+junk = st.dictionaries(
+    st.sampled_from(["level", "mode", "items", "reasons", "approved", "flow", "x"]),
+    json_scalars | st.lists(json_scalars, max_size=2),
+    max_size=3,
+)
+items = st.lists(
+    st.builds(p.MaterialItem, st.sampled_from(POOL), words, maybe_words),
+    max_size=3,
+    unique_by=lambda item: item.material_id,
+)
+
+
+def good_payload(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[p.Payload]:
+    """Payloads that are well-formed most of the time, so random walks get deep into the flow."""
+    if kind is K.CONSULTED:
+        return st.builds(p.consulted_payload, matter_id=maybe_words, question=maybe_words)
+    if kind is K.RECEIVED:
+        return st.builds(
+            p.received_payload,
+            case_number=st.just("ZH01-1"),
+            matter_id=st.just("M-001"),
+            applicant=st.fixed_dictionaries(
+                {"name": st.sampled_from(["张三", "李四", "王五", "赵六", ""])}
+            ),
+            materials=items,
+            flow=st.sampled_from(p.ServiceFlow),
+            promised_due=st.none() | days,
+        )
+    if kind is K.RONGQUE_PLEDGED:
+        return st.builds(p.rongque_pledged_payload, items=items, deadline=days)
+    if kind is K.NOTIFIED_ONCE:
+        return st.builds(p.notified_once_payload, items=items, deadline=st.none() | days)
+    if kind is K.SUPPLEMENT_RECEIVED:
+        outstanding = (
+            [i.material_id for i in (*state.outstanding_rongque, *state.outstanding_notice)]
+            if state
+            else []
+        )
+        ids = st.lists(st.sampled_from(POOL), max_size=3, unique=True)
+        if outstanding:
+            ids = st.lists(st.sampled_from(outstanding), min_size=1, unique=True) | ids
+        return st.builds(p.supplement_received_payload, material_ids=ids)
+    if kind is K.REFUSED:
+        return st.builds(p.refused_payload, reasons=st.lists(words, max_size=2), basis=maybe_words)
+    if kind is K.INSPECTED:
+        return st.builds(
+            p.inspected_payload, inspection=st.sampled_from(p.InspectionKind), findings=words
+        )
+    if kind is K.DECIDED:
+        return st.builds(
+            p.decided_payload,
+            st.booleans(),
+            reasons=st.lists(words, max_size=2),
+            relief=maybe_words,
+        )
+    if kind is K.DELIVERED:
+        return st.builds(
+            p.delivered_payload,
+            mode=st.sampled_from(p.DeliveryMode),
+            signer=maybe_words,
+            carrier=maybe_words,
+            waybill=maybe_words,
+        )
+    if kind is K.RATED:
+        return st.builds(p.rated_payload, st.integers(0, 6), st.lists(words, max_size=2))
+    if kind is K.ACCEPTED:
+        return st.builds(p.accepted_payload, promised_due=st.none() | days, deemed=st.booleans())
+    return st.just(GOOD_DEFAULTS[kind])
+
+
+GOOD_DEFAULTS: dict[EventKind, p.Payload] = {
+    K.BACKOFFICE_REQUESTED: p.backoffice_requested_payload(),
+    K.CERTIFICATE_MADE: p.certificate_made_payload(),
+    K.HANDED_TO_DELIVERY: p.handed_to_delivery_payload(),
+    K.WITHDRAWN: p.withdrawn_payload(),
+}
+
+
+def payload_for(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[Any]:
+    # Well-formed four times in five; hypothesis would merge repeated one_of branches.
+    good = good_payload(kind, state)
+    return st.integers(0, 4).flatmap(lambda n: junk if n == 4 else good)
+
+
+_DEAD_ENDS = {K.CONSULTED, K.WITHDRAWN, K.REFUSED, K.RATED}
+
+
+def next_kind(state: CaseState | None) -> st.SearchStrategy[EventKind]:
+    """Usually an offered kind that moves the case on, sometimes any offered or any kind at all."""
+    offered = sorted(allowed_next(state))
+    onward = [k for k in offered if k not in _DEAD_ENDS]
+    everything = st.sampled_from(list(EventKind))
+
+    def pick(n: int) -> st.SearchStrategy[EventKind]:
+        # 0-6: move on, 7-8: anything offered, 9: anything at all (mostly illegal).
+        if n <= 6 and onward:
+            return st.sampled_from(onward)
+        if n <= 8 and offered:
+            return st.sampled_from(offered)
+        return everything
+
+    return st.integers(0, 9).flatmap(pick)
+
+
+def check_invariants(state: CaseState) -> None:
+    kinds = [e.kind for e in state.timeline]
+    assert state.status in set(CaseStatus)
+    assert state.event_count == len(state.timeline)
+    assert kinds[0] in (K.RECEIVED, K.CONSULTED)
+    assert kinds.count(K.RATED) <= 1
+    assert (state.rating is None) == (K.RATED not in kinds)
+    assert kinds.count(K.NOTIFIED_ONCE) <= 1
+    assert len({e.event_id for e in state.timeline}) == len(state.timeline)
+    assert all(e.case_id == state.case_id for e in state.timeline)
+    if K.RONGQUE_PLEDGED in kinds:
+        assert kinds.index(K.RONGQUE_PLEDGED) == 1
+    if state.status is CaseStatus.CONSULTED:
+        assert set(kinds[1:]) <= {K.RATED}
+    if K.DECIDED in kinds:
+        assert K.ACCEPTED in kinds[: kinds.index(K.DECIDED)]
+    if K.DELIVERED in kinds or state.status is CaseStatus.DELIVERED:
+        decisions = [e for e in state.timeline[: kinds.index(K.DELIVERED)] if e.kind is K.DECIDED]
+        assert decisions
+        assert decisions[0].payload["approved"] is True
+        assert state.delivery is not None
+    if K.CERTIFICATE_MADE in kinds:
+        assert state.decision_approved is True
+    if state.status is CaseStatus.DECIDED_REFUSED:
+        assert state.decision_reasons
+        assert state.decision_relief
+    if state.status is CaseStatus.REFUSED:
+        assert state.refusal_reasons
+    if state.rating is not None and state.rating.level <= 2:
+        assert state.rating.reasons
+    if state.status is CaseStatus.WITHDRAWN:
+        assert K.DECIDED not in kinds
+    assert state.supplemented <= {
+        i.material_id for i in (*state.rongque_items, *state.notice_items)
+    }
+
+
+class CaseMachine(RuleBasedStateMachine):
+    """Fires random events at one case; only legal ones may change it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: CaseState | None = None
+        self.recorded: list[CaseEvent] = []
+        self.first_handler: str | None = None
+        self.legal = 0
+
+    @initialize(data=st.data())
+    def start(self, data: st.DataObject) -> None:
+        # Most runs start from a receipt; the rest start empty and must find an opening event.
+        if data.draw(st.booleans(), label="open with receipt"):
+            self._try(event(K.RECEIVED, data.draw(good_payload(K.RECEIVED, None))))
+
+    @rule(data=st.data(), actor=st.sampled_from(["clerk-li", "clerk-wu", "backoffice-wang"]))
+    def fire(self, data: st.DataObject, actor: str) -> None:
+        kind = data.draw(st.sampled_from(list(EventKind)), label="kind")
+        payload = data.draw(payload_for(kind, self.state), label="payload")
+        self._try(event(kind, payload, actor=actor))
+
+    @precondition(lambda self: self.state is not None)
+    @rule(data=st.data())
+    def fire_a_legal_kind(self, data: st.DataObject) -> None:
+        # Steer towards the allowed actions, the way the UI only offers those.
+        kind = data.draw(next_kind(self.state), label="kind")
+        self._try(event(kind, data.draw(good_payload(kind, self.state), label="payload")))
+
+    @precondition(lambda self: bool(self.recorded))
+    @rule(data=st.data())
+    def replay_a_recorded_event(self, data: st.DataObject) -> None:
+        again = data.draw(st.sampled_from(self.recorded), label="replayed")
+        with pytest.raises(IllegalTransition) as info:
+            apply(self.state, again)
+        assert info.value.user_message == "该操作已记录，不能重复记录"
+
+    @precondition(lambda self: self.state is not None)
+    @rule()
+    def event_of_another_case(self) -> None:
+        stranger = event(K.RATED, p.rated_payload(5), case_id=uuid.uuid4())
+        with pytest.raises(IllegalTransition):
+            apply(self.state, stranger)
+
+    def _try(self, ev: CaseEvent) -> None:
+        before = self.state
+        allowed = allowed_next(before)
+        try:
+            after = apply(before, ev)
+        except IllegalTransition:
+            return  # the state is immutable and self.state was not replaced
+        except p.InvalidPayload:
+            # A malformed payload of an allowed kind: reported, nothing recorded.
+            assert ev.kind in allowed
+            return
+        assert ev.kind in allowed, f"{ev.kind} applied though not offered"
+        if before is not None:
+            assert after.event_count == before.event_count + 1
+            assert after.timeline[:-1] == before.timeline
+        self.state = after
+        self.recorded.append(ev)
+        self.legal += 1
+        if self.first_handler is None:
+            self.first_handler = after.first_handler
+
+    @invariant()
+    def rules_hold(self) -> None:
+        if self.state is None:
+            assert not self.recorded
+            return
+        check_invariants(self.state)
+        assert self.state.first_handler == self.first_handler
+        assert project(self.recorded) == self.state
+
+
+CaseMachine.TestCase.settings = settings(
+    max_examples=100,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestCaseMachine = CaseMachine.TestCase
+
+
+@st.composite
+def event_sequences(draw: st.DrawFn) -> list[CaseEvent]:
+    """Mostly legal walks, with the odd random event thrown in."""
+    events: list[CaseEvent] = []
+    state: CaseState | None = None
+    for _ in range(draw(st.integers(1, 15))):
+        kind = draw(next_kind(state))
+        ev = event(kind, draw(payload_for(kind, state)))
+        events.append(ev)
+        with contextlib.suppress(DomainError):
+            state = apply(state, ev)
+    return events
+
+
+@settings(max_examples=150, deadline=None)
+@given(event_sequences())
+def test_project_equals_folding_apply(events: list[CaseEvent]) -> None:
+    fold_error: DomainError | None = None
+    folded: CaseState | None = None
+    try:
+        folded = reduce(apply, events, None)
+    except DomainError as error:
+        fold_error = error
+    if fold_error is not None:
+        with pytest.raises(type(fold_error)) as info:
+            project(events)
+        assert str(info.value) == str(fold_error)
+        return
+    assert folded is not None
+    assert project(events) == folded
+    assert project(iter(events)) == folded
+    check_invariants(folded)

@@ -1,0 +1,1 @@
+"""Printer adapters (打印机): one module per transport, behind ``ports.printing.Printer``."""

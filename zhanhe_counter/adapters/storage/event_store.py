@@ -1,0 +1,364 @@
+"""The case event log in SQLite (办件事件库) with its status projection.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction that (1) returns the stored event if the
+event id is already there (a retry), (2) replays the case's events through the domain state
+machine, (3) numbers the event with the station's gap-free sequence, (4) applies it — an illegal
+transition raises and the whole transaction rolls back, counter included — and (5) writes the
+event and the updated ``case_status`` row together. The projection is therefore never behind or
+ahead of the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from zhanhe_counter.adapters.storage.engine import reading, storage_errors
+from zhanhe_counter.adapters.storage.numbering import allocate_number, allocate_station_seq
+from zhanhe_counter.adapters.storage.tables import case_event, case_status
+from zhanhe_counter.domain.case import CaseState, apply
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
+from zhanhe_counter.services.ports.storage import (
+    CaseQuery,
+    CaseSummary,
+    EventIdConflict,
+    SyncState,
+)
+
+log = logging.getLogger(__name__)
+
+
+class InvalidDraft(DomainError):
+    """An event draft the store cannot record as given (事件数据无效)."""
+
+
+class DuplicateCaseNumber(DomainError):
+    """The case number is already used by another case (受理编号重复)."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _normalised_payload(draft: EventDraft) -> dict[str, Any]:
+    try:
+        # The stored form is what every reader will see: tuples become lists, keys strings.
+        normalised: dict[str, Any] = json.loads(json.dumps(dict(draft.payload)))
+    except (TypeError, ValueError) as error:
+        raise InvalidDraft(
+            f"payload of event {draft.event_id} is not JSON: {error}",
+            "事件内容无法保存（包含不支持的数据），请联系管理员。",
+        ) from error
+    return normalised
+
+
+def _mask_id_number(number: str) -> str:
+    # Same rule as the screens (domain.md §7.2): first 6 and last 4 visible.
+    number = number.strip()
+    if len(number) <= 10:
+        return "*" * max(len(number) - 4, 0) + number[-4:]
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def _row_to_event(row: sa.Row[Any]) -> CaseEvent:
+    return CaseEvent(
+        event_id=row.event_id,
+        case_id=row.case_id,
+        kind=EventKind(row.kind),
+        station_id=row.station_id,
+        station_seq=int(row.station_seq),
+        actor=row.actor,
+        occurred_at=row.occurred_at,
+        payload=row.payload,
+    )
+
+
+def _row_to_summary(row: sa.Row[Any]) -> CaseSummary:
+    return CaseSummary(
+        case_id=row.case_id,
+        case_number=row.case_number,
+        matter_id=row.matter_id,
+        status=row.status,
+        first_handler=row.first_handler,
+        station_id=row.station_id,
+        applicant_name=row.applicant_name,
+        applicant_id_masked=row.applicant_id_masked,
+        received_at=row.received_at,
+        promised_due=row.promised_due,
+        rongque_due=row.rongque_due,
+        updated_at=row.updated_at,
+        event_count=int(row.event_count),
+        needs_attention=bool(row.needs_attention),
+    )
+
+
+@dataclass(slots=True)
+class _CaseInProgress:
+    """A case's state while a write transaction appends to it."""
+
+    state: CaseState | None
+    event_count: int
+
+
+class SqliteEventStore:
+    """The ``EventStore`` port on the station SQLite database (本机办件事件库)."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], datetime] = _utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    # ----------------------------------------------------------------------------- writes
+
+    def append(self, draft: EventDraft) -> CaseEvent:
+        return self.append_many([draft])[0]
+
+    def append_many(self, drafts: Sequence[EventDraft]) -> list[CaseEvent]:
+        with storage_errors(), self._engine.begin() as connection:
+            cases: dict[UUID, _CaseInProgress] = {}
+            return [self._append_in(connection, draft, cases) for draft in drafts]
+
+    def record_numbered(
+        self,
+        event_id: UUID,
+        station_code: str,
+        number_kind: str,
+        day: date,
+        build: Callable[[int], EventDraft],
+    ) -> CaseEvent:
+        with storage_errors(), self._engine.begin() as connection:
+            stored = self._stored_event(connection, event_id)
+            if stored is not None:
+                # A retry after the answer was lost: the number was used by the first attempt.
+                return stored
+            seq = allocate_number(connection, station_code, number_kind, day)
+            draft = build(seq)
+            if draft.event_id != event_id:
+                raise InvalidDraft(
+                    f"build() returned event {draft.event_id}, expected {event_id}",
+                    "内部错误：编号事件不一致，未保存。",
+                )
+            return self._append_in(connection, draft, {})
+
+    def mark_synced(
+        self, event_ids: Sequence[UUID], state: SyncState, error: str | None = None
+    ) -> int:
+        if not event_ids:
+            return 0
+        with storage_errors(), self._engine.begin() as connection:
+            result = connection.execute(
+                sa.update(case_event)
+                .where(case_event.c.event_id.in_(list(event_ids)))
+                .values(sync_state=SyncState(state).value, sync_error=error)
+            )
+            return int(result.rowcount)
+
+    # ------------------------------------------------------------------------------ reads
+
+    def events_for_case(self, case_id: UUID) -> list[CaseEvent]:
+        with reading(self._engine) as connection:
+            return self._events_in(connection, case_id)
+
+    def case_state(self, case_id: UUID) -> CaseState | None:
+        events = self.events_for_case(case_id)
+        state: CaseState | None = None
+        for event in events:
+            state = apply(state, event)
+        return state
+
+    def find_cases(self, query: CaseQuery) -> list[CaseSummary]:
+        statement = sa.select(case_status)
+        if query.case_number:
+            statement = statement.where(case_status.c.case_number == query.case_number.strip())
+        if query.applicant_name:
+            pattern = "%" + _escape_like(query.applicant_name.strip()) + "%"
+            statement = statement.where(case_status.c.applicant_name.like(pattern, escape="\\"))
+        if query.applicant_id_masked:
+            statement = statement.where(
+                case_status.c.applicant_id_masked == query.applicant_id_masked.strip()
+            )
+        if query.matter_id:
+            statement = statement.where(case_status.c.matter_id == query.matter_id)
+        if query.status:
+            statement = statement.where(case_status.c.status == query.status)
+        statement = statement.order_by(
+            case_status.c.updated_at.desc(), case_status.c.case_id
+        ).limit(max(1, query.limit))
+        with reading(self._engine) as connection:
+            return [_row_to_summary(row) for row in connection.execute(statement)]
+
+    def unsynced_events(self, limit: int) -> list[CaseEvent]:
+        statement = (
+            sa.select(case_event)
+            .where(case_event.c.sync_state == SyncState.LOCAL.value)
+            .order_by(case_event.c.station_id, case_event.c.station_seq)
+            .limit(max(0, limit))
+        )
+        with reading(self._engine) as connection:
+            return [_row_to_event(row) for row in connection.execute(statement)]
+
+    def sync_states(self, event_ids: Sequence[UUID]) -> Mapping[UUID, SyncState]:
+        if not event_ids:
+            return {}
+        statement = sa.select(case_event.c.event_id, case_event.c.sync_state).where(
+            case_event.c.event_id.in_(list(event_ids))
+        )
+        with reading(self._engine) as connection:
+            return {
+                row.event_id: SyncState(row.sync_state) for row in connection.execute(statement)
+            }
+
+    # --------------------------------------------------------------------------- internals
+
+    def _stored_event(self, connection: sa.Connection, event_id: UUID) -> CaseEvent | None:
+        row = connection.execute(
+            sa.select(case_event).where(case_event.c.event_id == event_id)
+        ).one_or_none()
+        return None if row is None else _row_to_event(row)
+
+    def _events_in(self, connection: sa.Connection, case_id: UUID) -> list[CaseEvent]:
+        rows = connection.execute(
+            sa.select(case_event)
+            .where(case_event.c.case_id == case_id)
+            .order_by(case_event.c.case_pos)
+        )
+        return [_row_to_event(row) for row in rows]
+
+    def _append_in(
+        self,
+        connection: sa.Connection,
+        draft: EventDraft,
+        cases: dict[UUID, _CaseInProgress],
+    ) -> CaseEvent:
+        if draft.occurred_at.tzinfo is None or draft.occurred_at.utcoffset() is None:
+            raise InvalidDraft(
+                f"event {draft.event_id} has a naive occurred_at",
+                "事件时间缺少时区，未保存。",
+            )
+        payload = _normalised_payload(draft)
+        stored = self._stored_event(connection, draft.event_id)
+        if stored is not None:
+            if not _same_content(stored, draft, payload):
+                raise EventIdConflict(
+                    f"event id {draft.event_id} already stored with different content",
+                    "事件编号重复但内容不同，未保存。请联系管理员检查本机数据。",
+                )
+            return stored
+
+        progress = cases.get(draft.case_id)
+        if progress is None:
+            earlier = self._events_in(connection, draft.case_id)
+            state: CaseState | None = None
+            for event in earlier:
+                state = apply(state, event)
+            progress = _CaseInProgress(state, len(earlier))
+            cases[draft.case_id] = progress
+
+        station_seq = allocate_station_seq(connection, draft.station_id)
+        event = CaseEvent(
+            event_id=draft.event_id,
+            case_id=draft.case_id,
+            kind=EventKind(draft.kind),
+            station_id=draft.station_id,
+            station_seq=station_seq,
+            actor=draft.actor,
+            occurred_at=draft.occurred_at.astimezone(UTC),
+            payload=payload,
+        )
+        new_state = apply(progress.state, event)  # IllegalTransition rolls everything back
+        position = progress.event_count + 1
+        now = self._clock()
+        self._write_projection(connection, event, new_state, position, now)
+        connection.execute(
+            case_event.insert().values(
+                event_id=event.event_id,
+                case_id=event.case_id,
+                case_pos=position,
+                kind=event.kind.value,
+                station_id=event.station_id,
+                station_seq=station_seq,
+                actor=event.actor,
+                occurred_at=event.occurred_at,
+                payload=payload,
+                recorded_at=now,
+                sync_state=SyncState.LOCAL.value,
+            )
+        )
+        progress.state = new_state
+        progress.event_count = position
+        return event
+
+    def _write_projection(
+        self,
+        connection: sa.Connection,
+        event: CaseEvent,
+        state: CaseState,
+        position: int,
+        now: datetime,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": str(state.status),
+            "case_number": state.case_number,
+            "matter_id": state.matter_id,
+            "first_handler": state.first_handler,
+            "applicant_name": state.applicant_name,
+            "applicant_id_masked": _masked_applicant_id(state),
+            "received_at": state.received_at,
+            "promised_due": state.promised_due,
+            "rongque_due": state.rongque_due,
+            "updated_at": now,
+            "last_station_seq": event.station_seq,
+            "event_count": position,
+        }
+        insert_values = {
+            "case_id": event.case_id,
+            "station_id": event.station_id,
+            "needs_attention": False,
+            **values,
+        }
+        statement = (
+            sqlite_insert(case_status)
+            .values(**insert_values)
+            .on_conflict_do_update(index_elements=["case_id"], set_=values)
+        )
+        try:
+            # A failed statement leaves SQLite's transaction open; raising rolls it all back.
+            connection.execute(statement)
+        except sa_exc.IntegrityError as error:
+            if "case_number" in str(error.orig):
+                raise DuplicateCaseNumber(
+                    f"case number {state.case_number} already used by another case",
+                    f"受理编号 {state.case_number} 已被其他办件使用，未保存。",
+                ) from error
+            raise
+
+
+def _masked_applicant_id(state: CaseState) -> str | None:
+    id_number = state.applicant.get("id_number")
+    if id_number:
+        return _mask_id_number(id_number)
+    return state.applicant.get("id_masked")
+
+
+def _same_content(stored: CaseEvent, draft: EventDraft, payload: Mapping[str, Any]) -> bool:
+    return (
+        stored.case_id == draft.case_id
+        and stored.kind == EventKind(draft.kind)
+        and stored.station_id == draft.station_id
+        and stored.actor == draft.actor
+        and stored.occurred_at == draft.occurred_at
+        and dict(stored.payload) == dict(payload)
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

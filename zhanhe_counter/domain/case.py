@@ -1,0 +1,491 @@
+"""The case state machine (办件状态机): a case's state is a fold of its events.
+
+``apply`` is the only place that knows which event may follow which; ``allowed_next`` answers
+the same question for the UI, and ``apply`` uses it, so the two can never disagree. Both are
+pure: no clock, no I/O. Time comes from the events themselves.
+
+Flows (Art. 15): a case opens with RECEIVED (or CONSULTED for a consultation-only log). From
+there it may be taken in with 容缺 (only right after receipt), sent to the back office for the
+20-minute answer, get its one one-time notice, be accepted or refused; once accepted it may be
+inspected and decided; an approval may get a certificate and is handed to the delivery window,
+then delivered by pickup or express. It may be withdrawn before the decision and rated once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from uuid import UUID
+
+from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import CaseEvent, EventKind
+
+
+class CaseStatus(StrEnum):
+    """办件状态. Values are stable English words; ``label`` is what the clerk reads."""
+
+    CONSULTED = "consulted"
+    RECEIVED = "received"  # waiting for (back-office) acceptance
+    PENDING_BACKOFFICE = "pending_backoffice"  # 当场受理 at an unauthorised window: 20 minutes
+    RONGQUE_RECEIVED = "rongque_received"  # 容缺 items outstanding, waiting for acceptance
+    NOTIFIED = "notified"  # one-time notice issued, waiting for the supplement
+    ACCEPTED = "accepted"
+    REFUSED = "refused"  # 不予受理
+    UNDER_REVIEW = "under_review"  # inspected at least once, no decision yet
+    DECIDED_APPROVED = "decided_approved"
+    DECIDED_REFUSED = "decided_refused"
+    CERTIFICATE_MADE = "certificate_made"
+    READY_FOR_DELIVERY = "ready_for_delivery"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_final(self) -> bool:
+        """Nothing but a rating may follow."""
+        return self in _FINAL
+
+
+_STATUS_LABELS = {
+    CaseStatus.CONSULTED: "咨询",
+    CaseStatus.RECEIVED: "已收件",
+    CaseStatus.PENDING_BACKOFFICE: "待后台答复",
+    CaseStatus.RONGQUE_RECEIVED: "容缺收件",
+    CaseStatus.NOTIFIED: "待补正",
+    CaseStatus.ACCEPTED: "已受理",
+    CaseStatus.REFUSED: "不予受理",
+    CaseStatus.UNDER_REVIEW: "审查中",
+    CaseStatus.DECIDED_APPROVED: "准予办理",
+    CaseStatus.DECIDED_REFUSED: "不予办理",
+    CaseStatus.CERTIFICATE_MADE: "已制证",
+    CaseStatus.READY_FOR_DELIVERY: "待出件",
+    CaseStatus.DELIVERED: "已出件",
+    CaseStatus.WITHDRAWN: "已撤回",
+}
+
+# What the clerk was trying to do, for "不能…" messages.
+_ACTION_LABELS = {
+    EventKind.CONSULTED: "登记咨询",
+    EventKind.RECEIVED: "收件",
+    EventKind.RONGQUE_PLEDGED: "容缺收件",
+    EventKind.NOTIFIED_ONCE: "出具一次性告知",
+    EventKind.BACKOFFICE_REQUESTED: "提交后台受理",
+    EventKind.ACCEPTED: "受理",
+    EventKind.REFUSED: "不予受理",
+    EventKind.SUPPLEMENT_RECEIVED: "接收补正材料",
+    EventKind.INSPECTED: "现场核查",
+    EventKind.DECIDED: "作出决定",
+    EventKind.CERTIFICATE_MADE: "制证",
+    EventKind.HANDED_TO_DELIVERY: "移交出件",
+    EventKind.DELIVERED: "出件",
+    EventKind.RATED: "评价",
+    EventKind.WITHDRAWN: "撤回",
+}
+
+_FINAL = frozenset(
+    {
+        CaseStatus.CONSULTED,
+        CaseStatus.REFUSED,
+        CaseStatus.DECIDED_REFUSED,
+        CaseStatus.DELIVERED,
+        CaseStatus.WITHDRAWN,
+    }
+)
+_AWAITING_ACCEPTANCE = frozenset(
+    {
+        CaseStatus.RECEIVED,
+        CaseStatus.PENDING_BACKOFFICE,
+        CaseStatus.RONGQUE_RECEIVED,
+        CaseStatus.NOTIFIED,
+    }
+)
+_BEFORE_DECISION = _AWAITING_ACCEPTANCE | {CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW}
+_BEFORE_DELIVERY = _BEFORE_DECISION | {
+    CaseStatus.DECIDED_APPROVED,
+    CaseStatus.CERTIFICATE_MADE,
+    CaseStatus.READY_FOR_DELIVERY,
+}
+
+# Statuses each kind may follow. Opening kinds, RATED and the once-only guards are handled in
+# ``allowed_next``.
+_SOURCES: Mapping[EventKind, frozenset[CaseStatus]] = {
+    EventKind.RONGQUE_PLEDGED: frozenset({CaseStatus.RECEIVED}),
+    EventKind.NOTIFIED_ONCE: frozenset(
+        {CaseStatus.RECEIVED, CaseStatus.PENDING_BACKOFFICE, CaseStatus.RONGQUE_RECEIVED}
+    ),
+    EventKind.BACKOFFICE_REQUESTED: frozenset({CaseStatus.RECEIVED, CaseStatus.RONGQUE_RECEIVED}),
+    # NOTIFIED is not here: acceptance waits until every noticed item is supplemented, which
+    # moves the case back to RECEIVED or RONGQUE_RECEIVED.
+    EventKind.ACCEPTED: frozenset(
+        {CaseStatus.RECEIVED, CaseStatus.PENDING_BACKOFFICE, CaseStatus.RONGQUE_RECEIVED}
+    ),
+    EventKind.REFUSED: _AWAITING_ACCEPTANCE,
+    EventKind.SUPPLEMENT_RECEIVED: _BEFORE_DELIVERY,
+    EventKind.INSPECTED: frozenset({CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW}),
+    EventKind.DECIDED: frozenset({CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW}),
+    EventKind.CERTIFICATE_MADE: frozenset({CaseStatus.DECIDED_APPROVED}),
+    # An approval without a certificate (a 证明, a registration) goes straight to delivery.
+    EventKind.HANDED_TO_DELIVERY: frozenset(
+        {CaseStatus.DECIDED_APPROVED, CaseStatus.CERTIFICATE_MADE}
+    ),
+    EventKind.DELIVERED: frozenset({CaseStatus.READY_FOR_DELIVERY}),
+    EventKind.WITHDRAWN: _BEFORE_DECISION,
+}
+_OPENING = frozenset({EventKind.CONSULTED, EventKind.RECEIVED})
+
+
+class IllegalTransition(DomainError):
+    """An event that may not happen to the case now (不允许的办件操作)."""
+
+    def __init__(
+        self,
+        message: str,
+        user_message: str,
+        *,
+        case_id: UUID,
+        status: CaseStatus | None,
+        kind: EventKind,
+    ) -> None:
+        super().__init__(message, user_message)
+        self.case_id = case_id
+        self.status = status
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """出件记录: pickup signed by ``signer``, or express with ``carrier`` and ``waybill``."""
+
+    mode: p.DeliveryMode
+    signer: str | None
+    carrier: str | None
+    waybill: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """好差评: level 1 (非常不满意) to 5 (非常满意); 1 and 2 carry reasons."""
+
+    level: int
+    reasons: tuple[str, ...]
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level < p.LOWEST_SATISFIED_RATING
+
+
+@dataclass(frozen=True, slots=True)
+class CaseState:
+    """办件 as its events say it is now."""
+
+    case_id: UUID
+    status: CaseStatus
+    first_handler: str | None  # 首办负责人: the actor of RECEIVED, never changes
+    station_id: str  # the station that opened the case
+    opened_at: datetime
+    case_number: str | None = None  # 受理编号; a consultation has none
+    matter_id: str | None = None
+    flow: p.ServiceFlow | None = None
+    applicant_name: str | None = None
+    applicant: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
+    received_materials: tuple[p.MaterialItem, ...] = ()
+    promised_due: date | None = None  # 承诺办结日期, replaced by the one given at acceptance
+    received_at: datetime | None = None
+    accepted_at: datetime | None = None
+    deemed_accepted: bool = False  # Art. 32(4): no one-time notice in time
+    decided_at: datetime | None = None
+    delivered_at: datetime | None = None
+    rongque_items: tuple[p.MaterialItem, ...] = ()
+    rongque_due: date | None = None
+    notice_issued: bool = False
+    notice_items: tuple[p.MaterialItem, ...] = ()
+    notice_due: date | None = None
+    supplemented: frozenset[str] = frozenset()  # material ids received later (补正/容缺)
+    supplement_completed_at: datetime | None = None  # when the last noticed item arrived
+    refusal_reasons: tuple[str, ...] = ()  # 不予受理
+    refusal_basis: str | None = None
+    inspections: int = 0
+    decision_approved: bool | None = None
+    decision_reasons: tuple[str, ...] = ()
+    decision_relief: str | None = None
+    certificate_number: str | None = None
+    collect_at_delivery: tuple[str, ...] = ()
+    delivery: Delivery | None = None
+    rating: Rating | None = None
+    withdrawal_reason: str | None = None
+    last_event_at: datetime | None = None
+    event_count: int = 0
+    timeline: tuple[CaseEvent, ...] = ()
+
+    @property
+    def outstanding_rongque(self) -> tuple[p.MaterialItem, ...]:
+        """容缺 items not yet supplied."""
+        return tuple(i for i in self.rongque_items if i.material_id not in self.supplemented)
+
+    @property
+    def outstanding_notice(self) -> tuple[p.MaterialItem, ...]:
+        """One-time-notice items not yet supplied."""
+        return tuple(i for i in self.notice_items if i.material_id not in self.supplemented)
+
+
+def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
+    """The kinds of event that may follow ``state`` (with a well-formed payload)."""
+    if state is None:
+        return _OPENING
+    allowed = {kind for kind, sources in _SOURCES.items() if state.status in sources}
+    allowed.add(EventKind.RATED)
+    if state.notice_issued:
+        allowed.discard(EventKind.NOTIFIED_ONCE)
+    if state.timeline[-1].kind is not EventKind.RECEIVED:
+        allowed.discard(EventKind.RONGQUE_PLEDGED)
+    if not (state.outstanding_rongque or state.outstanding_notice):
+        allowed.discard(EventKind.SUPPLEMENT_RECEIVED)
+    return frozenset(allowed)
+
+
+def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
+    """The state after ``event``; raises ``IllegalTransition`` or ``InvalidPayload``, never
+    returning a state the rules forbid. ``state`` is None for the first event of a case."""
+    status = state.status if state else None
+    if state is not None:
+        if event.case_id != state.case_id:
+            raise IllegalTransition(
+                f"event {event.event_id} belongs to case {event.case_id}, not {state.case_id}",
+                "该记录不属于此办件",
+                case_id=state.case_id,
+                status=status,
+                kind=event.kind,
+            )
+        if any(e.event_id == event.event_id for e in state.timeline):
+            raise IllegalTransition(
+                f"case {state.case_id}: event {event.event_id} is already recorded",
+                "该操作已记录，不能重复记录",
+                case_id=state.case_id,
+                status=status,
+                kind=event.kind,
+            )
+    if event.kind not in allowed_next(state):
+        raise _refusal(state, event)
+    new = _open(event) if state is None else _TRANSITIONS[event.kind](state, event)
+    return replace(
+        new,
+        last_event_at=event.occurred_at,
+        event_count=new.event_count + 1,
+        timeline=(*new.timeline, event),
+    )
+
+
+def project(events: Iterable[CaseEvent]) -> CaseState:
+    """Fold a case's events, in order, into its state. The first must open the case."""
+    state: CaseState | None = None
+    for event in events:
+        state = apply(state, event)
+    if state is None:
+        raise DomainError("cannot project a case from no events", "没有该办件的记录")
+    return state
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+def _refusal(state: CaseState | None, event: CaseEvent) -> IllegalTransition:
+    kind = event.kind
+    if state is None:
+        return IllegalTransition(
+            f"case {event.case_id}: first event is {kind}, expected received or consulted",
+            "办件须从收件或咨询登记开始",
+            case_id=event.case_id,
+            status=None,
+            kind=kind,
+        )
+    log = f"case {state.case_id}: {kind} not allowed in status {state.status}"
+    if kind is EventKind.NOTIFIED_ONCE and state.notice_issued:
+        user = "一次性告知只能出具一次"
+    elif kind is EventKind.RATED:
+        user = "该办件已评价，不能重复评价"
+    elif kind is EventKind.RONGQUE_PLEDGED and state.status is CaseStatus.RECEIVED:
+        user = "容缺收件只能在收件时办理"
+    elif kind is EventKind.SUPPLEMENT_RECEIVED and state.status in _BEFORE_DELIVERY:
+        user = "该办件没有待补正的材料"
+    else:
+        again = "再次" if any(e.kind is kind for e in state.timeline) else ""
+        user = f"办件{state.status.label}，不能{again}{_ACTION_LABELS[kind]}"
+    return IllegalTransition(log, user, case_id=state.case_id, status=state.status, kind=kind)
+
+
+# ----------------------------------------------------------------------------- transitions
+
+
+def _open(event: CaseEvent) -> CaseState:
+    if event.kind is EventKind.CONSULTED:
+        consulted = p.parse_consulted(event.payload)
+        return CaseState(
+            case_id=event.case_id,
+            status=CaseStatus.CONSULTED,
+            first_handler=None,
+            station_id=event.station_id,
+            opened_at=event.occurred_at,
+            matter_id=consulted.matter_id,
+        )
+    received = p.parse_received(event.payload)
+    return CaseState(
+        case_id=event.case_id,
+        status=CaseStatus.RECEIVED,
+        first_handler=event.actor,
+        station_id=event.station_id,
+        opened_at=event.occurred_at,
+        case_number=received.case_number,
+        matter_id=received.matter_id,
+        flow=received.flow,
+        applicant_name=received.applicant_name,
+        applicant=MappingProxyType(dict(received.applicant)),
+        received_materials=received.materials,
+        promised_due=received.promised_due,
+        received_at=event.occurred_at,
+    )
+
+
+def _rongque(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_rongque_pledged(event.payload)
+    return replace(
+        state,
+        status=CaseStatus.RONGQUE_RECEIVED,
+        rongque_items=data.items,
+        rongque_due=data.deadline,
+    )
+
+
+def _notice(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_notified_once(event.payload)
+    return replace(
+        state,
+        status=CaseStatus.NOTIFIED,
+        notice_issued=True,
+        notice_items=data.items,
+        notice_due=data.deadline,
+    )
+
+
+def _backoffice(state: CaseState, event: CaseEvent) -> CaseState:
+    p.parse_backoffice_requested(event.payload)
+    return replace(state, status=CaseStatus.PENDING_BACKOFFICE)
+
+
+def _accepted(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_accepted(event.payload)
+    return replace(
+        state,
+        status=CaseStatus.ACCEPTED,
+        accepted_at=event.occurred_at,
+        deemed_accepted=data.deemed,
+        promised_due=data.promised_due or state.promised_due,
+    )
+
+
+def _refused(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_refused(event.payload)
+    return replace(
+        state, status=CaseStatus.REFUSED, refusal_reasons=data.reasons, refusal_basis=data.basis
+    )
+
+
+def _supplement(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_supplement_received(event.payload)
+    outstanding = {i.material_id for i in (*state.outstanding_rongque, *state.outstanding_notice)}
+    unknown = [m for m in data.material_ids if m not in outstanding]
+    if unknown:
+        raise IllegalTransition(
+            f"case {state.case_id}: supplement for {unknown} which is not outstanding",
+            f"材料“{unknown[0]}”不在待补正材料中",
+            case_id=state.case_id,
+            status=state.status,
+            kind=event.kind,
+        )
+    new = replace(state, supplemented=state.supplemented | set(data.material_ids))
+    if state.outstanding_notice and not new.outstanding_notice:
+        new = replace(new, supplement_completed_at=event.occurred_at)
+    # Before acceptance the status says what the case waits for; afterwards it stays put.
+    if state.status in (CaseStatus.NOTIFIED, CaseStatus.RONGQUE_RECEIVED):
+        if new.outstanding_notice:
+            waiting = CaseStatus.NOTIFIED
+        elif new.outstanding_rongque:
+            waiting = CaseStatus.RONGQUE_RECEIVED
+        else:
+            waiting = CaseStatus.RECEIVED
+        new = replace(new, status=waiting)
+    return new
+
+
+def _inspected(state: CaseState, event: CaseEvent) -> CaseState:
+    p.parse_inspected(event.payload)
+    return replace(state, status=CaseStatus.UNDER_REVIEW, inspections=state.inspections + 1)
+
+
+def _decided(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_decided(event.payload)
+    return replace(
+        state,
+        status=CaseStatus.DECIDED_APPROVED if data.approved else CaseStatus.DECIDED_REFUSED,
+        decided_at=event.occurred_at,
+        decision_approved=data.approved,
+        decision_reasons=data.reasons,
+        decision_relief=data.relief,
+    )
+
+
+def _certificate(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_certificate_made(event.payload)
+    return replace(
+        state, status=CaseStatus.CERTIFICATE_MADE, certificate_number=data.certificate_number
+    )
+
+
+def _handover(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_handed_to_delivery(event.payload)
+    return replace(
+        state, status=CaseStatus.READY_FOR_DELIVERY, collect_at_delivery=data.collect_at_delivery
+    )
+
+
+def _delivered(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_delivered(event.payload)
+    return replace(
+        state,
+        status=CaseStatus.DELIVERED,
+        delivered_at=event.occurred_at,
+        delivery=Delivery(data.mode, data.signer, data.carrier, data.waybill),
+    )
+
+
+def _rated(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_rated(event.payload)
+    return replace(state, rating=Rating(data.level, data.reasons))
+
+
+def _withdrawn(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_withdrawn(event.payload)
+    return replace(state, status=CaseStatus.WITHDRAWN, withdrawal_reason=data.reason)
+
+
+_TRANSITIONS = {
+    EventKind.RONGQUE_PLEDGED: _rongque,
+    EventKind.NOTIFIED_ONCE: _notice,
+    EventKind.BACKOFFICE_REQUESTED: _backoffice,
+    EventKind.ACCEPTED: _accepted,
+    EventKind.REFUSED: _refused,
+    EventKind.SUPPLEMENT_RECEIVED: _supplement,
+    EventKind.INSPECTED: _inspected,
+    EventKind.DECIDED: _decided,
+    EventKind.CERTIFICATE_MADE: _certificate,
+    EventKind.HANDED_TO_DELIVERY: _handover,
+    EventKind.DELIVERED: _delivered,
+    EventKind.RATED: _rated,
+    EventKind.WITHDRAWN: _withdrawn,
+}
