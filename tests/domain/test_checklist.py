@@ -233,7 +233,9 @@ class TestRongque:
 
     def test_complete_on_spot_matter_is_accepted_instead(self) -> None:
         matter = dataclasses.replace(FOOD, window_flow=WindowFlow.COMPLETE_ON_SPOT)
-        result = run(matter, all_in_hand(matter, "规章制度"), authority=WindowAuthority.DECIDE_ON_SPOT)
+        result = run(
+            matter, all_in_hand(matter, "规章制度"), authority=WindowAuthority.DECIDE_ON_SPOT
+        )
         assert result.flow is WindowFlow.ACCEPT_ON_SPOT
         assert not result.completes_on_spot and not result.needs_backoffice_answer
         assert result.documents[:3] == (D.ACCEPTANCE_NOTICE, D.RONGQUE_PLEDGE, D.ONE_TIME_NOTICE)

@@ -27,10 +27,21 @@ ORIGINAL_COLLECT = Material(
     "申请书", MaterialType.ORIGINAL, OriginalHandling.COLLECT, 2, 0, Medium.PAPER
 )
 ID_CARD = Material(
-    "身份证", MaterialType.ORIGINAL_AND_COPY, OriginalHandling.INSPECT_AND_RETURN, 1, 3, Medium.PAPER
+    "身份证",
+    MaterialType.ORIGINAL_AND_COPY,
+    OriginalHandling.INSPECT_AND_RETURN,
+    1,
+    3,
+    Medium.PAPER,
 )
 LICENCE_COPY = Material(
-    "营业执照", MaterialType.COPY, OriginalHandling.NONE, 0, 1, Medium.ELECTRONIC, shared_exempt=True
+    "营业执照",
+    MaterialType.COPY,
+    OriginalHandling.NONE,
+    0,
+    1,
+    Medium.ELECTRONIC,
+    shared_exempt=True,
 )
 PROXY = Material(
     "授权委托书",
@@ -85,7 +96,13 @@ class TestMaterial:
 
     @pytest.mark.parametrize(
         ("condition", "agent"),
-        [("委托他人办理时", True), ("代办时", True), ("委托代理人", True), ("再婚的", False), (None, False)],
+        [
+            ("委托他人办理时", True),
+            ("代办时", True),
+            ("委托代理人", True),
+            ("再婚的", False),
+            (None, False),
+        ],
     )
     def test_agent_materials_are_recognised_by_their_condition(
         self, condition: str | None, agent: bool

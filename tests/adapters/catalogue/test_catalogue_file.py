@@ -89,7 +89,10 @@ class TestSample:
         assert proxy.material_type is MaterialType.ORIGINAL_AND_COPY
         assert proxy.original_handling is OriginalHandling.INSPECT_AND_RETURN
         assert proxy.conditional_on == "委托他人办理时" and proxy.is_agent_material
-        assert food.materials[1].shared_exempt and food.materials[1].medium is Medium.PAPER_OR_ELECTRONIC
+        assert (
+            food.materials[1].shared_exempt
+            and food.materials[1].medium is Medium.PAPER_OR_ELECTRONIC
+        )
 
     def test_units_are_kept_as_written(self) -> None:
         catalogue = load_catalogue(SAMPLE).catalogue
@@ -254,11 +257,13 @@ class TestProblems:
         assert "事项应为键值映射" in by_line[3]
 
     def test_aliases_are_refused_instead_of_multiplying_work(self, tmp_path: Path) -> None:
-        text = "schema_version: 1\nmatters:\n" + GOOD_MATTER.replace(
-            "materials:\n      - {", "materials: &m\n      - {"
-        ) + GOOD_MATTER.replace("T-1", "T-2").replace(
-            "materials:\n      - {name: 申请书, material_type: 原件, original_handling: collect, original_count: 1, copy_count: 0, medium: 纸质}",  # noqa: E501
-            "materials: *m",
+        text = (
+            "schema_version: 1\nmatters:\n"
+            + GOOD_MATTER.replace("materials:\n      - {", "materials: &m\n      - {")
+            + GOOD_MATTER.replace("T-1", "T-2").replace(
+                "materials:\n      - {name: 申请书, material_type: 原件, original_handling: collect, original_count: 1, copy_count: 0, medium: 纸质}",  # noqa: E501
+                "materials: *m",
+            )
         )
         found = problems_of(write(tmp_path, text))
         assert any("别名" in p.message for p in found)

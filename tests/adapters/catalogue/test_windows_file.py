@@ -63,7 +63,9 @@ def test_sample_configuration(catalogue: Catalogue) -> None:
     assert levels == set(ServiceHallLevel)
     # Every matter of the sample is handled somewhere.
     assert all(directory.windows_for(m) for m in catalogue)
-    assert "5号市场监管综合窗口" in directory.where_handled(catalogue.matter("ZH-002"), near=general)
+    assert "5号市场监管综合窗口" in directory.where_handled(
+        catalogue.matter("ZH-002"), near=general
+    )
 
 
 def test_cross_check_against_the_catalogue(tmp_path: Path, catalogue: Catalogue) -> None:
