@@ -52,7 +52,7 @@ def test_invalid_file_lists_every_problem_and_exits_2(
     text = text.replace("window_flow: 当场收件", "window_flow: 当场收下", 1)
     text = text.replace(
         "promised_limit: {value: 20, unit: 工作日}", "promised_limit: {value: 30, unit: 工作日}", 1
-    )  # noqa: E501
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text(text, encoding="utf-8")
     code = main(["catalogue", "check", str(bad)])
@@ -62,7 +62,8 @@ def test_invalid_file_lists_every_problem_and_exits_2(
     rows = err.strip().splitlines()
     assert len(rows) == 2
     flow_line = text.splitlines().index("    window_flow: 当场收下") + 1
-    assert rows[0].startswith(f"{bad}:{flow_line}: ") and "当场收下" in rows[0]
+    assert rows[0].startswith(f"{bad}:{flow_line}: ")
+    assert "当场收下" in rows[0]
     assert "超过法定时限" in rows[1]
 
 
@@ -95,7 +96,8 @@ def test_invalid_windows_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     )
     assert main(["catalogue", "check", str(SAMPLE), "--windows", str(windows)]) == 2
     err = capsys.readouterr().err
-    assert f"{windows}:" in err and "ZH-333" in err
+    assert f"{windows}:" in err
+    assert "ZH-333" in err
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,7 +58,14 @@ ID_CARD = material(
     copy_count=2,
 )
 RULES = material("规章制度", necessity=Necessity.SUPPLY_LATER, rongque_allowed=True)
-BANK = material("银行卡复印件", material_type=MaterialType.COPY, original_handling=OriginalHandling.NONE, original_count=0, copy_count=1, rongque_allowed=True)  # fmt: skip
+BANK = material(
+    "银行卡复印件",
+    material_type=MaterialType.COPY,
+    original_handling=OriginalHandling.NONE,
+    original_count=0,
+    copy_count=1,
+    rongque_allowed=True,
+)
 LICENCE = material(
     "营业执照",
     material_type=MaterialType.COPY,
@@ -113,17 +120,21 @@ def run(
 class TestApplicableMaterials:
     def test_unconditional_only_by_default(self) -> None:
         names = [m.name for m in applicable_materials(FOOD, ApplicantSituation())]
-        assert "授权委托书" not in names and "离婚证" not in names and "告知承诺书" not in names
+        assert "授权委托书" not in names
+        assert "离婚证" not in names
+        assert "告知承诺书" not in names
         assert names[:2] == ["申请书", "身份证"]
 
     def test_named_condition_applies(self) -> None:
         situation = ApplicantSituation(conditions=frozenset({"再婚的"}))
         names = [m.name for m in applicable_materials(FOOD, situation)]
-        assert "离婚证" in names and "授权委托书" not in names
+        assert "离婚证" in names
+        assert "授权委托书" not in names
 
     def test_agent_brings_the_proxy_materials_automatically(self) -> None:
         names = [m.name for m in applicable_materials(FOOD, ApplicantSituation(is_agent=True))]
-        assert "授权委托书" in names and "离婚证" not in names
+        assert "授权委托书" in names
+        assert "离婚证" not in names
 
     def test_gaozhi_pledge_applies_when_a_proof_is_replaced(self) -> None:
         names = [m.name for m in applicable_materials(FOOD, ApplicantSituation(), gaozhi_used=True)]
@@ -140,8 +151,10 @@ class TestComplete:
         result = run()
         assert result.outcome is Outcome.COMPLETE
         assert result.flow is WindowFlow.RECEIVE_ON_SPOT
-        assert not result.needs_backoffice_answer and not result.completes_on_spot
-        assert result.missing == () and result.rongque_items == ()
+        assert not result.needs_backoffice_answer
+        assert not result.completes_on_spot
+        assert result.missing == ()
+        assert result.rongque_items == ()
         assert result.supplement_due is None
         assert result.documents == (D.INTAKE_RECEIPT, D.HANDOVER_SHEET, D.THERMAL_TICKET)
 
@@ -164,13 +177,15 @@ class TestComplete:
     def test_complete_on_spot_by_an_authorised_window(self) -> None:
         matter = dataclasses.replace(FOOD, window_flow=WindowFlow.COMPLETE_ON_SPOT)
         result = run(matter, authority=WindowAuthority.DECIDE_ON_SPOT)
-        assert result.completes_on_spot and not result.needs_backoffice_answer
+        assert result.completes_on_spot
+        assert not result.needs_backoffice_answer
         assert result.documents == (D.DELIVERY_RECEIPT,)
 
     def test_complete_on_spot_by_the_back_office_while_waiting(self) -> None:
         matter = dataclasses.replace(FOOD, window_flow=WindowFlow.COMPLETE_ON_SPOT)
         result = run(matter, authority=WindowAuthority.ACCEPT_ON_SPOT)
-        assert result.completes_on_spot and result.needs_backoffice_answer
+        assert result.completes_on_spot
+        assert result.needs_backoffice_answer
         assert result.documents == (D.HANDOVER_SHEET, D.DELIVERY_RECEIPT)
 
     def test_pre_reviewed_immediate_matter_is_completed_on_the_spot(self) -> None:
@@ -178,11 +193,13 @@ class TestComplete:
             FOOD, window_flow=WindowFlow.ACCEPT_ON_SPOT, handle_kind=HandleKind.IMMEDIATE
         )
         result = run(matter, situation=ApplicantSituation(pre_reviewed_online=True))
-        assert result.flow is WindowFlow.COMPLETE_ON_SPOT and result.completes_on_spot
+        assert result.flow is WindowFlow.COMPLETE_ON_SPOT
+        assert result.completes_on_spot
 
     def test_pre_reviewed_promised_matter_keeps_its_flow(self) -> None:
         result = run(situation=ApplicantSituation(pre_reviewed_online=True))
-        assert result.flow is WindowFlow.RECEIVE_ON_SPOT and not result.completes_on_spot
+        assert result.flow is WindowFlow.RECEIVE_ON_SPOT
+        assert not result.completes_on_spot
 
     def test_pre_reviewed_needs_only_the_originals(self) -> None:
         records = all_in_hand(FOOD)
@@ -237,7 +254,8 @@ class TestRongque:
             matter, all_in_hand(matter, "规章制度"), authority=WindowAuthority.DECIDE_ON_SPOT
         )
         assert result.flow is WindowFlow.ACCEPT_ON_SPOT
-        assert not result.completes_on_spot and not result.needs_backoffice_answer
+        assert not result.completes_on_spot
+        assert not result.needs_backoffice_answer
         assert result.documents[:3] == (D.ACCEPTANCE_NOTICE, D.RONGQUE_PLEDGE, D.ONE_TIME_NOTICE)
 
     def test_applicant_may_decline_rongque(self) -> None:
@@ -385,7 +403,8 @@ class TestNotHandled:
             directory=HallDirectory([mine, elsewhere]),
         )
         assert result.outcome is Outcome.NOT_HANDLED
-        assert result.flow is None and result.documents == ()
+        assert result.flow is None
+        assert result.documents == ()
         assert result.refusal_message == (
             "本窗口（湛河区政务服务中心 3号综合窗口）不办理“食品经营许可”。"
             "该事项请到 湛河区政务服务中心 5号市场监管综合窗口 办理。"

@@ -112,8 +112,10 @@ class TestMaterial:
         assert material.is_conditional is (condition is not None)
 
     def test_material_type_needs(self) -> None:
-        assert MaterialType.ORIGINAL.needs_original and not MaterialType.ORIGINAL.needs_copy
-        assert MaterialType.COPY.needs_copy and not MaterialType.COPY.needs_original
+        assert MaterialType.ORIGINAL.needs_original
+        assert not MaterialType.ORIGINAL.needs_copy
+        assert MaterialType.COPY.needs_copy
+        assert not MaterialType.COPY.needs_original
         assert MaterialType.ORIGINAL_AND_COPY.needs_copy
 
 
@@ -214,7 +216,8 @@ class TestCatalogue:
     def test_lookup(self) -> None:
         catalogue = self.catalogue()
         assert len(catalogue) == 2
-        assert "T-1" in catalogue and "T-9" not in catalogue
+        assert "T-1" in catalogue
+        assert "T-9" not in catalogue
         assert [m.id for m in catalogue] == ["T-1", "T-2"]
         assert catalogue.matter("T-2").name == "第二事项"
 
@@ -229,7 +232,8 @@ class TestCatalogue:
         assert catalogue.department_names == ("湛河区测试局", "湛河区民政局")
         assert catalogue.department_of(catalogue.matter("T-1")) is None
         found = catalogue.department_of(catalogue.matter("T-2"))
-        assert found is not None and found.name == "湛河区民政局"
+        assert found is not None
+        assert found.name == "湛河区民政局"
         assert [m.id for m in catalogue.matters_of("湛河区民政局")] == ["T-2"]
 
     def test_find_by_id_or_name(self) -> None:

@@ -108,7 +108,8 @@ def test_window_handling_everything() -> None:
     quick = make_matter(id="Q", window_flow=WindowFlow.COMPLETE_ON_SPOT)
     catalogue = Catalogue({FOOD.id: FOOD, quick.id: quick})
     window = WindowConfig.handling_everything(catalogue, CENTRE)
-    assert window.handles(FOOD) and window.handles(quick)
+    assert window.handles(FOOD)
+    assert window.handles(quick)
     assert window.authority_for("Q") is WindowAuthority.DECIDE_ON_SPOT
     assert window.authority_for(FOOD.id) is WindowAuthority.RECEIVE_ONLY
 

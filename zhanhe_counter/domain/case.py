@@ -240,7 +240,8 @@ def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
     if state is None:
         return _OPENING
     allowed = {kind for kind, sources in _SOURCES.items() if state.status in sources}
-    allowed.add(EventKind.RATED)
+    if state.rating is None:
+        allowed.add(EventKind.RATED)
     if state.notice_issued:
         allowed.discard(EventKind.NOTIFIED_ONCE)
     if state.timeline[-1].kind is not EventKind.RECEIVED:

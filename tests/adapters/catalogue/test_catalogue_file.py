@@ -10,8 +10,8 @@ from zhanhe_counter.adapters.catalogue import (
     CatalogueInvalid,
     CatalogueProblem,
     load_catalogue,
+    yamlfile,
 )
-from zhanhe_counter.adapters.catalogue import yamlfile
 from zhanhe_counter.domain.matters import (
     HandleKind,
     MaterialType,
@@ -75,24 +75,27 @@ class TestSample:
         food = catalogue.matter("ZH-001")
         assert food.window_flow is WindowFlow.RECEIVE_ON_SPOT
         assert food.handle_kind is HandleKind.PROMISED
-        assert food.legal_limit is not None and food.legal_limit.value == 10
+        assert food.legal_limit is not None
+        assert food.legal_limit.value == 10
         assert food.promised_limit == TimeLimit(5, TimeUnit.WORKING_DAY)
         assert food.illustrative_fields == frozenset({"promised_limit"})
         assert food.special_procedures == ("现场核查",)
-        assert food.result is not None and food.result.validity == "5年"
-        assert food.fee is not None and not food.fee.charged
+        assert food.result is not None
+        assert food.result.validity == "5年"
+        assert food.fee is not None
+        assert not food.fee.charged
         assert food.provenance is not None
         assert food.provenance.status is ProvenanceStatus.NATIONAL_RULE
         rules = food.materials[3]
-        assert rules.necessity is Necessity.SUPPLY_LATER and rules.rongque_allowed
+        assert rules.necessity is Necessity.SUPPLY_LATER
+        assert rules.rongque_allowed
         proxy = food.materials[4]
         assert proxy.material_type is MaterialType.ORIGINAL_AND_COPY
         assert proxy.original_handling is OriginalHandling.INSPECT_AND_RETURN
-        assert proxy.conditional_on == "委托他人办理时" and proxy.is_agent_material
-        assert (
-            food.materials[1].shared_exempt
-            and food.materials[1].medium is Medium.PAPER_OR_ELECTRONIC
-        )
+        assert proxy.conditional_on == "委托他人办理时"
+        assert proxy.is_agent_material
+        assert food.materials[1].shared_exempt
+        assert food.materials[1].medium is Medium.PAPER_OR_ELECTRONIC
 
     def test_units_are_kept_as_written(self) -> None:
         catalogue = load_catalogue(SAMPLE).catalogue
@@ -112,9 +115,11 @@ class TestSample:
         for matter in catalogue:
             department = catalogue.department_of(matter)
             assert department is not None, matter.department
-            assert department.phones and department.responsible_office
+            assert department.phones
+            assert department.responsible_office
         tobacco = catalogue.department_of(catalogue.matter("ZH-012"))
-        assert tobacco is not None and tobacco.vertical
+        assert tobacco is not None
+        assert tobacco.vertical
 
 
 class TestProblems:
@@ -170,11 +175,15 @@ class TestProblems:
         assert all(p.file == str(path) for p in found)
         by_line = lines(found)
         assert "T-1 重复" in by_line[13]
-        assert "window_flow" in by_line[25] and "当天办" in by_line[25]
-        assert "original_count" in by_line[31] and "一份" in by_line[31]
-        assert "rongque_allowed" in by_line[33] and "maybe" in by_line[33]
+        assert "window_flow" in by_line[25]
+        assert "当天办" in by_line[25]
+        assert "original_count" in by_line[31]
+        assert "一份" in by_line[31]
+        assert "rongque_allowed" in by_line[33]
+        assert "maybe" in by_line[33]
         assert "缺少必填项“name”" in by_line[34]
-        assert "unit" in by_line[39] and "周" in by_line[39]
+        assert "unit" in by_line[39]
+        assert "周" in by_line[39]
         assert "超过法定时限" in by_line[49]
         assert [p.line for p in found] == sorted(p.line for p in found)
         rule_messages = [p.message for p in found if p.line == 52]
@@ -288,11 +297,13 @@ class TestFiles:
         path = tmp_path / "gbk.yaml"
         path.write_bytes("schema_version: 1\nmatters:\n  - name: 测试\n".encode("gbk"))
         (problem,) = problems_of(path)
-        assert problem.line == 3 and "UTF-8" in problem.message
+        assert problem.line == 3
+        assert "UTF-8" in problem.message
 
     def test_missing_file(self, tmp_path: Path) -> None:
         (problem,) = problems_of(tmp_path / "nope.yaml")
-        assert problem.line == 0 and "无法读取" in problem.message
+        assert problem.line == 0
+        assert "无法读取" in problem.message
 
     def test_huge_file_is_refused_before_parsing(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -314,7 +325,8 @@ class TestDepartments:
     def test_section_inside_the_catalogue(self, tmp_path: Path) -> None:
         text = (
             "schema_version: 1\ndepartments:\n"
-            "  - {name: 湛河区测试局, responsible_office: 审批股, contact_person: 王, phones: 0375-1}\n"
+            "  - {name: 湛河区测试局, responsible_office: 审批股,"
+            " contact_person: 王, phones: 0375-1}\n"
             "matters:\n" + GOOD_MATTER
         )
         loaded = load_catalogue(write(tmp_path, text))

@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -48,10 +49,10 @@ class CupsLab:
 
     def _spawn(self, name: str, args: list[str], *, in_ns: bool = True) -> None:
         prefix = ["nsenter", f"--net=/proc/{self.processes['ns'].pid}/ns/net"] if in_ns else []
-        log = (self.root / "logs" / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen(
-            prefix + args, stdout=log, stderr=subprocess.STDOUT, env=self.env
-        )
+        with (self.root / "logs" / f"{name}.log").open("wb") as log:
+            self.processes[name] = subprocess.Popen(
+                prefix + args, stdout=log, stderr=subprocess.STDOUT, env=self.env
+            )
 
     def ns_run(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         ns = ["nsenter", f"--net=/proc/{self.processes['ns'].pid}/ns/net"]
@@ -85,7 +86,7 @@ class CupsLab:
             f"ServerRoot {r}/etc\nRequestRoot {r}/spool\nCacheDir {r}/cache\n"
             f"StateDir {r}/state\nTempDir {r}/spool/tmp\nErrorLog {r}/logs/error_log\n"
             f"AccessLog {r}/logs/access_log\nPageLog {r}/logs/page_log\n"
-            "SystemGroup root\nUser lp\nGroup lp\n"
+            f"Printcap {r}/run/printcap\nSystemGroup root\nUser lp\nGroup lp\n"
         )
         self._spawn(
             "dbus", ["dbus-daemon", f"--config-file={r}/dbus.conf", "--nofork"], in_ns=False
@@ -176,11 +177,12 @@ class CupsLab:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CupsLab]:
+def lab() -> Iterator[CupsLab]:
     missing = [b for b in BINARIES if shutil.which(b) is None]
     assert not missing, f"install the CUPS lab packages (scripts/apt/printers.txt): {missing}"
     assert os.geteuid() == 0, "the CUPS lab needs root for its loopback-only network namespace"
-    root = tmp_path_factory.mktemp("cupslab")
+    # Not under pytest's 0700 temp folder: cupsd's filters run as lp and must reach the spool.
+    root = Path(tempfile.mkdtemp(prefix="zhanhe-cupslab-"))
     root.chmod(0o755)
     lab = CupsLab(root)
     try:
@@ -188,6 +190,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CupsLab]:
         yield lab
     finally:
         lab.down()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def notice_pdf(text: str) -> RenderedDocument:

@@ -1,0 +1,216 @@
+"""The central PostgreSQL schema (中心库表结构), as SQLAlchemy tables (sync.md §2.2).
+
+Columns shared with the station database use the same types and names as
+``adapters/storage/tables.py`` (``UtcDateTime``, JSON/JSONB, ``Uuid``, string lengths); the two
+differ where the meaning differs: centrally an event's station is its ``origin`` (``'central'``
+for back-office events) and the station's gap-free number is ``origin_seq``.
+
+Two columns matter for correctness: ``server_seq`` (identity) and ``xid`` (the inserting
+transaction, ``xid8``), which together form the pull cursor that cannot skip rows committed out
+of order (sync.md §2.4). Roles, row-level security, triggers and functions are plain SQL in the
+migration, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import base as pg_base
+
+from zhanhe_counter.adapters.storage.tables import NAMING_CONVENTION, UtcDateTime, json_type
+
+central_metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+CENTRAL_ORIGIN = "central"
+
+
+class Xid8(sa.types.UserDefinedType[str]):
+    """PostgreSQL's 64-bit transaction id; read as text (``xid::text``), bound with a cast."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw: Any) -> str:
+        return "xid8"
+
+
+# Reflection (Alembic's drift check) would otherwise warn "did not recognize type 'xid8'".
+pg_base.ischema_names.setdefault("xid8", Xid8)
+
+station = sa.Table(
+    "station",
+    central_metadata,
+    sa.Column("station_id", sa.String(32), primary_key=True),
+    sa.Column("role_name", sa.String(63), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("last_hello_at", UtcDateTime, nullable=True),
+    sa.Column("last_push_at", UtcDateTime, nullable=True),
+    sa.Column("last_pull_at", UtcDateTime, nullable=True),
+    sa.Column("clock_offset_ms", sa.BigInteger, nullable=True),
+    sa.Column("app_version", sa.String(32), nullable=True),
+)
+
+case_file = sa.Table(
+    "case_file",
+    central_metadata,
+    sa.Column("case_id", sa.Uuid, primary_key=True),
+    sa.Column("station_id", sa.String(32), sa.ForeignKey("station.station_id"), nullable=False),
+    sa.Column("matter_id", sa.String(64), nullable=True),
+    sa.Column("service_day", sa.Date, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "station_id"),
+)
+
+case_event = sa.Table(
+    "case_event",
+    central_metadata,
+    sa.Column("event_id", sa.Uuid, primary_key=True),
+    sa.Column("case_id", sa.Uuid, sa.ForeignKey("case_file.case_id"), nullable=False),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("origin_seq", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("occurred_at", UtcDateTime, nullable=False),
+    sa.Column("service_day", sa.Date, nullable=False),
+    sa.Column("hlc", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("schema_version", sa.SmallInteger, nullable=False),
+    sa.Column("payload", json_type(), nullable=False),
+    sa.Column("server_seq", sa.BigInteger, sa.Identity(always=True), nullable=False),
+    sa.Column("xid", Xid8(), nullable=False, server_default=sa.text("pg_current_xact_id()")),
+    sa.Column("received_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.UniqueConstraint("origin", "origin_seq"),
+    sa.Index("ix_case_event_pull", "xid", "server_seq"),
+    sa.Index("ix_case_event_tally", "service_day", "origin", "kind"),
+    sa.Index("ix_case_event_case", "case_id", "hlc"),
+)
+
+# Every change of centrally edited reference data, fed by triggers; pulled like case events.
+ref_change = sa.Table(
+    "ref_change",
+    central_metadata,
+    sa.Column("server_seq", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("xid", Xid8(), nullable=False, server_default=sa.text("pg_current_xact_id()")),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("entity_key", sa.String(200), nullable=False),
+    sa.Column("op", sa.String(8), nullable=False),
+    sa.Column("scope", sa.String(32), nullable=False, server_default="all"),
+    sa.Column("data", json_type(), nullable=True),
+    sa.CheckConstraint("op IN ('upsert', 'delete')", name="op_known"),
+    sa.Index("ix_ref_change_pull", "xid", "server_seq"),
+)
+
+# Events the central screen refused: recorded and reported back, never blocking the queue.
+sync_rejection = sa.Table(
+    "sync_rejection",
+    central_metadata,
+    sa.Column("event_id", sa.Uuid, primary_key=True),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("origin_seq", sa.BigInteger, nullable=False),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("payload", json_type(), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.Index(None, "origin", "origin_seq"),
+)
+
+# Bumped by the administrator after any restore: stations then re-pull from the start.
+sync_epoch = sa.Table(
+    "sync_epoch",
+    central_metadata,
+    sa.Column("epoch", sa.Integer, primary_key=True),
+    sa.Column("started_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+)
+
+central_setting = sa.Table(
+    "central_setting",
+    central_metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+# Which origin may record which kind (authority split, sync.md §2.6); edited by administrators.
+event_kind_policy = sa.Table(
+    "event_kind_policy",
+    central_metadata,
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("station_may_emit", sa.Boolean, nullable=False),
+    sa.Column("central_may_emit", sa.Boolean, nullable=False),
+)
+
+# ------------------------------------------------------------ reference data (edited centrally)
+
+department = sa.Table(
+    "department",
+    central_metadata,
+    sa.Column("department_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+catalogue_version = sa.Table(
+    "catalogue_version",
+    central_metadata,
+    sa.Column("version", sa.String(64), primary_key=True),
+    sa.Column("imported_at", UtcDateTime, nullable=False),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+matter = sa.Table(
+    "matter",
+    central_metadata,
+    sa.Column("matter_id", sa.String(64), primary_key=True),
+    sa.Column(
+        "version",
+        sa.String(64),
+        sa.ForeignKey("catalogue_version.version", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("department_id", sa.String(64), nullable=True, index=True),
+    sa.Column("body", json_type(), nullable=False),
+)
+
+staff = sa.Table(
+    "staff",
+    central_metadata,
+    sa.Column("staff_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("roles", json_type(), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+window_config = sa.Table(
+    "window_config",
+    central_metadata,
+    sa.Column("window_id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("station_id", sa.String(32), nullable=False),
+    sa.Column("can_accept", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("matter_ids", json_type(), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+holiday_override = sa.Table(
+    "holiday_override",
+    central_metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    # 'holiday' (a listed day off) or 'workday' (a 调休 working weekend).
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.CheckConstraint("kind IN ('holiday', 'workday')", name="kind_known"),
+)
+
+# Tables whose changes feed ``ref_change``, with their key columns (in key order).
+REFERENCE_KEYS: dict[str, tuple[str, ...]] = {
+    "department": ("department_id",),
+    "catalogue_version": ("version",),
+    "matter": ("matter_id", "version"),
+    "staff": ("staff_id",),
+    "window_config": ("window_id",),
+    "holiday_override": ("day",),
+}
