@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from tests.adapters.printing.printers.lab import SystemClock, wait_for
@@ -201,6 +202,10 @@ def notice_pdf(text: str) -> RenderedDocument:
     return RenderedDocument.of(out.getvalue(), "application/pdf", "acceptance_notice", 3, 1)
 
 
+def pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
 def a4(lab: CupsLab) -> CupsPrinter:
     config = PrinterConfig(name="A4", kind="cups", queue="VirtualA4", server=str(lab.socket))
     return CupsPrinter(config)
@@ -213,7 +218,7 @@ def test_pdf_reaches_the_ipp_printer_with_pwg_media(lab: CupsLab) -> None:
     job_id = printer.submit(notice_pdf("ZHANHE CUPS TEST ONE"), title="受理通知书")
     wait_for(lambda: printer.job_state(job_id) is BackendJobState.COMPLETED, what="completed")
     wait_for(lambda: len(lab.printed_files()) == before + 1, what="file at the printer")
-    assert b"ZHANHE CUPS TEST ONE" in lab.printed_files()[-1].read_bytes()
+    assert "ZHANHE CUPS TEST ONE" in pdf_text(lab.printed_files()[-1])
 
 
 def test_job_held_while_printer_off_completes_after_it_returns(
@@ -250,7 +255,7 @@ def test_job_held_while_printer_off_completes_after_it_returns(
             what="completed after the printer returned",
         )
         wait_for(lambda: len(lab.printed_files()) == before + 1)
-        assert b"ZHANHE HELD JOB" in lab.printed_files()[-1].read_bytes()
+        assert "ZHANHE HELD JOB" in pdf_text(lab.printed_files()[-1])
     finally:
         queue.stop()
         engine.dispose()

@@ -1,0 +1,204 @@
+"""Creating and upgrading the central database, and registering stations (中心库管理).
+
+Run by the administrator (``zhanhe-admin central init``, ``station register``) with an owner or
+superuser login that is used once and never stored. Stations log in with their own role, which
+may only append their own cases and read what row-level security lets them.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from psycopg import sql
+
+from zhanhe_counter.adapters.sync.central_tables import central_metadata
+from zhanhe_counter.adapters.sync.connection import (
+    CentralAddress,
+    parse_central_url,
+    redacted,
+    station_role_name,
+)
+from zhanhe_counter.adapters.sync.errors import translate_central_error
+from zhanhe_counter.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+STATION_GROUP_ROLE = "zhanhe_station"
+_STATION_ID_MAX = 32
+
+
+class InvalidStationId(DomainError):
+    """A station id that cannot be registered (站点编号无效)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CentralSchemaResult:
+    """What ``central init`` did (中心库升级结果)."""
+
+    database: str
+    from_revision: str | None
+    revision: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StationRegistration:
+    """A station login made by ``station register`` (站点注册结果)."""
+
+    station_id: str
+    role_name: str
+    password: str
+    address: CentralAddress  # the station's login, password included; keep it out of logs
+    created: bool
+
+
+def _alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _engine(url: str) -> sa.Engine:
+    address = parse_central_url(url)
+    return sa.create_engine(
+        address.sqlalchemy_url(),
+        connect_args={
+            key: value
+            for key, value in address.conninfo_kwargs("zhanhe-admin").items()
+            if key not in ("host", "port", "dbname", "user", "password")
+        },
+        poolclass=sa.pool.NullPool,
+    )
+
+
+def _with_connection(url: str, run: Callable[[sa.Connection], Any]) -> Any:
+    engine = _engine(url)
+    try:
+        with engine.begin() as connection:
+            return run(connection)
+    except (sa.exc.DBAPIError, psycopg.Error) as error:
+        raise translate_central_error(error) from error
+    finally:
+        engine.dispose()
+
+
+def central_head() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _current(connection: sa.Connection) -> str | None:
+    context = MigrationContext.configure(
+        connection, opts={"version_table": "alembic_version_central"}
+    )
+    return context.get_current_revision()
+
+
+def central_revision(url: str) -> str | None:
+    """The central migration the database is at (``None`` when empty)."""
+    result: str | None = _with_connection(url, _current)
+    return result
+
+
+def upgrade_central(url: str, revision: str = "head") -> CentralSchemaResult:
+    """Create or upgrade the central schema, roles and policies in one transaction."""
+
+    def run(connection: sa.Connection) -> CentralSchemaResult:
+        before = _current(connection)
+        command.upgrade(_alembic_config(connection), revision)
+        after = _current(connection)
+        log.info("central schema %s -> %s at %s", before, after, redacted(url))
+        return CentralSchemaResult(str(connection.engine.url.database), before, after)
+
+    result: CentralSchemaResult = _with_connection(url, run)
+    return result
+
+
+def downgrade_central(url: str, revision: str) -> None:
+    """Downgrade the central schema (tests and administrators only)."""
+    _with_connection(url, lambda c: command.downgrade(_alembic_config(c), revision))
+
+
+def central_drift(url: str) -> list[Any]:
+    """Differences between the database and the models (empty when migrations match)."""
+
+    def run(connection: sa.Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "version_table": "alembic_version_central"}
+        )
+        return list(compare_metadata(context, central_metadata))
+
+    result: list[Any] = _with_connection(url, run)
+    return result
+
+
+def _check_station_id(station_id: str) -> str:
+    cleaned = station_id.strip()
+    if not cleaned or len(cleaned) > _STATION_ID_MAX or cleaned.lower() == "central":
+        raise InvalidStationId(
+            f"unusable station id {station_id!r}",
+            f"站点编号无效（1–{_STATION_ID_MAX} 个字符，不能为 central）。",
+        )
+    return cleaned
+
+
+def register_station(
+    admin_url: str, station_id: str, *, name: str | None = None
+) -> StationRegistration:
+    """Create (or re-key) the station's login role and its ``station`` row.
+
+    A new random password is set every time: registering again is how a lost or leaked
+    credential is replaced. The returned address carries the password for the keyring only.
+    """
+    station_id = _check_station_id(station_id)
+    admin = parse_central_url(admin_url)
+    role = station_role_name(station_id)
+    password = secrets.token_urlsafe(24)
+    try:
+        with psycopg.connect(**admin.conninfo_kwargs("zhanhe-admin")) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            identifier = sql.Identifier(role)
+            if exists:
+                conn.execute(
+                    sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+                        identifier, sql.Literal(password)
+                    )
+                )
+            else:
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                        identifier, sql.Literal(password), sql.Identifier(STATION_GROUP_ROLE)
+                    )
+                )
+            conn.execute(
+                sql.SQL("GRANT {} TO {}").format(sql.Identifier(STATION_GROUP_ROLE), identifier)
+            )
+            conn.execute(
+                "INSERT INTO station (station_id, role_name, name) VALUES (%s, %s, %s) "
+                "ON CONFLICT (station_id) DO UPDATE SET role_name = excluded.role_name, "
+                "name = coalesce(excluded.name, station.name), active = true",
+                (station_id, role, name),
+            )
+    except psycopg.Error as error:
+        raise translate_central_error(error) from error
+    log.info("station %s registered as role %s", station_id, role)
+    return StationRegistration(
+        station_id=station_id,
+        role_name=role,
+        password=password,
+        address=admin.with_login(role, password),
+        created=not exists,
+    )
