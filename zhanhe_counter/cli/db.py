@@ -137,7 +137,8 @@ def _print_report(report: dict[str, Any]) -> None:
             print(f"  {line}")
     print(f"结构版本：{report['revision'] or '空库'}（程序最新：{report['head']}）")
     if report["pending_migrations"]:
-        print(f"待执行升级：{', '.join(report['pending_migrations'])}（请运行 zhanhe-admin db upgrade）")
+        pending = ", ".join(report["pending_migrations"])
+        print(f"待执行升级：{pending}（请运行 zhanhe-admin db upgrade）")
     for name, count in report["counts"].items():
         print(f"{labels[name]}：{'—' if count is None else count}")
     if report["unsynced_events"] is not None:

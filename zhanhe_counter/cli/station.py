@@ -1,10 +1,69 @@
-"""``zhanhe-admin station``: placeholder until its builder fills it in."""
+"""``zhanhe-admin station``: register this PC as a station of the centre.
+
+``station register STATION_ID --url URL`` creates (or re-keys) the station's PostgreSQL login with
+a new random password, stores that password in this PC's OS keyring, and records the station id
+and the central address (without password) in the station database. The admin login in the URL
+is used once and never stored.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
+from zhanhe_counter.cli.common import EXIT_OK, print_json
 
-def register(sub: "argparse._SubParsersAction[Any]") -> None:
-    """Add this command group to the parser."""
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``station register``."""
+    parser = sub.add_parser("station", help="站点：注册本机到中心库")
+    station_sub = parser.add_subparsers(dest="station_command", metavar="子命令", required=True)
+    reg = station_sub.add_parser(
+        "register", help="创建本站的中心库登录账号，并把密码保存到本机系统密钥库"
+    )
+    reg.add_argument("station_id", help="站点编号，例如 410411-03-W02")
+    reg.add_argument(
+        "--url",
+        required=True,
+        help="中心库管理账号地址，例如 postgresql://owner@center.example.gov.cn/zhanhe",
+    )
+    reg.add_argument("--name", help="站点名称（可选）")
+    reg.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    reg.set_defaults(handler=run_register)
+
+
+def run_register(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
+    from zhanhe_counter.adapters.secrets import KeyringSecretStore, backend_name
+    from zhanhe_counter.adapters.storage.engine import open_local_database
+    from zhanhe_counter.adapters.sync.central_schema import register_station
+    from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
+
+    # Check the keyring first: a login whose password cannot be kept would be useless.
+    secrets = KeyringSecretStore()
+    path = local_db_path(resolve_data_dir(args.data_dir, os.environ))
+    engine = open_local_database(path)
+    try:
+        registration = register_station(args.url, args.station_id, name=args.name)
+        secrets.set(credential_name(registration.address), registration.password)
+        save_config(engine, registration.station_id, registration.address)
+    finally:
+        engine.dispose()
+    data = {
+        "station_id": registration.station_id,
+        "role": registration.role_name,
+        "created": registration.created,
+        "central_url": registration.address.url(with_password=False),
+        "keyring": backend_name(),
+        "database": str(path),
+    }
+    if args.json:
+        print_json(data)
+    else:
+        verb = "已创建" if registration.created else "已更新（旧密码作废）"
+        print(
+            f"站点 {registration.station_id} 的中心库账号 {registration.role_name} {verb}；"
+            f"密码已保存到系统密钥库（{data['keyring']}）。"
+        )
+    return EXIT_OK

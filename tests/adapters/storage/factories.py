@@ -45,7 +45,7 @@ def received_draft(
         actor=actor,
         occurred_at=occurred_at,
         payload=payloads.received_payload(
-            case_number=number or case_number(int(case_id.int % 10_000)),
+            case_number=number or f"T{case_id.hex[-20:]}",  # random part of the UUIDv7
             matter_id=matter_id,
             applicant={"name": name, "id_type": "resident", "id_number": id_number},
             materials=materials,

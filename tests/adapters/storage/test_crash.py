@@ -3,12 +3,13 @@
 After every kill the database must pass ``PRAGMA integrity_check``, hold every acknowledged
 event exactly once with the station sequence it was acknowledged with, number the station's
 events 1..N without a gap, and have a projection and counters that agree with the log. Two
-writers on two separate database files run side by side so the default run stays short.
+lanes on two separate database files run side by side so the default run stays short.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import random
 import signal
 import sqlite3
@@ -27,39 +28,73 @@ from tests.adapters.storage.factories import STATION
 WRITER = Path(__file__).with_name("crash_writer.py")
 
 
-def _kill_at_random_moment(db_path: Path, rng: random.Random, seed: int) -> dict[str, int]:
-    """One round; returns the acknowledged ``event_id hex -> station_seq`` of this round."""
-    process = subprocess.Popen(
-        [sys.executable, str(WRITER), str(db_path), str(seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-        bufsize=1,
-    )
-    acked: dict[str, int] = {}
-    ready = threading.Event()
+class _Writers:
+    """One ``crash_writer.py --serve`` process that forks a writer per round."""
 
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            parts = line.split()
-            if parts == ["READY"]:
-                ready.set()
-            # A line cut by the kill has no newline; skipping it only under-claims acks.
-            elif len(parts) == 3 and parts[0] == "ACK" and line.endswith("\n"):
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, str(WRITER), "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self._lines.put(line)
+        self._lines.put("EOF\n")
+
+    def _next(self) -> list[str]:
+        line = self._lines.get(timeout=60)
+        assert line != "EOF\n", "crash_writer --serve ended unexpectedly"
+        return line.split()
+
+    def kill_at_random_moment(self, db_path: Path, rng: random.Random, seed: int) -> dict[str, int]:
+        """One round; returns the acknowledged ``event_id hex -> station_seq`` of this round."""
+        assert self._process.stdin is not None
+        self._process.stdin.write(f"RUN {db_path} {seed}\n")
+        self._process.stdin.flush()
+        acked: dict[str, int] = {}
+        pid: int | None = None
+        ready = False
+        early = rng.random() < 0.2  # sometimes while opening or migrating the database
+
+        def take(parts: list[str]) -> None:
+            nonlocal pid, ready
+            if parts[0] == "PID":
+                pid = int(parts[1])
+            elif parts[0] == "READY":
+                ready = True
+            elif parts[0] == "ACK":
                 acked[UUID(parts[1]).hex] = int(parts[2])
+            else:
+                raise AssertionError(f"unexpected line {parts}")
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    if rng.random() < 0.2:
-        time.sleep(rng.uniform(0.0, 0.4))  # sometimes while starting up or migrating
-    else:
-        ready.wait(timeout=30)
-        time.sleep(rng.uniform(0.0, 0.25))
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    reader.join()
-    assert process.returncode == -signal.SIGKILL, "writer died before the kill"
-    return acked
+        while pid is None or not (ready or early):
+            take(self._next())
+        time.sleep(rng.uniform(0.0, 0.03 if early else 0.2))
+        os.kill(pid, signal.SIGKILL)
+        while True:
+            parts = self._next()
+            if parts[0] == "EXIT":
+                assert parts[1] == str(pid)
+                assert os.WIFSIGNALED(int(parts[2])), "writer died before the kill"
+                assert os.WTERMSIG(int(parts[2])) == signal.SIGKILL
+                return acked
+            take(parts)
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait(timeout=30)
+        self._reader.join(timeout=30)
+        assert self._process.stdout is not None
+        self._process.stdout.close()
 
 
 def _check_after_crash(db_path: Path, all_acked: dict[str, int]) -> int:
@@ -100,9 +135,14 @@ def _lane(db_path: Path, rounds: int, seed: int) -> tuple[int, int]:
     rng = random.Random(seed)
     all_acked: dict[str, int] = {}
     stored = 0
-    for round_number in range(rounds):
-        all_acked.update(_kill_at_random_moment(db_path, rng, seed * 10_000 + round_number))
-        stored = _check_after_crash(db_path, all_acked)
+    writers = _Writers()
+    try:
+        for round_number in range(rounds):
+            round_seed = seed * 10_000 + round_number
+            all_acked.update(writers.kill_at_random_moment(db_path, rng, round_seed))
+            stored = _check_after_crash(db_path, all_acked)
+    finally:
+        writers.close()
     return len(all_acked), stored
 
 
@@ -125,7 +165,7 @@ def _run(tmp_path: Path, rounds_per_lane: int, lanes: int = 2) -> None:
 
 
 def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
-    _run(tmp_path, rounds_per_lane=26)  # 52 kills
+    _run(tmp_path, rounds_per_lane=30)  # 60 kills
 
 
 @pytest.mark.slow

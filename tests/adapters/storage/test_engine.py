@@ -40,9 +40,12 @@ def test_write_transactions_take_the_lock_at_begin(engine: sa.Engine, db_path: P
     try:
         with engine.begin() as holder:
             holder.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE already holds the write lock
-            with pytest.raises(DatabaseBusy) as caught, storage_errors(db_path):
-                with other.begin() as second:
-                    second.exec_driver_sql("SELECT 1")
+            with (
+                pytest.raises(DatabaseBusy) as caught,
+                storage_errors(db_path),
+                other.begin() as second,
+            ):
+                second.exec_driver_sql("SELECT 1")
         assert "占用" in caught.value.user_message
     finally:
         other.dispose()
@@ -90,7 +93,9 @@ def test_read_only_database_is_translated(engine: sa.Engine) -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA query_only=1")
         with pytest.raises(DatabaseNotWritable) as caught, storage_errors():
-            connection.execute(setting.insert().values(key="k", value=1, updated_at=datetime.now(UTC)))
+            connection.execute(
+                setting.insert().values(key="k", value=1, updated_at=datetime.now(UTC))
+            )
     assert "只读" in caught.value.user_message
 
 
@@ -114,4 +119,6 @@ def test_times_round_trip_as_aware_utc(engine: sa.Engine) -> None:
 
 def test_naive_times_are_refused(engine: sa.Engine) -> None:
     with pytest.raises(sa.exc.StatementError, match="naive"), engine.begin() as connection:
-        connection.execute(setting.insert().values(key="t", value=1, updated_at=datetime(2026, 1, 1)))
+        connection.execute(
+            setting.insert().values(key="t", value=1, updated_at=datetime(2026, 1, 1))
+        )

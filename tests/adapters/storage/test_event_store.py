@@ -126,7 +126,9 @@ def test_projection_follows_the_events_and_masks_the_id(
 
 def test_find_cases_filters(store: SqliteEventStore) -> None:
     a = received_draft(number=case_number(1), name="王小明", matter_id="M-A")
-    b = received_draft(number=case_number(2), name="王大明", matter_id="M-B", id_number="41041119850505888X")
+    b = received_draft(
+        number=case_number(2), name="王大明", matter_id="M-B", id_number="41041119850505888X"
+    )
     c = received_draft(number=case_number(3), name="赵六_%", matter_id="M-A")
     for draft in (a, b, c):
         store.append(draft)
@@ -195,14 +197,20 @@ def test_record_numbered_commits_number_and_event_together(
 
     second_id = uuid6.uuid7()
     second = store.record_numbered(
-        second_id, STATION_CODE, "S", day, lambda seq: received_draft(event_id=second_id, number=case_number(seq, day))
+        second_id,
+        STATION_CODE,
+        "S",
+        day,
+        lambda seq: received_draft(event_id=second_id, number=case_number(seq, day)),
     )
     assert second.payload["case_number"] == case_number(2, day)
 
 
 def test_record_numbered_rejects_a_builder_with_another_event_id(store: SqliteEventStore) -> None:
     with pytest.raises(InvalidDraft):
-        store.record_numbered(uuid6.uuid7(), STATION_CODE, "S", date(2026, 11, 26), lambda _seq: received_draft())
+        store.record_numbered(
+            uuid6.uuid7(), STATION_CODE, "S", date(2026, 11, 26), lambda _seq: received_draft()
+        )
 
 
 def test_a_case_number_is_never_used_by_two_cases(store: SqliteEventStore, db_path: Path) -> None:
@@ -234,5 +242,10 @@ def test_two_writers_on_separate_connections_keep_the_sequence_gap_free(db_path:
     for engine in engines:
         engine.dispose()
     assert errors == []
-    seqs = [row[0] for row in _rows(db_path, f"SELECT station_seq FROM case_event WHERE station_id = '{STATION}' ORDER BY 1")]
+    seqs = [
+        row[0]
+        for row in _rows(
+            db_path, f"SELECT station_seq FROM case_event WHERE station_id = '{STATION}' ORDER BY 1"
+        )
+    ]
     assert seqs == list(range(1, 81))

@@ -23,7 +23,10 @@ def test_catalogue_versions_are_kept_side_by_side(engine: sa.Engine) -> None:
     )
     ref.save_catalogue(
         "2026.2",
-        [MatterRecord("M-1", "营业执照（新）", "D-1", {}), MatterRecord("M-2", "食品经营许可", None, {})],
+        [
+            MatterRecord("M-1", "营业执照（新）", "D-1", {}),
+            MatterRecord("M-2", "食品经营许可", None, {}),
+        ],
         source="b.yaml",
         checksum="bb",
         imported_at=T0 + timedelta(days=1),
@@ -38,7 +41,9 @@ def test_catalogue_versions_are_kept_side_by_side(engine: sa.Engine) -> None:
     assert old.body == {"materials": ["申请书"]}
     assert ref.matter("M-2", "2026.1") is None
     # Re-importing a version replaces it instead of mixing old and new matters.
-    ref.save_catalogue("2026.1", [], source="c.yaml", checksum="cc", imported_at=T0, make_current=False)
+    ref.save_catalogue(
+        "2026.1", [], source="c.yaml", checksum="cc", imported_at=T0, make_current=False
+    )
     assert ref.matters("2026.1") == []
     current = ref.current_catalogue()
     assert current is not None

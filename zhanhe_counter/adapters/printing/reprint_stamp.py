@@ -78,16 +78,14 @@ def stamp_pdf(content: bytes, label: str = REPRINT_LABEL) -> bytes:
     from reportlab.pdfgen import canvas
 
     try:
-        reader = PdfReader(io.BytesIO(content))
-        pages = list(reader.pages)
+        writer = PdfWriter(clone_from=io.BytesIO(content))
     except Exception as error:
         raise StampError(
             f"stored PDF unreadable: {error}", "存档的文书已损坏，无法补打。"
         ) from error
     stamp = label_image(label, height=120, ink=(200, 0, 0, 255))
-    writer = PdfWriter()
     overlays: dict[tuple[float, float], object] = {}
-    for page in pages:
+    for page in writer.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         key = (width, height)
         if key not in overlays:
@@ -105,7 +103,6 @@ def stamp_pdf(content: bytes, label: str = REPRINT_LABEL) -> bytes:
             c.save()
             overlays[key] = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
         page.merge_page(overlays[key])  # type: ignore[arg-type]
-        writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

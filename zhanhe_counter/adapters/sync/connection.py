@@ -167,5 +167,7 @@ def station_role_name(station_id: str) -> str:
     """The PostgreSQL login of a station: ``zh_st_`` + the id in lower case, safe characters."""
     cleaned = re.sub(r"[^a-z0-9]+", "_", station_id.strip().lower()).strip("_")
     if not cleaned:
-        raise InvalidCentralUrl(f"station id {station_id!r} has no usable characters", "站点编号无效。")
+        raise InvalidCentralUrl(
+            f"station id {station_id!r} has no usable characters", "站点编号无效。"
+        )
     return (_ROLE_PREFIX + cleaned)[:63]

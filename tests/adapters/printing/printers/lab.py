@@ -1,4 +1,4 @@
-"""Test helpers for the printing tests: real clock, waiting, the fake 9100 printer, npos decoding."""
+"""Helpers for the printing tests: real clock, waiting, the fake 9100 printer, npos decoding."""
 
 from __future__ import annotations
 

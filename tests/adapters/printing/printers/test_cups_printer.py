@@ -95,7 +95,7 @@ class CupsLab:
         self._spawn(
             "ns", ["unshare", "-n", "sh", "-c", "ip link set lo up; exec sleep 3600"], in_ns=False
         )
-        wait_for(lambda: (r / "dbus.sock").exists(), timeout=10, what="dbus")
+        wait_for((r / "dbus.sock").exists, timeout=10, what="dbus")
         time.sleep(0.3)  # the namespace's lo comes up
         self._spawn(
             "avahi",

@@ -1,0 +1,98 @@
+"""PrintService over the real SQLite event store and print queue (simulated printer)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.adapters.printing.printers.lab import SystemClock, ticket_image, wait_for
+from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
+from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
+from zhanhe_counter.adapters.storage.engine import open_local_database
+from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.domain.events import EventDraft, EventKind
+from zhanhe_counter.services.ports.printing import PrintJobState, RenderedDocument
+from zhanhe_counter.services.print_service import (
+    CaseNotCommitted,
+    DocumentToPrint,
+    PrintService,
+)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    engine = open_local_database(tmp_path / "station.sqlite3")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def service(engine: sa.Engine, tmp_path: Path) -> Iterator[PrintService]:
+    queue = SqlitePrintQueue(
+        engine,
+        {"小票": SimulatedPrinter("小票", tmp_path / "out")},
+        SystemClock(),
+        poll_interval_s=0.1,
+    )
+    queue.start()
+    yield PrintService(queue, SqliteEventStore(engine))
+    queue.stop()
+
+
+def committed_case(engine: sa.Engine) -> uuid.UUID:
+    case_id = uuid.uuid4()
+    SqliteEventStore(engine).append(
+        EventDraft(
+            event_id=uuid.uuid4(),
+            case_id=case_id,
+            kind=EventKind.CONSULTED,
+            station_id="ZH01",
+            actor="clerk01",
+            occurred_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
+            payload={},
+        )
+    )
+    return case_id
+
+
+def ticket() -> DocumentToPrint:
+    out = io.BytesIO()
+    ticket_image(2).save(out, format="PNG")
+    document = RenderedDocument.of(out.getvalue(), "image/png", "thermal_ticket", 1, 1)
+    return DocumentToPrint(DocumentKind.THERMAL_TICKET, document, "小票")
+
+
+def test_unsaved_case_is_never_printed(service: PrintService, tmp_path: Path) -> None:
+    with pytest.raises(CaseNotCommitted) as caught:
+        service.print_case_documents(
+            uuid.uuid4(), [ticket()], request_id=uuid.uuid4(), actor="clerk01"
+        )
+    assert "保存" in caught.value.user_message
+    assert not (tmp_path / "out").exists()
+
+
+def test_same_action_twice_queues_each_document_once(
+    service: PrintService, engine: sa.Engine, tmp_path: Path
+) -> None:
+    case_id = committed_case(engine)
+    action = uuid.uuid4()
+    docs = [ticket(), ticket()]  # 一式两份: two documents in one action are two jobs
+    first = service.print_case_documents(case_id, docs, request_id=action, actor="clerk01")
+    second = service.print_case_documents(case_id, docs, request_id=action, actor="clerk01")
+    assert [j.job_id for j in first] == [j.job_id for j in second]
+    assert len({j.job_id for j in first}) == 2
+    wait_for(lambda: len(list((tmp_path / "out").glob("*.png"))) == 2)
+    reprint = service.reprint(first[0].job_id, request_id=uuid.uuid4(), actor="clerk02")
+    wait_for(lambda: service.queue.job(reprint.job_id).state is PrintJobState.PRINTED)
+    history = service.history_for_case(case_id)
+    assert [h.is_reprint for h in history] == [False, False, True]
+    assert history[2].summary_zh == "补打《办件小票》：已打印（小票）"
+    assert history[0].template == "thermal_ticket@1"
+    assert len(list((tmp_path / "out").glob("*.png"))) == 3

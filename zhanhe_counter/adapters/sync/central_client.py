@@ -1,0 +1,234 @@
+"""The ``SyncTarget`` port on PostgreSQL, straight over libpq (中心库同步客户端).
+
+Push is one central transaction per batch: ``INSERT … ON CONFLICT DO NOTHING`` for the case rows
+and events (psycopg pipelines ``executemany``, so a batch costs a few round trips, not one per
+row), then the refusals the central screen recorded for the batch. Pull reads only rows whose
+transaction is older than every transaction still running (``xid < pg_snapshot_xmin``), ordered by
+``(xid, server_seq)``: a row committed late can never fall behind the cursor (sync.md §2.4).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from zhanhe_counter.adapters.sync.connection import CentralAddress
+from zhanhe_counter.adapters.sync.errors import translate_central_error
+from zhanhe_counter.services.ports.sync import (
+    Hello,
+    InboundEvent,
+    PullCursor,
+    PullPage,
+    PushBatch,
+    PushResult,
+    RefChange,
+    Rejection,
+    SyncError,
+)
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+_INSERT_CASE = (
+    "INSERT INTO case_file (case_id, station_id, matter_id, service_day, created_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (case_id) DO NOTHING"
+)
+_INSERT_EVENT = (
+    "INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, "
+    "service_day, hlc, actor, schema_version, payload) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING"
+)
+_PULL_EVENTS = (
+    "SELECT event_id, case_id, origin, origin_seq, kind, occurred_at, hlc, actor, "
+    "schema_version, payload, server_seq, xid::text "
+    "FROM case_event "
+    "WHERE (xid, server_seq) > (%s::text::xid8, %s) "
+    "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "ORDER BY xid, server_seq LIMIT %s"
+)
+_PULL_REFERENCE = (
+    "SELECT server_seq, xid::text, entity, entity_key, op, data "
+    "FROM ref_change "
+    "WHERE (xid, server_seq) > (%s::text::xid8, %s) "
+    "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "ORDER BY xid, server_seq LIMIT %s"
+)
+_HELLO = (
+    "SELECT h.*, "
+    "(SELECT coalesce(max(origin_seq), 0) FROM case_event WHERE origin = h.h_station), "
+    "(SELECT coalesce(max(origin_seq), 0) FROM sync_rejection WHERE origin = h.h_station) "
+    "FROM sync_hello(%s, %s) AS h"
+)
+
+
+class PostgresSyncSession:
+    """One libpq connection used for one sync session."""
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self._conn = connection
+
+    def _guard(self, work: Callable[[], R]) -> R:
+        try:
+            return work()
+        except SyncError:
+            raise
+        except (psycopg.Error, OSError) as error:
+            raise translate_central_error(error) from error
+
+    def hello(self, app_version: str, client_time: datetime) -> Hello:
+        def run() -> Hello:
+            with self._conn.transaction():
+                row = self._conn.execute(_HELLO, (app_version, client_time)).fetchone()
+            assert row is not None  # the function always returns one row or raises
+            station, server_time, epoch, system_id, xid, min_version, events_max, refused_max = row
+            return Hello(
+                station_id=station,
+                server_time=server_time,
+                epoch=int(epoch),
+                system_id=system_id,
+                current_xid=int(xid),
+                min_client_version=min_version,
+                max_origin_seq=max(int(events_max), int(refused_max)),
+            )
+
+        return self._guard(run)
+
+    def push(self, batch: PushBatch) -> PushResult:
+        def run() -> PushResult:
+            ids = [event.event_id for event in batch.events]
+            with self._conn.transaction(), self._conn.cursor() as cursor:
+                cursor.executemany(
+                    _INSERT_CASE,
+                    [
+                        (c.case_id, c.station_id, c.matter_id, c.service_day, c.created_at)
+                        for c in batch.cases
+                    ],
+                )
+                cursor.executemany(
+                    _INSERT_EVENT,
+                    [
+                        (
+                            e.event_id,
+                            e.case_id,
+                            e.origin,
+                            e.origin_seq,
+                            e.kind,
+                            e.occurred_at,
+                            e.service_day,
+                            e.hlc,
+                            e.actor,
+                            e.schema_version,
+                            Jsonb(dict(e.payload)),
+                        )
+                        for e in batch.events
+                    ],
+                )
+                inserted = max(cursor.rowcount, 0)
+                cursor.execute(
+                    "SELECT event_id, code, message FROM sync_rejection WHERE event_id = ANY(%s)",
+                    (ids,),
+                )
+                rejected = tuple(Rejection(r[0], r[1], r[2]) for r in cursor.fetchall())
+                cursor.execute("SELECT sync_mark('push')")
+            return PushResult(
+                inserted=inserted,
+                duplicates=len(ids) - inserted - len(rejected),
+                rejected=rejected,
+            )
+
+        return self._guard(run)
+
+    def pull_events(self, cursor: PullCursor, limit: int) -> PullPage[InboundEvent]:
+        def run() -> PullPage[InboundEvent]:
+            with self._conn.transaction():
+                rows = self._conn.execute(
+                    _PULL_EVENTS, (str(cursor.xid), cursor.seq, limit)
+                ).fetchall()
+                self._conn.execute("SELECT sync_mark('pull')")
+            events = tuple(
+                InboundEvent(
+                    event_id=r[0],
+                    case_id=r[1],
+                    origin=r[2],
+                    origin_seq=int(r[3]),
+                    kind=r[4],
+                    occurred_at=r[5],
+                    hlc=int(r[6]),
+                    actor=r[7],
+                    schema_version=int(r[8]),
+                    payload=r[9],
+                    server_seq=int(r[10]),
+                    xid=int(r[11]),
+                )
+                for r in rows
+            )
+            last = PullCursor(events[-1].xid, events[-1].server_seq) if events else cursor
+            return PullPage(events, last)
+
+        return self._guard(run)
+
+    def pull_reference(self, cursor: PullCursor, limit: int) -> PullPage[RefChange]:
+        def run() -> PullPage[RefChange]:
+            with self._conn.transaction():
+                rows = self._conn.execute(
+                    _PULL_REFERENCE, (str(cursor.xid), cursor.seq, limit)
+                ).fetchall()
+            changes = tuple(
+                RefChange(
+                    server_seq=int(r[0]),
+                    xid=int(r[1]),
+                    entity=r[2],
+                    entity_key=r[3],
+                    op=r[4],
+                    data=r[5],
+                )
+                for r in rows
+            )
+            last = PullCursor(changes[-1].xid, changes[-1].server_seq) if changes else cursor
+            return PullPage(changes, last)
+
+        return self._guard(run)
+
+    def rejections(self, event_ids: Sequence[UUID]) -> list[Rejection]:
+        if not event_ids:
+            return []
+
+        def run() -> list[Rejection]:
+            with self._conn.transaction():
+                rows = self._conn.execute(
+                    "SELECT event_id, code, message FROM sync_rejection WHERE event_id = ANY(%s)",
+                    (list(event_ids),),
+                ).fetchall()
+            return [Rejection(r[0], r[1], r[2]) for r in rows]
+
+        return self._guard(run)
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except (psycopg.Error, OSError):  # pragma: no cover - closing a dead socket
+            log.debug("closing a broken central connection failed", exc_info=True)
+
+
+class PostgresSyncTarget:
+    """Opens station sessions on the central database with TLS and timeouts enforced."""
+
+    def __init__(self, address: CentralAddress, application_name: str = "zhanhe-counter") -> None:
+        self._address = address
+        self._application_name = application_name
+
+    def connect(self) -> PostgresSyncSession:
+        try:
+            connection = psycopg.connect(
+                **self._address.conninfo_kwargs(self._application_name), autocommit=True
+            )
+        except (psycopg.Error, OSError) as error:
+            raise translate_central_error(error) from error
+        return PostgresSyncSession(connection)

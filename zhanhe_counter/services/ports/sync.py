@@ -1,0 +1,378 @@
+"""Sync ports (同步端口): the central database, the local outbox and the secret store.
+
+``SyncTarget`` is the transport (phase 1: PostgreSQL directly; a thin HTTP service later would be
+another adapter, sync.md §2.9). ``SyncOutbox`` is the station database's side: the push mark,
+pull cursors, applying pulled rows and the sync state shown to the clerk. The engine in
+``services/sync_engine.py`` only talks to these protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Generic, Protocol, TypeVar
+from uuid import UUID
+
+from zhanhe_counter.domain.errors import DomainError
+
+# ------------------------------------------------------------------------------------- errors
+
+
+class SyncProblem(StrEnum):
+    """Why a sync session failed, as the sync bar classifies it (同步问题)."""
+
+    OFFLINE = "offline"  # timeout, refused, cut: retry with back-off
+    NOT_AUTHORISED = "not_authorised"  # login refused or the station was deactivated
+    STATION_MISMATCH = "station_mismatch"  # restored or cloned station database: blocking
+    CLIENT_TOO_OLD = "client_too_old"  # recording continues; syncing needs an update
+    NOT_CONFIGURED = "not_configured"
+    CENTRAL_ERROR = "central_error"  # anything else the centre answered
+
+
+class SyncError(DomainError):
+    """A sync session could not complete (同步失败)."""
+
+    problem = SyncProblem.CENTRAL_ERROR
+    retryable = True
+
+
+class CentralUnreachable(SyncError):
+    """The central database cannot be reached now (无法连接中心)."""
+
+    problem = SyncProblem.OFFLINE
+
+
+class NotAuthorised(SyncError):
+    """The centre refused this station's login (本站未获授权)."""
+
+    problem = SyncProblem.NOT_AUTHORISED
+    retryable = False
+
+
+class StationDatabaseMismatch(SyncError):
+    """This PC's numbering disagrees with the centre's (本机数据与中心不一致): restored or cloned."""
+
+    problem = SyncProblem.STATION_MISMATCH
+    retryable = False
+
+
+class ClientTooOld(SyncError):
+    """The centre needs a newer client to sync (需升级客户端)."""
+
+    problem = SyncProblem.CLIENT_TOO_OLD
+    retryable = False
+
+
+class SyncNotConfigured(SyncError):
+    """No central address or credential on this PC (未配置同步)."""
+
+    problem = SyncProblem.NOT_CONFIGURED
+    retryable = False
+
+
+# --------------------------------------------------------------------------------- data moved
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundCase:
+    """The ownership row of a case, sent before its first event (办件归属)."""
+
+    case_id: UUID
+    station_id: str
+    matter_id: str | None
+    service_day: date
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundEvent:
+    """One of this station's events on its way to the centre (待上传事件)."""
+
+    event_id: UUID
+    case_id: UUID
+    origin: str
+    origin_seq: int
+    kind: str
+    occurred_at: datetime
+    service_day: date
+    hlc: int
+    actor: str
+    schema_version: int
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PushBatch:
+    """Consecutive own events (by ``origin_seq``) and the cases they belong to (上传批次)."""
+
+    cases: tuple[OutboundCase, ...]
+    events: tuple[OutboundEvent, ...]
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].origin_seq if self.events else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An event the centre refused, with its reason (中心拒收)."""
+
+    event_id: UUID
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What one committed central transaction did with a batch (上传结果)."""
+
+    inserted: int
+    duplicates: int
+    rejected: tuple[Rejection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PullCursor:
+    """Position in a central stream: (transaction id, server sequence) (下载游标)."""
+
+    xid: int = 0
+    seq: int = 0
+
+    def to_text(self) -> str:
+        return f"{self.xid}:{self.seq}"
+
+    @classmethod
+    def from_text(cls, text: str | None) -> PullCursor:
+        if not text:
+            return cls()
+        try:
+            xid, seq = text.split(":", 1)
+            return cls(int(xid), int(seq))
+        except ValueError:
+            return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    """A central case event visible to this station: an echo or a back-office fact (下载事件)."""
+
+    event_id: UUID
+    case_id: UUID
+    origin: str
+    origin_seq: int
+    kind: str
+    occurred_at: datetime
+    hlc: int
+    actor: str
+    schema_version: int
+    payload: Mapping[str, Any]
+    server_seq: int
+    xid: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefChange:
+    """One change of centrally edited reference data (基础数据变更)."""
+
+    server_seq: int
+    xid: int
+    entity: str
+    entity_key: str
+    op: str  # 'upsert' or 'delete'
+    data: Mapping[str, Any] | None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PullPage(Generic[T]):
+    """Rows in stream order and the cursor after the last of them (下载页)."""
+
+    rows: tuple[T, ...]
+    next_cursor: PullCursor
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """The centre's answer at the start of a session (握手应答)."""
+
+    station_id: str
+    server_time: datetime
+    epoch: int
+    system_id: str | None
+    current_xid: int
+    min_client_version: str | None
+    max_origin_seq: int  # highest of this station's numbers the centre holds (stored or refused)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """What the handshake changed locally (握手校正)."""
+
+    previous_mark: int
+    mark: int
+    cursors_reset: bool
+
+    @property
+    def acks_recovered(self) -> int:
+        """Events the centre had although this PC never saw the acknowledgement."""
+        return max(0, self.mark - self.previous_mark)
+
+    @property
+    def resend(self) -> int:
+        """Events this PC believed sent that the centre no longer has (restored backup)."""
+        return max(0, self.previous_mark - self.mark)
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedEvents:
+    """What applying a page of pulled events did locally (下载事件处理结果)."""
+
+    confirmed: int  # own events echoed back
+    added: int  # back-office facts folded into local cases
+    conflicts: int  # facts that contradict the local case (needs attention)
+
+
+# ---------------------------------------------------------------------------------- UI state
+
+
+class CaseSyncBadge(StrEnum):
+    """A case's sync state: the worst of its events (办件同步标记)."""
+
+    SAVED_LOCAL = "saved_local"  # 已保存在本机
+    SENT = "sent"  # 已发送
+    CONFIRMED = "confirmed"  # 中心已确认
+    REJECTED = "rejected"  # 中心拒收
+    NEEDS_ATTENTION = "needs_attention"  # 需处理
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSummary:
+    """Counts and times behind the sync bar (同步概况)."""
+
+    pending: int
+    oldest_pending_at: datetime | None
+    sent_unconfirmed: int
+    rejected: int
+    conflicts: int
+    last_push_ok_at: datetime | None
+    last_pull_ok_at: datetime | None
+    last_reference_ok_at: datetime | None
+    clock_offset_ms: int | None
+    catalogue_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One line of the outbox screen: an unsent, rejected or conflicting event (待同步事项)."""
+
+    event_id: UUID
+    case_id: UUID
+    case_number: str | None
+    kind: str
+    occurred_at: datetime
+    badge: CaseSyncBadge
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One past sync session (同步记录)."""
+
+    started_at: datetime
+    finished_at: datetime
+    pushed: int
+    pulled: int
+    pulled_reference: int
+    error: str | None
+
+
+# ------------------------------------------------------------------------------------ ports
+
+
+class SyncSession(Protocol):
+    """One open connection to the centre; every call is one central transaction."""
+
+    def hello(self, app_version: str, client_time: datetime) -> Hello: ...
+
+    def push(self, batch: PushBatch) -> PushResult:
+        """Insert the batch idempotently in one transaction; refused events are reported."""
+        ...
+
+    def pull_events(self, cursor: PullCursor, limit: int) -> PullPage[InboundEvent]:
+        """Events after ``cursor`` whose transactions can no longer be overtaken."""
+        ...
+
+    def pull_reference(self, cursor: PullCursor, limit: int) -> PullPage[RefChange]: ...
+
+    def rejections(self, event_ids: Sequence[UUID]) -> list[Rejection]:
+        """The centre's refusals among ``event_ids``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SyncTarget(Protocol):
+    """The central database as the sync sees it (同步目标)."""
+
+    def connect(self) -> SyncSession:
+        """Open a session; raises ``SyncError`` subclasses, never driver errors."""
+        ...
+
+
+class SyncOutbox(Protocol):
+    """This PC's side of the sync: marks, cursors, applying pulled rows (本机同步库)."""
+
+    @property
+    def station_id(self) -> str: ...
+
+    def push_mark(self) -> int: ...
+
+    def reconcile(self, hello: Hello, now: datetime) -> Reconciliation:
+        """Set the push mark to the centre's and reset cursors if the centre changed."""
+        ...
+
+    def next_batch(self, limit: int) -> PushBatch | None:
+        """Own events after the push mark, oldest first; ``None`` when nothing is waiting."""
+        ...
+
+    def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> None:
+        """Move the push mark past ``batch`` and record its refusals, in one transaction."""
+        ...
+
+    def events_cursor(self) -> PullCursor: ...
+
+    def apply_events(self, page: PullPage[InboundEvent], now: datetime) -> AppliedEvents:
+        """Apply pulled events and move the cursor in one transaction."""
+        ...
+
+    def reference_cursor(self) -> PullCursor: ...
+
+    def apply_reference(self, page: PullPage[RefChange], now: datetime) -> int: ...
+
+    def unconfirmed_sent(self, limit: int) -> list[UUID]: ...
+
+    def record_rejections(self, rejections: Sequence[Rejection], now: datetime) -> int: ...
+
+    def record_session(self, record: SessionRecord) -> None: ...
+
+    def summary(self) -> OutboxSummary: ...
+
+    def outbox_items(self, limit: int = 500) -> list[OutboxItem]: ...
+
+    def sessions(self, limit: int = 20) -> list[SessionRecord]: ...
+
+    def case_badges(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseSyncBadge]: ...
+
+
+class SecretStore(Protocol):
+    """Credentials kept only in the OS keyring (密钥存储)."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def set(self, name: str, value: str) -> None: ...
+
+    def delete(self, name: str) -> None: ...

@@ -1,0 +1,364 @@
+"""One sync session with the centre (同步会话), and what the sync bar makes of the result.
+
+A session (sync.md "Sync algorithm"): connect → hello (server time, identity, this station's
+highest number at the centre) → the outbox sets its push mark to the centre's (raising it skips
+batches whose acknowledgement was lost; lowering it re-sends what a restored centre lost) →
+push batches, each one central transaction, then move the mark → ask for refusals of events
+still unconfirmed → pull events and reference changes page by page, each page applied together
+with its cursor. Errors never escape ``run_once``: they end the session and are reported.
+
+Offline limits (离线限制) follow the strictest comparable clients: past the warning level the bar
+turns amber, past the stop level new intake is refused until the PC syncs; recording of cases
+already open is never blocked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.sync import (
+    ClientTooOld,
+    OutboxSummary,
+    SessionRecord,
+    SyncError,
+    SyncOutbox,
+    SyncProblem,
+    SyncSession,
+    SyncTarget,
+)
+
+log = logging.getLogger(__name__)
+
+PUSH_BATCH = 500
+PULL_PAGE = 1000
+_UNCONFIRMED_CHECK = 5000
+CLOCK_WARNING = timedelta(minutes=2)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one session did (同步结果); ``errors`` holds the Chinese messages shown to people."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    pushed: int = 0
+    duplicates: int = 0
+    pulled: int = 0
+    pulled_reference: int = 0
+    confirmed: int = 0
+    added: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    acks_recovered: int = 0
+    resent: int = 0
+    cursors_reset: bool = False
+    server_time: datetime | None = None
+    errors: list[str] = field(default_factory=list)
+    problem: SyncProblem | None = None
+    retryable: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pushed": self.pushed,
+            "pulled": self.pulled,
+            "errors": list(self.errors),
+            "pulled_reference": self.pulled_reference,
+            "confirmed": self.confirmed,
+            "added": self.added,
+            "conflicts": self.conflicts,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "acks_recovered": self.acks_recovered,
+            "resent": self.resent,
+            "problem": self.problem.value if self.problem else None,
+        }
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:4])
+
+
+class SyncEngine:
+    """Runs sync sessions between the station's outbox and the centre (同步引擎)."""
+
+    def __init__(
+        self,
+        target: SyncTarget,
+        outbox: SyncOutbox,
+        clock: Clock,
+        app_version: str,
+        *,
+        batch_size: int = PUSH_BATCH,
+        pull_page: int = PULL_PAGE,
+    ) -> None:
+        self._target = target
+        self._outbox = outbox
+        self._clock = clock
+        self._app_version = app_version
+        self._batch_size = max(1, batch_size)
+        self._pull_page = max(1, pull_page)
+
+    @property
+    def outbox(self) -> SyncOutbox:
+        return self._outbox
+
+    def run_once(self) -> SyncReport:
+        """One full session; never raises for a failure a person can meet."""
+        report = SyncReport(started_at=self._clock.now())
+        session: SyncSession | None = None
+        try:
+            session = self._target.connect()
+            self._session(session, report)
+        except SyncError as error:
+            log.warning("sync failed (%s): %s", error.problem, error)
+            report.errors.append(error.user_message)
+            report.problem = error.problem
+            report.retryable = error.retryable
+        except DomainError as error:
+            # The station database itself (disk full, locked): retry later, say so.
+            log.warning("sync stopped by the local store: %s", error)
+            report.errors.append(error.user_message)
+            report.problem = SyncProblem.CENTRAL_ERROR
+        finally:
+            if session is not None:
+                session.close()
+            report.finished_at = self._clock.now()
+            self._record(report)
+        return report
+
+    def _record(self, report: SyncReport) -> None:
+        try:
+            self._outbox.record_session(
+                SessionRecord(
+                    started_at=report.started_at,
+                    finished_at=report.finished_at or report.started_at,
+                    pushed=report.pushed,
+                    pulled=report.pulled,
+                    pulled_reference=report.pulled_reference,
+                    error="；".join(report.errors) or None,
+                )
+            )
+        except DomainError as error:  # pragma: no cover - the history is best effort
+            log.warning("could not record the sync session: %s", error)
+
+    def _session(self, session: SyncSession, report: SyncReport) -> None:
+        hello = session.hello(self._app_version, self._clock.now())
+        report.server_time = hello.server_time
+        if hello.min_client_version and _version_tuple(self._app_version) < _version_tuple(
+            hello.min_client_version
+        ):
+            raise ClientTooOld(
+                f"client {self._app_version} below central minimum {hello.min_client_version}",
+                f"需要升级客户端（至少 {hello.min_client_version}）才能同步；"
+                "办件仍可正常录入并保存在本机。",
+            )
+        reconciliation = self._outbox.reconcile(hello, self._clock.now())
+        report.acks_recovered = reconciliation.acks_recovered
+        report.resent = reconciliation.resend
+        report.cursors_reset = reconciliation.cursors_reset
+
+        while (batch := self._outbox.next_batch(self._batch_size)) is not None:
+            result = session.push(batch)
+            self._outbox.acknowledge(batch, result, self._clock.now())
+            report.pushed += result.inserted
+            report.duplicates += result.duplicates
+            report.rejected += len(result.rejected)
+
+        unconfirmed = self._outbox.unconfirmed_sent(_UNCONFIRMED_CHECK)
+        if unconfirmed:
+            refused = session.rejections(unconfirmed)
+            report.rejected += self._outbox.record_rejections(refused, self._clock.now())
+
+        cursor = self._outbox.events_cursor()
+        while True:
+            page = session.pull_events(cursor, self._pull_page)
+            applied = self._outbox.apply_events(page, self._clock.now())
+            report.pulled += len(page.rows)
+            report.confirmed += applied.confirmed
+            report.added += applied.added
+            report.conflicts += applied.conflicts
+            cursor = page.next_cursor
+            if len(page.rows) < self._pull_page:
+                break
+
+        cursor = self._outbox.reference_cursor()
+        while True:
+            ref_page = session.pull_reference(cursor, self._pull_page)
+            report.pulled_reference += self._outbox.apply_reference(ref_page, self._clock.now())
+            cursor = ref_page.next_cursor
+            if len(ref_page.rows) < self._pull_page:
+                break
+
+
+# ------------------------------------------------------------------------- limits and status
+
+
+class Level(StrEnum):
+    """How worried the sync bar is (提示级别)."""
+
+    OK = "ok"
+    WARN = "warn"
+    STOP = "stop"
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineLimits:
+    """When being offline first warns and then stops new intake (离线限制); configurable."""
+
+    reference_warn_days: int = 3
+    reference_stop_days: int = 7
+    pending_warn: int = 500
+    pending_stop: int = 5000
+    pending_age_warn_days: int = 1
+    pending_age_stop_days: int = 7
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> OfflineLimits:
+        """Limits from a settings dict; unknown keys and bad values keep the defaults."""
+        if not isinstance(data, dict):
+            return cls()
+        values: dict[str, int] = {}
+        for name in cls.__dataclass_fields__:
+            raw = data.get(name)
+            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+                values[name] = raw
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeVerdict:
+    """Whether new intake may continue while offline, and why not (收件限制判断)."""
+
+    level: Level
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def intake_allowed(self) -> bool:
+        return self.level is not Level.STOP
+
+
+def _age_text(age: timedelta) -> str:
+    hours = int(age.total_seconds() // 3600)
+    if hours >= 48:
+        return f"{hours // 24} 天"
+    if hours >= 1:
+        return f"{hours} 小时"
+    return f"{max(1, int(age.total_seconds() // 60))} 分钟"
+
+
+def assess_intake(summary: OutboxSummary, limits: OfflineLimits, now: datetime) -> IntakeVerdict:
+    """Apply ``limits`` to the outbox; a PC that has never synced is only warned."""
+    level = Level.OK
+    reasons: list[str] = []
+
+    def raise_to(new: Level, reason: str) -> None:
+        nonlocal level
+        reasons.append(reason)
+        if new is Level.STOP or level is Level.OK:
+            level = new
+
+    ref_at = summary.last_reference_ok_at
+    if ref_at is None:
+        raise_to(Level.WARN, "本机从未从中心更新基础数据（事项目录、人员、窗口）。")
+    else:
+        days = (now - ref_at) / timedelta(days=1)
+        if days >= limits.reference_stop_days:
+            raise_to(
+                Level.STOP,
+                f"基础数据已 {int(days)} 天未更新，超过 {limits.reference_stop_days} 天上限，"
+                "暂停新收件；请恢复网络后同步。",
+            )
+        elif days >= limits.reference_warn_days:
+            raise_to(Level.WARN, f"基础数据已 {int(days)} 天未更新，请尽快联网同步。")
+    if summary.pending >= limits.pending_stop:
+        raise_to(
+            Level.STOP,
+            f"有 {summary.pending} 条记录未上传，超过 {limits.pending_stop} 条上限，暂停新收件。",
+        )
+    elif summary.pending >= limits.pending_warn:
+        raise_to(Level.WARN, f"有 {summary.pending} 条记录未上传，请尽快联网同步。")
+    if summary.oldest_pending_at is not None:
+        age = now - summary.oldest_pending_at
+        if age >= timedelta(days=limits.pending_age_stop_days):
+            raise_to(
+                Level.STOP,
+                f"最早的未上传记录已等待 {_age_text(age)}，超过 "
+                f"{limits.pending_age_stop_days} 天上限，暂停新收件。",
+            )
+        elif age >= timedelta(days=limits.pending_age_warn_days):
+            raise_to(Level.WARN, f"最早的未上传记录已等待 {_age_text(age)}。")
+    return IntakeVerdict(level, tuple(reasons))
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """Everything the sync bar shows (同步状态栏), as plain data."""
+
+    online: bool
+    syncing: bool
+    pending: int
+    oldest_pending_age: timedelta | None
+    last_sync_at: datetime | None
+    error: str | None
+    problem: SyncProblem | None
+    retry_at: datetime | None
+    rejected: int
+    conflicts: int
+    clock_warning: str | None
+    verdict: IntakeVerdict
+    catalogue_version: str | None = None
+    reference_age: timedelta | None = None
+    configured: bool = True
+
+
+def build_status(
+    summary: OutboxSummary,
+    limits: OfflineLimits,
+    now: datetime,
+    *,
+    online: bool,
+    syncing: bool = False,
+    last_report: SyncReport | None = None,
+    retry_at: datetime | None = None,
+    configured: bool = True,
+) -> SyncStatus:
+    """Combine the outbox, the last session and the limits into what the bar shows."""
+    offset = summary.clock_offset_ms
+    clock_warning = None
+    if offset is not None and abs(offset) > CLOCK_WARNING.total_seconds() * 1000:
+        minutes = round(abs(offset) / 60000)
+        clock_warning = f"本机时钟与中心相差约 {minutes} 分钟，请联系管理员校准。"
+    last_sync = max(
+        (t for t in (summary.last_push_ok_at, summary.last_pull_ok_at) if t is not None),
+        default=None,
+    )
+    return SyncStatus(
+        online=online,
+        syncing=syncing,
+        pending=summary.pending,
+        oldest_pending_age=(now - summary.oldest_pending_at) if summary.oldest_pending_at else None,
+        last_sync_at=last_sync,
+        error=("；".join(last_report.errors) if last_report and last_report.errors else None),
+        problem=last_report.problem if last_report else None,
+        retry_at=retry_at,
+        rejected=summary.rejected,
+        conflicts=summary.conflicts,
+        clock_warning=clock_warning,
+        verdict=assess_intake(summary, limits, now),
+        catalogue_version=summary.catalogue_version,
+        reference_age=(now - summary.last_reference_ok_at)
+        if summary.last_reference_ok_at
+        else None,
+        configured=configured,
+    )
