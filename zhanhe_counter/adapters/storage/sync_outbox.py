@@ -504,7 +504,7 @@ class SqliteSyncOutbox:
     def summary(self) -> OutboxSummary:
         mine = case_event.c.station_id == self._station_id
         with reading(self._engine) as connection:
-            counts = dict(
+            counts: dict[str, int] = dict(
                 connection.execute(
                     sa.select(case_event.c.sync_state, sa.func.count())
                     .where(mine)
@@ -685,7 +685,8 @@ def _upsert(
 
 
 def _required_instant(value: Any, default: datetime) -> datetime:
-    return _instant(value) if isinstance(value, str) and _instant(value) else default
+    parsed = _instant(value) if isinstance(value, str) else None
+    return parsed or default
 
 
 def _department(connection: sa.Connection, change: RefChange, now: datetime) -> None:

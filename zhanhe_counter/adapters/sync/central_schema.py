@@ -168,7 +168,7 @@ def register_station(
     role = station_role_name(station_id)
     password = secrets.token_urlsafe(24)
     try:
-        with psycopg.connect(**admin.conninfo_kwargs("zhanhe-admin")) as conn:
+        with psycopg.connect(admin.conninfo("zhanhe-admin")) as conn:
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             identifier = sql.Identifier(role)
             if exists:

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from psycopg.conninfo import make_conninfo
+
 from zhanhe_counter.domain.errors import DomainError
 
 # Fail fast on a dead network: connect, then detect a silent peer within ~10 s (sync.md §4.2).
@@ -97,6 +99,10 @@ class CentralAddress:
         if self.sslrootcert:
             kwargs["sslrootcert"] = self.sslrootcert
         return kwargs
+
+    def conninfo(self, application_name: str) -> str:
+        """A libpq connection string with :meth:`conninfo_kwargs` (password included)."""
+        return make_conninfo("", **self.conninfo_kwargs(application_name))
 
     def effective_sslmode(self) -> str:
         if self.is_loopback:

@@ -52,7 +52,7 @@ class NotAuthorised(SyncError):
 
 
 class StationDatabaseMismatch(SyncError):
-    """This PC's numbering disagrees with the centre's (本机数据与中心不一致): restored or cloned."""
+    """The PC's numbering disagrees with the centre's (本机数据与中心不一致): restored or cloned."""
 
     problem = SyncProblem.STATION_MISMATCH
     retryable = False
