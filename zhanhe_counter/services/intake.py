@@ -34,6 +34,7 @@ from zhanhe_counter.domain.identity import check_id
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter, WindowFlow
 from zhanhe_counter.domain.payloads import (
+    DeliveryMode,
     MaterialItem,
     Payload,
     ServiceFlow,
@@ -43,7 +44,6 @@ from zhanhe_counter.domain.payloads import (
     consulted_payload,
     decided_payload,
     delivered_payload,
-    DeliveryMode,
     handed_to_delivery_payload,
     notified_once_payload,
     received_payload,
@@ -63,7 +63,7 @@ _MAX_OPENING_EVENTS = 8
 _FLOW_OF = {
     WindowFlow.COMPLETE_ON_SPOT: ServiceFlow.COMPLETE_ON_SPOT,
     WindowFlow.ACCEPT_ON_SPOT: ServiceFlow.ACCEPT_ON_SPOT,
-    WindowFlow.RECEIVE_ONLY: ServiceFlow.RECEIVE_ONLY,
+    WindowFlow.RECEIVE_ON_SPOT: ServiceFlow.RECEIVE_ONLY,
 }
 
 
@@ -167,7 +167,9 @@ class CommittedIntake:
 
 def new_action() -> IntakeAction:
     """Ids for one intake, made when it starts (UUIDv7: time-ordered, unique across stations)."""
-    return IntakeAction(case_id=uuid7(), event_ids=tuple(uuid7() for _ in range(_MAX_OPENING_EVENTS)))
+    return IntakeAction(
+        case_id=uuid7(), event_ids=tuple(uuid7() for _ in range(_MAX_OPENING_EVENTS))
+    )
 
 
 class IntakeService:
@@ -374,7 +376,7 @@ def _number_kind(result: ChecklistResult) -> CaseNumberKind:
         return CaseNumberKind.SUPPLEMENT_NOTICE
     authority = result.authority
     accepted_here = (
-        result.flow is not WindowFlow.RECEIVE_ONLY
+        result.flow is not WindowFlow.RECEIVE_ON_SPOT
         and not result.needs_backoffice_answer
         and authority is not None
         and authority.may_accept

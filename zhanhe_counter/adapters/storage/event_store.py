@@ -28,6 +28,7 @@ from zhanhe_counter.adapters.storage.tables import case_event, case_status
 from zhanhe_counter.domain.case import CaseState, apply
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
+from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.services.ports.storage import (
     CaseQuery,
     CaseSummary,
@@ -60,14 +61,6 @@ def _normalised_payload(draft: EventDraft) -> dict[str, Any]:
             "事件内容无法保存（包含不支持的数据），请联系管理员。",
         ) from error
     return normalised
-
-
-def _mask_id_number(number: str) -> str:
-    # Same rule as the screens (domain.md §7.2): first 6 and last 4 visible.
-    number = number.strip()
-    if len(number) <= 10:
-        return "*" * max(len(number) - 4, 0) + number[-4:]
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
 def _row_to_event(row: sa.Row[Any]) -> CaseEvent:
@@ -135,19 +128,34 @@ class SqliteEventStore:
         day: date,
         build: Callable[[int], EventDraft],
     ) -> CaseEvent:
+        events = self.record_numbered_batch(
+            event_id, station_code, number_kind, day, lambda seq: [build(seq)]
+        )
+        return events[0]
+
+    def record_numbered_batch(
+        self,
+        event_id: UUID,
+        station_code: str,
+        number_kind: str,
+        day: date,
+        build: Callable[[int], Sequence[EventDraft]],
+    ) -> list[CaseEvent]:
         with storage_errors(), self._engine.begin() as connection:
             stored = self._stored_event(connection, event_id)
             if stored is not None:
-                # A retry after the answer was lost: the number was used by the first attempt.
-                return stored
+                # A retry after the answer was lost: the first attempt used the number and wrote
+                # the whole batch in one transaction, so the case holds every event of it.
+                return self._events_in(connection, stored.case_id)
             seq = allocate_number(connection, station_code, number_kind, day)
-            draft = build(seq)
-            if draft.event_id != event_id:
+            drafts = list(build(seq))
+            if not drafts or drafts[0].event_id != event_id:
                 raise InvalidDraft(
-                    f"build() returned event {draft.event_id}, expected {event_id}",
+                    f"build() must return drafts starting with event {event_id}",
                     "内部错误：编号事件不一致，未保存。",
                 )
-            return self._append_in(connection, draft, {})
+            cases: dict[UUID, _CaseInProgress] = {}
+            return [self._append_in(connection, draft, cases) for draft in drafts]
 
     def mark_synced(
         self, event_ids: Sequence[UUID], state: SyncState, error: str | None = None
@@ -345,7 +353,7 @@ class SqliteEventStore:
 def _masked_applicant_id(state: CaseState) -> str | None:
     id_number = state.applicant.get("id_number")
     if id_number:
-        return _mask_id_number(id_number)
+        return mask_id_number(id_number)
     return state.applicant.get("id_masked")
 
 

@@ -107,6 +107,21 @@ class EventStore(Protocol):
         """
         ...
 
+    def record_numbered_batch(
+        self,
+        event_id: UUID,
+        station_code: str,
+        number_kind: str,
+        day: date,
+        build: Callable[[int], Sequence[EventDraft]],
+    ) -> list[CaseEvent]:
+        """As ``record_numbered``, for a case opened with several events (收件 + 受理 …).
+
+        ``build(seq)`` returns the drafts, the first with ``event_id``; all are stored in the one
+        transaction that takes the number. A retry returns the case's stored events.
+        """
+        ...
+
     def events_for_case(self, case_id: UUID) -> list[CaseEvent]:
         """The case's events in the order they were accepted (empty if unknown)."""
         ...
