@@ -1,4 +1,4 @@
-"""``zhanhe-admin central init``, ``station register`` and ``sync --once`` against real PostgreSQL."""
+"""``central init``, ``station register`` and ``sync --once`` against a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -111,7 +111,8 @@ def test_sync_reports_offline_with_exit_1(
     assert code == 1
     result = json.loads(out)
     assert result["problem"] == "offline"
-    assert result["errors"] and "本机" in result["errors"][0]
+    assert result["errors"]
+    assert "本机" in result["errors"][0]
 
 
 def test_register_refuses_an_unsafe_keyring(

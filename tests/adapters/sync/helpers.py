@@ -22,6 +22,7 @@ from tests.adapters.storage.factories import received_draft
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
+from zhanhe_counter.adapters.storage.tables import case_event
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.central_schema import register_station
 from zhanhe_counter.adapters.sync.connection import CentralAddress, parse_central_url
@@ -96,8 +97,8 @@ class StationPC:
 
     def states(self) -> dict[UUID, str]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT event_id, sync_state FROM case_event")).all()
-        return {UUID(str(r[0])) if not isinstance(r[0], UUID) else r[0]: r[1] for r in rows}
+            rows = conn.execute(sa.select(case_event.c.event_id, case_event.c.sync_state)).all()
+        return {r[0]: r[1] for r in rows}
 
     def dispose(self) -> None:
         self.engine.dispose()

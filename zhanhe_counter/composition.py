@@ -1,0 +1,240 @@
+"""Composition of one counter station (组装): the adapters and services for a data folder.
+
+Used by both entry points: ``main`` (the GUI adds the Qt pieces on top) and ``cli`` (e.g.
+``demo-data``). Nothing here imports Qt. Demo mode seeds the sample catalogue, windows and demo
+staff into a fresh data folder and uses simulated printers whose output lands in ``printed/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from zhanhe_counter.adapters.calendar import build_work_calendar
+from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
+from zhanhe_counter.adapters.clock import SystemClock
+from zhanhe_counter.adapters.paths import local_db_path
+from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
+from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
+from zhanhe_counter.adapters.resources import resources_dir
+from zhanhe_counter.adapters.storage.engine import open_local_database
+from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.matters import Catalogue
+from zhanhe_counter.domain.windows import HallDirectory
+from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
+from zhanhe_counter.services.intake import IntakeService, StationIdentity
+from zhanhe_counter.services.paperwork import OfficeProfile
+from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer
+from zhanhe_counter.services.ports.storage import StaffRecord
+from zhanhe_counter.services.print_service import PrintService
+
+log = logging.getLogger(__name__)
+
+DEMO_STATION_ID = "ZH-DEMO-01"
+DEMO_STATION_CODE = "41041101"
+DEMO_WINDOW_ID = "QZX-03"
+DEMO_PASSWORD = "123456"
+#: Demo accounts: (id, name, roles). The password of each is DEMO_PASSWORD.
+DEMO_STAFF = (
+    ("zhangmin", "张敏", ("window",)),
+    ("lina", "李娜", ("window", "delivery")),
+    ("wangqiang", "王强", ("backoffice",)),
+    ("zhaoli", "赵丽", ("supervisor",)),
+)
+A4_PRINTER = "A4打印机"
+TICKET_PRINTER = "小票打印机"
+#: Winter hours of a Henan county hall (domain.md §1.2 #23); the Bureau edits them in settings.
+DEFAULT_OFFICE_HOURS = OfficeHours.with_lunch(time(8, 0), time(12, 0), time(14, 30), time(17, 30))
+
+
+class StationSetupMissing(DomainError):
+    """This PC has not been set up yet (本机尚未初始化)."""
+
+
+@dataclass
+class Station:
+    """Everything one counter PC runs on (本机服务)."""
+
+    data_dir: Path
+    demo: bool
+    engine: sa.Engine
+    store: SqliteEventStore
+    reference: SqliteReferenceStore
+    catalogue: Catalogue
+    directory: HallDirectory
+    calendar: WorkCalendar
+    clock: Clock
+    identity: StationIdentity
+    office: OfficeProfile
+    printers: dict[str, Printer]
+    printer_roles: PrinterRoles
+    queue: SqlitePrintQueue
+    print_service: PrintService
+    intake: IntakeService
+    _closed: bool = field(default=False, repr=False)
+
+    @cached_property
+    def renderer(self) -> DocumentRenderer:
+        """The form renderer; built on first use because resolving fonts takes a moment."""
+        from zhanhe_counter.adapters.printing.pdf import FormRenderer
+
+        return FormRenderer()
+
+    @cached_property
+    def dispatcher(self) -> DocumentDispatcher:
+        return DocumentDispatcher(
+            renderer=self.renderer,
+            print_service=self.print_service,
+            catalogue=self.catalogue,
+            office=self.office,
+            calendar=self.calendar,
+            printers=self.printer_roles,
+        )
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.queue.stop()
+        self.engine.dispose()
+
+
+def build_station(
+    data_dir: Path,
+    *,
+    demo: bool,
+    clock: Clock | None = None,
+    start_queue: bool = True,
+    printers: dict[str, Printer] | None = None,
+) -> Station:
+    """Open (and in demo mode, seed) the station in ``data_dir``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_local_database(local_db_path(data_dir))
+    store = SqliteEventStore(engine)
+    reference = SqliteReferenceStore(engine)
+    clock = clock or SystemClock()
+    if demo:
+        _seed_demo(reference)
+    station_id = reference.get_setting("station_id")
+    station_code = reference.get_setting("station_code")
+    window_id = reference.get_setting("window_id")
+    if not (station_id and station_code and window_id):
+        raise StationSetupMissing(
+            "station settings missing", "本机尚未完成初始设置（站点、窗口）。请先运行初始设置。"
+        )
+    resources = resources_dir()
+    catalogue = load_catalogue(
+        Path(
+            reference.get_setting("catalogue_file") or resources / "catalogue/sample-matters.yaml"
+        ),
+        departments=Path(
+            reference.get_setting("departments_file") or resources / "catalogue/departments.yaml"
+        ),
+    ).catalogue
+    directory = load_windows(
+        Path(reference.get_setting("windows_file") or resources / "windows/sample-windows.yaml"),
+        catalogue,
+    ).directory
+    window = directory.window(window_id)
+    identity = StationIdentity(
+        station_id=station_id,
+        station_code=station_code,
+        window=window,
+        office_hours=DEFAULT_OFFICE_HOURS,
+    )
+    calendar = build_work_calendar()
+    if printers is None:
+        printers = _printers(data_dir, demo)
+    roles = PrinterRoles(
+        a4=A4_PRINTER if A4_PRINTER in printers else next(iter(printers)),
+        ticket=TICKET_PRINTER if TICKET_PRINTER in printers else None,
+    )
+    queue = SqlitePrintQueue(engine, printers, clock)
+    if start_queue:
+        queue.start()
+    print_service = PrintService(queue, store)
+    intake = IntakeService(
+        catalogue=catalogue,
+        directory=directory,
+        station=identity,
+        calendar=calendar,
+        store=store,
+        clock=clock,
+    )
+    office = OfficeProfile(issuing_body=window.hall.name, window_no=window.name)
+    return Station(
+        data_dir=data_dir,
+        demo=demo,
+        engine=engine,
+        store=store,
+        reference=reference,
+        catalogue=catalogue,
+        directory=directory,
+        calendar=calendar,
+        clock=clock,
+        identity=identity,
+        office=office,
+        printers=printers,
+        printer_roles=roles,
+        queue=queue,
+        print_service=print_service,
+        intake=intake,
+    )
+
+
+def _configured(reference: SqliteReferenceStore, key: str, packaged: str) -> Path:
+    """A data file chosen in this PC's settings, else the packaged sample."""
+    value = reference.get_setting(key)
+    return Path(value) if value else resources_dir() / packaged
+
+
+def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
+    if demo:
+        folder = data_dir / "printed"
+        return {
+            A4_PRINTER: SimulatedPrinter(A4_PRINTER, folder / "a4"),
+            TICKET_PRINTER: SimulatedPrinter(TICKET_PRINTER, folder / "ticket"),
+        }
+    from zhanhe_counter.adapters.printing.printers.config import (
+        build_printer,
+        default_config_path,
+        load_printer_configs,
+    )
+
+    config_path = default_config_path(data_dir)
+    if not config_path.exists():
+        log.warning("no printer configuration at %s; printing to files", config_path)
+        return {A4_PRINTER: SimulatedPrinter(A4_PRINTER, data_dir / "printed")}
+    configs = load_printer_configs(config_path)
+    return {name: build_printer(c, base_dir=data_dir) for name, c in configs.items()}
+
+
+def _seed_demo(reference: SqliteReferenceStore) -> None:
+    """Settings and staff of the demo station; existing values are kept."""
+    defaults = {
+        "station_id": DEMO_STATION_ID,
+        "station_code": DEMO_STATION_CODE,
+        "window_id": DEMO_WINDOW_ID,
+        "demo": True,
+    }
+    for key, value in defaults.items():
+        if reference.get_setting(key) is None:
+            reference.set_setting(key, value)
+    if reference.all_staff():
+        return
+    hasher = PasswordHasher()
+    password_hash = hasher.hash(DEMO_PASSWORD)
+    for staff_id, name, roles in DEMO_STAFF:
+        reference.save_staff(
+            StaffRecord(staff_id=staff_id, name=name, roles=roles, password_hash=password_hash)
+        )

@@ -1,0 +1,205 @@
+"""My cases (我的办件): the cases a clerk opened as 首办负责人, with their deadlines.
+
+A case's deadline is the one the clerk must act on next: the 容缺 supplement deadline while
+materials are outstanding, the one-time-notice deadline while a supplement is awaited, and the
+promised date otherwise. It is overdue after that day and due soon within ``DUE_SOON_WORKING_DAYS``
+working days; both are computed from the injected clock and the working-day calendar, never from
+the machine's clock. Finished cases (delivered, refused, withdrawn) carry no warning.
+
+The search box takes one text and decides what it is: a full ID number (masked before it reaches
+the store, which keeps only masked numbers in its index), a case number, a matter name or code,
+or part of an applicant's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.identity import check_id
+from zhanhe_counter.domain.masking import mask_id_number
+from zhanhe_counter.domain.matters import Catalogue
+from zhanhe_counter.domain.workdays import WorkCalendar
+from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.storage import CaseQuery, CaseSummary, EventStore, SyncState
+
+DUE_SOON_WORKING_DAYS = 2
+_SCAN_LIMIT = 500
+_CASE_NUMBER = re.compile(r"^[0-9]{6}[0-9A-Z]{2}[A-Z0-9]{3,}$")
+_FINISHED = frozenset(
+    {
+        CaseStatus.CONSULTED,
+        CaseStatus.REFUSED,
+        CaseStatus.DELIVERED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.DECIDED_REFUSED,
+    }
+)
+
+
+class Urgency(StrEnum):
+    """期限状态: how the deadline column is coloured."""
+
+    NONE = "none"
+    OK = "ok"  # green
+    DUE_SOON = "due_soon"  # amber
+    OVERDUE = "overdue"  # red
+
+    @property
+    def label(self) -> str:
+        return {"none": "", "ok": "正常", "due_soon": "即将到期", "overdue": "已超期"}[self.value]
+
+
+class CaseSync(StrEnum):
+    """办件同步状态 (the least advanced event decides)."""
+
+    LOCAL = "local"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {
+            "local": "未同步",
+            "sent": "已发送",
+            "confirmed": "已同步",
+            "rejected": "中心拒收",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class MyCaseRow:
+    """One row of the 我的办件 list."""
+
+    case_id: UUID
+    case_number: str
+    applicant_name: str
+    applicant_id_masked: str
+    matter_id: str
+    matter_name: str
+    status: CaseStatus
+    sync: CaseSync
+    received_on: date | None
+    promised_due: date | None
+    rongque_due: date | None
+    deadline: date | None
+    deadline_label: str
+    urgency: Urgency
+    working_days_left: int | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+class MyCasesService:
+    """我的办件服务."""
+
+    def __init__(
+        self, store: EventStore, calendar: WorkCalendar, clock: Clock, catalogue: Catalogue
+    ) -> None:
+        self._store = store
+        self._calendar = calendar
+        self._clock = clock
+        self._catalogue = catalogue
+
+    def list(self, staff_id: str, text: str = "") -> list[MyCaseRow]:
+        """The clerk's cases matching ``text`` (all of them when empty), most urgent first."""
+        summaries = [
+            s
+            for s in self._find(text)
+            if s.first_handler == staff_id and s.status != CaseStatus.CONSULTED.value
+        ]
+        today = self._clock.now().astimezone().date()
+        rows = [self._row(s, today) for s in summaries]
+        order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}
+        rows.sort(key=lambda r: (order[r.urgency], r.deadline or date.max, r.case_number))
+        return rows
+
+    def warning_count(self, staff_id: str) -> int:
+        """Overdue plus due-soon cases (the ⚠ number on the F4 button)."""
+        return sum(r.urgency in (Urgency.OVERDUE, Urgency.DUE_SOON) for r in self.list(staff_id))
+
+    def _find(self, text: str) -> Sequence[CaseSummary]:
+        needle = text.strip()
+        if not needle:
+            return self._store.find_cases(CaseQuery(limit=_SCAN_LIMIT))
+        upper = needle.upper()
+        if len(upper) >= 15 and check_id(upper).valid:
+            return self._store.find_cases(
+                CaseQuery(applicant_id_masked=mask_id_number(upper), limit=_SCAN_LIMIT)
+            )
+        if "*" in needle:
+            return self._store.find_cases(CaseQuery(applicant_id_masked=upper, limit=_SCAN_LIMIT))
+        if _CASE_NUMBER.match(upper):
+            return self._store.find_cases(CaseQuery(case_number=upper, limit=_SCAN_LIMIT))
+        matters = self._catalogue.find(needle)
+        found: dict[UUID, CaseSummary] = {}
+        for matter in matters:
+            for summary in self._store.find_cases(
+                CaseQuery(matter_id=matter.id, limit=_SCAN_LIMIT)
+            ):
+                found[summary.case_id] = summary
+        for summary in self._store.find_cases(CaseQuery(applicant_name=needle, limit=_SCAN_LIMIT)):
+            found[summary.case_id] = summary
+        return list(found.values())
+
+    def _row(self, summary: CaseSummary, today: date) -> MyCaseRow:
+        status = CaseStatus(summary.status)
+        deadline, label = _deadline(summary, status)
+        urgency = Urgency.NONE
+        left: int | None = None
+        if deadline is not None and status not in _FINISHED:
+            left, _provisional = self._calendar.count_workdays(today, deadline)
+            if deadline < today:
+                urgency = Urgency.OVERDUE
+            elif left <= DUE_SOON_WORKING_DAYS:
+                urgency = Urgency.DUE_SOON
+            else:
+                urgency = Urgency.OK
+        matter = self._catalogue.matters.get(summary.matter_id) if summary.matter_id else None
+        return MyCaseRow(
+            case_id=summary.case_id,
+            case_number=summary.case_number or "",
+            applicant_name=summary.applicant_name or "",
+            applicant_id_masked=summary.applicant_id_masked or "",
+            matter_id=summary.matter_id or "",
+            matter_name=matter.name if matter else (summary.matter_id or ""),
+            status=status,
+            sync=self._sync(summary.case_id),
+            received_on=summary.received_at.astimezone().date() if summary.received_at else None,
+            promised_due=summary.promised_due,
+            rongque_due=summary.rongque_due,
+            deadline=deadline,
+            deadline_label=label,
+            urgency=urgency,
+            working_days_left=left,
+        )
+
+    def _sync(self, case_id: UUID) -> CaseSync:
+        events = self._store.events_for_case(case_id)
+        states = set(self._store.sync_states([e.event_id for e in events]).values())
+        for state, result in (
+            (SyncState.REJECTED, CaseSync.REJECTED),
+            (SyncState.LOCAL, CaseSync.LOCAL),
+            (SyncState.SENT, CaseSync.SENT),
+        ):
+            if state in states:
+                return result
+        return CaseSync.CONFIRMED if states else CaseSync.LOCAL
+
+
+def _deadline(summary: CaseSummary, status: CaseStatus) -> tuple[date | None, str]:
+    # The summary does not say which 容缺 items are still outstanding; while the case waits in
+    # 容缺收件 they all are, and that deadline comes before the promised one.
+    if status is CaseStatus.RONGQUE_RECEIVED and summary.rongque_due is not None:
+        return summary.rongque_due, "容缺补齐"
+    if summary.promised_due is not None:
+        return summary.promised_due, "承诺办结"
+    return None, ""

@@ -1,0 +1,101 @@
+"""What the counter window works with (窗口服务): services only, no adapters.
+
+``main.py`` builds a station (``composition.build_station``) and hands it over; the UI sees it
+through the read-only :class:`StationServices` protocol, so it never imports an adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from zhanhe_counter.domain.matters import Catalogue
+from zhanhe_counter.domain.windows import HallDirectory
+from zhanhe_counter.domain.workdays import WorkCalendar
+from zhanhe_counter.services.auth import AuthService
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
+from zhanhe_counter.services.intake import IntakeService, StationIdentity
+from zhanhe_counter.services.matter_search import MatterSearch
+from zhanhe_counter.services.my_cases import MyCasesService
+from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.printing import RenderedDocument
+from zhanhe_counter.services.ports.security import PasswordHasher
+from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
+from zhanhe_counter.services.print_service import PrintService
+
+
+class StationServices(Protocol):
+    """The parts of ``composition.Station`` the window uses."""
+
+    @property
+    def demo(self) -> bool: ...
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def intake(self) -> IntakeService: ...
+    @property
+    def store(self) -> EventStore: ...
+    @property
+    def reference(self) -> ReferenceStore: ...
+    @property
+    def catalogue(self) -> Catalogue: ...
+    @property
+    def directory(self) -> HallDirectory: ...
+    @property
+    def calendar(self) -> WorkCalendar: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def identity(self) -> StationIdentity: ...
+    @property
+    def print_service(self) -> PrintService: ...
+    @property
+    def dispatcher(self) -> DocumentDispatcher: ...
+    @property
+    def printer_roles(self) -> PrinterRoles: ...
+
+
+@dataclass(frozen=True)
+class DemoCard:
+    """A sample card the demo "taps" with a shortcut (模拟刷卡)."""
+
+    label: str
+    tap: Callable[[], None]
+
+
+@dataclass
+class CounterContext:
+    """Everything the window calls, built once per login."""
+
+    station: StationServices
+    auth: AuthService
+    search: MatterSearch
+    my_cases: MyCasesService
+    demo_cards: Sequence[DemoCard] = field(default_factory=tuple)
+    #: Demo: the stored bytes of printed documents, to show in a preview window.
+    printed_documents: Callable[[], list[tuple[str, RenderedDocument]]] | None = None
+
+    @classmethod
+    def from_station(
+        cls,
+        station: StationServices,
+        hasher: PasswordHasher,
+        *,
+        demo_cards: Sequence[DemoCard] = (),
+    ) -> CounterContext:
+        return cls(
+            station=station,
+            auth=AuthService(station.reference, hasher, station.clock),
+            search=MatterSearch(station.catalogue, station.identity.window, station.directory),
+            my_cases=MyCasesService(
+                station.store, station.calendar, station.clock, station.catalogue
+            ),
+            demo_cards=tuple(demo_cards),
+        )
+
+    @property
+    def window_title(self) -> str:
+        window = self.station.identity.window
+        return f"{window.hall.name} · {window.name}（{window.kind.value}）"
