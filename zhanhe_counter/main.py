@@ -19,7 +19,7 @@ log = logging.getLogger("zhanhe_counter")
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="zhanhe-counter", description="湛河区综合窗口客户端")
-    parser.add_argument("--demo", action="store_true", help="演示模式：临时数据库、模拟读卡器和打印机")
+    parser.add_argument("--demo", action="store_true", help="演示模式：模拟读卡器和打印机")
     parser.add_argument("--data-dir", help="数据目录（也可用环境变量 ZHANHE_DATA_DIR）")
     parser.add_argument("--smoke", action="store_true", help="启动后立即退出（安装自检）")
     parser.add_argument("--screenshot", metavar="PNG", help="启动后截图保存并退出")
@@ -28,7 +28,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     data_dir = _data_dir(args)
     log.info("data folder: %s (demo=%s)", data_dir, args.demo)
 

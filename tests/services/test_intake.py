@@ -85,7 +85,8 @@ def test_rongque_records_pledge_with_deadline(station: Station) -> None:
     assert committed.result.outcome is Outcome.RONGQUE
     assert _kinds(committed) == [EventKind.RECEIVED, EventKind.RONGQUE_PLEDGED]
     assert committed.case.status is CaseStatus.RONGQUE_RECEIVED
-    assert committed.case.rongque_due is not None and committed.case.rongque_due > NOW.date()
+    assert committed.case.rongque_due is not None
+    assert committed.case.rongque_due > NOW.date()
     assert DocumentKind.RONGQUE_PLEDGE in committed.result.documents
 
 
@@ -146,6 +147,7 @@ def test_invalid_identity_number_is_refused_in_chinese(station: Station) -> None
 
 def test_case_numbers_of_two_stations_never_collide(tmp_path: Path) -> None:
     numbers = set()
+    clock = FixedClock(NOW)
     for code, folder in (("41041101", "a"), ("41041102", "b")):
         built = build_station(
             tmp_path / folder, demo=True, clock=FixedClock(NOW), start_queue=False

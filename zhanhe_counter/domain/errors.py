@@ -1,4 +1,4 @@
-"""Errors a person can meet, each with a Chinese message for the user and an English one for the log."""
+"""Errors a person can meet: a Chinese message for the user, an English one for the log."""
 
 from __future__ import annotations
 

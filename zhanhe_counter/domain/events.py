@@ -23,7 +23,7 @@ class EventKind(StrEnum):
     RECEIVED = "received"  # 收件 (materials received; the receiving clerk becomes 首办负责人)
     RONGQUE_PLEDGED = "rongque_pledged"  # 容缺收件, pledge signed, supplement deadline set
     NOTIFIED_ONCE = "notified_once"  # 一次性告知 (everything missing, listed once)
-    BACKOFFICE_REQUESTED = "backoffice_requested"  # 当场受理 at an unauthorised window: 20-minute answer
+    BACKOFFICE_REQUESTED = "backoffice_requested"  # unauthorised window: 20-minute answer
     ACCEPTED = "accepted"  # 受理
     REFUSED = "refused"  # 不予受理, with reasons
     SUPPLEMENT_RECEIVED = "supplement_received"  # 补正/容缺 material received

@@ -17,7 +17,7 @@ _UI_FONT_FAMILIES = ("Microsoft YaHei", "微软雅黑", "Noto Sans CJK SC", "Sou
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
-    """Make the one QApplication, with Qt's own zh_CN translation so standard buttons read 确定/取消."""
+    """Make the one QApplication, with Qt's zh_CN translation (standard buttons read 确定/取消)."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
