@@ -1,0 +1,143 @@
+"""Sync throughput against the real PostgreSQL (sync.md §6).
+
+1. Pushing 10,000 station events through the whole sync session (read the SQLite outbox, batches
+   of 500 in one central transaction each, move the mark, pull the echoes back and confirm them)
+   as a ratio to a bare ``COPY`` of the same rows into a table of the same shape, in this run.
+2. Events per second through the in-test proxy adding ~50 ms round trips, as a ratio to one
+   transaction per event through the same proxy (the floor batching exists to beat).
+
+The test cluster runs with ``fsync=off``; the ratios, not the absolute numbers, carry over.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from tests import pg
+from tests.adapters.sync.chaos_proxy import ChaosProxy
+from tests.adapters.sync.helpers import make_station
+from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
+from zhanhe_counter.adapters.sync.connection import CentralAddress
+from zhanhe_counter.services.ports.sync import PushBatch
+
+pg_cluster = pg.pg_cluster
+central_url = pg.central_url
+
+EVENTS = 10_000
+WAN_EVENTS = 1_000
+WAN_FLOOR_EVENTS = 20
+HALF_RTT = 0.025
+
+
+def _copy_floor(central_url: str, batch: PushBatch) -> float:
+    columns = (
+        "event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, hlc, actor, "
+        "schema_version, payload"
+    )
+    with psycopg.connect(central_url) as conn:
+        conn.execute("CREATE TABLE copy_floor (LIKE case_event INCLUDING ALL)")
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy(f"COPY copy_floor ({columns}) FROM STDIN") as cp:
+            for e in batch.events:
+                cp.write_row(
+                    (
+                        e.event_id,
+                        e.case_id,
+                        e.origin,
+                        e.origin_seq,
+                        e.kind,
+                        e.occurred_at,
+                        e.service_day,
+                        e.hlc,
+                        e.actor,
+                        e.schema_version,
+                        Jsonb(dict(e.payload)),
+                    )
+                )
+        conn.commit()
+        return time.perf_counter() - started
+
+
+@pytest.mark.bench
+def test_bench_push_10k_vs_copy(central_url: str, tmp_path: Path) -> None:
+    station = make_station(central_url, tmp_path)
+    station.record_cases(EVENTS)
+    everything = station.outbox.next_batch(EVENTS)
+    assert everything is not None
+    floor = _copy_floor(central_url, everything)
+
+    started = time.perf_counter()
+    report = station.run()
+    elapsed = time.perf_counter() - started
+
+    assert report.errors == []
+    assert report.pushed == EVENTS
+    assert report.confirmed == EVENTS
+    rate = EVENTS / elapsed
+    floor_rate = EVENTS / floor
+    print(
+        f"\nBENCH sync_push_10k events_per_s={rate:,.0f} (push+echo+confirm, batches of 500) "
+        f"copy_rows_per_s={floor_rate:,.0f} ratio={rate / floor_rate:.2f} vs bare COPY"
+    )
+    station.dispose()
+
+
+@pytest.mark.bench
+def test_bench_push_through_50ms_round_trips(
+    central_url: str, pg_cluster: pg.PgCluster, tmp_path: Path
+) -> None:
+    station = make_station(central_url, tmp_path)
+    station.record_cases(WAN_EVENTS + WAN_FLOOR_EVENTS)
+    with ChaosProxy("127.0.0.1", pg_cluster.port, latency=HALF_RTT) as proxy:
+        via = CentralAddress(
+            "127.0.0.1",
+            proxy.port,
+            station.address.dbname,
+            station.address.user,
+            station.address.password,
+        )
+        # Floor: one central transaction per event, the way batching is meant to avoid.
+        first = station.outbox.next_batch(WAN_FLOOR_EVENTS)
+        assert first is not None
+        session = PostgresSyncTarget(via).connect()
+        try:
+            started = time.perf_counter()
+            for event in first.events:
+                cases = tuple(c for c in first.cases if c.case_id == event.case_id)
+                session.push(PushBatch(cases, (event,)))
+            floor = time.perf_counter() - started
+            with psycopg.connect(central_url) as conn:
+                probe = time.perf_counter()
+                conn.execute("SELECT 1")
+            started = time.perf_counter()
+            session.push(PushBatch((), ()))
+            rtt_probe = time.perf_counter() - started
+        finally:
+            session.close()
+        assert probe > 0
+
+        from zhanhe_counter.services.sync_engine import SyncEngine
+
+        engine = SyncEngine(
+            PostgresSyncTarget(via), station.outbox, station.sync._clock, "0.1.0", batch_size=500
+        )
+        started = time.perf_counter()
+        report = engine.run_once()
+        elapsed = time.perf_counter() - started
+
+    assert report.errors == []
+    assert report.pushed == WAN_EVENTS  # the floor's events were acknowledged by the handshake
+    rate = WAN_EVENTS / elapsed
+    floor_rate = WAN_FLOOR_EVENTS / floor
+    print(
+        f"\nBENCH sync_push_wan_50ms events_per_s={rate:,.0f} (session incl. handshake and pull) "
+        f"one_txn_per_event_per_s={floor_rate:,.1f} ratio={rate / floor_rate:.1f} "
+        f"(empty-push round trip {rtt_probe * 1000:.0f} ms)"
+    )
+    station.dispose()

@@ -1,0 +1,33 @@
+"""``zhanhe-admin demo-data`` records cases through the real services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zhanhe_counter.cli.app import main
+from zhanhe_counter.composition import build_station
+from zhanhe_counter.services.ports.storage import CaseQuery
+
+
+def test_demo_data_records_n_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--data-dir", str(tmp_path), "demo-data", "--cases", "12", "--date", "2026-11-20"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cases"] + report["refused"] == 12
+    station = build_station(tmp_path, demo=True, start_queue=False)
+    try:
+        cases = station.store.find_cases(CaseQuery(limit=100))
+    finally:
+        station.close()
+    assert len(cases) == report["cases"]
+    assert all(c.case_number and "20261120" in c.case_number for c in cases)
+
+
+def test_demo_data_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(tmp_path), "demo-data", "--cases", "0"]) == 2
+    assert "办件数" in capsys.readouterr().err
+    assert main(["--data-dir", str(tmp_path), "demo-data", "--cases", "1", "--date", "x"]) == 2
+    assert "日期格式" in capsys.readouterr().err
