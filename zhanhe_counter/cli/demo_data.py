@@ -30,7 +30,7 @@ from zhanhe_counter.services.intake import (
 )
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-_GIVEN = "伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 䶮".split()
+_GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "䶮")
 _MAX_CASES = 100_000
 
 
