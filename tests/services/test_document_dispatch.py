@@ -93,3 +93,13 @@ def _wait_printed(station: Station, job_id) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} not printed: {station.queue.job(job_id)}")
+
+
+def test_paper_shows_beijing_time_although_the_store_keeps_utc(station: Station) -> None:
+    committed = station.intake.commit(_request(station, "ZH-005"))
+    receipt = next(
+        r
+        for r in station.dispatcher.requests_for(committed, CLERK.name)
+        if r.kind is DocumentKind.INTAKE_RECEIPT
+    )
+    assert receipt.values["received_at"] == "2026-11-26T09:30"

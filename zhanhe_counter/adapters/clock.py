@@ -1,12 +1,12 @@
-"""The system clock in China Standard Time (北京时间)."""
+"""The system clock in Beijing time (北京时间)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-#: China has one time zone and no daylight saving; a fixed offset needs no tz database (tzdata),
-#: which Windows counter PCs do not ship.
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
+from zhanhe_counter.domain.china_time import CHINA_TIME
+
+__all__ = ["CHINA_TIME", "SystemClock"]
 
 
 class SystemClock:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.checklist import ChecklistResult, MissingItem
+from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.matters import Department, Material, MaterialType, Matter
 from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit, WorkCalendar
@@ -43,6 +44,7 @@ class OfficeProfile:
     court: str = "有管辖权的人民法院"
     reconsideration_days: int = 60
     litigation_months: int = 6
+    timezone: tzinfo = CHINA_TIME  # paper shows Beijing time; the store keeps UTC
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def url_for(self, case_no: str) -> str:
@@ -120,7 +122,7 @@ class _Facts:
         self.clerk_name = clerk_name
         self.case_no = case.case_number or ""
         self.applicant: Mapping[str, Any] = case.applicant or {}
-        self.received_at = case.received_at or case.opened_at
+        self.received_at = (case.received_at or case.opened_at).astimezone(office.timezone)
 
     # ------------------------------------------------------------------ shared pieces
 
@@ -192,7 +194,7 @@ class _Facts:
         return values
 
     def acceptance_notice(self) -> dict[str, Any]:
-        accepted_at = self.case.accepted_at or self.received_at
+        accepted_at = (self.case.accepted_at or self.received_at).astimezone(self.office.timezone)
         promised = self.case.promised_due or accepted_at.date()
         fee = self.matter.fee
         values = self._common() | self._identity()
@@ -288,7 +290,9 @@ class _Facts:
             "receiver_id_no": self.applicant.get("agent_id_number")
             or self.applicant.get("person_id_number"),
             "receiver_relation": "代理人" if self.applicant.get("agent_name") else "本人",
-            "delivered_at": _minute(self.case.delivered_at or self.received_at),
+            "delivered_at": _minute(
+                self.case.delivered_at or self.received_at, self.office.timezone
+            ),
             "clerk_name": self.clerk_name,
         }
 
@@ -306,11 +310,11 @@ class _Facts:
         }
 
 
-def _minute(moment: datetime | date | None) -> str:
+def _minute(moment: datetime | date | None, zone: tzinfo = CHINA_TIME) -> str:
     if moment is None:
         return ""
     if isinstance(moment, datetime):
-        return moment.strftime("%Y-%m-%dT%H:%M")
+        return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     return moment.isoformat() + "T00:00"
 
 

@@ -1,41 +1,303 @@
-"""The counter's main window (主窗口). A frame for now: header, status bar, the intake area."""
+"""The counter's main window (主窗口): header, function keys, the intake, my cases, status line.
+
+Keys (shown on the buttons): F2 new intake, / or Ctrl+F matter search, F6 agent, Ctrl+Enter
+confirm and print, F8 reprint, F3 delivery, F4 my cases, F5 consultation, Esc back. The demo adds
+Ctrl+1…Ctrl+4 to tap a sample card and F9 to preview the printed documents.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import uuid
+from collections.abc import Callable
+from uuid import UUID
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.services.intake import new_action
+from zhanhe_counter.services.ports.idcard import IdCardRecord
+from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.context import CounterContext
+from zhanhe_counter.ui.dialogs import ConsultDialog, DeliveryStub, LoginDialog
+from zhanhe_counter.ui.idle_lock import IdleLock
+from zhanhe_counter.ui.intake.intake_view import IntakeDone, IntakeView
+from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.my_cases_view import MyCasesView
+from zhanhe_counter.ui.reader_bridge import ReaderBridge
+from zhanhe_counter.ui.status_bar import CounterStatusBar
 
-@dataclass(frozen=True, slots=True)
-class StationInfo:
-    """Where this PC sits and who is working (本机信息)."""
-
-    hall: str
-    window: str
-    clerk: str
-    demo: bool
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
     """主窗口."""
 
-    def __init__(self, station: StationInfo) -> None:
+    consulted = Signal(object)  # CaseState of the logged consultation
+    reprinted = Signal(int)  # number of documents sent again
+    locked = Signal()
+
+    def __init__(
+        self,
+        context: CounterContext,
+        session: LoginSession,
+        *,
+        reader: ReaderBridge | None = None,
+        idle_lock_s: float | None = None,
+        ask_unlock: Callable[[MainWindow], bool] | None = None,
+    ) -> None:
         super().__init__()
-        demo = "（演示模式）" if station.demo else ""
-        self.setWindowTitle(f"{station.hall} · {station.window} · {station.clerk}{demo}")
-        self.header = QLabel(f"{station.hall} · {station.window} · {station.clerk}{demo}")
+        self.context = context
+        self.session = session
+        self.reader = reader
+        self.runner = JobRunner(max_threads=1, parent=self)  # the one storage thread
+        self.setStyleSheet(theme.STYLESHEET)
+        demo = "（演示模式）" if context.station.demo else ""
+        title = f"{context.window_title} · {session.staff.name}{demo}"
+        self.setWindowTitle(title)
+        self.header = QLabel(title)
         self.header.setObjectName("header")
-        self.prompt = QLabel("按 F2 开始新办件，或直接刷身份证。")
-        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.intake = IntakeView(context, session, self.runner)
+        self.my_cases = MyCasesView(context, session.staff.staff_id, self.runner)
+        self.delivery = DeliveryStub()
+        self.pages = QStackedWidget()
+        for page in (self.intake, self.my_cases, self.delivery):
+            self.pages.addWidget(page)
+
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        for key, text, slot in (
+            ("F2", "F2 新办件", self.new_intake),
+            ("F3", "F3 出件", self.show_delivery),
+            ("F4", "F4 我的办件", self.show_my_cases),
+            ("F5", "F5 咨询登记", self.consult),
+            ("F6", "F6 代办人", self.toggle_agent),
+            ("F8", "F8 补打", self.reprint),
+        ):
+            button = QPushButton(text)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+            self.buttons[key] = button
+            self._shortcut(key, slot)
+        bar.addStretch(1)
+        if context.demo_cards:
+            demo_hint = QLabel(
+                "演示：" + " ".join(f"Ctrl+{i} {c.label}" for i, c in enumerate(context.demo_cards, 1))
+            )
+            demo_hint.setObjectName("hint")
+            bar.addWidget(demo_hint)
+
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.header)
-        layout.addWidget(self.prompt, 1)
+        layout.addLayout(bar)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(body)
-        status = QStatusBar()
-        self.device_status = QLabel("读卡器：模拟  打印机：模拟" if station.demo else "")
-        status.addPermanentWidget(self.device_status)
-        self.setStatusBar(status)
-        self.resize(1280, 800)
+        self.status = CounterStatusBar(context, self.runner)
+        self.setStatusBar(self.status)
+
+        self._shortcut("/", self.search)
+        self._shortcut("Ctrl+F", self.search)
+        self._shortcut("Ctrl+Return", self.intake.confirm)
+        self._shortcut("Ctrl+Enter", self.intake.confirm)
+        self._shortcut("Esc", self.back)
+        self._shortcut("Ctrl+L", self.lock)
+        for number, card in enumerate(context.demo_cards[:9], start=1):
+            self._shortcut(f"Ctrl+{number}", card.tap)
+        if context.printed_documents is not None:
+            self._shortcut("F9", self.preview_printed)
+
+        self.intake.message.connect(self.show_message)
+        self.intake.done.connect(self._intake_done)
+        self.my_cases.case_chosen.connect(self._case_chosen)
+        self.my_cases.loaded.connect(self._my_cases_loaded)
+        if reader is not None:
+            reader.recordRead.connect(self.on_card)
+            reader.errorOccurred.connect(self.show_message)
+            reader.readerStatusChanged.connect(self._reader_status)
+        self._reprint_case: UUID | None = None
+        self._ask_unlock = ask_unlock or _unlock_dialog
+        minutes = context.auth.idle_lock_minutes()
+        self.idle = IdleLock(idle_lock_s if idle_lock_s is not None else minutes * 60, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        self.resize(1400, 860)
+        self.status.refresh()
+        self.new_intake()
+
+    def _shortcut(self, keys: str, slot: Callable[[], object]) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+
+    # ------------------------------------------------------------------ pages
+
+    def show_message(self, text: str) -> None:
+        self.status.showMessage(text, 15_000)
+
+    def new_intake(self) -> None:
+        self.pages.setCurrentWidget(self.intake)
+        if self.reader is not None:
+            self.reader.forget_last_card()
+        self.intake.new_intake()
+
+    def search(self) -> None:
+        self.pages.setCurrentWidget(self.intake)
+        self.intake.focus_search()
+
+    def toggle_agent(self) -> None:
+        self.pages.setCurrentWidget(self.intake)
+        self.intake.toggle_agent()
+
+    def show_my_cases(self) -> None:
+        self.pages.setCurrentWidget(self.my_cases)
+        self.my_cases.filter.setFocus()
+        self.my_cases.reload()
+
+    def show_delivery(self) -> None:
+        self.pages.setCurrentWidget(self.delivery)
+
+    def back(self) -> None:
+        if self.pages.currentWidget() is not self.intake:
+            self.pages.setCurrentWidget(self.intake)
+            self.intake.checklist.table.setFocus()
+            return
+        self.intake.back()
+
+    def on_card(self, record: object) -> None:
+        if not isinstance(record, IdCardRecord):
+            return
+        self.pages.setCurrentWidget(self.intake)
+        self.intake.on_card(record)
+
+    def _reader_status(self, state: str) -> None:
+        reason = "读卡器已连接" if state == "connected" else "读卡器未连接，请检查连接线"
+        self.status.set_reader(state, reason)
+
+    def _intake_done(self, done: object) -> None:
+        assert isinstance(done, IntakeDone)
+        self._reprint_case = done.committed.case.case_id
+        self._refresh_badge()
+
+    def _case_chosen(self, case_id: object) -> None:
+        if isinstance(case_id, UUID):
+            self._reprint_case = case_id
+            self.show_message("已选中办件：按 F8 补打其文书。")
+
+    def _my_cases_loaded(self, _count: int) -> None:
+        self._refresh_badge()
+
+    def _refresh_badge(self) -> None:
+        service = self.context.my_cases
+        staff_id = self.session.staff.staff_id
+        self.runner.submit(lambda: service.warning_count(staff_id), self._show_badge)
+
+    def _show_badge(self, count: object) -> None:
+        text = "F4 我的办件" + (f" {count}⚠" if isinstance(count, int) and count else "")
+        self.buttons["F4"].setText(text)
+
+    # ------------------------------------------------------------------ consult, reprint
+
+    def consult(self) -> None:
+        """F5, then Enter: a consultation is logged (it counts in the tallies)."""
+        matter = self.intake.checklist.matter
+        intake = self.context.station.intake
+        staff = self.session.staff
+
+        def save(question: str | None) -> None:
+            action = new_action()
+            self.runner.submit(
+                lambda: intake.consult(
+                    action, staff, matter_id=matter.id if matter else None, question=question
+                ),
+                self._consulted,
+                self._failed,
+            )
+
+        ConsultDialog(matter.name if matter else None, save, self).exec()
+
+    def _consulted(self, state: object) -> None:
+        self.show_message("已登记咨询。")
+        self.consulted.emit(state)
+
+    def reprint(self) -> None:
+        """F8: every document of the last or chosen case again, stamped 补打."""
+        if self.pages.currentWidget() is self.my_cases:
+            self._reprint_case = self.my_cases.selected_case() or self._reprint_case
+        case_id = self._reprint_case
+        if case_id is None:
+            self.show_message("没有可补打的办件：先确认一件，或在“我的办件”中选中。")
+            return
+        service = self.context.station.print_service
+        actor = self.session.staff.staff_id
+
+        def work() -> int:
+            originals = [e for e in service.history_for_case(case_id) if not e.is_reprint]
+            for entry in originals:
+                service.reprint(entry.job_id, request_id=uuid.uuid4(), actor=actor)
+            return len(originals)
+
+        self.runner.submit(work, self._reprinted, self._failed)
+
+    def _reprinted(self, count: object) -> None:
+        assert isinstance(count, int)
+        self.show_message(f"已补打 {count} 份文书。" if count else "该办件没有打印过文书。")
+        self.reprinted.emit(count)
+
+    def _failed(self, error: Exception) -> None:
+        text = error.user_message if isinstance(error, DomainError) else "操作失败，请重试。"
+        if not isinstance(error, DomainError):
+            log.error("job failed", exc_info=error)
+        self.show_message(text)
+
+    def preview_printed(self) -> None:
+        """Demo F9: the simulated printers' output, in Qt's print preview."""
+        source = self.context.printed_documents
+        if source is None:
+            return
+        documents = source()
+        if not documents:
+            self.show_message("还没有打印输出。")
+            return
+        from zhanhe_counter.ui.printing.qt_printer import QtPrinter
+
+        title, document = documents[-1]
+        QtPrinter(title).preview(document, self)
+
+    # ------------------------------------------------------------------ lock, close
+
+    def lock(self) -> None:
+        """Idle lock (or Ctrl+L): the same clerk's password unlocks; the form is kept."""
+        self.locked.emit()
+        self.centralWidget().setVisible(False)
+        unlocked = self._ask_unlock(self)
+        if unlocked:
+            self.centralWidget().setVisible(True)
+            self.idle.reset()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.busy and not self.runner.wait_idle(10_000):
+            QMessageBox.warning(self, "请稍候", "正在保存办件，请稍候再关闭。")
+            event.ignore()
+            return
+        self.idle.stop()
+        super().closeEvent(event)
+
+
+def _unlock_dialog(window: MainWindow) -> bool:
+    dialog = LoginDialog(window.context.auth, locked_to=window.session, parent=window)
+    return dialog.exec() == LoginDialog.DialogCode.Accepted

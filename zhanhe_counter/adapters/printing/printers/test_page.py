@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-import barcode  # type: ignore[import-untyped]
-import qrcode  # type: ignore[import-untyped]
-from barcode.writer import ImageWriter  # type: ignore[import-untyped]
+import barcode
+import qrcode
+from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw
 
 from zhanhe_counter.adapters.printing.escpos_encode import PAPER_WIDTH_DOTS

@@ -1,0 +1,99 @@
+"""The status line (状态栏): card reader, printers, sync — a coloured dot and a reason on hover.
+
+Printer and sync states are read on the storage thread every ``REFRESH_MS``; the reader's state
+arrives by signal from the reader bridge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from zhanhe_counter.services.ports.printing import PrinterState
+from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.context import CounterContext
+from zhanhe_counter.ui.jobs import JobRunner
+
+REFRESH_MS = 10_000
+_UNSYNCED_SCAN = 10_000
+
+
+@dataclass(frozen=True)
+class DeviceLight:
+    """One indicator: its name, colour and the one-line reason."""
+
+    name: str
+    colour: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StationHealth:
+    """What the status line shows, read off the UI thread."""
+
+    printers: tuple[DeviceLight, ...]
+    unsynced_events: int
+
+
+def read_health(context: CounterContext) -> StationHealth:
+    """Printer states and the sync backlog (storage work: run it through the job runner)."""
+    station = context.station
+    roles = station.printer_roles
+    names = [("A4", roles.a4)] + ([("小票", roles.ticket)] if roles.ticket else [])
+    lights: list[DeviceLight] = []
+    for label, name in names:
+        status = station.print_service.queue.printer_status(name)
+        colour = (
+            theme.OK
+            if status.state is PrinterState.READY
+            else theme.WARN
+            if status.can_print
+            else theme.BAD
+        )
+        lights.append(DeviceLight(label, colour, f"{name}：{status.reason_zh}"))
+    unsynced = len(station.store.unsynced_events(_UNSYNCED_SCAN))
+    return StationHealth(tuple(lights), unsynced)
+
+
+class CounterStatusBar(QStatusBar):
+    """读卡器● A4● 小票● 同步."""
+
+    def __init__(
+        self, context: CounterContext, runner: JobRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.runner = runner
+        self.reader = QLabel()
+        self.printers = QLabel()
+        self.sync = QLabel()
+        for label in (self.reader, self.printers, self.sync):
+            self.addPermanentWidget(label)
+        self.set_reader("none", "未配置读卡器")
+        self.printers.setText("打印机 …")
+        self.sync.setText("同步 …")
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    def set_reader(self, state: str, reason: str) -> None:
+        colour = {"connected": theme.OK, "disconnected": theme.BAD}.get(state, theme.MUTED)
+        self.reader.setText(f"读卡器{theme.dot(colour)}")
+        self.reader.setToolTip(reason)
+
+    def refresh(self) -> None:
+        self.runner.submit(lambda: read_health(self.context), self._show)
+
+    def _show(self, health: object) -> None:
+        assert isinstance(health, StationHealth)
+        self.printers.setText(" ".join(f"{p.name}{theme.dot(p.colour)}" for p in health.printers))
+        self.printers.setToolTip("\n".join(p.reason for p in health.printers))
+        if health.unsynced_events:
+            self.sync.setText(f"{theme.dot(theme.WARN)} 待同步 {health.unsynced_events} 条")
+            self.sync.setToolTip("办件已保存在本机，网络恢复后自动上传。")
+        else:
+            self.sync.setText(f"{theme.dot(theme.OK)} 已同步")
+            self.sync.setToolTip("本机办件均已上传。")
