@@ -212,7 +212,7 @@ class CodesFlowable(Flowable):  # type: ignore[misc]
 
     QR_SIDE = 24 * mm
     BAR_MODULE = 0.30 * mm
-    BAR_HEIGHT = 12 * mm
+    BAR_HEIGHT = 9 * mm  # leaves room for the link line above the bars
 
     def __init__(
         self,

@@ -1,0 +1,205 @@
+"""Keyboard-only intake (keystrokes counted), agent, organisation, back office, pages, lock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from zhanhe_counter.composition import Station
+from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.domain.windows import WindowAuthority
+from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.ui.context import CounterContext
+from zhanhe_counter.ui.intake.intake_view import IntakeDone
+from zhanhe_counter.ui.main_window import MainWindow
+
+from .conftest import CLERK, NOW, card
+
+
+class Keys:
+    """Sends keys and counts them: a chord such as Ctrl+Enter counts as one keystroke."""
+
+    def __init__(self, qtbot: QtBot) -> None:
+        self.qtbot = qtbot
+        self.count = 0
+
+    def press(self, widget: object, key: object, modifier: object = None) -> None:
+        if modifier is None:
+            self.qtbot.keyClick(widget, key)
+        else:
+            self.qtbot.keyClick(widget, key, modifier)
+        self.count += 1
+
+    def type(self, widget: object, text: str) -> None:
+        for ch in text:
+            self.press(widget, ch)
+
+
+def test_keyboard_only_intake_counts_keystrokes(
+    qtbot: QtBot, window: MainWindow, station: Station
+) -> None:
+    keys = Keys(qtbot)
+    keys.press(window, Qt.Key.Key_F2)
+    window.on_card(card())  # the card tap: not a keystroke
+    keys.type(window.focusWidget(), "gljt")  # 高龄津贴申请
+    keys.press(window.focusWidget(), Qt.Key.Key_Return)
+    for number in "1234":
+        keys.press(window.focusWidget(), number)
+    with qtbot.waitSignal(window.intake.done, timeout=20_000) as blocker:
+        keys.press(window.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    done = blocker.args[0]
+    assert isinstance(done, IntakeDone)
+    assert done.committed.case.status is CaseStatus.RECEIVED
+    assert DocumentKind.INTAKE_RECEIPT.value in [j.kind for j in done.jobs]
+    print(f"KEYSTROKES complete intake card tap -> printed receipt: {keys.count}")
+    assert keys.count == 11
+
+
+def test_double_confirm_makes_one_case(qtbot: QtBot, window: MainWindow, station: Station) -> None:
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "lnryd")
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.intake.checklist.table, "12")
+    with qtbot.waitSignal(window.intake.done, timeout=20_000):
+        window.intake.confirm()
+        window.intake.confirm()
+    qtbot.wait(100)
+    from zhanhe_counter.services.ports.storage import CaseQuery
+
+    assert len(station.store.find_cases(CaseQuery())) == 1
+
+
+def test_agent_fills_from_second_card(qtbot: QtBot, window: MainWindow) -> None:
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "gljt")
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    window.on_card(card(name="代办人甲", number="410411195001011239"))
+    applicant = window.intake.applicant.applicant()
+    assert applicant.agent is not None
+    assert applicant.agent.name == "代办人甲"
+    # The authorisation letter became an applicable row (5: 授权委托书及代理人身份证件).
+    names = [m.name for m in window.intake.checklist.applicable()]
+    assert "授权委托书及代理人身份证件" in names
+    qtbot.keyClicks(window.intake.checklist.table, "1234")
+    assert window.intake.outcome.outcome.text() == "一次性告知"
+    qtbot.keyClicks(window.intake.checklist.table, "5")
+    assert window.intake.outcome.outcome.text() == "当场收件"
+
+
+def test_manual_entry_is_checked_live(qtbot: QtBot, window: MainWindow) -> None:
+    person = window.intake.applicant.person
+    person.name.setText("王五")  # QTest cannot type CJK; the input method would
+    qtbot.keyClicks(person.id_number, "410411199001011230")  # wrong check character
+    assert person.problem.text()
+    person.id_number.clear()
+    qtbot.keyClicks(person.id_number, "410411199001011237")
+    assert person.problem.text() == ""
+    person.name.setFocus()
+    assert person.id_number.text() != "410411199001011237"  # masked when not edited
+    assert person.id_number.value() == "410411199001011237"
+
+
+def test_organisation_needs_a_valid_uscc(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.intake.applicant
+    window.on_card(card())
+    panel.is_organisation.setChecked(True)
+    panel.org_name.setText("湛河演示有限公司")
+    qtbot.keyClicks(panel.uscc, "91410411MA00000000")
+    assert panel.uscc_problem.text()
+    assert any("统一社会信用代码" in p for p in panel.problems())
+
+
+def test_backoffice_countdown_at_unauthorised_window(
+    qtbot: QtBot, station: Station, context: CounterContext
+) -> None:
+    window_config = station.identity.window
+    narrowed = replace(
+        window_config,
+        authority_overrides={**window_config.authority_overrides, "ZH-004": WindowAuthority.RECEIVE_ONLY},
+    )
+    station.intake.station = replace(station.intake.station, window=narrowed)
+    session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)
+    main = MainWindow(context, session, ask_unlock=lambda _w: True)
+    qtbot.addWidget(main)
+    main.on_card(card())
+    qtbot.keyClicks(main.intake.search, "cxjmjbylbx")
+    qtbot.keyClick(main.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(main.intake.checklist.table, "123")
+    assert "20 分钟" in main.intake.outcome.details.text()
+    with qtbot.waitSignal(main.intake.done, timeout=20_000) as blocker:
+        main.intake.confirm()
+    done = blocker.args[0]
+    assert done.committed.case.status is CaseStatus.PENDING_BACKOFFICE
+    assert main.intake.outcome.countdown.text().startswith("后台答复倒计时 20:00")
+    assert DocumentKind.HANDOVER_SHEET.value in [j.kind for j in done.jobs]
+
+
+def test_consultation_in_two_keystrokes(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from zhanhe_counter.ui.dialogs import ConsultDialog
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ConsultDialog)
+        qtbot.keyClick(dialog.question, Qt.Key.Key_Return)
+
+    with qtbot.waitSignal(window.consulted, timeout=10_000) as blocker:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, answer)
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert blocker.args[0].status is CaseStatus.CONSULTED
+
+
+def test_my_cases_and_reprint(qtbot: QtBot, window: MainWindow, station: Station) -> None:
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "gljt")
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.intake.checklist.table, "124")
+    with qtbot.waitSignal(window.intake.done, timeout=20_000):
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.my_cases.loaded, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_F4)
+    model = window.my_cases.model
+    assert model.rowCount() == 1
+    row = model.rows[0]
+    assert row.status is CaseStatus.RONGQUE_RECEIVED
+    assert row.deadline_label == "容缺补齐"
+    assert row.applicant_id_masked != "410411199001011237"
+    with qtbot.waitSignal(window.my_cases.loaded, timeout=10_000):
+        window.my_cases.filter.setText("410411199001011237")
+        window.my_cases.reload()
+    assert model.rowCount() == 1
+    with qtbot.waitSignal(window.reprinted, timeout=10_000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert blocker.args[0] >= 3
+    history = station.print_service.history_for_case(row.case_id)
+    assert sum(h.is_reprint for h in history) == blocker.args[0]
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.intake
+
+
+def test_idle_lock_fires(qtbot: QtBot, context: CounterContext) -> None:
+    asked: list[bool] = []
+
+    def unlock(_w: MainWindow) -> bool:
+        asked.append(True)
+        return True
+
+    session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)
+    main = MainWindow(context, session, idle_lock_s=0.2, ask_unlock=unlock)
+    qtbot.addWidget(main)
+    with qtbot.waitSignal(main.locked, timeout=5_000):
+        pass
+    qtbot.waitUntil(lambda: bool(asked))
+    assert main.centralWidget().isVisibleTo(main)
+
+
+def test_delivery_is_a_stub(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    assert window.pages.currentWidget() is window.delivery
