@@ -93,13 +93,16 @@ def test_agent_fills_from_second_card(qtbot: QtBot, window: MainWindow) -> None:
 def test_manual_entry_is_checked_live(qtbot: QtBot, window: MainWindow) -> None:
     person = window.intake.applicant.person
     person.name.setText("王五")  # QTest cannot type CJK; the input method would
+    window.activateWindow()
+    person.id_number.setFocus()
+    qtbot.waitUntil(person.id_number.hasFocus)
     qtbot.keyClicks(person.id_number, "410411199001011230")  # wrong check character
     assert person.problem.text()
     person.id_number.clear()
     qtbot.keyClicks(person.id_number, "410411199001011237")
     assert person.problem.text() == ""
     person.name.setFocus()
-    assert person.id_number.text() != "410411199001011237"  # masked when not edited
+    qtbot.waitUntil(lambda: person.id_number.text() != "410411199001011237")  # masked when not edited
     assert person.id_number.value() == "410411199001011237"
 
 

@@ -3,46 +3,58 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from zhanhe_counter.cli import (
-    calendar,
-    catalogue,
-    central,
-    checklist,
-    db,
-    demo_data,
-    idcard,
-    identity,
-    printers,
-    render,
-    station,
-    sync,
-)
 from zhanhe_counter.cli.common import EXIT_USER_ERROR, UserError
 from zhanhe_counter.domain.errors import DomainError
 
 log = logging.getLogger("zhanhe_counter.cli")
 
-_GROUPS = (
-    catalogue,
-    calendar,
-    identity,
-    checklist,
-    db,
-    idcard,
-    render,
-    printers,
-    central,
-    station,
-    sync,
-    demo_data,
-)
+#: Command name -> the module in ``zhanhe_counter.cli`` that registers it. Only the module of the
+#: command being run is imported, so ``id check`` does not pay for SQLAlchemy, reportlab or psycopg.
+COMMANDS = {
+    "catalogue": "catalogue",
+    "calendar": "calendar",
+    "id": "identity",
+    "checklist": "checklist",
+    "db": "db",
+    "idcard": "idcard",
+    "render": "render",
+    "print-test": "printers",
+    "central": "central",
+    "station": "station",
+    "sync": "sync",
+    "demo-data": "demo_data",
+    "tally": "tally",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _group_modules(argv: Sequence[str]) -> list[ModuleType]:
+    """The command group modules to register: just the one named in ``argv``, else all."""
+    names = list(dict.fromkeys(COMMANDS.values()))
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--data-dir":
+            next(tokens, None)  # its value is a folder, not a command
+        elif not token.startswith("-"):
+            if token in COMMANDS:
+                names = [COMMANDS[token]]
+            break
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(f"zhanhe_counter.cli.{name}"))
+        except ModuleNotFoundError as error:
+            if error.name != f"zhanhe_counter.cli.{name}":
+                raise
+    return modules
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zhanhe-admin",
         description="湛河区综合窗口客户端 管理命令（不需要图形界面）",
@@ -53,13 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="输出开发日志")
     sub = parser.add_subparsers(dest="command", metavar="命令", required=True)
-    for group in _GROUPS:
+    for group in _group_modules(argv):
         group.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

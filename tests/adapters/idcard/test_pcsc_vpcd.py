@@ -58,7 +58,8 @@ def _free_port_pair() -> int:
 
 
 def _vpcd_library() -> str:
-    found = sorted(glob.glob("/usr/lib/**/libifdvpcd.so*", recursive=True))
+    patterns = ("/usr/lib/pcsc/drivers/*/libifdvpcd.so*", "/usr/lib/*/pcsc/drivers/*/libifdvpcd.so*")
+    found = sorted(path for pattern in patterns for path in glob.glob(pattern))
     if not found:
         pytest.fail("vsmartcard-vpcd is not installed (apt-get install vsmartcard-vpcd)")
     return found[0]

@@ -333,38 +333,58 @@ class SqliteSyncOutbox:
     def apply_events(self, page: PullPage[InboundEvent], now: datetime) -> AppliedEvents:
         confirmed = added = conflicts = 0
         with storage_errors(), self._engine.begin() as connection:
+            ids = [event.event_id for event in page.rows]
+            existing = {
+                row.event_id: row
+                for row in connection.execute(
+                    sa.select(
+                        case_event.c.event_id, case_event.c.sync_state, case_event.c.station_id
+                    ).where(case_event.c.event_id.in_(ids))
+                )
+            }
+            set_aside = set(
+                connection.execute(
+                    sa.select(sync_conflict.c.event_id).where(sync_conflict.c.event_id.in_(ids))
+                ).scalars()
+            )
+            # Echoes of events this PC already holds: one executemany, not a round per row.
+            echoes = [
+                {
+                    "b_id": event.event_id,
+                    "b_state": _REJECTED
+                    if existing[event.event_id].sync_state == _REJECTED
+                    else _CONFIRMED,
+                    "b_seq": event.server_seq,
+                    "b_hlc": event.hlc,
+                }
+                for event in page.rows
+                if event.event_id in existing
+            ]
+            if echoes:
+                connection.execute(
+                    sa.update(case_event)
+                    .where(case_event.c.event_id == sa.bindparam("b_id"))
+                    .values(
+                        sync_state=sa.bindparam("b_state"),
+                        server_seq=sa.bindparam("b_seq"),
+                        hlc=sa.func.coalesce(case_event.c.hlc, sa.bindparam("b_hlc")),
+                    ),
+                    echoes,
+                )
+            confirmed = sum(1 for row in existing.values() if row.station_id == self._station_id)
             for event in page.rows:
-                outcome = self._apply_event(connection, event, now)
-                confirmed += outcome == "confirmed"
+                if event.event_id in existing or event.event_id in set_aside:
+                    continue
+                outcome = self._apply_new_event(connection, event, now)
                 added += outcome == "added"
                 conflicts += outcome == "conflict"
             _put(connection, K_EVENTS_CURSOR, page.next_cursor.to_text(), now)
             _put(connection, K_LAST_PULL_OK, now.isoformat(), now)
         return AppliedEvents(confirmed=confirmed, added=added, conflicts=conflicts)
 
-    def _apply_event(self, connection: sa.Connection, event: InboundEvent, now: datetime) -> str:
-        existing = connection.execute(
-            sa.select(case_event.c.sync_state, case_event.c.station_id).where(
-                case_event.c.event_id == event.event_id
-            )
-        ).one_or_none()
-        if existing is not None:
-            state = _REJECTED if existing.sync_state == _REJECTED else _CONFIRMED
-            connection.execute(
-                sa.update(case_event)
-                .where(case_event.c.event_id == event.event_id)
-                .values(
-                    sync_state=state,
-                    server_seq=event.server_seq,
-                    hlc=sa.func.coalesce(case_event.c.hlc, event.hlc),
-                )
-            )
-            return "confirmed" if existing.station_id == self._station_id else "known"
-        already = connection.execute(
-            sa.select(sync_conflict.c.event_id).where(sync_conflict.c.event_id == event.event_id)
-        ).scalar_one_or_none()
-        if already is not None:
-            return "known"
+    def _apply_new_event(
+        self, connection: sa.Connection, event: InboundEvent, now: datetime
+    ) -> str:
         if event.origin == self._station_id:
             return self._conflict(
                 connection,

@@ -394,13 +394,17 @@ CREATE POLICY cf_read_all ON case_file FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTI
   USING (true);
 
 -- case_file, not case_event, answers "is this my case": a case_event policy that reads
--- case_event recurses (sync.md §2.8).
+-- case_event recurses (sync.md §2.8). EXISTS by primary key, not IN (…): an IN list would be
+-- rebuilt from all the station's cases for every inserted row.
 CREATE POLICY ev_station_write ON case_event FOR INSERT TO {STATION_ROLE}
   WITH CHECK (origin = my_station()
-              AND case_id IN (SELECT case_id FROM case_file WHERE station_id = my_station()));
+              AND EXISTS (SELECT 1 FROM case_file AS cf
+                           WHERE cf.case_id = case_event.case_id
+                             AND cf.station_id = my_station()));
 CREATE POLICY ev_station_read ON case_event FOR SELECT TO {STATION_ROLE}
   USING (origin = my_station()
-         OR case_id IN (SELECT case_id FROM case_file WHERE station_id = my_station()));
+         OR EXISTS (SELECT 1 FROM case_file AS cf
+                     WHERE cf.case_id = case_event.case_id AND cf.station_id = my_station()));
 CREATE POLICY ev_backoffice_write ON case_event FOR INSERT TO {BACKOFFICE_ROLE}
   WITH CHECK (origin = 'central');
 CREATE POLICY ev_read_all ON case_event FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTING_ROLE}
