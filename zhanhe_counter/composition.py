@@ -8,6 +8,7 @@ staff into a fresh data folder and uses simulated printers whose output lands in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from functools import cached_property
@@ -190,6 +191,29 @@ def build_station(
         print_service=print_service,
         intake=intake,
     )
+
+
+def open_for_setup(
+    data_dir: Path,
+) -> tuple[SqliteReferenceStore, Catalogue, HallDirectory, Callable[[], None]]:
+    """What the first-run setup needs, before the station can be built; call the closer after."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_local_database(local_db_path(data_dir))
+    reference = SqliteReferenceStore(engine)
+    catalogue, directory = _reference_data(reference)
+    return reference, catalogue, directory, engine.dispose
+
+
+def _reference_data(reference: SqliteReferenceStore) -> tuple[Catalogue, HallDirectory]:
+    """The catalogue and the hall's windows, from the files this PC is configured with."""
+    catalogue = load_catalogue(
+        _configured(reference, "catalogue_file", "catalogue/sample-matters.yaml"),
+        departments=_configured(reference, "departments_file", "catalogue/departments.yaml"),
+    ).catalogue
+    directory = load_windows(
+        _configured(reference, "windows_file", "windows/sample-windows.yaml"), catalogue
+    ).directory
+    return catalogue, directory
 
 
 def _configured(reference: SqliteReferenceStore, key: str, packaged: str) -> Path:

@@ -1,7 +1,7 @@
 """``zhanhe-counter``: the GUI entry point and composition root.
 
-The only module that knows both sides: it picks real or simulated adapters, builds the services
-and hands them to the UI.
+The only module that knows both sides: it builds the station (``composition``), picks the real
+or simulated card reader, and hands everything to the UI.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zhanhe_counter.composition import Station
+    from zhanhe_counter.ui.context import DemoCard
+    from zhanhe_counter.ui.reader_bridge import ReaderBridge
 
 log = logging.getLogger("zhanhe_counter")
 
@@ -21,8 +28,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="zhanhe-counter", description="湛河区综合窗口客户端")
     parser.add_argument("--demo", action="store_true", help="演示模式：模拟读卡器和打印机")
     parser.add_argument("--data-dir", help="数据目录（也可用环境变量 ZHANHE_DATA_DIR）")
-    parser.add_argument("--smoke", action="store_true", help="启动后立即退出（安装自检）")
-    parser.add_argument("--screenshot", metavar="PNG", help="启动后截图保存并退出")
+    parser.add_argument("--smoke", action="store_true", help="启动主窗口后立即退出（安装自检）")
+    parser.add_argument("--screenshot", metavar="PNG", help="启动主窗口，截图保存后退出")
     return parser.parse_args(list(argv))
 
 
@@ -34,23 +41,98 @@ def run(argv: Sequence[str] | None = None) -> int:
     data_dir = _data_dir(args)
     log.info("data folder: %s (demo=%s)", data_dir, args.demo)
 
-    from zhanhe_counter.ui.app import create_application
-    from zhanhe_counter.ui.main_window import MainWindow, StationInfo
+    from zhanhe_counter.adapters.security import Argon2PasswordHasher
+    from zhanhe_counter.composition import DEMO_PASSWORD, DEMO_STAFF
+    from zhanhe_counter.ui.app import create_application, show_startup_error
+    from zhanhe_counter.ui.launch import run_counter
 
     app = create_application([sys.argv[0]])
-    station = StationInfo(
-        hall="湛河区政务服务中心", window="3号综合窗口（无差别）", clerk="演示账号", demo=args.demo
+    station = _open_station(data_dir, demo=args.demo)
+    if station is None:
+        return 1
+    reader, cards = _demo_reader() if args.demo else (None, [])
+    unattended = bool(args.smoke or args.screenshot)
+    auto_login = (DEMO_STAFF[0][0], DEMO_PASSWORD) if args.demo and unattended else None
+    try:
+        return run_counter(
+            app,
+            station,
+            Argon2PasswordHasher(),
+            reader=reader,
+            demo_cards=cards,
+            auto_login=auto_login,
+            smoke=args.smoke,
+            screenshot=Path(args.screenshot) if args.screenshot else None,
+        )
+    except Exception as error:  # the last line of defence: say it in Chinese, keep the log
+        log.exception("counter window failed")
+        show_startup_error(
+            f"程序出现意外错误，已记录日志。请重新启动；如再次出现请联系管理员。\n{error}"
+        )
+        return 1
+    finally:
+        if reader is not None:
+            reader.stop()
+        station.close()
+
+
+def _open_station(data_dir: Path, *, demo: bool) -> Station | None:
+    """Build the station; on a PC that was never set up, run the first-run setup first."""
+    from zhanhe_counter.composition import StationSetupMissing, build_station
+    from zhanhe_counter.domain.errors import DomainError
+    from zhanhe_counter.ui.app import show_startup_error
+
+    try:
+        return build_station(data_dir, demo=demo)
+    except StationSetupMissing:
+        if not _run_first_setup(data_dir):
+            return None
+        return build_station(data_dir, demo=demo)
+    except DomainError as error:
+        log.error("cannot open the station: %s", error)
+        show_startup_error(error.user_message)
+        return None
+
+
+def _run_first_setup(data_dir: Path) -> bool:
+    from zhanhe_counter.composition import open_for_setup
+    from zhanhe_counter.services.setup import SetupService
+    from zhanhe_counter.ui.setup_dialog import SetupDialog
+
+    reference, catalogue, directory, close = open_for_setup(data_dir)
+    try:
+        dialog = SetupDialog(SetupService(reference, catalogue, directory))
+        return bool(dialog.exec() == SetupDialog.DialogCode.Accepted)
+    finally:
+        close()
+
+
+def _demo_reader() -> tuple[ReaderBridge, list[DemoCard]]:
+    """A simulated SAM reader with the sample cards; a shortcut in the window "taps" each."""
+    from zhanhe_counter.adapters.idcard.simulator import (
+        SimulatedSam,
+        sample_cards,
+        simulated_reader,
     )
-    window = MainWindow(station)
-    window.show()
-    if args.screenshot:
-        app.processEvents()
-        window.grab().save(args.screenshot)
-        return 0
-    if args.smoke:
-        app.processEvents()
-        return 0
-    return app.exec()
+    from zhanhe_counter.services.reader_service import ReaderService
+    from zhanhe_counter.ui.context import DemoCard
+    from zhanhe_counter.ui.reader_bridge import ReaderBridge
+
+    sam = SimulatedSam()
+    bridge = ReaderBridge(ReaderService(simulated_reader(sam)))
+    cards = [
+        DemoCard(label=f"样例{_CARD_LABELS[kind]}", tap=partial(sam.insert, card))
+        for kind, card in sample_cards().items()
+    ]
+    return bridge, cards
+
+
+_CARD_LABELS = {
+    "resident": "居民身份证",
+    "gat_residence": "港澳台居民居住证",
+    "foreign_2017": "外国人永久居留身份证（2017版）",
+    "foreign_2023": "外国人永久居留身份证（2023版）",
+}
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -58,9 +140,6 @@ def _data_dir(args: argparse.Namespace) -> Path:
         return Path(args.data_dir)
     if args.demo:
         return Path(tempfile.mkdtemp(prefix="zhanhe-demo-"))
-    env = os.environ.get("ZHANHE_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    from zhanhe_counter.adapters.paths import resolve_data_dir
 
-    return Path(platformdirs.user_data_dir("zhanhe-counter", "zhanhe"))
+    return resolve_data_dir(None, os.environ)

@@ -12,15 +12,19 @@ The test cluster runs with ``fsync=off``; the ratios, not the absolute numbers, 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy as sa
+import uuid6
 from psycopg.types.json import Jsonb
 
 from tests import pg
 from tests.adapters.sync.chaos_proxy import ChaosProxy
-from tests.adapters.sync.helpers import make_station
+from tests.adapters.sync.helpers import StationPC, make_station
+from zhanhe_counter.adapters.storage.tables import case_event, case_status, station_counter
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress
 from zhanhe_counter.services.ports.sync import PushBatch
@@ -32,6 +36,65 @@ EVENTS = 10_000
 WAN_EVENTS = 1_000
 WAN_FLOOR_EVENTS = 20
 HALF_RTT = 0.025
+
+
+def bulk_fill(station: StationPC, n: int) -> None:
+    """``n`` received cases written straight into the station tables, as the store writes them.
+
+    Recording through the store costs about a millisecond per case (replay and projection) and
+    is not what this benchmark measures; the rows are the same shape.
+    """
+    start = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    statuses, events = [], []
+    for seq in range(1, n + 1):
+        case_id, at = uuid6.uuid7(), start + timedelta(seconds=seq)
+        statuses.append(
+            {
+                "case_id": case_id,
+                "case_number": f"B{seq:07d}",
+                "matter_id": "M-001",
+                "status": "received",
+                "first_handler": "clerk01",
+                "station_id": station.station_id,
+                "applicant_name": "张三",
+                "applicant_id_masked": "410411********1234",
+                "received_at": at,
+                "promised_due": None,
+                "rongque_due": None,
+                "updated_at": at,
+                "last_station_seq": seq,
+                "event_count": 1,
+                "needs_attention": False,
+            }
+        )
+        events.append(
+            {
+                "event_id": uuid6.uuid7(),
+                "case_id": case_id,
+                "case_pos": 1,
+                "kind": "received",
+                "station_id": station.station_id,
+                "station_seq": seq,
+                "actor": "clerk01",
+                "occurred_at": at,
+                "recorded_at": at,
+                "payload": {
+                    "case_number": f"B{seq:07d}",
+                    "matter_id": "M-001",
+                    "applicant": {"name": "张三"},
+                    "materials": [],
+                    "flow": "receive_only",
+                    "promised_due": None,
+                },
+                "sync_state": "local",
+            }
+        )
+    with station.engine.begin() as conn:
+        conn.execute(sa.insert(case_status), statuses)
+        conn.execute(sa.insert(case_event), events)
+        conn.execute(
+            sa.insert(station_counter), [{"station_id": station.station_id, "last_seq": n}]
+        )
 
 
 def _copy_floor(central_url: str, batch: PushBatch) -> float:
@@ -67,7 +130,7 @@ def _copy_floor(central_url: str, batch: PushBatch) -> float:
 @pytest.mark.bench
 def test_bench_push_10k_vs_copy(central_url: str, tmp_path: Path) -> None:
     station = make_station(central_url, tmp_path)
-    station.record_cases(EVENTS)
+    bulk_fill(station, EVENTS)
     everything = station.outbox.next_batch(EVENTS)
     assert everything is not None
     floor = _copy_floor(central_url, everything)
@@ -93,7 +156,7 @@ def test_bench_push_through_50ms_round_trips(
     central_url: str, pg_cluster: pg.PgCluster, tmp_path: Path
 ) -> None:
     station = make_station(central_url, tmp_path)
-    station.record_cases(WAN_EVENTS + WAN_FLOOR_EVENTS)
+    bulk_fill(station, WAN_EVENTS + WAN_FLOOR_EVENTS)
     with ChaosProxy("127.0.0.1", pg_cluster.port, latency=HALF_RTT) as proxy:
         via = CentralAddress(
             "127.0.0.1",
@@ -112,15 +175,11 @@ def test_bench_push_through_50ms_round_trips(
                 cases = tuple(c for c in first.cases if c.case_id == event.case_id)
                 session.push(PushBatch(cases, (event,)))
             floor = time.perf_counter() - started
-            with psycopg.connect(central_url) as conn:
-                probe = time.perf_counter()
-                conn.execute("SELECT 1")
             started = time.perf_counter()
             session.push(PushBatch((), ()))
             rtt_probe = time.perf_counter() - started
         finally:
             session.close()
-        assert probe > 0
 
         from zhanhe_counter.services.sync_engine import SyncEngine
 

@@ -79,16 +79,15 @@ def test_lockout_after_repeated_failures_and_release(auth: AuthService, clock: C
     assert "再错 2 次" in again.value.user_message
 
 
-def test_weak_hash_is_replaced_on_login(
-    reference: SqliteReferenceStore, clock: Clock
-) -> None:
+def test_weak_hash_is_replaced_on_login(reference: SqliteReferenceStore, clock: Clock) -> None:
     weak = AuthService(reference, Argon2PasswordHasher(fast=True), clock)
     weak.create_staff("lina", "李娜", "secret2")
     strong = AuthService(reference, Argon2PasswordHasher(), clock)
     before = reference.staff("lina")
     strong.login("lina", "secret2")
     after = reference.staff("lina")
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after.password_hash != before.password_hash
     assert strong.login("lina", "secret2").staff.name == "李娜"
 

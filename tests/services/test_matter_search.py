@@ -39,14 +39,16 @@ def test_finds_by_name_pinyin_initials_and_code(
 def test_not_handled_matter_says_where(search: MatterSearch) -> None:
     hit = search.search("spjy")[0]
     assert not hit.handled_here
-    assert hit.where is not None and "5号市场监管综合窗口" in hit.where
+    assert hit.where is not None
+    assert "5号市场监管综合窗口" in hit.where
 
 
 def test_own_matters_rank_first(search: MatterSearch) -> None:
     hits = search.search("登记")
     handled = [h.handled_here for h in hits]
     assert handled == sorted(handled, reverse=True)
-    assert handled[0] and not handled[-1]
+    assert handled[0]
+    assert not handled[-1]
 
 
 def test_code_match_is_exact_kind(search: MatterSearch) -> None:

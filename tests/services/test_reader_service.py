@@ -268,5 +268,5 @@ def test_start_twice_and_stop_twice_are_harmless():
     service.stop()
     service.stop()
     assert not service.running
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="debounce"):
         ReaderSettings(present_debounce=0)

@@ -80,7 +80,9 @@ def test_every_problem_is_reported_at_once(service: SetupService) -> None:
     with pytest.raises(SetupInvalid) as error:
         service.save(bad)
     text = error.value.user_message
-    assert "站点编号" in text and "NOPE" in text and "ZH-999" in text
+    assert "站点编号" in text
+    assert "NOPE" in text
+    assert "ZH-999" in text
     assert service.current() is None
 
 
@@ -90,4 +92,5 @@ def test_demo_keys_give_a_setup(service: SetupService) -> None:
     reference.set_setting("station_code", "41041101")
     reference.set_setting("window_id", "QZX-03")
     current = service.current()
-    assert current is not None and current.window_id == "QZX-03"
+    assert current is not None
+    assert current.window_id == "QZX-03"

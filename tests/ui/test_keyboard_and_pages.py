@@ -102,7 +102,9 @@ def test_manual_entry_is_checked_live(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClicks(person.id_number, "410411199001011237")
     assert person.problem.text() == ""
     person.name.setFocus()
-    qtbot.waitUntil(lambda: person.id_number.text() != "410411199001011237")  # masked when not edited
+    qtbot.waitUntil(
+        lambda: person.id_number.text() != "410411199001011237"
+    )  # masked when not edited
     assert person.id_number.value() == "410411199001011237"
 
 
@@ -122,7 +124,10 @@ def test_backoffice_countdown_at_unauthorised_window(
     window_config = station.identity.window
     narrowed = replace(
         window_config,
-        authority_overrides={**window_config.authority_overrides, "ZH-004": WindowAuthority.RECEIVE_ONLY},
+        authority_overrides={
+            **window_config.authority_overrides,
+            "ZH-004": WindowAuthority.RECEIVE_ONLY,
+        },
     )
     station.intake.station = replace(station.intake.station, window=narrowed)
     session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)

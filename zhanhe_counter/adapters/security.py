@@ -14,9 +14,7 @@ class Argon2PasswordHasher:
     """
 
     def __init__(self, *, fast: bool = False) -> None:
-        self._hasher = (
-            _Argon2(time_cost=1, memory_cost=8, parallelism=1) if fast else _Argon2()
-        )
+        self._hasher = _Argon2(time_cost=1, memory_cost=8, parallelism=1) if fast else _Argon2()
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

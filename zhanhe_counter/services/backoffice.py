@@ -13,13 +13,13 @@ Three queues, each with the clock that binds it (domain.md §2.2):
 
 Every action is one event in the local store, with an id made when the reviewer started the
 action, so a double click or a retry records it once and it works offline. Each action returns
-the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 交接单) as values for the renderer;
-``queue_documents`` prints them after the event is stored.
+the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 交接单) as values for the
+renderer; ``queue_documents`` prints them after the event is stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -424,7 +424,9 @@ class BackofficeService:
         payload = certificate_made_payload(
             certificate_name=name, certificate_number=(certificate_number or "").strip() or None
         )
-        return ActionResult(self._record(state, EventKind.CERTIFICATE_MADE, payload, actor, event_id))
+        return ActionResult(
+            self._record(state, EventKind.CERTIFICATE_MADE, payload, actor, event_id)
+        )
 
     def default_collect_list(self, case_id: UUID) -> list[str]:
         """What the 交接单 should tell the delivery window to take from the applicant."""
@@ -499,11 +501,11 @@ class BackofficeService:
             "progress_url": self._office.url_for(case_no),
         }
 
-    def _refusal_notice(self, state: CaseState, payload: Payload) -> DocumentRequest:
+    def _refusal_notice(self, state: CaseState, payload: Mapping[str, Any]) -> DocumentRequest:
         department = self._department(state)
         received = state.received_at or state.opened_at
         now = self._clock.now()
-        reasons = [str(r) for r in payload.get("reasons") or []]
+        reasons = [str(r) for r in payload.get("reasons") or ()]
         values = self._common(state) | {
             "doc_no": state.case_number or "",
             "received_at": _minute(received),
@@ -623,9 +625,7 @@ def queue_documents(
         DocumentToPrint(d.kind, renderer.render_pdf(d.kind, d.values), printers.a4)
         for d in documents
     ]
-    return print_service.print_case_documents(
-        case_id, to_print, request_id=request_id, actor=actor
-    )
+    return print_service.print_case_documents(case_id, to_print, request_id=request_id, actor=actor)
 
 
 def _answer_countdown(remaining: timedelta) -> tuple[Urgency, str]:

@@ -4,8 +4,8 @@ The delivery clerk finds the case by whatever the applicant brings: the receipt'
 code (a keyboard-wedge scanner "types" it; the QR holds the progress address with the number in
 it), the number read out and typed, or the ID card tapped on the reader. The receiver must be the
 applicant or the agent named on the case (or a new agent with a letter of authority); the
-materials the 交接单 lists are collected; then either the receiver signs (出件签收单, and a signature
-image when a pad is present, kept as a file in the data folder and referenced by the event), or
+materials the 交接单 lists are collected; then either the receiver signs (出件签收单, and a
+signature image when a pad is present, kept as a file in the data folder and referenced by the event), or
 the courier and waybill number are recorded for express delivery (行政许可法第四十四条: keep the
 waybill). Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for printing.
 """
@@ -32,7 +32,7 @@ from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.identity import check_id, normalize_id_text
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
-from zhanhe_counter.domain.payloads import DeliveryMode, delivered_payload
+from zhanhe_counter.domain.payloads import DeliveryMode, JsonValue, delivered_payload
 from zhanhe_counter.services.paperwork import DocumentRequest, OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
@@ -172,10 +172,15 @@ class DeliveryService:
         number = normalize_id_text(id_number)
         name = name.strip()
         if not name or not number:
-            raise DomainError("receiver without name or number", "请读取或输入领取人的姓名和证件号码")
+            raise DomainError(
+                "receiver without name or number", "请读取或输入领取人的姓名和证件号码"
+            )
         applicant = state.applicant
         known = {
-            ReceiverRole.APPLICANT: (applicant.get("person_name"), applicant.get("person_id_number")),
+            ReceiverRole.APPLICANT: (
+                applicant.get("person_name"),
+                applicant.get("person_id_number"),
+            ),
             ReceiverRole.AGENT: (applicant.get("agent_name"), applicant.get("agent_id_number")),
         }
         for role, (known_name, known_number) in known.items():
@@ -194,7 +199,8 @@ class DeliveryService:
         check = check_id(number)
         if not check.valid:
             raise DomainError(
-                "receiver identity number invalid", f"领取人证件号码有误：{'；'.join(check.problems)}"
+                "receiver identity number invalid",
+                f"领取人证件号码有误：{'；'.join(check.problems)}",
             )
         return VerifiedReceiver(name, ReceiverRole.NEW_AGENT, mask_id_number(number), number)
 
@@ -216,10 +222,10 @@ class DeliveryService:
         taken = self._check_collected(state, collected)
         event_id = event_id or uuid7()
         signature_file: str | None = None
-        extra: dict[str, Any] = {
+        extra: dict[str, JsonValue] = {
             "receiver_role": receiver.role.value,
             "receiver_id_masked": receiver.id_masked,
-            "collected": taken,
+            "collected": list[JsonValue](taken),
         }
         if signature_png:
             signature_file = self._signatures.save(case_id, event_id, signature_png)
@@ -259,7 +265,7 @@ class DeliveryService:
             raise DomainError("waybill malformed", "运单号应为8至30位字母或数字，请核对")
         taken = [c.strip() for c in collected if c.strip()]
         payload = delivered_payload(mode=DeliveryMode.EXPRESS, carrier=carrier, waybill=number)
-        payload |= {"collected": taken, "mail_address": (address or "").strip() or None}
+        payload |= {"collected": list[JsonValue](taken), "mail_address": (address or "").strip() or None}
         state = self._record(state, payload, actor, event_id or uuid7())
         values = self._receipt(state, actor_name or actor, taken) | {
             "method": "邮寄送达",
@@ -299,9 +305,7 @@ class DeliveryService:
         taken = [c.strip() for c in collected if c.strip()]
         missing = [item for item in state.collect_at_delivery if item not in taken]
         if missing:
-            raise DomainError(
-                "handover materials not collected", f"尚未收取：{'、'.join(missing)}"
-            )
+            raise DomainError("handover materials not collected", f"尚未收取：{'、'.join(missing)}")
         return taken
 
     def _record(

@@ -101,13 +101,21 @@ class SupplementsService:
             if state.outstanding_rongque:
                 rows.append(
                     self._row(
-                        state, SupplementKind.RONGQUE, state.outstanding_rongque, state.rongque_due, today
+                        state,
+                        SupplementKind.RONGQUE,
+                        state.outstanding_rongque,
+                        state.rongque_due,
+                        today,
                     )
                 )
             if state.outstanding_notice:
                 rows.append(
                     self._row(
-                        state, SupplementKind.NOTICE, state.outstanding_notice, state.notice_due, today
+                        state,
+                        SupplementKind.NOTICE,
+                        state.outstanding_notice,
+                        state.notice_due,
+                        today,
                     )
                 )
         order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}

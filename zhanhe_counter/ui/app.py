@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,11 @@ def _ui_font() -> QFont:
             break
     font.setPixelSize(BASE_FONT_PX)
     return font
+
+
+def show_startup_error(message: str) -> None:
+    """Tell the clerk, in Chinese, why the client cannot start (no window exists yet)."""
+    QMessageBox.critical(None, "无法启动", message)
 
 
 def main_loop(app: QApplication) -> int:

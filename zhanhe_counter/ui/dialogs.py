@@ -50,7 +50,11 @@ class LoginDialog(QDialog):
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
-            | (QDialogButtonBox.StandardButton.NoButton if locked_to else QDialogButtonBox.StandardButton.Cancel)
+            | (
+                QDialogButtonBox.StandardButton.NoButton
+                if locked_to
+                else QDialogButtonBox.StandardButton.Cancel
+            )
         )
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
@@ -87,7 +91,10 @@ class ConsultDialog(QDialog):
     """咨询登记: F5 then Enter logs a consultation about the current matter."""
 
     def __init__(
-        self, matter_name: str | None, on_save: Callable[[str | None], None], parent: QWidget | None = None
+        self,
+        matter_name: str | None,
+        on_save: Callable[[str | None], None],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("咨询登记")

@@ -96,7 +96,8 @@ class MainWindow(QMainWindow):
         bar.addStretch(1)
         if context.demo_cards:
             demo_hint = QLabel(
-                "演示：" + " ".join(f"Ctrl+{i} {c.label}" for i, c in enumerate(context.demo_cards, 1))
+                "演示："
+                + " ".join(f"Ctrl+{i} {c.label}" for i, c in enumerate(context.demo_cards, 1))
             )
             demo_hint.setObjectName("hint")
             bar.addWidget(demo_hint)
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(body)
+        self.body = body
         self.status = CounterStatusBar(context, self.runner)
         self.setStatusBar(self.status)
 
@@ -283,10 +285,10 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Idle lock (or Ctrl+L): the same clerk's password unlocks; the form is kept."""
         self.locked.emit()
-        self.centralWidget().setVisible(False)
+        self.body.setVisible(False)
         unlocked = self._ask_unlock(self)
         if unlocked:
-            self.centralWidget().setVisible(True)
+            self.body.setVisible(True)
             self.idle.reset()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -89,7 +89,7 @@ class ReaderBridge(QObject):
 def photo_image(record: IdCardRecord) -> QImage:
     """The decoded photo, or a 102×126 placeholder that says why there is none."""
     if record.photo_bmp:
-        image = QImage.fromData(record.photo_bmp, b"BMP")
+        image = QImage.fromData(record.photo_bmp)
         if not image.isNull():
             return image
     status = record.photo_status

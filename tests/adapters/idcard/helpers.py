@@ -60,7 +60,9 @@ def resident_block(**overrides: str) -> bytes:
     return bytes(block)
 
 
-def read_payload(text: bytes, photo: bytes = bytes(1024), fingerprint: bytes | None = None) -> bytes:
+def read_payload(
+    text: bytes, photo: bytes = bytes(1024), fingerprint: bytes | None = None
+) -> bytes:
     lengths = [len(text), len(photo)] + ([] if fingerprint is None else [len(fingerprint)])
     head = b"".join(n.to_bytes(2, "big") for n in lengths)
     return head + text + photo + (fingerprint or b"")

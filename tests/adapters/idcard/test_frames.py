@@ -134,10 +134,10 @@ def test_exact_frame_errors_are_typed_with_a_chinese_message(data: bytes, messag
 def test_frame_accessors_reject_short_bodies():
     parsed = FrameParser().feed(frame(b"\x00"))[0]
     with pytest.raises(FrameError):
-        parsed.command
+        _ = parsed.command
     assert parse_exact_frame(frame(b"\x00\x00")).command == 0
     with pytest.raises(FrameError):
-        parse_exact_frame(frame(b"\x00\x00")).sw3
+        _ = parse_exact_frame(frame(b"\x00\x00")).sw3
 
 
 def test_status_enum_holds_the_brief_table():

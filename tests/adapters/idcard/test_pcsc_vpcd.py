@@ -30,6 +30,7 @@ from zhanhe_counter.adapters.idcard.pcsc import (
 from zhanhe_counter.services.ports.idcard import (
     CardReadError,
     CardType,
+    NoCardError,
     ReaderNotSupportedError,
     ReaderUnavailableError,
 )
@@ -58,7 +59,10 @@ def _free_port_pair() -> int:
 
 
 def _vpcd_library() -> str:
-    patterns = ("/usr/lib/pcsc/drivers/*/libifdvpcd.so*", "/usr/lib/*/pcsc/drivers/*/libifdvpcd.so*")
+    patterns = (
+        "/usr/lib/pcsc/drivers/*/libifdvpcd.so*",
+        "/usr/lib/*/pcsc/drivers/*/libifdvpcd.so*",
+    )
     found = sorted(path for pattern in patterns for path in glob.glob(pattern))
     if not found:
         pytest.fail("vsmartcard-vpcd is not installed (apt-get install vsmartcard-vpcd)")
@@ -73,7 +77,7 @@ class VirtualCard:
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._pending = b""
-        self._finds = 1  # the fake SAM says "no card" to find number 1 only
+        self.finds = 1  # the fake SAM says "no card" to find number 1 only; set 0 to see it
 
     def insert(self) -> None:
         deadline = time.monotonic() + 10
@@ -133,8 +137,8 @@ class VirtualCard:
         if apdu[:4] == TUNNEL and len(apdu) == 5 + apdu[4]:
             frame = apdu[5:]
             command = int.from_bytes(frame[7:9], "big")
-            self._finds += command == 0x2001
-            self._pending = answer(command, self._finds) or b""
+            self.finds += command == 0x2001
+            self._pending = answer(command, self.finds) or b""
             return self._chunk()
         if apdu[:4] == bytes.fromhex("00C00000"):
             return self._chunk()
@@ -220,12 +224,15 @@ def test_presence_watching_insert_and_remove(vpcd: int):
         deadline = time.monotonic() + 15
         while event is None and time.monotonic() < deadline:
             event = watcher.wait_for_change(1.0)
-        assert event is not None and event.present and event.atr == ATR
+        assert event is not None
+        assert event.present
+        assert event.atr == ATR
         virtual.remove()
         event = None
         while event is None and time.monotonic() < deadline + 15:
             event = watcher.wait_for_change(1.0)
-        assert event is not None and event.present is False
+        assert event is not None
+        assert event.present is False
     finally:
         virtual.remove()
         watcher.close()
@@ -246,10 +253,11 @@ def test_chip_serial_and_atr(card: VirtualCard):
 
 
 def test_vendor_tunnel_reads_the_whole_card(card: VirtualCard):
+    card.finds = 0
     reader = PcscCardReader("Test VPCD 00 00", tunnel=TunnelConfig(TUNNEL))
     reader.open()
     try:
-        with pytest.raises(Exception, match="no card|未检测到证件"):
+        with pytest.raises(NoCardError):
             reader.read_card()  # the fake SAM's first find answers 80
         record = reader.read_card()
     finally:

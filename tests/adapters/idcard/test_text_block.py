@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.adapters.idcard.helpers import blank_block, put, resident_block
+from tests.adapters.idcard.helpers import blank_block, resident_block
 from zhanhe_counter.adapters.idcard.text_block import (
     LAYOUTS,
     TextBlockError,

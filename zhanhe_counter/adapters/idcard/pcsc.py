@@ -69,6 +69,14 @@ def _pcsc_failed(error: Exception, what: str) -> ReaderUnavailableError:
     return ReaderUnavailableError(f"PC/SC {what} failed: {error}", "读卡器（PC/SC）连接失败")
 
 
+def _release(connection: Any) -> None:
+    """Disconnect and free the connection's context now, not in a destructor after pcscd left."""
+    try:
+        connection.release()
+    except _PCSC_ERRORS:
+        log.debug("PC/SC connection release failed")
+
+
 @dataclass(frozen=True)
 class PresenceEvent:
     """插拔卡事件: the reader's new state."""
@@ -227,10 +235,14 @@ class PcscCardReader:
 
     def _connect(self) -> Any:
         self._require_watcher()
-        connection = self._reader.createConnection()
+        try:
+            connection = self._reader.createConnection()
+        except _PCSC_ERRORS as error:
+            raise _pcsc_failed(error, "connection") from error
         try:
             connection.connect()
         except _PCSC_ERRORS as error:
+            _release(connection)
             raise NoCardError(f"PC/SC connect failed: {error}") from error
         return connection
 
@@ -264,7 +276,7 @@ class PcscCardReader:
             atr = bytes(connection.getATR())
             return atr, self._chip_serial(self._transmitter(connection))
         finally:
-            connection.disconnect()
+            _release(connection)
 
     def read_card(self) -> IdCardRecord:
         if self.tunnel is None:
@@ -289,7 +301,4 @@ class PcscCardReader:
                 raise NoCardError("SAM behind the PC/SC tunnel finds no card")
             return sam_reader.read_card()
         finally:
-            try:
-                connection.disconnect()
-            except _PCSC_ERRORS:
-                log.debug("PC/SC disconnect failed after read")
+            _release(connection)

@@ -40,11 +40,11 @@ class NullPhotoDecoder:
         return None
 
 
-def pixels_to_bmp(pixels: bytes, *, swap_rb: bool = False, top_down: bool = True) -> bytes:
+def pixels_to_bmp(pixels: bytes, *, swap_rb: bool = True, top_down: bool = True) -> bytes:
     """A 24-bit BMP file from 102×126 raw pixels.
 
-    BMP wants BGR rows bottom-up; vendor builds differ in both, so both are configurable and
-    should be calibrated against a real card.
+    BMP wants BGR rows bottom-up. Public callers of ``unpack()`` swap R/B (the buffer is RGB) and
+    flip, hence the defaults; vendor builds differ, so calibrate both against a real card.
     """
     if len(pixels) != PIXEL_BYTES:
         raise ValueError(f"expected {PIXEL_BYTES} pixel bytes, got {len(pixels)}")
@@ -91,7 +91,7 @@ class PhotoDecoderConfig:
     style: DecoderStyle = DecoderStyle.UNPACK
     symbol: str = ""  # default: unpack / GetBmp
     stdcall: bool = False  # Windows __stdcall DLLs (WinDLL)
-    swap_rb: bool = False
+    swap_rb: bool = True
     top_down: bool = True
     timeout: float = 5.0
     # A 32-bit vendor DLL needs a 32-bit interpreter with this package importable.

@@ -13,7 +13,6 @@ cells up into the grouping the supervisor picked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -179,7 +178,7 @@ class TallyQuery:
     @property
     def as_of_day(self) -> date:
         """The service day ``as_of`` falls on: deadlines before it have passed."""
-        return (self.as_of + (self.start.utcoffset() or timedelta(0))).date()
+        return self.as_of.astimezone(self.start.tzinfo).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,18 +242,3 @@ class TallySource(Protocol):
     def stations_not_synced_since(self, instant: datetime) -> list[StationSync]:
         """Active stations that have not reached the centre since ``instant`` (none locally)."""
         ...
-
-
-__all__: Sequence[str] = (
-    "Cell",
-    "CellFilter",
-    "FactCase",
-    "Figure",
-    "Grouping",
-    "InvalidPeriod",
-    "Period",
-    "Scope",
-    "StationSync",
-    "TallyQuery",
-    "TallySource",
-)

@@ -67,13 +67,13 @@ def record_text(material: Material, record: MaterialRecord | None) -> tuple[str,
     if material.needs_copies:
         parts.append(f"复印件{record.copies}份")
         short = short or record.copies < material.copy_count
-    return ("⚠ " if short else "☑ ") + " ".join(parts or ["已收"]), theme.WARN if short else theme.OK
+    return ("⚠ " if short else "☑ ") + " ".join(
+        parts or ["已收"]
+    ), theme.WARN if short else theme.OK
 
 
 def _notes(material: Material) -> str:
     notes: list[str] = []
-    if material.conditional_on:
-        notes.append(f"（{material.conditional_on}）")
     if material.rongque_allowed:
         notes.append("可容缺")
     if material.shared_exempt:
@@ -110,7 +110,8 @@ class ChecklistPanel(QFrame):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(4, 110)
         self.table.installEventFilter(self)
         self.rongque_declined = QCheckBox("申请人不同意容缺（R）")
         self.pre_reviewed = QCheckBox("网上预审已通过（P）")
@@ -357,7 +358,9 @@ class ChecklistPanel(QFrame):
             cells = (
                 str(index + 1),
                 status,
-                material.name + ("" if material.necessity.value == "必要" else "（非必要）"),
+                material.name
+                + ("" if material.necessity.value == "必要" else "（非必要）")
+                + (f"\n（{material.conditional_on}）" if material.conditional_on else ""),
                 material.clerk_action,
                 _notes(material),
             )

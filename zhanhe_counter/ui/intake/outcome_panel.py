@@ -104,11 +104,14 @@ class OutcomePanel(QFrame):
                 lines.append("待补：" + "、".join(i.name for i in result.rongque_items))
             if result.supplement_due is not None:
                 due = result.supplement_due
-                lines.append(f"补齐期限：{due.date:%Y-%m-%d}" + ("（暂定）" if due.provisional else ""))
+                lines.append(
+                    f"补齐期限：{due.date:%Y-%m-%d}" + ("（暂定）" if due.provisional else "")
+                )
             if result.missing:
                 lines.append("缺少或不符合：")
                 lines += [
-                    f"  {m.number}. {m.name}：{m.problem}" + ("（可容缺）" if m.rongque_allowed else "")
+                    f"  {m.number}. {m.name}：{m.problem}"
+                    + ("（可容缺）" if m.rongque_allowed else "")
                     for m in result.missing
                 ]
             if result.shared_items:

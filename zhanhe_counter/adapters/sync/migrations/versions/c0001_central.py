@@ -231,10 +231,13 @@ def _create_tables() -> None:
 
 
 _FUNCTIONS = r"""
+-- PL/pgSQL keeps its plan for the session; policies call it as "(SELECT my_station())" so it
+-- runs once per statement (an InitPlan), not once per row.
 CREATE FUNCTION my_station() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-  SELECT station_id FROM public.station WHERE role_name = session_user AND active
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  RETURN (SELECT station_id FROM public.station WHERE role_name = session_user AND active);
+END $$;
 
 -- One round trip at the start of every sync session (sync.md §2.3 step 2).
 CREATE FUNCTION sync_hello(p_app_version text, p_client_time timestamptz)
@@ -389,7 +392,7 @@ ALTER TABLE ref_change ENABLE ROW LEVEL SECURITY;
 ALTER TABLE sync_rejection ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY cf_station ON case_file TO {STATION_ROLE}
-  USING (station_id = my_station()) WITH CHECK (station_id = my_station());
+  USING (station_id = (SELECT my_station())) WITH CHECK (station_id = (SELECT my_station()));
 CREATE POLICY cf_read_all ON case_file FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTING_ROLE}
   USING (true);
 
@@ -397,26 +400,27 @@ CREATE POLICY cf_read_all ON case_file FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTI
 -- case_event recurses (sync.md §2.8). EXISTS by primary key, not IN (…): an IN list would be
 -- rebuilt from all the station's cases for every inserted row.
 CREATE POLICY ev_station_write ON case_event FOR INSERT TO {STATION_ROLE}
-  WITH CHECK (origin = my_station()
+  WITH CHECK (origin = (SELECT my_station())
               AND EXISTS (SELECT 1 FROM case_file AS cf
                            WHERE cf.case_id = case_event.case_id
-                             AND cf.station_id = my_station()));
+                             AND cf.station_id = (SELECT my_station())));
 CREATE POLICY ev_station_read ON case_event FOR SELECT TO {STATION_ROLE}
-  USING (origin = my_station()
+  USING (origin = (SELECT my_station())
          OR EXISTS (SELECT 1 FROM case_file AS cf
-                     WHERE cf.case_id = case_event.case_id AND cf.station_id = my_station()));
+                     WHERE cf.case_id = case_event.case_id
+                       AND cf.station_id = (SELECT my_station())));
 CREATE POLICY ev_backoffice_write ON case_event FOR INSERT TO {BACKOFFICE_ROLE}
   WITH CHECK (origin = 'central');
 CREATE POLICY ev_read_all ON case_event FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTING_ROLE}
   USING (true);
 
 CREATE POLICY ref_station_read ON ref_change FOR SELECT TO {STATION_ROLE}
-  USING (scope = 'all' OR scope = my_station());
+  USING (scope = 'all' OR scope = (SELECT my_station()));
 CREATE POLICY ref_read_all ON ref_change FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTING_ROLE}
   USING (true);
 
 CREATE POLICY rej_station_read ON sync_rejection FOR SELECT TO {STATION_ROLE}
-  USING (origin = my_station());
+  USING (origin = (SELECT my_station()));
 CREATE POLICY rej_read_all ON sync_rejection FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTING_ROLE}
   USING (true);
 """

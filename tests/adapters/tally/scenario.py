@@ -1,0 +1,249 @@
+"""A hand-counted day at a station, recorded through the real event store (统计测试样例).
+
+``record_day(store, station)`` appends the cases below through ``SqliteEventStore.append_many``
+(so the state machine checks every step) and ``EXPECTED`` says, counted by hand, what the tally
+of DAY must show. Times are UTC+8. Two clerks, three matters, every figure non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+import uuid6
+
+from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.events import EventDraft, EventKind
+from zhanhe_counter.services.ports.storage import EventStore
+from zhanhe_counter.services.ports.tally import Figure
+
+CST = timezone(timedelta(hours=8))
+DAY = date(2026, 3, 2)
+STATION = "410411-01"
+ZHANG = "zhangmin"
+LI = "lina"
+FOOD, BIZ, SOC = "M-FOOD", "M-BIZ", "M-SOC"
+MATTER_NAMES = {FOOD: "食品经营许可", BIZ: "个体工商户登记", SOC: "社保卡补办"}
+DEPARTMENTS = {FOOD: "市场监管局", BIZ: "市场监管局", SOC: "人社局"}
+STAFF = {ZHANG: "张敏", LI: "李娜"}
+
+F = Figure
+EXPECTED_BY_CLERK: Mapping[str, Mapping[Figure, int]] = {
+    ZHANG: {
+        F.CONSULTED: 1,
+        F.RECEIVED: 4,
+        F.ACCEPTED: 2,
+        F.COMPLETE_ON_SPOT: 1,
+        F.RONGQUE_SUPPLEMENTED: 1,
+        F.RONGQUE_OVERDUE: 1,
+        F.DECIDED: 3,
+        F.DECIDED_REFUSED: 1,
+        F.DELIVERED: 2,
+        F.BACKOFFICE_MET: 1,
+        F.PROMISED_DUE: 2,
+        F.RATING_5: 1,
+        F.RATING_4: 1,
+        F.RATING_3: 1,
+    },
+    LI: {
+        F.CONSULTED: 1,
+        F.RECEIVED: 5,
+        F.RONGQUE_OPEN: 1,
+        F.NOTIFIED_ONCE: 1,
+        F.REFUSED: 1,
+        F.BACKOFFICE_MISSED: 2,
+        F.BACKOFFICE_PENDING: 1,
+        F.PROMISED_DUE: 2,
+        F.PAST_PROMISED: 1,
+        F.RATING_1: 1,
+        F.BAD_RATING_OPEN: 1,
+    },
+}
+
+
+def expected_total(by: Mapping[str, Mapping[Figure, int]] = EXPECTED_BY_CLERK) -> dict[Figure, int]:
+    total: dict[Figure, int] = {}
+    for counts in by.values():
+        for figure, n in counts.items():
+            total[figure] = total.get(figure, 0) + n
+    return total
+
+
+def at(day_offset: int, hh: int, mm: int = 0) -> datetime:
+    return datetime.combine(DAY + timedelta(days=day_offset), time(hh, mm), CST)
+
+
+@dataclass
+class Step:
+    kind: EventKind
+    when: datetime
+    payload: dict[str, Any]
+    actor: str | None = None
+
+
+def received(
+    number: str,
+    matter: str,
+    when: datetime,
+    *,
+    flow: p.ServiceFlow = p.ServiceFlow.RECEIVE_ONLY,
+    promised: date | None = None,
+) -> Step:
+    return Step(
+        EventKind.RECEIVED,
+        when,
+        p.received_payload(
+            case_number=number,
+            matter_id=matter,
+            applicant={"name": "王芳", "id_type": "resident", "id_number": "410411199001011234"},
+            materials=[p.MaterialItem("1", "申请书")],
+            flow=flow,
+            promised_due=promised,
+        ),
+    )
+
+
+def item(material_id: str) -> p.MaterialItem:
+    return p.MaterialItem(material_id, f"材料{material_id}")
+
+
+def record_case(
+    store: EventStore, station: str, clerk: str, steps: Sequence[Step]
+) -> UUID:
+    case_id = uuid6.uuid7()
+    store.append_many(
+        [
+            EventDraft(
+                event_id=uuid6.uuid7(),
+                case_id=case_id,
+                kind=s.kind,
+                station_id=station,
+                actor=s.actor or clerk,
+                occurred_at=s.when,
+                payload=s.payload,
+            )
+            for s in steps
+        ]
+    )
+    return case_id
+
+
+def _refusal() -> dict[str, Any]:
+    return p.decided_payload(False, reasons=["不符合条件"], relief="可申请行政复议或提起行政诉讼")
+
+
+def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> dict[str, UUID]:
+    """Record the hand-counted cases; returns case ids by name (c1 …)."""
+    E = EventKind
+    d = DAY
+    bo = "backoffice01"
+    n = iter(range(1, 100))
+
+    def num() -> str:
+        return f"{prefix}{next(n):04d}"
+
+    cases: dict[str, tuple[str, list[Step]]] = {
+        # 当场办结 end to end, rated 5.
+        "c1": (ZHANG, [
+            received(num(), FOOD, at(0, 9), flow=p.ServiceFlow.COMPLETE_ON_SPOT),
+            Step(E.ACCEPTED, at(0, 9), p.accepted_payload()),
+            Step(E.DECIDED, at(0, 9, 1), p.decided_payload(True)),
+            Step(E.CERTIFICATE_MADE, at(0, 9, 2), p.certificate_made_payload()),
+            Step(E.HANDED_TO_DELIVERY, at(0, 9, 3), p.handed_to_delivery_payload()),
+            Step(E.DELIVERED, at(0, 9, 5), p.delivered_payload(mode=p.DeliveryMode.PICKUP, signer="王芳")),
+            Step(E.RATED, at(0, 9, 6), p.rated_payload(5)),
+        ]),
+        # Back office answers within 20 minutes.
+        "c2": (ZHANG, [
+            received(num(), FOOD, at(0, 9, 30), flow=p.ServiceFlow.ACCEPT_ON_SPOT, promised=d + timedelta(7)),
+            Step(E.BACKOFFICE_REQUESTED, at(0, 9, 30), p.backoffice_requested_payload(answer_due=at(0, 9, 50))),
+            Step(E.ACCEPTED, at(0, 9, 45), p.accepted_payload(promised_due=d + timedelta(7)), bo),
+        ]),
+        # Back office refuses late; the applicant rates 1.
+        "c3": (LI, [
+            received(num(), BIZ, at(0, 10), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
+            Step(E.BACKOFFICE_REQUESTED, at(0, 10), p.backoffice_requested_payload(answer_due=at(0, 10, 20))),
+            Step(E.REFUSED, at(0, 10, 40), p.refused_payload(reasons=["不属于本窗口受理范围"]), bo),
+            Step(E.RATED, at(0, 10, 45), p.rated_payload(1, ["等待时间长"])),
+        ]),
+        # Back office never answers: missed once the due time has passed.
+        "c4": (LI, [
+            received(num(), BIZ, at(0, 16), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
+            Step(E.BACKOFFICE_REQUESTED, at(0, 16), p.backoffice_requested_payload(answer_due=at(0, 16, 20))),
+        ]),
+        # Asked late; due the next morning: pending at the end of the day.
+        "c5": (LI, [
+            received(num(), SOC, at(0, 17), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
+            Step(E.BACKOFFICE_REQUESTED, at(0, 17, 10), p.backoffice_requested_payload(answer_due=at(1, 8, 20))),
+        ]),
+        # 容缺, both items supplied the same day.
+        "c6": (ZHANG, [
+            received(num(), SOC, at(0, 10, 30)),
+            Step(E.RONGQUE_PLEDGED, at(0, 10, 30), p.rongque_pledged_payload(items=[item("a"), item("b")], deadline=d + timedelta(5))),
+            Step(E.SUPPLEMENT_RECEIVED, at(0, 11), p.supplement_received_payload(material_ids=["a"])),
+            Step(E.SUPPLEMENT_RECEIVED, at(0, 15), p.supplement_received_payload(material_ids=["b"])),
+        ]),
+        # 容缺 due the same day, never supplied: overdue.
+        "c7": (ZHANG, [
+            received(num(), SOC, at(0, 11)),
+            Step(E.RONGQUE_PLEDGED, at(0, 11), p.rongque_pledged_payload(items=[item("a")], deadline=d)),
+        ]),
+        # 容缺 half supplied, deadline ahead: open.
+        "c8": (LI, [
+            received(num(), FOOD, at(0, 11, 30)),
+            Step(E.RONGQUE_PLEDGED, at(0, 11, 30), p.rongque_pledged_payload(items=[item("a"), item("b")], deadline=d + timedelta(3))),
+            Step(E.SUPPLEMENT_RECEIVED, at(0, 14), p.supplement_received_payload(material_ids=["a"])),
+        ]),
+        "c9": (LI, [
+            received(num(), FOOD, at(0, 12)),
+            Step(E.NOTIFIED_ONCE, at(0, 12), p.notified_once_payload(items=[item("x")])),
+        ]),
+        "c10": (ZHANG, [Step(E.CONSULTED, at(0, 13), p.consulted_payload(matter_id=FOOD))]),
+        "c11": (LI, [Step(E.CONSULTED, at(0, 13, 10), p.consulted_payload(question="营业时间"))]),
+        # Promised for DAY, decided on DAY: in time.
+        "c12": (ZHANG, [
+            received(num(), SOC, at(-10, 9), promised=d),
+            Step(E.ACCEPTED, at(-10, 9, 30), p.accepted_payload(promised_due=d), bo),
+            Step(E.DECIDED, at(0, 14), p.decided_payload(True), bo),
+            Step(E.RATED, at(0, 15), p.rated_payload(4)),
+        ]),
+        # Acceptance moved the promise to DAY; decided the day after: past its promised date.
+        "c13": (LI, [
+            received(num(), SOC, at(-10, 9), promised=d - timedelta(1)),
+            Step(E.ACCEPTED, at(-9, 9), p.accepted_payload(promised_due=d), bo),
+            Step(E.DECIDED, at(1, 10), _refusal(), bo),
+        ]),
+        # Decided early, delivered and rated on DAY.
+        "c14": (ZHANG, [
+            received(num(), BIZ, at(-12, 9), promised=d),
+            Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(promised_due=d), bo),
+            Step(E.DECIDED, at(-1, 9), p.decided_payload(True), bo),
+            Step(E.HANDED_TO_DELIVERY, at(-1, 10), p.handed_to_delivery_payload(), bo),
+            Step(E.DELIVERED, at(0, 9), p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="E1")),
+            Step(E.RATED, at(0, 9, 10), p.rated_payload(3)),
+        ]),
+        # Refused by decision on DAY; its promise was before DAY (no promise figure).
+        "c15": (ZHANG, [
+            received(num(), BIZ, at(-12, 9), promised=d - timedelta(2)),
+            Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(), bo),
+            Step(E.DECIDED, at(0, 10), _refusal(), bo),
+        ]),
+        # The acceptance extended the promise past DAY: no promise figure.
+        "c16": (LI, [
+            received(num(), FOOD, at(-5, 9), promised=d),
+            Step(E.ACCEPTED, at(-5, 9, 30), p.accepted_payload(promised_due=d + timedelta(2)), bo),
+        ]),
+        "c17": (ZHANG, [received(num(), FOOD, at(-1, 16))]),
+        "c18": (ZHANG, [received(num(), FOOD, at(1, 9))]),
+        # Withdrawn before its promised day: due, not late.
+        "c19": (LI, [
+            received(num(), FOOD, at(-10, 9), promised=d),
+            Step(E.WITHDRAWN, at(-3, 9), p.withdrawn_payload(reason="申请人撤回")),
+        ]),
+    }  # fmt: skip
+    return {
+        name: record_case(store, station, clerk, steps) for name, (clerk, steps) in cases.items()
+    }

@@ -1,0 +1,113 @@
+"""UI benchmarks: launch to a usable main window, and a full keyboard intake per intake.
+
+Figures are printed as ratios against floors measured in the same run; nothing asserts on time.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import CLERK, NOW, FixedClock, card
+from zhanhe_counter.adapters.security import Argon2PasswordHasher
+from zhanhe_counter.composition import build_station
+from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.ui.context import CounterContext
+from zhanhe_counter.ui.main_window import MainWindow
+
+
+def _bare(qtbot: QtBot) -> float:
+    start = time.perf_counter()
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return time.perf_counter() - start
+
+
+def _launch(qtbot: QtBot, folder: Path) -> tuple[float, MainWindow]:
+    start = time.perf_counter()
+    station = build_station(folder, demo=True, clock=FixedClock(NOW), start_queue=False)
+    context = CounterContext.from_station(station, Argon2PasswordHasher(fast=True))
+    session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)
+    window = MainWindow(context, session, ask_unlock=lambda _w: True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    return time.perf_counter() - start, window
+
+
+@pytest.mark.bench
+def test_bench_launch_vs_bare_window(qtbot: QtBot, tmp_path: Path) -> None:
+    bare = min(_bare(qtbot) for _ in range(3))
+    launch, window = _launch(qtbot, tmp_path / "a")
+    window.context.station.close()  # type: ignore[attr-defined]
+    print(
+        f"BENCH launch_to_main_window {launch * 1000:.0f} ms vs bare QMainWindow "
+        f"{bare * 1000:.1f} ms ratio={launch / bare:.1f}"
+    )
+    assert window.intake.search.isEnabled()
+
+
+def _intakes(qtbot: QtBot, window: MainWindow, count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        qtbot.keyClick(window, Qt.Key.Key_F2)
+        window.on_card(card())
+        qtbot.keyClicks(window.intake.search, "lnryd")
+        qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+        qtbot.keyClicks(window.intake.checklist.table, "12")
+        with qtbot.waitSignal(window.intake.done, timeout=30_000):
+            qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    return (time.perf_counter() - start) / count
+
+
+def _run(qtbot: QtBot, tmp_path: Path, count: int) -> None:
+    _launch_s, window = _launch(qtbot, tmp_path / "b")
+    station = window.context.station
+    _intakes(qtbot, window, 1)  # warm-up: fonts and templates load once
+    per_intake = _intakes(qtbot, window, count)
+    # Floor: the same commit + render + queue through the services, without the UI.
+    from zhanhe_counter.domain.checklist import MaterialRecord
+    from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, new_action
+
+    matter = station.catalogue.matter("ZH-016")
+    start = time.perf_counter()
+    for _ in range(count):
+        request = IntakeRequest(
+            action=new_action(),
+            matter_id=matter.id,
+            applicant=Applicant(Person("演示用户", id_number="410411199001011237")),
+            records={m.name: MaterialRecord.as_required(m) for m in matter.materials},
+            clerk=CLERK,
+        )
+        committed = station.intake.commit(request)
+        station.dispatcher.dispatch(
+            committed,
+            clerk_id=CLERK.staff_id,
+            clerk_name=CLERK.name,
+            request_id=new_action().case_id,
+        )
+    floor = (time.perf_counter() - start) / count
+    station.close()  # type: ignore[attr-defined]
+    print(
+        f"BENCH intake_via_ui {per_intake * 1000:.1f} ms/intake over {count} vs services only "
+        f"{floor * 1000:.1f} ms ratio={per_intake / floor:.2f}"
+    )
+
+
+@pytest.mark.bench
+def test_bench_full_intake_short(qtbot: QtBot, tmp_path: Path) -> None:
+    _run(qtbot, tmp_path, 10)
+
+
+@pytest.mark.bench
+@pytest.mark.slow
+def test_bench_full_intake_100(qtbot: QtBot, tmp_path: Path) -> None:
+    _run(qtbot, tmp_path, 100)

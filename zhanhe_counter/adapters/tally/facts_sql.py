@@ -1,0 +1,215 @@
+"""The tally's facts as one SQL query, written once for SQLite and PostgreSQL (统计口径SQL).
+
+Each figure is defined here and only here (``docs/tally.md`` states the same rules in words):
+
+* event figures — an event of the kind inside the period: consultations, received, accepted,
+  one-time notices, refusals (不予受理), decisions (and refused decisions), deliveries, ratings per
+  level; 当场办结 is a RECEIVED whose flow is ``complete_on_spot``;
+* 容缺 — each pledge made in the period is *supplemented* if every pledged item was received by
+  ``as_of``, else *overdue* if its deadline day has passed, else *open*;
+* 20-minute back-office answers — each request made in the period is *met* if ACCEPTED/REFUSED
+  came by ``answer_due``, *missed* if it came later or had not come when ``answer_due`` passed,
+  else *pending*;
+* promised date — each case whose promised date (ACCEPTED's, else RECEIVED's) falls in the period
+  is *due*; it is *past its promised date* if its decision (or refusal, or withdrawal) came on a
+  later day, or had not come by ``as_of`` with the day passed;
+* bad ratings (level 1–2) made in the period are *followed up* if a follow-up event came after.
+
+The dialects differ only in small fragments (JSON access, time arithmetic, how the period is
+found: ``occurred_at`` locally, the indexed ``service_day`` centrally, and where a case's opening
+event is). Every fact is joined to its case's opening event for (station, clerk, matter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_EVENT_FIGURES = (
+    "consulted",
+    "received",
+    "accepted",
+    "notified_once",
+    "refused",
+    "decided",
+    "delivered",
+)
+
+#: Event kinds that record the follow-up of a bad rating (差评回访). The case state machine does
+#: not have one yet; the figure reads 0 "followed up" until it does.
+FOLLOW_UP_KINDS = ("rating_followed_up",)
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The SQL fragments that differ between SQLite and PostgreSQL."""
+
+    name: str
+    station_column: str
+
+    def text(self, expr: str, key: str) -> str:
+        if self.name == "sqlite":
+            return f"json_extract({expr}, '$.{key}')"
+        return f"({expr} ->> '{key}')"
+
+    def integer(self, expr: str, key: str) -> str:
+        if self.name == "sqlite":
+            return f"json_extract({expr}, '$.{key}')"
+        return f"({expr} ->> '{key}')::int"
+
+    def is_false(self, expr: str, key: str) -> str:
+        if self.name == "sqlite":
+            return f"json_extract({expr}, '$.{key}') = 0"
+        return f"({expr} ->> '{key}') = 'false'"
+
+    def instant(self, expr: str) -> str:
+        """An ISO date-time text (any offset) or a stored instant, comparable with another."""
+        if self.name == "sqlite":
+            return f"julianday({expr})"
+        return f"({expr})::timestamptz"
+
+    def day_text(self, expr: str) -> str:
+        """An ISO date text as a date comparable with a bound date."""
+        return expr if self.name == "sqlite" else f"({expr})::date"
+
+    def service_day(self, column: str) -> str:
+        """The UTC+8 day of a stored instant."""
+        if self.name == "sqlite":
+            return f"date({column}, '+8 hours')"
+        return f"(({column}) AT TIME ZONE 'Asia/Shanghai')::date"
+
+    def in_period(self, alias: str) -> str:
+        if self.name == "sqlite":
+            return f"{alias}.occurred_at >= :start AND {alias}.occurred_at < :end"
+        return f"{alias}.service_day BETWEEN :first_day AND :last_day"
+
+    def opening(self, alias: str, case: str) -> str:
+        if self.name == "sqlite":
+            return f"{alias}.case_id = {case} AND {alias}.case_pos = 1"
+        return f"{alias}.case_id = {case} AND {alias}.kind IN ('received', 'consulted')"
+
+    def pledged_item_ids(self, payload: str) -> tuple[str, str]:
+        """(FROM item, material id expression) over a pledge's items."""
+        if self.name == "sqlite":
+            return f"json_each({payload}, '$.items') AS it", "json_extract(it.value, '$.material_id')"
+        return f"jsonb_array_elements({payload} -> 'items') AS it(value)", "(it.value ->> 'material_id')"
+
+    def supplied_ids(self, payload: str) -> tuple[str, str]:
+        """(FROM item, value expression) over a supplement's material ids."""
+        if self.name == "sqlite":
+            return f"json_each({payload}, '$.material_ids') AS m", "m.value"
+        return f"jsonb_array_elements_text({payload} -> 'material_ids') AS m(value)", "m.value"
+
+
+SQLITE = Dialect("sqlite", "station_id")
+POSTGRES = Dialect("postgresql", "origin")
+
+
+def facts_cte(d: Dialect) -> str:
+    """``WITH pe AS (...), facts AS (case_id, at, figure)`` for the period."""
+    items_from, item_id = d.pledged_item_ids("p.payload")
+    supplied_from, supplied = d.supplied_ids("s.payload")
+    event_figures = ", ".join(f"'{k}'" for k in _EVENT_FIGURES)
+    follow_ups = ", ".join(f"'{k}'" for k in FOLLOW_UP_KINDS)
+    return f"""
+WITH pe AS (
+  SELECT e.case_id, e.kind, e.occurred_at, e.payload
+  FROM case_event e
+  WHERE {d.in_period("e")}
+),
+bo AS (
+  SELECT b.case_id, b.occurred_at AS at, {d.text("b.payload", "answer_due")} AS due,
+    (SELECT min(a.occurred_at) FROM case_event a
+      WHERE a.case_id = b.case_id AND a.kind IN ('accepted', 'refused')
+        AND a.occurred_at >= b.occurred_at AND a.occurred_at < :as_of) AS answered
+  FROM pe b
+  WHERE b.kind = 'backoffice_requested' AND {d.text("b.payload", "answer_due")} IS NOT NULL
+),
+promised AS (
+  SELECT c.case_id, c.at, c.due, c.stopped FROM (
+    SELECT r.case_id, r.occurred_at AS at,
+      {d.day_text(f'''coalesce(
+        (SELECT max({d.text("a.payload", "promised_due")}) FROM case_event a
+          WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
+        {d.text("r.payload", "promised_due")})''')} AS due,
+      (SELECT min(x.occurred_at) FROM case_event x
+        WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
+          AND x.occurred_at < :as_of) AS stopped
+    FROM case_event r
+    WHERE r.kind = 'received' AND r.occurred_at < :end
+  ) c
+  WHERE c.due BETWEEN :first_day AND :last_day
+),
+facts AS (
+  SELECT case_id, occurred_at AS at, kind AS figure FROM pe WHERE kind IN ({event_figures})
+  UNION ALL
+  SELECT case_id, occurred_at, 'complete_on_spot' FROM pe
+    WHERE kind = 'received' AND {d.text("payload", "flow")} = 'complete_on_spot'
+  UNION ALL
+  SELECT case_id, occurred_at, 'decided_refused' FROM pe
+    WHERE kind = 'decided' AND {d.is_false("payload", "approved")}
+  UNION ALL
+  SELECT case_id, occurred_at, 'rating_' || {d.text("payload", "level")} FROM pe
+    WHERE kind = 'rated'
+  UNION ALL
+  SELECT r.case_id, r.occurred_at,
+    CASE WHEN EXISTS (
+      SELECT 1 FROM case_event f
+      WHERE f.case_id = r.case_id AND f.kind IN ({follow_ups})
+        AND f.occurred_at >= r.occurred_at AND f.occurred_at < :as_of)
+    THEN 'bad_rating_followed_up' ELSE 'bad_rating_open' END
+  FROM pe r WHERE r.kind = 'rated' AND {d.integer("r.payload", "level")} < 3
+  UNION ALL
+  SELECT case_id, at,
+    CASE
+      WHEN answered IS NOT NULL AND {d.instant("answered")} <= {d.instant("due")}
+        THEN 'backoffice_met'
+      WHEN answered IS NOT NULL OR {d.instant("due")} < {d.instant(":as_of")}
+        THEN 'backoffice_missed'
+      ELSE 'backoffice_pending'
+    END
+  FROM bo
+  UNION ALL
+  SELECT p.case_id, p.occurred_at,
+    CASE
+      WHEN NOT EXISTS (
+        SELECT 1 FROM {items_from}
+        WHERE NOT EXISTS (
+          SELECT 1 FROM case_event s, {supplied_from}
+          WHERE s.case_id = p.case_id AND s.kind = 'supplement_received'
+            AND s.occurred_at < :as_of AND {supplied} = {item_id}))
+        THEN 'rongque_supplemented'
+      WHEN {d.day_text(d.text("p.payload", "deadline"))} < :as_of_day THEN 'rongque_overdue'
+      ELSE 'rongque_open'
+    END
+  FROM pe p WHERE p.kind = 'rongque_pledged'
+  UNION ALL
+  SELECT case_id, at, 'promised_due' FROM promised
+  UNION ALL
+  SELECT case_id, at, 'past_promised' FROM promised
+    WHERE (stopped IS NULL AND due < :as_of_day)
+       OR (stopped IS NOT NULL AND {d.service_day("stopped")} > due)
+)"""
+
+
+def cells_sql(d: Dialect) -> str:
+    return f"""{facts_cte(d)}
+SELECT o.{d.station_column} AS station, o.actor AS clerk,
+  coalesce({d.text("o.payload", "matter_id")}, '') AS matter, f.figure AS figure, count(*) AS n
+FROM facts f JOIN case_event o ON {d.opening("o", "f.case_id")}
+GROUP BY o.{d.station_column}, o.actor, coalesce({d.text("o.payload", "matter_id")}, ''), f.figure
+"""
+
+
+def cases_sql(d: Dialect, filters: str) -> str:
+    return f"""{facts_cte(d)}
+SELECT * FROM (
+  SELECT f.case_id AS case_id, f.at AS at, f.figure AS figure,
+    o.{d.station_column} AS station, o.actor AS clerk,
+    coalesce({d.text("o.payload", "matter_id")}, '') AS matter,
+    {d.text("o.payload", "case_number")} AS case_number
+  FROM facts f JOIN case_event o ON {d.opening("o", "f.case_id")}
+) drill
+WHERE figure = :figure{filters}
+ORDER BY at, case_id
+LIMIT :limit
+"""

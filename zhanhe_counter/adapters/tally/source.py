@@ -1,0 +1,160 @@
+"""Tally sources (统计数据源): the ``TallySource`` port on the station SQLite database and on the
+central PostgreSQL database, both running the SQL of ``facts_sql``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from zhanhe_counter.adapters.storage.tables import UtcDateTime
+from zhanhe_counter.adapters.tally.facts_sql import POSTGRES, SQLITE, Dialect, cases_sql, cells_sql
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.ports.tally import (
+    Cell,
+    CellFilter,
+    FactCase,
+    Figure,
+    Scope,
+    StationSync,
+    TallyQuery,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TallyUnavailable(DomainError):
+    """The database could not be read for the tally (统计数据无法读取)."""
+
+
+def _bound(statement: sa.TextClause) -> sa.TextClause:
+    return statement.bindparams(
+        sa.bindparam("start", type_=UtcDateTime),
+        sa.bindparam("end", type_=UtcDateTime),
+        sa.bindparam("as_of", type_=UtcDateTime),
+        sa.bindparam("first_day", type_=sa.Date),
+        sa.bindparam("last_day", type_=sa.Date),
+        sa.bindparam("as_of_day", type_=sa.Date),
+    )
+
+
+def _params(query: TallyQuery) -> dict[str, Any]:
+    return {
+        "start": query.start,
+        "end": query.end,
+        "as_of": query.as_of,
+        "first_day": query.period.first,
+        "last_day": query.period.last,
+        "as_of_day": query.as_of_day,
+    }
+
+
+class SqlTallySource:
+    """Counts the facts in the database with one GROUP BY; never loops over events in Python."""
+
+    def __init__(self, engine: sa.Engine, scope: Scope) -> None:
+        self._engine = engine
+        self._scope = scope
+        self._dialect: Dialect = POSTGRES if engine.dialect.name == "postgresql" else SQLITE
+        self._cells = _bound(sa.text(cells_sql(self._dialect)))
+
+    @property
+    def scope(self) -> Scope:
+        return self._scope
+
+    def cells(self, query: TallyQuery) -> list[Cell]:
+        rows = self._run(self._cells, _params(query))
+        return [
+            Cell(str(r.station), str(r.clerk), str(r.matter), Figure(r.figure), int(r.n))
+            for r in rows
+            if r.figure in _KNOWN
+        ]
+
+    def cases(
+        self, query: TallyQuery, figure: Figure, where: CellFilter, limit: int
+    ) -> list[FactCase]:
+        filters = ""
+        binds = [sa.bindparam("figure"), sa.bindparam("limit")]
+        params: dict[str, Any] = {**_params(query), "figure": figure.value, "limit": limit}
+        for column, values in (
+            ("station", where.stations),
+            ("clerk", where.clerks),
+            ("matter", where.matters),
+        ):
+            if values is not None:
+                filters += f" AND {column} IN :{column}s"
+                binds.append(sa.bindparam(f"{column}s", expanding=True))
+                params[f"{column}s"] = sorted(values)
+        statement = _bound(sa.text(cases_sql(self._dialect, filters))).bindparams(*binds)
+        rows = self._run(statement, params)
+        return [
+            FactCase(
+                case_id=_uuid(r.case_id),
+                case_number=r.case_number,
+                station=str(r.station),
+                clerk=str(r.clerk),
+                matter=str(r.matter),
+                figure=Figure(r.figure),
+                at=_instant(r.at),
+            )
+            for r in rows
+        ]
+
+    def stations_not_synced_since(self, instant: datetime) -> list[StationSync]:
+        if self._scope is Scope.LOCAL:
+            return []
+        # A hello starts every sync run and is followed by the push of everything outstanding.
+        statement = sa.text(
+            "SELECT station_id, name, greatest(last_push_at, last_hello_at) AS seen "
+            "FROM station WHERE active "
+            "AND (greatest(last_push_at, last_hello_at) IS NULL "
+            "     OR greatest(last_push_at, last_hello_at) < :instant) "
+            "ORDER BY station_id"
+        ).bindparams(sa.bindparam("instant", type_=UtcDateTime))
+        rows = self._run(statement, {"instant": instant})
+        return [
+            StationSync(r.station_id, r.name, None if r.seen is None else _instant(r.seen))
+            for r in rows
+        ]
+
+    def _run(self, statement: sa.TextClause, params: dict[str, Any]) -> list[sa.Row[Any]]:
+        try:
+            with self._engine.connect() as connection:
+                return list(connection.execute(statement, params))
+        except sa_exc.SQLAlchemyError as error:
+            log.warning("tally query failed on %s: %s", self._engine.dialect.name, error)
+            where = "本机数据库" if self._scope is Scope.LOCAL else "中心数据库"
+            raise TallyUnavailable(
+                f"tally query failed: {error}", f"无法读取{where}，统计未完成。请稍后重试。"
+            ) from error
+
+
+_KNOWN = frozenset(f.value for f in Figure)
+
+
+def _uuid(value: Any) -> UUID:
+    # Text SQL skips the column types: SQLite hands back the 32 hex digits it stores.
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, str):  # SQLite stores instants as naive UTC text
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def sqlite_source(engine: sa.Engine) -> SqlTallySource:
+    """The local scope: this PC's station database (本机数据)."""
+    return SqlTallySource(engine, Scope.LOCAL)
+
+
+def central_source(engine: sa.Engine) -> SqlTallySource:
+    """The central scope: the district's PostgreSQL database (中心数据)."""
+    return SqlTallySource(engine, Scope.CENTRAL)

@@ -1,0 +1,64 @@
+"""Start the counter window for a built station: login, then the main window.
+
+``main.py`` (the composition root) builds the station and, in demo mode, the simulated reader;
+then calls :func:`run_counter`. ``--smoke`` and ``--screenshot`` log the first demo clerk in
+without a dialog so packaging tests need no keyboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.services.ports.security import PasswordHasher
+from zhanhe_counter.ui.context import CounterContext, DemoCard, StationServices
+from zhanhe_counter.ui.dialogs import LoginDialog
+from zhanhe_counter.ui.main_window import MainWindow
+from zhanhe_counter.ui.reader_bridge import ReaderBridge
+
+
+def run_counter(
+    app: QApplication,
+    station: StationServices,
+    hasher: PasswordHasher,
+    *,
+    reader: ReaderBridge | None = None,
+    demo_cards: Sequence[DemoCard] = (),
+    auto_login: tuple[str, str] | None = None,
+    smoke: bool = False,
+    screenshot: Path | None = None,
+) -> int:
+    """Log in and run the window; returns the exit code."""
+    context = CounterContext.from_station(station, hasher, demo_cards=demo_cards)
+    session = _login(context, auto_login)
+    if session is None:
+        return 0
+    window = MainWindow(context, session, reader=reader)
+    window.show()
+    if reader is not None:
+        reader.start()
+    if screenshot is not None or smoke:
+        app.processEvents()
+        window.runner.wait_idle(10_000)
+        app.processEvents()
+        if screenshot is not None:
+            window.grab().save(str(screenshot))
+        window.close()
+        return 0
+    return app.exec()
+
+
+def _login(context: CounterContext, auto_login: tuple[str, str] | None) -> LoginSession | None:
+    if auto_login is not None:
+        try:
+            return context.auth.login(*auto_login)
+        except DomainError:
+            pass  # fall back to the dialog
+    dialog = LoginDialog(context.auth)
+    if dialog.exec() != LoginDialog.DialogCode.Accepted:
+        return None
+    return dialog.session
