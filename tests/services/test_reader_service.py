@@ -270,3 +270,21 @@ def test_start_twice_and_stop_twice_are_harmless():
     assert not service.running
     with pytest.raises(ValueError, match="debounce"):
         ReaderSettings(present_debounce=0)
+
+
+def test_demo_taps_of_different_cards_each_fill_in(run: Any):
+    sam = SimulatedSam()
+    service, events = run(sam)
+    sam.tap(CARDS[CardType.RESIDENT])
+    assert events.next("record").card_type is CardType.RESIDENT
+    events.next("removed")
+    sam.tap(CARDS[CardType.FOREIGN_2017])
+    assert events.next("record").card_type is CardType.FOREIGN_2017
+    events.next("removed")
+    sam.tap(CARDS[CardType.FOREIGN_2017])  # the same card again: filled in once only
+    wait_until(lambda: sam.commands[Command.READ_BASE] == 3)
+    events.next("removed")
+    service.forget_last_card()
+    sam.tap(CARDS[CardType.FOREIGN_2017])
+    assert events.next("record").card_type is CardType.FOREIGN_2017
+    assert events.drain().count("record") == 3

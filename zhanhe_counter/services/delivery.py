@@ -5,9 +5,8 @@ code (a keyboard-wedge scanner "types" it; the QR holds the progress address wit
 it), the number read out and typed, or the ID card tapped on the reader. The receiver must be the
 applicant or the agent named on the case (or a new agent with a letter of authority); the
 materials the 交接单 lists are collected; then either the receiver signs (出件签收单, and a
-signature image when a pad is present, kept as a file in the data folder and referenced by the event), or
-the courier and waybill number are recorded for express delivery (行政许可法第四十四条: keep the
-waybill). Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for printing.
+signature image when a pad is present, kept as a file in the data folder and referenced by the
+event), or the courier and waybill number are recorded for express delivery (keep the waybill). Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for printing.
 """
 
 from __future__ import annotations
@@ -265,7 +264,10 @@ class DeliveryService:
             raise DomainError("waybill malformed", "运单号应为8至30位字母或数字，请核对")
         taken = [c.strip() for c in collected if c.strip()]
         payload = delivered_payload(mode=DeliveryMode.EXPRESS, carrier=carrier, waybill=number)
-        payload |= {"collected": list[JsonValue](taken), "mail_address": (address or "").strip() or None}
+        payload |= {
+            "collected": list[JsonValue](taken),
+            "mail_address": (address or "").strip() or None,
+        }
         state = self._record(state, payload, actor, event_id or uuid7())
         values = self._receipt(state, actor_name or actor, taken) | {
             "method": "邮寄送达",

@@ -58,8 +58,9 @@ EXPECTED_BY_CLERK: Mapping[str, Mapping[Figure, int]] = {
         F.BACKOFFICE_PENDING: 1,
         F.PROMISED_DUE: 2,
         F.PAST_PROMISED: 1,
+        F.RATING_2: 1,
         F.RATING_1: 1,
-        F.BAD_RATING_OPEN: 1,
+        F.BAD_RATING_OPEN: 2,
     },
 }
 
@@ -200,6 +201,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
         "c9": (LI, [
             received(num(), FOOD, at(0, 12)),
             Step(E.NOTIFIED_ONCE, at(0, 12), p.notified_once_payload(items=[item("x")])),
+            Step(E.RATED, at(0, 12, 10), p.rated_payload(2, ["材料要求不清楚"])),
         ]),
         "c10": (ZHANG, [Step(E.CONSULTED, at(0, 13), p.consulted_payload(matter_id=FOOD))]),
         "c11": (LI, [Step(E.CONSULTED, at(0, 13, 10), p.consulted_payload(question="营业时间"))]),

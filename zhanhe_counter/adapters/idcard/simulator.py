@@ -155,6 +155,7 @@ class SimulatedSam:
         # Real SAMs answer 80 to find after a good read until the card leaves the field.
         self.find_fails_after_read = find_fails_after_read
         self._read_done = False
+        self._leave_after_read = False
         self.plugged = True
         self.commands: Counter[int] = Counter()
 
@@ -163,11 +164,20 @@ class SimulatedSam:
         with self._lock:
             self._card = card
             self._read_done = False
+            self._leave_after_read = False
 
     def remove(self) -> None:
         with self._lock:
             self._card = None
             self._read_done = False
+            self._leave_after_read = False
+
+    def tap(self, card: SimCard) -> None:
+        """Put ``card`` down and take it away once it has been read (a demo "tap")."""
+        with self._lock:
+            self._card = card
+            self._read_done = False
+            self._leave_after_read = True
 
     def inject(self, fault: SimFault, times: int = 1) -> None:
         with self._lock:
@@ -232,6 +242,8 @@ class SimulatedSam:
             self._read_done = True
             return build_response(SamStatus.SUCCESS, self._base_payload(card, command))
         if command == Command.READ_APPENDED_ADDRESS:
+            if self._leave_after_read:
+                self._card = None
             if not card.appended_address:
                 return build_response(SamStatus.NO_CONTENT)
             raw = card.appended_address.ljust(APPENDED_ADDRESS_LEN // 2).encode("utf-16-le")
