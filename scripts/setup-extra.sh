@@ -14,3 +14,11 @@ if [ ! -d "$ROOT/tests/tools/node/node_modules/npos" ]; then
     echo ">> npm ci (tests/tools/node)"
     npm ci --prefix "$ROOT/tests/tools/node" --no-audit --no-fund --loglevel=error >/dev/null
 fi
+# The PC/SC tests run their own pcscd with the vpcd virtual reader on the standard socket
+# (pcsc-lite 1.9 ignores PCSCLITE_CSOCK_NAME); a system pcscd that apt-get started must go first.
+if [ "$(id -u)" -eq 0 ] && pgrep -x pcscd >/dev/null; then
+    echo ">> stopping the system pcscd (the tests start their own)"
+    if [ -x /etc/init.d/pcscd ]; then /etc/init.d/pcscd stop >/dev/null 2>&1 || true; fi
+    pkill -x pcscd 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -x pcscd >/dev/null || break; sleep 0.5; done
+fi

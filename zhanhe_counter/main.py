@@ -121,7 +121,7 @@ def _demo_reader() -> tuple[ReaderBridge, list[DemoCard]]:
     sam = SimulatedSam()
     bridge = ReaderBridge(ReaderService(simulated_reader(sam)))
     cards = [
-        DemoCard(label=f"样例{_CARD_LABELS[kind]}", tap=partial(sam.insert, card))
+        DemoCard(label=f"样例{_CARD_LABELS[kind]}", tap=partial(sam.tap, card))
         for kind, card in sample_cards().items()
     ]
     return bridge, cards

@@ -6,7 +6,8 @@ it), the number read out and typed, or the ID card tapped on the reader. The rec
 applicant or the agent named on the case (or a new agent with a letter of authority); the
 materials the 交接单 lists are collected; then either the receiver signs (出件签收单, and a
 signature image when a pad is present, kept as a file in the data folder and referenced by the
-event), or the courier and waybill number are recorded for express delivery (keep the waybill). Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for printing.
+event), or the courier and waybill number are recorded for express delivery (keep the waybill).
+Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for printing.
 """
 
 from __future__ import annotations

@@ -167,6 +167,9 @@ def _two_way_run(
 ) -> None:
     station = make_station(central_url, tmp_path, "410411-05")
     ledger = Ledger()
+    # Cases the back office can decide on from the first moment of the run.
+    ledger.local_acked.update(station.record_cases(10))
+    assert station.run().errors == []
     stop = threading.Event()
     with ChaosProxy("127.0.0.1", cluster.port) as proxy:
         via = CentralAddress("127.0.0.1", proxy.port, station.address.dbname)
@@ -182,6 +185,10 @@ def _two_way_run(
             for thread in threads:
                 thread.start()
             time.sleep(seconds)
+            # On a loaded machine make sure both directions really carried traffic.
+            deadline = time.monotonic() + 30
+            while len(ledger.central_acked) < 5 and time.monotonic() < deadline:
+                time.sleep(0.2)
         finally:
             stop.set()
             for thread in threads:

@@ -89,5 +89,6 @@ def write_pdf(table: ExportTable, out: Path, fonts: FontSet | None = None) -> No
         bottomMargin=12 * mm,
         title=table.title,
         author="湛河区综合窗口客户端",
+        initialFontName=fonts.body.name,  # else the canvas adds an unembedded Helvetica
     )
     document.build(story)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ with the tally: the group column, then one column per figure in ``Figure`` order
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -74,7 +75,8 @@ def write_export(report: TallyReport, fmt: ExportFormat, out: Path) -> Path:
         writers[fmt](table, partial)
         partial.replace(out)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         log.warning("export to %s failed: %s", out, error)
         raise ExportFailed(
             f"cannot write {out}: {error}", f"无法写入导出文件 {out}：{error.strerror or error}"
