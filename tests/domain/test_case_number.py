@@ -26,26 +26,24 @@ relaxed = settings(deadline=None)
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def mod37_36_checksum(text: str) -> int:
-    """ISO 7064 MOD 37,36 written the way python-stdnum does: a number is valid when this is 1."""
-    modulus = 36
-    check = modulus // 2
-    for char in text:
-        check = (((check or modulus) * 2) % (modulus + 1) + ALPHABET.index(char)) % modulus
-    return check
+def mod37_2_checksum(text: str) -> int:
+    """ISO 7064 MOD 37-2 as the standard states it: sum of value x 2^(position from the right,
+    the check character at position 0) modulo 37; a number is valid when this is 1."""
+    symbols = ALPHABET + "*"
+    return sum(symbols.index(c) * pow(2, i, 37) for i, c in enumerate(reversed(text))) % 37
 
 
-def mod37_36_char(body: str) -> str:
-    modulus = 36
-    return ALPHABET[(1 - ((mod37_36_checksum(body) or modulus) * 2) % (modulus + 1)) % modulus]
+def mod37_2_char(body: str) -> str:
+    symbols = ALPHABET + "*"
+    return next(c for c in symbols if mod37_2_checksum(body + c) == 1)
 
 
 def reference(body: str) -> str:
-    return body + mod37_36_char(body)
+    return body + mod37_2_char(body)
 
 
 def test_reference_helper_is_self_consistent() -> None:
-    assert mod37_36_checksum(reference("41041101S202611260007")) == 1
+    assert mod37_2_checksum(reference("41041101S202611260007")) == 1
 
 
 def test_example_number() -> None:
@@ -184,7 +182,7 @@ def test_round_trip_and_reference_check(
     station: str, kind: CaseNumberKind, day: date, seq: int
 ) -> None:
     number = make_case_number(station, kind, day, seq)
-    assert mod37_36_checksum(number) == 1
+    assert mod37_2_checksum(number) == 1
     parsed = parse_case_number(number)
     assert (parsed.station_code, parsed.kind, parsed.day, parsed.seq) == (station, kind, day, seq)
 

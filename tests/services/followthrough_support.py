@@ -13,12 +13,13 @@ from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchi
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.checklist import MaterialRecord
-from zhanhe_counter.services.backoffice import BackofficeService
+from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 
 #: Thursday 26 November 2026, 09:30 at the counter: a working day, morning session.
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)
@@ -143,4 +144,23 @@ def build_followthrough(data_dir: Path, clock: MovableClock | None = None) -> Fo
             calendar=station.calendar,
             clock=clock,
         ),
+    )
+
+
+def followthrough_services(ft: Followthrough, staff: Staff) -> FollowthroughServices:
+    """The bundle the follow-through screens take, for ``staff``."""
+    return FollowthroughServices(
+        backoffice=ft.backoffice,
+        supplements=ft.supplements,
+        delivery=ft.delivery,
+        rating=ft.rating,
+        followups=ft.followups,
+        printer=DocumentPrinter(
+            renderer=ft.station.renderer,
+            print_service=ft.station.print_service,
+            printers=ft.station.printer_roles,
+        ),
+        catalogue=ft.station.catalogue,
+        clock=ft.clock,
+        staff=staff,
     )

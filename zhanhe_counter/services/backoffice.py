@@ -610,6 +610,35 @@ def answer_due(state: CaseState) -> datetime | None:
     return None
 
 
+class DocumentPrinter:
+    """Prints the documents of back-office and delivery actions (文书打印): render, then queue."""
+
+    def __init__(
+        self, *, renderer: DocumentRenderer, print_service: PrintService, printers: PrinterRoles
+    ) -> None:
+        self._renderer = renderer
+        self._print_service = print_service
+        self._printers = printers
+
+    def print(
+        self,
+        case_id: UUID,
+        documents: Sequence[DocumentRequest],
+        *,
+        request_id: UUID,
+        actor: str,
+    ) -> list[PrintJobRecord]:
+        return queue_documents(
+            renderer=self._renderer,
+            print_service=self._print_service,
+            printers=self._printers,
+            case_id=case_id,
+            documents=documents,
+            request_id=request_id,
+            actor=actor,
+        )
+
+
 def queue_documents(
     *,
     renderer: DocumentRenderer,

@@ -138,6 +138,7 @@ def _chaos(
     client: SyncClient,
     ledger: Ledger,
     stop: threading.Event,
+    *,
     restarts: int,
 ) -> None:
     rng = random.Random(3)

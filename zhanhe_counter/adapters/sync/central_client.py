@@ -227,7 +227,9 @@ class PostgresSyncTarget:
     def connect(self) -> PostgresSyncSession:
         try:
             connection = psycopg.connect(
-                self._address.conninfo(self._application_name), autocommit=True, prepare_threshold=None
+                self._address.conninfo(self._application_name),
+                autocommit=True,
+                prepare_threshold=None,
             )
         except (psycopg.Error, OSError) as error:
             raise translate_central_error(error) from error

@@ -30,9 +30,12 @@ def read_directory(
         with engine.connect() as connection:
             for staff_id, name in connection.execute(sa.text("SELECT staff_id, name FROM staff")):
                 staff[str(staff_id)] = str(name)
-            names = dict(
-                connection.execute(sa.text("SELECT department_id, name FROM department")).tuples()
-            )
+            names = {
+                str(department_id): str(name)
+                for department_id, name in connection.execute(
+                    sa.text("SELECT department_id, name FROM department")
+                )
+            }
             rows = connection.execute(
                 sa.text("SELECT matter_id, name, department_id FROM matter ORDER BY version")
             )

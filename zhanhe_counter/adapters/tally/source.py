@@ -32,19 +32,26 @@ class TallyUnavailable(DomainError):
     """The database could not be read for the tally (统计数据无法读取)."""
 
 
+_TYPES: dict[str, Any] = {
+    "start": UtcDateTime,
+    "end": UtcDateTime,
+    "as_of": UtcDateTime,
+    "first_day": sa.Date,
+    "last_day": sa.Date,
+    "as_of_day": sa.Date,
+}
+
+
 def _bound(statement: sa.TextClause) -> sa.TextClause:
+    """Type the parameters the statement uses (each dialect's SQL uses a different set)."""
+    used = set(statement._bindparams)
     return statement.bindparams(
-        sa.bindparam("start", type_=UtcDateTime),
-        sa.bindparam("end", type_=UtcDateTime),
-        sa.bindparam("as_of", type_=UtcDateTime),
-        sa.bindparam("first_day", type_=sa.Date),
-        sa.bindparam("last_day", type_=sa.Date),
-        sa.bindparam("as_of_day", type_=sa.Date),
+        *(sa.bindparam(name, type_=kind) for name, kind in _TYPES.items() if name in used)
     )
 
 
 def _params(query: TallyQuery) -> dict[str, Any]:
-    return {
+    params = {
         "start": query.start,
         "end": query.end,
         "as_of": query.as_of,
@@ -52,6 +59,7 @@ def _params(query: TallyQuery) -> dict[str, Any]:
         "last_day": query.period.last,
         "as_of_day": query.as_of_day,
     }
+    return params
 
 
 class SqlTallySource:

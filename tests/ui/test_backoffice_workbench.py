@@ -1,0 +1,225 @@
+"""The back-office workbench under pytest-qt: every path, timers driven by the injected clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.services.followthrough_support import (
+    REVIEWER,
+    Followthrough,
+    build_followthrough,
+    followthrough_services,
+)
+from zhanhe_counter.adapters.clock import CHINA_TIME
+from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
+from zhanhe_counter.services.backoffice import QueueKind
+from zhanhe_counter.services.followups import FollowupActionKind
+from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
+
+
+@pytest.fixture
+def ft(tmp_path: Path) -> Iterator[Followthrough]:
+    built = build_followthrough(tmp_path)
+    yield built
+    built.station.close()
+
+
+@pytest.fixture
+def bench(qtbot: QtBot, ft: Followthrough) -> BackofficeWorkbench:
+    widget = BackofficeWorkbench(followthrough_services(ft, REVIEWER))
+    widget.timer.stop()  # the test moves the clock and refreshes itself
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _wait(qtbot: QtBot, bench: BackofficeWorkbench) -> None:
+    qtbot.waitUntil(lambda: not bench.jobs.busy, timeout=10_000)
+
+
+def _countdown(bench: BackofficeWorkbench, kind: QueueKind) -> tuple[str, str | None]:
+    model = bench.queue_models[kind]
+    index = model.index(0, 0)
+    brush = model.data(index, Qt.ItemDataRole.ForegroundRole)
+    return model.data(index), brush.color().name() if brush else None
+
+
+def test_twenty_minute_request_accepted(qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench) -> None:
+    case = ft.open_case("ZH-018")
+    bench.refresh()
+    assert _countdown(bench, QueueKind.ANSWER) == ("剩余 20分00秒", theme.OK)
+    assert bench.select_case(case.case_id)
+    assert bench.buttons["accept"].isEnabled()
+    assert not bench.buttons["approve"].isEnabled()
+    qtbot.mouseClick(bench.buttons["accept"], Qt.MouseButton.LeftButton)
+    _wait(qtbot, bench)
+    assert bench.status.text() == "已受理。"
+    assert ft.station.store.case_state(case.case_id).status is CaseStatus.ACCEPTED
+    assert bench.queue_models[QueueKind.ANSWER].rows == []
+    history = ft.station.print_service.history_for_case(case.case_id)
+    assert [h.kind for h in history] == ["acceptance_notice"]
+
+
+def test_twenty_minute_request_refused_with_reasons(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-018")
+    bench.refresh()
+    bench.select_case(case.case_id)
+    bench.refuse_current(["申请事项依法不属于本机关职权范围"])
+    _wait(qtbot, bench)
+    answer = ft.backoffice.answer_for(case.case_id)
+    assert answer is not None
+    assert answer.reasons == ("申请事项依法不属于本机关职权范围",)
+    kinds = [h.kind for h in ft.station.print_service.history_for_case(case.case_id)]
+    assert kinds == ["refusal_notice"]
+
+
+def test_countdown_breach_is_shown_red_with_a_banner(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    ft.open_case("ZH-018")
+    bench.refresh()
+    assert bench.banner.isHidden()
+    ft.clock.advance(minutes=17)
+    bench.refresh_countdowns()
+    assert _countdown(bench, QueueKind.ANSWER) == ("剩余 3分00秒", theme.WARN)
+    ft.clock.advance(minutes=5)
+    bench.refresh_countdowns()
+    assert _countdown(bench, QueueKind.ANSWER) == ("已超时 2分00秒", theme.BAD)
+    assert not bench.banner.isHidden()
+    assert "超过20分钟" in bench.banner.text()
+
+
+def test_five_day_acceptance_and_one_time_notice(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    first = ft.open_case("ZH-005")
+    second = ft.open_case("ZH-005")
+    bench.refresh()
+    bench.show_tab(QueueKind.ACCEPTANCE.value)
+    assert bench.tabs.tabText(1) == "5日内受理 (2)"
+    assert _countdown(bench, QueueKind.ACCEPTANCE) == ("剩5个工作日", theme.OK)
+    bench.select_case(first.case_id)
+    bench.notify_current([MaterialItem("2", "户口簿", "复印件不清晰")])
+    _wait(qtbot, bench)
+    assert ft.station.store.case_state(first.case_id).status is CaseStatus.NOTIFIED
+    assert bench.tabs.tabText(1) == "5日内受理 (1)"
+    ft.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=CHINA_TIME))
+    bench.refresh()
+    text, colour = _countdown(bench, QueueKind.ACCEPTANCE)
+    assert text.endswith("（视为受理）")
+    assert colour == theme.BAD
+    bench.select_case(second.case_id)
+    bench.accept_current()
+    _wait(qtbot, bench)
+    assert ft.station.store.case_state(second.case_id).deemed_accepted
+
+
+def test_approve_with_certificate_and_handover(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-005")
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    bench.refresh()
+    bench.show_tab(QueueKind.REVIEW.value)
+    bench.select_case(case.case_id)
+    bench.inspect_current(InspectionKind.SIMPLE, "现场核实属实")
+    _wait(qtbot, bench)
+    bench.select_case(case.case_id)
+    bench.approve_current()
+    _wait(qtbot, bench)
+    bench.show_tab(QueueKind.FINISHING.value)
+    assert bench.select_case(case.case_id)
+    assert bench.buttons["certificate"].isEnabled()
+    bench.certificate_current("GL-2026-0042")
+    _wait(qtbot, bench)
+    bench.select_case(case.case_id)
+    bench.handover_current(["受理通知书或收件凭证"])
+    _wait(qtbot, bench)
+    state = ft.station.store.case_state(case.case_id)
+    assert state.status is CaseStatus.READY_FOR_DELIVERY
+    assert state.certificate_number == "GL-2026-0042"
+    kinds = [h.kind for h in ft.station.print_service.history_for_case(case.case_id)]
+    assert kinds == ["handover_sheet"]
+
+
+def test_decision_refused_with_reasons_and_relief_rights(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-005")
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    bench.refresh()
+    bench.show_tab(QueueKind.REVIEW.value)
+    bench.select_case(case.case_id)
+    bench.refuse_decision_current(["申请人年龄未满80周岁"])
+    _wait(qtbot, bench)
+    state = ft.station.store.case_state(case.case_id)
+    assert state.status is CaseStatus.DECIDED_REFUSED
+    assert "申请行政复议" in (state.decision_relief or "")
+
+
+def test_refusal_without_reasons_shows_the_chinese_message(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-018")
+    bench.refresh()
+    bench.select_case(case.case_id)
+    with qtbot.waitSignal(bench.action_failed) as failed:
+        bench.refuse_current([" "])
+    assert failed.args == ["不予受理须写明理由"]
+    assert bench.status.text() == "不予受理须写明理由"
+
+
+def test_department_contact_one_keystroke_away(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-018")
+    bench.refresh()
+    bench.select_case(case.case_id)
+    bench.show()
+    qtbot.keyClick(bench, Qt.Key.Key_F9)
+    assert "电话" in bench.contact.text()
+    assert bench.contact.text() == ft.backoffice.contact_line(case.case_id)
+
+
+def test_supplement_on_time_and_overdue_lists(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    late = ft.open_case("ZH-005", missing=[3])
+    bench.refresh()
+    bench.show_tab("supplements")
+    model = bench.supplement_model
+    assert model.data(model.index(0, 0)) == "剩20个工作日"
+    ft.clock.set(datetime(2026, 12, 28, 9, 0, tzinfo=CHINA_TIME))
+    bench.refresh()
+    brush = model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole)
+    assert model.data(model.index(0, 0)) == "已超期 2个工作日"
+    assert brush.color().name() == theme.BAD
+    assert bench.select_case(late.case_id)
+    assert bench.supplement_button.isVisible() or not bench.isVisible()
+    bench.supplement_current(["3"])
+    _wait(qtbot, bench)
+    assert model.rows == []
+
+
+def test_bad_rating_follow_up(qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench) -> None:
+    case = ft.open_case("ZH-004")
+    invitation = ft.rating.invite(case.case_id, "zhangmin")
+    ft.rating.submit(invitation, 2, ["等候时间长"])
+    bench.refresh()
+    bench.show_tab("followups")
+    model = bench.followup_model
+    assert [r.level_label for r in model.rows] == ["不满意"]
+    assert model.data(model.index(0, 0)) == "剩15个工作日"
+    bench.select_case(case.case_id)
+    bench.followup_current(FollowupActionKind.CLOSE, "已回访并整改")
+    _wait(qtbot, bench)
+    assert model.rows == []

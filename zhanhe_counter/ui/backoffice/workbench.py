@@ -1,0 +1,628 @@
+"""后台审批工作台: the queues, their countdowns, and the actions a case's state allows.
+
+Tabs hold the 20-minute answers, the 5-working-day acceptances, reviews, certificates and
+handovers, the 容缺/补正 list and the 差评 follow-ups. The countdown column is coloured as
+everywhere (green, amber, red). The right panel shows the selected case and the buttons its
+state allows (``allowed_next``); F9 shows the department's 承办处室、联系人、电话 (Art. 11) for a
+reviewer waiting on an answer. Every action runs off the UI thread (``ui.jobs``), then the
+lists refresh and its documents go to the print queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from uuid6 import uuid7
+
+from zhanhe_counter.domain.case import CaseState, allowed_next
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
+from zhanhe_counter.services.backoffice import ActionResult, QueueItem, QueueKind
+from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
+from zhanhe_counter.services.supplements import SupplementRow
+from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
+from zhanhe_counter.ui.jobs import JobRunner
+
+log = logging.getLogger(__name__)
+
+#: Full refresh of every list once in this many countdown ticks (one tick a second).
+_FULL_REFRESH_TICKS = 15
+
+_QUEUE_COLUMNS: list[Column[QueueItem]] = [
+    Column("期限", lambda r: r.countdown, countdown=True, sort_key=lambda r: r.remaining or 0),
+    Column("办件编号", lambda r: r.case_number),
+    Column("事项", lambda r: r.matter_name),
+    Column("申请人", lambda r: r.applicant_name),
+    Column("承办部门", lambda r: r.department),
+    Column("状态", lambda r: r.status_label),
+]
+_SUPPLEMENT_COLUMNS: list[Column[SupplementRow]] = [
+    Column("期限", lambda r: r.countdown, countdown=True, sort_key=lambda r: r.deadline),
+    Column("补齐日期", lambda r: r.deadline.isoformat() if r.deadline else ""),
+    Column("类别", lambda r: r.kind.label),
+    Column("待补材料", lambda r: r.item_names),
+    Column("办件编号", lambda r: r.case_number),
+    Column("申请人", lambda r: r.applicant_name),
+    Column("首办负责人", lambda r: r.first_handler or ""),
+]
+_FOLLOWUP_COLUMNS: list[Column[FollowupRow]] = [
+    Column("整改期限", lambda r: r.countdown, countdown=True, sort_key=lambda r: r.deadline),
+    Column("评价", lambda r: r.level_label),
+    Column("原因", lambda r: "、".join(r.reasons)),
+    Column("办件编号", lambda r: r.case_number),
+    Column("事项", lambda r: r.matter_name),
+    Column("窗口人员", lambda r: r.staff_id),
+    Column("状态", lambda r: r.status.label),
+]
+
+#: Button text, shortcut and the event kind that must be allowed for it.
+_ACTIONS: list[tuple[str, str, str, EventKind]] = [
+    ("accept", "受理", "F5", EventKind.ACCEPTED),
+    ("notify", "一次性告知", "F6", EventKind.NOTIFIED_ONCE),
+    ("refuse", "不予受理", "F7", EventKind.REFUSED),
+    ("inspect", "核查记录", "F8", EventKind.INSPECTED),
+    ("approve", "准予", "F10", EventKind.DECIDED),
+    ("refuse_decision", "不予办理", "Shift+F10", EventKind.DECIDED),
+    ("certificate", "制证", "F11", EventKind.CERTIFICATE_MADE),
+    ("handover", "移交出件", "F12", EventKind.HANDED_TO_DELIVERY),
+]
+
+
+class ChoiceDialog(QDialog):
+    """Tick from a list and/or type lines (选择或填写): reasons, notice items, collect list."""
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        choices: Sequence[str],
+        *,
+        checked: Sequence[str] = (),
+        free_text_label: str = "其他（每行一条）",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(prompt))
+        self.list = QListWidget()
+        for choice in choices:
+            item = QListWidgetItem(choice)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if choice in checked else Qt.CheckState.Unchecked
+            )
+            self.list.addItem(item)
+        if choices:
+            layout.addWidget(self.list)
+        layout.addWidget(QLabel(free_text_label))
+        self.text = QPlainTextEdit()
+        self.text.setFixedHeight(90)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def values(self) -> list[str]:
+        ticked = [
+            self.list.item(i).text()
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() is Qt.CheckState.Checked
+        ]
+        typed = [line.strip() for line in self.text.toPlainText().splitlines() if line.strip()]
+        return ticked + typed
+
+
+class BackofficeWorkbench(QWidget):
+    """后台审批工作台. Open with ``BackofficeWorkbench(services, parent)``."""
+
+    action_done = Signal(str)  # the Chinese status line after an action
+    action_failed = Signal(str)
+
+    def __init__(self, services: FollowthroughServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.jobs = JobRunner(parent=self)
+        self._current: CaseState | None = None
+        self._ticks = 0
+        self.setWindowTitle(f"后台审批工作台 · {services.staff.name}")
+
+        self.header = QLabel(f"后台审批 · {services.staff.name}")
+        self.header.setObjectName("header")
+        self.banner = QLabel("")
+        self.banner.setStyleSheet(f"color: white; background: {theme.BAD}; padding: 6px;")
+        self.banner.hide()
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("筛选：编号、申请人、事项")
+        self.filter.textChanged.connect(self._apply_filter)
+
+        self.queue_models: dict[QueueKind, RowsModel[QueueItem]] = {}
+        self.tables: dict[str, QTableView] = {}
+        self.tabs = QTabWidget()
+        for kind in QueueKind:
+            model: RowsModel[QueueItem] = RowsModel(_QUEUE_COLUMNS, lambda r: r.urgency)
+            self.queue_models[kind] = model
+            self._add_tab(kind.value, kind.label, model)
+        self.supplement_model: RowsModel[SupplementRow] = RowsModel(
+            _SUPPLEMENT_COLUMNS, lambda r: r.urgency
+        )
+        self._add_tab("supplements", "容缺补齐", self.supplement_model)
+        self.followup_model: RowsModel[FollowupRow] = RowsModel(
+            _FOLLOWUP_COLUMNS, lambda r: r.urgency
+        )
+        self._add_tab("followups", "差评回访", self.followup_model)
+        self.tabs.currentChanged.connect(lambda _: self._selection_changed())
+
+        # The case panel.
+        self.case_title = QLabel("请在左侧选择办件")
+        self.case_title.setObjectName("sectionTitle")
+        self.case_details = QLabel("")
+        self.case_details.setWordWrap(True)
+        self.case_details.setTextFormat(Qt.TextFormat.RichText)
+        self.contact = QLabel("")
+        self.contact.setWordWrap(True)
+        self.contact.setObjectName("hint")
+        self.contact_button = QPushButton("联系承办部门 [F9]")
+        self.contact_button.clicked.connect(self.show_contact)
+        self.buttons: dict[str, QPushButton] = {}
+        panel = QVBoxLayout()
+        panel.addWidget(self.case_title)
+        panel.addWidget(self.case_details, 1)
+        panel.addWidget(self.contact_button)
+        panel.addWidget(self.contact)
+        handlers: dict[str, Callable[[], None]] = {
+            "accept": self.accept_current,
+            "notify": self._ask_notice,
+            "refuse": self._ask_refusal,
+            "inspect": self._ask_inspection,
+            "approve": self.approve_current,
+            "refuse_decision": self._ask_decision_refusal,
+            "certificate": self._ask_certificate,
+            "handover": self._ask_handover,
+        }
+        for key, text, shortcut, _kind in _ACTIONS:
+            button = QPushButton(f"{text} [{shortcut}]")
+            button.clicked.connect(handlers[key])
+            button.setEnabled(False)
+            QShortcut(QKeySequence(shortcut), self, activated=button.click)
+            self.buttons[key] = button
+            panel.addWidget(button)
+        self.callback_button = QPushButton("记录回访/整改")
+        self.callback_button.clicked.connect(self._ask_followup)
+        self.callback_button.hide()
+        panel.addWidget(self.callback_button)
+        self.supplement_button = QPushButton("补齐材料已收")
+        self.supplement_button.clicked.connect(self._ask_supplement)
+        self.supplement_button.hide()
+        panel.addWidget(self.supplement_button)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        panel.addWidget(self.status)
+        QShortcut(QKeySequence("F9"), self, activated=self.show_contact)
+
+        side = QWidget()
+        side.setLayout(panel)
+        side.setFixedWidth(360)
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self.filter)
+        left.addWidget(self.tabs, 1)
+        body.addLayout(left, 1)
+        body.addWidget(side)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        self.refresh()
+        self.timer.start()
+
+    # ------------------------------------------------------------------ lists
+
+    def _add_tab(self, key: str, label: str, model: RowsModel[Any]) -> None:
+        table = QTableView()
+        table.setModel(model)
+        table.setSortingEnabled(True)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        table.setProperty("tab_key", key)
+        self.tables[key] = table
+        self.tabs.addTab(table, label)
+
+    def refresh(self) -> None:
+        """Re-read every list from the store (and recompute every countdown)."""
+        keep = self._current.case_id if self._current else None
+        for kind, model in self.queue_models.items():
+            model.set_rows(self._filtered(self.services.backoffice.queue(kind)))
+        self.supplement_model.set_rows(self._filtered(self.services.supplements.pending()))
+        self.followup_model.set_rows(self._filtered(self.services.followups.rows()))
+        self._update_tab_titles()
+        self._update_banner()
+        if keep is not None:
+            self.select_case(keep)
+        self._selection_changed()
+
+    def refresh_countdowns(self) -> None:
+        """The 20-minute list only: it changes every second."""
+        model = self.queue_models[QueueKind.ANSWER]
+        keep = self._current.case_id if self._current else None
+        model.set_rows(self._filtered(self.services.backoffice.queue(QueueKind.ANSWER)))
+        self._update_tab_titles()
+        self._update_banner()
+        if keep is not None and self.current_tab() == QueueKind.ANSWER.value:
+            self.select_case(keep)
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        try:
+            if self._ticks % _FULL_REFRESH_TICKS == 0:
+                self.refresh()
+            else:
+                self.refresh_countdowns()
+        except DomainError as error:  # a storage hiccup: say so, keep the screen
+            self.status.setText(error.user_message)
+
+    def _filtered(self, rows: Sequence[Any]) -> list[Any]:
+        needle = self.filter.text().strip()
+        if not needle:
+            return list(rows)
+        return [r for r in rows if needle in " ".join(str(v) for v in _searchable(r))]
+
+    def _apply_filter(self) -> None:
+        self.refresh()
+
+    def _update_tab_titles(self) -> None:
+        for index, kind in enumerate(QueueKind):
+            count = len(self.queue_models[kind].rows)
+            self.tabs.setTabText(index, f"{kind.label} ({count})")
+        base = len(QueueKind)
+        self.tabs.setTabText(base, f"容缺补齐 ({len(self.supplement_model.rows)})")
+        self.tabs.setTabText(base + 1, f"差评回访 ({len(self.followup_model.rows)})")
+
+    def _update_banner(self) -> None:
+        overdue = [r for r in self.queue_models[QueueKind.ANSWER].rows if r.remaining is not None]
+        late = [r for r in overdue if r.remaining is not None and r.remaining.total_seconds() <= 0]
+        if late:
+            self.banner.setText(f"⚠ {len(late)} 件当场受理请求已超过20分钟未答复，请立即处理")
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    # ------------------------------------------------------------------ selection
+
+    def current_tab(self) -> str:
+        widget = self.tabs.currentWidget()
+        return str(widget.property("tab_key")) if widget else ""
+
+    def show_tab(self, key: str) -> None:
+        self.tabs.setCurrentWidget(self.tables[key])
+
+    def select_case(self, case_id: UUID) -> bool:
+        """Select ``case_id`` in the current tab; False when it is not listed there."""
+        table = self.tables[self.current_tab()]
+        model = table.model()
+        assert isinstance(model, RowsModel)
+        for row, item in enumerate(model.rows):
+            if getattr(item, "case_id", None) == case_id:
+                table.selectRow(row)
+                return True
+        return False
+
+    def _selected_row(self) -> Any:
+        table = self.tables[self.current_tab()]
+        model = table.model()
+        assert isinstance(model, RowsModel)
+        rows = table.selectionModel().selectedRows()
+        return model.row_at(rows[0].row()) if rows else None
+
+    def _selection_changed(self) -> None:
+        row = self._selected_row()
+        case_id = getattr(row, "case_id", None)
+        self._current = self.services.backoffice.case(case_id) if case_id else None
+        self.contact.clear()
+        self._show_case()
+
+    def _show_case(self) -> None:
+        state = self._current
+        allowed = allowed_next(state) if state else frozenset()
+        for key, _text, _shortcut, kind in _ACTIONS:
+            self.buttons[key].setEnabled(kind in allowed)
+        tab = self.current_tab()
+        self.callback_button.setVisible(tab == "followups" and state is not None)
+        self.supplement_button.setVisible(tab == "supplements" and state is not None)
+        self.contact_button.setEnabled(state is not None)
+        if state is None:
+            self.case_title.setText("请在左侧选择办件")
+            self.case_details.clear()
+            return
+        self.case_title.setText(f"{state.case_number or ''} · {state.status.label}")
+        self.case_details.setText(_case_html(state, self.services))
+
+    def show_contact(self) -> None:
+        """承办处室、联系人、电话 of the selected case's department (Art. 11)."""
+        if self._current is None:
+            return
+        self.contact.setText(self.services.backoffice.contact_line(self._current.case_id))
+
+    # ------------------------------------------------------------------ actions (callable)
+
+    def accept_current(self) -> None:
+        self._run("受理", lambda s, c, a: s.accept(c, a, event_id=uuid7()))
+
+    def refuse_current(self, reasons: Sequence[str], basis: str | None = None) -> None:
+        self._run("不予受理", lambda s, c, a: s.refuse(c, reasons, a, basis=basis))
+
+    def notify_current(self, items: Sequence[MaterialItem]) -> None:
+        self._run("一次性告知", lambda s, c, a: s.notify_once(c, items, a))
+
+    def inspect_current(self, inspection: InspectionKind, findings: str) -> None:
+        self._run("核查记录", lambda s, c, a: s.inspect(c, inspection, findings, a))
+
+    def approve_current(self) -> None:
+        self._run("准予", lambda s, c, a: s.approve(c, a))
+
+    def refuse_decision_current(self, reasons: Sequence[str]) -> None:
+        self._run("不予办理", lambda s, c, a: s.refuse_decision(c, reasons, a))
+
+    def certificate_current(self, number: str) -> None:
+        self._run("制证", lambda s, c, a: s.make_certificate(c, a, certificate_number=number))
+
+    def handover_current(self, collect: Sequence[str] | None = None) -> None:
+        name = self.services.staff.name
+        self._run(
+            "移交出件",
+            lambda s, c, a: s.hand_to_delivery(c, a, collect_at_delivery=collect, actor_name=name),
+        )
+
+    def supplement_current(self, material_ids: Sequence[str]) -> None:
+        state = self._current
+        if state is None:
+            return
+        staff = self.services.staff.staff_id
+        supplements = self.services.supplements
+        event_id = uuid7()
+
+        def work() -> ActionResult:
+            return ActionResult(supplements.receive(state.case_id, material_ids, staff, event_id=event_id))
+
+        self._submit("补齐材料", work)
+
+    def followup_current(self, kind: FollowupActionKind, note: str) -> None:
+        row = self._selected_row()
+        if not isinstance(row, FollowupRow):
+            return
+        followups = self.services.followups
+        staff = self.services.staff.staff_id
+        action_id = uuid7()
+
+        def work() -> None:
+            followups.record(row.rating_event_id, kind, note, staff, action_id=action_id)
+
+        self.jobs.submit(work, lambda _: self._done(kind.label), self._failed)
+
+    def _run(self, label: str, action: Callable[[Any, UUID, str], ActionResult]) -> None:
+        state = self._current
+        if state is None:
+            return
+        backoffice = self.services.backoffice
+        staff = self.services.staff.staff_id
+        self._submit(label, lambda: action(backoffice, state.case_id, staff))
+
+    def _submit(self, label: str, work: Callable[[], ActionResult]) -> None:
+        printer = self.services.printer
+        staff = self.services.staff.staff_id
+        request_id = uuid7()
+
+        def work_and_print() -> ActionResult:
+            result = work()
+            if printer is not None and result.documents:
+                printer.print(
+                    result.case.case_id, result.documents, request_id=request_id, actor=staff
+                )
+            return result
+
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        self.jobs.submit(work_and_print, lambda _: self._done(label), self._failed)
+
+    def _done(self, label: str) -> None:
+        message = f"已{label}。"
+        self.status.setStyleSheet(f"color: {theme.OK};")
+        self.status.setText(message)
+        self.refresh()
+        self.action_done.emit(message)
+
+    def _failed(self, error: Exception) -> None:
+        message = error.user_message if isinstance(error, DomainError) else "操作未完成，请重试"
+        if not isinstance(error, DomainError):
+            log.error("back-office action failed: %r", error)
+        self.status.setStyleSheet(f"color: {theme.BAD};")
+        self.status.setText(message)
+        self._show_case()
+        self.action_failed.emit(message)
+
+    # ------------------------------------------------------------------ dialogs
+
+    def _ask_refusal(self) -> None:
+        reasons = self._ask("不予受理", "请勾选或填写不予受理的理由：", _REFUSAL_REASONS)
+        if reasons:
+            self.refuse_current(reasons)
+
+    def _ask_decision_refusal(self) -> None:
+        reasons = self._ask("不予办理", "请填写不予办理的理由（将附复议、诉讼告知）：", ())
+        if reasons:
+            self.refuse_decision_current(reasons)
+
+    def _ask_notice(self) -> None:
+        state = self._current
+        if state is None or state.matter_id is None:
+            return
+        matter = self.services.catalogue.matters.get(state.matter_id)
+        names = [m.name for m in matter.materials] if matter else []
+        chosen = self._ask("一次性告知", "请勾选全部需补正的材料（只能告知一次）：", names)
+        if chosen and matter is not None:
+            numbers = {m.name: str(n) for n, m in enumerate(matter.materials, start=1)}
+            items = [MaterialItem(numbers.get(c, f"x{i}"), c, None) for i, c in enumerate(chosen)]
+            self.notify_current(items)
+
+    def _ask_inspection(self) -> None:
+        kinds = ["简易核查", "专业核查"]
+        dialog = ChoiceDialog("核查记录", "核查类别（勾选一项）与核查情况：", kinds, parent=self)
+        dialog.text.setPlaceholderText("核查情况")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ticked = [dialog.list.item(i) for i in range(dialog.list.count())]
+        professional = ticked[1].checkState() is Qt.CheckState.Checked
+        findings = dialog.text.toPlainText().strip()
+        kind = InspectionKind.PROFESSIONAL if professional else InspectionKind.SIMPLE
+        self.inspect_current(kind, findings)
+
+    def _ask_certificate(self) -> None:
+        values = self._ask("制证", "证照编号（可留空）：", (), free_text_label="证照编号")
+        self.certificate_current(values[0] if values else "")
+
+    def _ask_handover(self) -> None:
+        if self._current is None:
+            return
+        default = self.services.backoffice.default_collect_list(self._current.case_id)
+        dialog = ChoiceDialog(
+            "移交出件", "出件时需收取的材料（列入交接单）：", default, checked=default, parent=self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.handover_current(dialog.values())
+
+    def _ask_supplement(self) -> None:
+        state = self._current
+        if state is None:
+            return
+        owed = [*state.outstanding_rongque, *state.outstanding_notice]
+        chosen = self._ask("补齐材料", "请勾选已收到的材料：", [i.name for i in owed])
+        ids = [i.material_id for i in owed if i.name in chosen]
+        if ids:
+            self.supplement_current(ids)
+
+    def _ask_followup(self) -> None:
+        kinds = [k.label for k in FollowupActionKind]
+        dialog = ChoiceDialog("回访整改", "动作（勾选一项）与情况说明：", kinds, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ticked = [
+            kind
+            for i, kind in enumerate(FollowupActionKind)
+            if dialog.list.item(i).checkState() is Qt.CheckState.Checked
+        ]
+        self.followup_current(
+            ticked[0] if ticked else FollowupActionKind.CALLBACK, dialog.text.toPlainText()
+        )
+
+    def _ask(
+        self,
+        title: str,
+        prompt: str,
+        choices: Sequence[str],
+        *,
+        free_text_label: str = "其他（每行一条）",
+    ) -> list[str]:
+        dialog = ChoiceDialog(title, prompt, choices, free_text_label=free_text_label, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return []
+        return dialog.values()
+
+
+#: What each event is called on the timeline (办件记录).
+EVENT_LABELS = {
+    EventKind.CONSULTED: "咨询",
+    EventKind.RECEIVED: "收件",
+    EventKind.RONGQUE_PLEDGED: "容缺承诺",
+    EventKind.NOTIFIED_ONCE: "一次性告知",
+    EventKind.BACKOFFICE_REQUESTED: "提交后台",
+    EventKind.ACCEPTED: "受理",
+    EventKind.REFUSED: "不予受理",
+    EventKind.SUPPLEMENT_RECEIVED: "补齐材料",
+    EventKind.INSPECTED: "核查",
+    EventKind.DECIDED: "决定",
+    EventKind.CERTIFICATE_MADE: "制证",
+    EventKind.HANDED_TO_DELIVERY: "移交出件",
+    EventKind.DELIVERED: "出件",
+    EventKind.RATED: "评价",
+    EventKind.WITHDRAWN: "撤回",
+}
+
+_REFUSAL_REASONS = (
+    "申请事项依法不需要取得行政许可",
+    "申请事项依法不属于本机关职权范围",
+    "申请人不具备申请资格",
+)
+
+
+def _searchable(row: Any) -> list[object]:
+    return [
+        getattr(row, name, "")
+        for name in ("case_number", "applicant_name", "matter_name", "department")
+    ]
+
+
+def _case_html(state: CaseState, services: FollowthroughServices) -> str:
+    matter = services.catalogue.matters.get(state.matter_id or "")
+    lines = [
+        f"<b>事项</b>：{matter.name if matter else state.matter_id or ''}",
+        f"<b>申请人</b>：{state.applicant_name or ''}",
+        f"<b>首办负责人</b>：{state.first_handler or ''}",
+    ]
+    if state.promised_due:
+        lines.append(f"<b>承诺办结</b>：{state.promised_due.isoformat()}")
+    if state.received_materials:
+        names = "、".join(i.name for i in state.received_materials)
+        lines.append(f"<b>已收材料</b>：{names}")
+    owed = [*state.outstanding_rongque, *state.outstanding_notice]
+    if owed:
+        lines.append(
+            f"<span style='color:{theme.WARN}'><b>待补</b>：{'、'.join(i.name for i in owed)}</span>"
+        )
+    if state.refusal_reasons:
+        lines.append(f"<b>不予受理理由</b>：{'；'.join(state.refusal_reasons)}")
+    if state.decision_reasons:
+        lines.append(f"<b>不予办理理由</b>：{'；'.join(state.decision_reasons)}")
+    zone = services.clock.now().tzinfo
+    history = "<br>".join(
+        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {EVENT_LABELS[e.kind]} · {e.actor}"
+        for e in state.timeline[-6:]
+    )
+    lines.append(f"<b>记录</b>：<br><span style='color:{theme.MUTED}'>{history}</span>")
+    return "<br>".join(lines)

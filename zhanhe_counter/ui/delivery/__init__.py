@@ -1,0 +1,1 @@
+"""The unified delivery window (统一出件窗口)."""
