@@ -41,3 +41,9 @@ def test_beijing_time_is_eight_hours_ahead_all_year() -> None:
     winter = datetime(2026, 1, 15, tzinfo=CHINA_TIME)
     summer = datetime(2026, 7, 15, tzinfo=CHINA_TIME)
     assert winter.utcoffset() == summer.utcoffset() == timedelta(hours=8)
+
+
+def test_every_event_kind_has_a_chinese_label() -> None:
+    labels = [kind.label for kind in EventKind]
+    assert len(set(labels)) == len(EventKind)
+    assert EventKind.NOTIFIED_ONCE.label == "一次性告知"

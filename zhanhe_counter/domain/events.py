@@ -35,6 +35,30 @@ class EventKind(StrEnum):
     RATED = "rated"  # 好差评
     WITHDRAWN = "withdrawn"  # 撤回申请
 
+    @property
+    def label(self) -> str:
+        """The Chinese name of the step, as the case timeline shows it."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    EventKind.CONSULTED: "咨询登记",
+    EventKind.RECEIVED: "收件",
+    EventKind.RONGQUE_PLEDGED: "容缺收件（签署承诺书）",
+    EventKind.NOTIFIED_ONCE: "一次性告知",
+    EventKind.BACKOFFICE_REQUESTED: "提交后台（20分钟答复）",
+    EventKind.ACCEPTED: "受理",
+    EventKind.REFUSED: "不予受理",
+    EventKind.SUPPLEMENT_RECEIVED: "补交材料",
+    EventKind.INSPECTED: "现场核查",
+    EventKind.DECIDED: "作出决定",
+    EventKind.CERTIFICATE_MADE: "制证",
+    EventKind.HANDED_TO_DELIVERY: "移交出件窗口",
+    EventKind.DELIVERED: "出件",
+    EventKind.RATED: "好差评",
+    EventKind.WITHDRAWN: "撤回申请",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class EventDraft:

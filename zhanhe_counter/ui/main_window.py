@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.intake import new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.case_detail_dialog import CaseDetailDialog
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.dialogs import ConsultDialog, DeliveryStub, LoginDialog
 from zhanhe_counter.ui.idle_lock import IdleLock
@@ -196,9 +198,24 @@ class MainWindow(QMainWindow):
         self._refresh_badge()
 
     def _case_chosen(self, case_id: object) -> None:
-        if isinstance(case_id, UUID):
-            self._reprint_case = case_id
-            self.show_message("已选中办件：按 F8 补打其文书。")
+        """Enter on a case: its detail (timeline, documents, reprint)."""
+        if not isinstance(case_id, UUID):
+            return
+        self._reprint_case = case_id
+        self.open_case(case_id)
+
+    def open_case(self, case_id: UUID) -> CaseDetailDialog:
+        station = self.context.station
+        dialog = CaseDetailDialog(
+            case_id,
+            history=CaseHistoryService(station.store, station.print_service, station.catalogue),
+            print_service=station.print_service,
+            actor=self.session.staff.staff_id,
+            runner=self.runner,
+            parent=self,
+        )
+        dialog.open()
+        return dialog
 
     def _my_cases_loaded(self, _count: int) -> None:
         self._refresh_badge()

@@ -180,7 +180,11 @@ def _two_way_run(
             threading.Thread(
                 target=_backoffice, args=(central_url, station.station_id, ledger, stop)
             ),
-            threading.Thread(target=_chaos, args=(proxy, cluster, client, ledger, stop, restarts)),
+            threading.Thread(
+                target=_chaos,
+                args=(proxy, cluster, client, ledger, stop),
+                kwargs={"restarts": restarts},
+            ),
         ]
         try:
             for thread in threads:
@@ -241,6 +245,7 @@ def _two_way_run(
     assert set(pulled_ids) <= ledger.central_attempted
     assert len(pulled_ids) == len(set(pulled_ids))
     assert len(ledger.local_acked) > 20
+    assert ledger.faults.get("cut", 0) + ledger.faults.get("kill", 0) > 0
     assert len(ledger.central_acked) > 5
     station.dispose()
 

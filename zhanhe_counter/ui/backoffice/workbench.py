@@ -212,7 +212,7 @@ class BackofficeWorkbench(QWidget):
             button = QPushButton(f"{text} [{shortcut}]")
             button.clicked.connect(handlers[key])
             button.setEnabled(False)
-            QShortcut(QKeySequence(shortcut), self, activated=button.click)
+            QShortcut(QKeySequence(shortcut), self, button.click)
             self.buttons[key] = button
             panel.addWidget(button)
         self.callback_button = QPushButton("记录回访/整改")
@@ -226,7 +226,7 @@ class BackofficeWorkbench(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         panel.addWidget(self.status)
-        QShortcut(QKeySequence("F9"), self, activated=self.show_contact)
+        QShortcut(QKeySequence("F9"), self, self.show_contact)
 
         side = QWidget()
         side.setLayout(panel)

@@ -1,0 +1,47 @@
+"""Enter on a case in 我的办件: its timeline and documents, and reprint from there."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import card
+from zhanhe_counter.composition import Station
+from zhanhe_counter.ui.main_window import MainWindow
+
+
+def _intake(qtbot: QtBot, window: MainWindow) -> None:
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "gljt")
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.intake.checklist.table, "124")
+    with qtbot.waitSignal(window.intake.done, timeout=20_000):
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_enter_opens_the_timeline_and_f8_reprints_one_document(
+    qtbot: QtBot, window: MainWindow, station: Station
+) -> None:
+    _intake(qtbot, window)
+    with qtbot.waitSignal(window.my_cases.loaded, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_F4)
+    case_id = window.my_cases.model.rows[0].case_id
+    dialog = window.open_case(case_id)
+    qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
+    assert dialog.detail is not None
+    steps = [dialog.timeline.item(r, 1).text() for r in range(dialog.timeline.rowCount())]
+    assert steps == ["收件", "容缺收件（签署承诺书）"]
+    assert dialog.timeline.item(0, 4).text() == "已保存在本机"  # not synced yet
+    assert "容缺补齐期限" in dialog.summary.text()
+    assert "410411199001011237" not in dialog.summary.text()
+    printed = dialog.prints.rowCount()
+    assert printed >= 3
+
+    dialog.prints.selectRow(0)
+    before = len(station.print_service.history_for_case(case_id))
+    qtbot.keyClick(dialog, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: dialog.prints.rowCount() == printed + 1, timeout=10_000)
+    history = station.print_service.history_for_case(case_id)
+    assert len(history) == before + 1
+    assert history[-1].is_reprint
+    assert "补打" in dialog.status.text()

@@ -1,0 +1,137 @@
+"""The delivery window under pytest-qt: scan, card tap, identity, pickup with signature, express."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from pytestqt.qtbot import QtBot
+
+from tests.services.followthrough_support import (
+    APPLICANT_ID,
+    DELIVERY_CLERK,
+    Followthrough,
+    build_followthrough,
+    followthrough_services,
+)
+from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.payloads import DeliveryMode
+from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
+from zhanhe_counter.ui.signature_pad import SignaturePad
+
+
+@pytest.fixture
+def ft(tmp_path: Path) -> Iterator[Followthrough]:
+    built = build_followthrough(tmp_path)
+    yield built
+    built.station.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ft: Followthrough) -> DeliveryWindow:
+    widget = DeliveryWindow(followthrough_services(ft, DELIVERY_CLERK))
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_pickup_with_signature_after_scanning_the_barcode(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery(missing=[3])
+    qtbot.keyClicks(window.search, case.case_number or "")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)  # what a keyboard-wedge scanner sends
+    assert window.case is not None
+    assert window.case.case_id == case.case_id
+    assert window.collect.count() == 2
+    assert not window.pickup_button.isEnabled()
+    window.receiver_name.setText("刘䶮")
+    window.receiver_id.setText(APPLICANT_ID)
+    qtbot.mouseClick(window.verify_button, Qt.MouseButton.LeftButton)
+    assert window.receiver_label.text().startswith("✔ 本人 刘䶮 410411********1239")
+    window.pad.draw_stroke([QPointF(30, 60), QPointF(120, 90), QPointF(200, 50)])
+    qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert window.status.text() == "尚未收取：本人银行卡（指定发放银行）（原件）、受理通知书或收件凭证"
+    window.tick_all_collected()
+    with qtbot.waitSignal(window.delivered) as delivered:
+        qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
+    result = delivered.args[0]
+    assert result.case.status is CaseStatus.DELIVERED
+    assert ft.delivery.signature_of(case.case_id) is not None
+    assert ft.delivery.signature_of(case.case_id).startswith(b"\x89PNG")
+    kinds = [h.kind for h in ft.station.print_service.history_for_case(case.case_id)]
+    assert kinds == ["delivery_receipt"]
+    assert window.search.text() == ""
+
+
+def test_card_tap_finds_the_case_and_checks_the_receiver(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery()
+    window.card_tapped("刘䶮", APPLICANT_ID)
+    assert window.case is not None
+    assert window.case.case_id == case.case_id
+    assert window.receiver is not None
+    assert window.pickup_button.isEnabled()
+
+
+def test_qr_code_scan_and_a_stranger_is_refused(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery()
+    window.search.setText(ft.station.office.url_for(case.case_number or ""))
+    window.search_now()
+    assert window.case is not None
+    window.receiver_name.setText("赵六")
+    window.receiver_id.setText("410411199001010015")
+    window.verify()
+    assert window.receiver is None
+    assert "授权委托书" in window.status.text()
+    window.letter.setChecked(True)
+    window.verify()
+    assert window.receiver is not None
+    assert window.receiver_label.text().startswith("✔ 受托人")
+
+
+def test_express_with_waybill(qtbot: QtBot, ft: Followthrough, window: DeliveryWindow) -> None:
+    case = ft.ready_for_delivery()
+    window.search.setText(case.case_number or "")
+    window.search_now()
+    window.mode.setCurrentIndex(1)
+    window.tick_all_collected()
+    window.carrier.setCurrentText("顺丰速运")
+    window.waybill.setText("SF1234567890")
+    with qtbot.waitSignal(window.delivered) as delivered:
+        qtbot.mouseClick(window.express_button, Qt.MouseButton.LeftButton)
+    delivery = delivered.args[0].case.delivery
+    assert (delivery.mode, delivery.carrier, delivery.waybill) == (
+        DeliveryMode.EXPRESS,
+        "顺丰速运",
+        "SF1234567890",
+    )
+
+
+def test_mistyped_number_is_explained(qtbot: QtBot, ft: Followthrough, window: DeliveryWindow) -> None:
+    case = ft.ready_for_delivery()
+    number = case.case_number or ""
+    window.search.setText(number[:-1] + ("A" if number[-1] != "A" else "B"))
+    window.search_now()
+    assert window.case is None
+    assert "校验位" in window.status.text()
+
+
+def test_signature_pad_draws_with_the_mouse(qtbot: QtBot) -> None:
+    pad = SignaturePad()
+    qtbot.addWidget(pad)
+    pad.show()
+    assert pad.is_empty()
+    assert pad.to_png() == b""
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=pad.rect().center())
+    qtbot.mouseMove(pad, pad.rect().center() + pad.rect().topLeft() + pad.rect().center() / 2)
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=pad.rect().center() * 1.5)
+    assert not pad.is_empty()
+    assert pad.to_png().startswith(b"\x89PNG")
+    pad.clear()
+    assert pad.is_empty()

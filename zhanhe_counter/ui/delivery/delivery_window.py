@@ -1,0 +1,338 @@
+"""统一出件窗口: scan or type the number (or tap the card), check the receiver, collect, hand out.
+
+The search box has the focus: a keyboard-wedge scanner types the barcode or the QR address and
+presses Enter; a clerk types the number; a card tap (``card_tapped``) searches by ID number and
+fills the receiver. Then: 核验 the receiver, tick the materials the 交接单 lists, and either the
+receiver signs on the pad and the 出件签收单 prints, or the courier and waybill are recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from uuid6 import uuid7
+
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.delivery import DeliveryCase, DeliveryResult, VerifiedReceiver
+from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.signature_pad import SignaturePad
+
+log = logging.getLogger(__name__)
+
+CARRIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递")
+
+
+class DeliveryWindow(QWidget):
+    """统一出件窗口. Open with ``DeliveryWindow(services, parent)``."""
+
+    delivered = Signal(object)  # DeliveryResult
+    message = Signal(str)
+
+    def __init__(self, services: FollowthroughServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.jobs = JobRunner(parent=self)
+        self.case: DeliveryCase | None = None
+        self.receiver: VerifiedReceiver | None = None
+        self._candidates: list[DeliveryCase] = []
+        self.setWindowTitle(f"统一出件 · {services.staff.name}")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("扫描回执条码/二维码，输入办件编号，或刷身份证")
+        self.search.returnPressed.connect(self.search_now)
+        self.results = QListWidget()
+        self.results.setMaximumHeight(110)
+        self.results.currentRowChanged.connect(self._pick)
+        self.case_label = QLabel("")
+        self.case_label.setObjectName("sectionTitle")
+        self.case_label.setWordWrap(True)
+
+        # Receiver identity.
+        self.receiver_name = QLineEdit()
+        self.receiver_id = QLineEdit()
+        self.receiver_id.setPlaceholderText("刷卡自动填入，或手工输入证件号码")
+        self.letter = QCheckBox("持授权委托书")
+        self.verify_button = QPushButton("核验身份 [F6]")
+        self.verify_button.clicked.connect(self.verify)
+        self.receiver_label = QLabel("")
+        identity = QGroupBox("领取人身份核验")
+        form = QFormLayout(identity)
+        form.addRow("姓名", self.receiver_name)
+        form.addRow("证件号码", self.receiver_id)
+        form.addRow("", self.letter)
+        form.addRow(self.verify_button, self.receiver_label)
+
+        # Materials to collect.
+        self.collect = QListWidget()
+        collect_box = QGroupBox("出件时需收取的材料（交接单）")
+        QVBoxLayout(collect_box).addWidget(self.collect)
+
+        # Pickup or express.
+        self.pad = SignaturePad()
+        self.clear_pad = QPushButton("重签")
+        self.clear_pad.clicked.connect(self.pad.clear)
+        self.pickup_button = QPushButton("签收出件并打印签收单 [Ctrl+Enter]")
+        self.pickup_button.setObjectName("primary")
+        self.pickup_button.setShortcut("Ctrl+Return")
+        self.pickup_button.clicked.connect(self.pickup)
+        pickup = QWidget()
+        pickup_layout = QVBoxLayout(pickup)
+        pickup_layout.addWidget(QLabel("领取人签名（签名板或鼠标）"))
+        pickup_layout.addWidget(self.pad)
+        row = QHBoxLayout()
+        row.addWidget(self.clear_pad)
+        row.addStretch(1)
+        row.addWidget(self.pickup_button)
+        pickup_layout.addLayout(row)
+        self.carrier = QComboBox()
+        self.carrier.setEditable(True)
+        self.carrier.addItems(CARRIERS)
+        self.waybill = QLineEdit()
+        self.waybill.setPlaceholderText("扫描或输入运单号")
+        self.address = QLineEdit()
+        self.express_button = QPushButton("邮寄出件")
+        self.express_button.setObjectName("primary")
+        self.express_button.clicked.connect(self.express)
+        express = QWidget()
+        express_form = QFormLayout(express)
+        express_form.addRow("快递公司", self.carrier)
+        express_form.addRow("运单号", self.waybill)
+        express_form.addRow("邮寄地址", self.address)
+        express_form.addRow("", self.express_button)
+        self.mode = QTabWidget()
+        self.mode.addTab(pickup, "窗口领取")
+        self.mode.addTab(express, "邮寄送达")
+
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        header = QLabel(f"统一出件窗口 · {services.staff.name}")
+        header.setObjectName("header")
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addWidget(self.search)
+        layout.addWidget(self.results)
+        layout.addWidget(self.case_label)
+        middle = QHBoxLayout()
+        middle.addWidget(identity, 1)
+        middle.addWidget(collect_box, 1)
+        layout.addLayout(middle)
+        layout.addWidget(self.mode, 1)
+        layout.addWidget(self.status)
+        self.verify_button.setShortcut("F6")
+        self._update_buttons()
+        self.search.setFocus()
+
+    # ------------------------------------------------------------------ finding
+
+    def search_now(self) -> None:
+        text = self.search.text()
+        try:
+            found = self.services.delivery.find(text)
+        except DomainError as error:
+            self._say(error.user_message, bad=True)
+            self.search.selectAll()
+            return
+        self._show_candidates(found)
+        self.search.clear()
+
+    def card_tapped(self, name: str, id_number: str) -> None:
+        """A card on the reader: fill the receiver; with no case open, find theirs."""
+        self.receiver_name.setText(name)
+        self.receiver_id.setText(id_number)
+        if self.case is None:
+            try:
+                self._show_candidates(self.services.delivery.find_by_card(id_number))
+            except DomainError as error:
+                self._say(error.user_message, bad=True)
+                return
+        if self.case is not None:
+            self.verify()
+
+    def _show_candidates(self, found: Sequence[DeliveryCase]) -> None:
+        self._candidates = list(found)
+        self.results.clear()
+        for case in found:
+            self.results.addItem(
+                QListWidgetItem(f"{case.case_number}  {case.matter_name}  {case.status_text}")
+            )
+        self.results.setCurrentRow(0 if found else -1)
+
+    def _pick(self, row: int) -> None:
+        self.case = self._candidates[row] if 0 <= row < len(self._candidates) else None
+        self.receiver = None
+        self.receiver_label.clear()
+        self.collect.clear()
+        self.pad.clear()
+        if self.case is None:
+            self.case_label.clear()
+            self._update_buttons()
+            return
+        case = self.case
+        self.case_label.setText(
+            f"{case.case_number} · {case.matter_name} · {case.case.applicant_name or ''}"
+            f"\n办理结果：{case.result_name}　状态：{case.status_text}"
+        )
+        for item in case.collect_at_delivery:
+            entry = QListWidgetItem(item)
+            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            entry.setCheckState(Qt.CheckState.Unchecked)
+            self.collect.addItem(entry)
+        address = case.case.applicant.get("address")
+        self.address.setText(address or "")
+        if case.ready:
+            self._say("请核验领取人身份，并收取交接单所列材料。")
+        else:
+            self._say(f"该办件{case.status_text}。", bad=True)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ identity
+
+    def verify(self) -> None:
+        if self.case is None:
+            return
+        try:
+            self.receiver = self.services.delivery.verify_receiver(
+                self.case.case_id,
+                self.receiver_name.text(),
+                self.receiver_id.text(),
+                letter_of_authority=self.letter.isChecked(),
+            )
+        except DomainError as error:
+            self.receiver = None
+            self.receiver_label.setText("")
+            self._say(error.user_message, bad=True)
+        else:
+            self.receiver_label.setText(
+                f"✔ {self.receiver.role.label} {self.receiver.name} {self.receiver.id_masked}"
+            )
+            self.receiver_label.setStyleSheet(f"color: {theme.OK}; font-weight: bold;")
+            self._say("身份核验通过。")
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ handing out
+
+    def collected_items(self) -> list[str]:
+        return [
+            self.collect.item(i).text()
+            for i in range(self.collect.count())
+            if self.collect.item(i).checkState() is Qt.CheckState.Checked
+        ]
+
+    def tick_all_collected(self) -> None:
+        for i in range(self.collect.count()):
+            self.collect.item(i).setCheckState(Qt.CheckState.Checked)
+
+    def pickup(self) -> None:
+        case, receiver = self.case, self.receiver
+        if case is None or receiver is None:
+            self._say("请先核验领取人身份。", bad=True)
+            return
+        delivery = self.services.delivery
+        staff = self.services.staff
+        collected = self.collected_items()
+        signature = self.pad.to_png() or None
+        event_id = uuid7()
+        self._submit(
+            lambda: delivery.pickup(
+                case.case_id,
+                receiver,
+                collected,
+                staff.staff_id,
+                actor_name=staff.name,
+                signature_png=signature,
+                event_id=event_id,
+            ),
+            "已签收出件，签收单已送打印。",
+        )
+
+    def express(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        delivery = self.services.delivery
+        staff = self.services.staff
+        carrier, waybill = self.carrier.currentText(), self.waybill.text()
+        address, collected = self.address.text(), self.collected_items()
+        event_id = uuid7()
+        self._submit(
+            lambda: delivery.express(
+                case.case_id,
+                carrier,
+                waybill,
+                staff.staff_id,
+                actor_name=staff.name,
+                address=address,
+                collected=collected,
+                event_id=event_id,
+            ),
+            "已登记邮寄出件。",
+        )
+
+    def _submit(self, work: Callable[[], DeliveryResult], done_text: str) -> None:
+        printer = self.services.printer
+        staff_id = self.services.staff.staff_id
+        request_id = uuid7()
+
+        def work_and_print() -> DeliveryResult:
+            result = work()
+            if printer is not None:
+                printer.print(
+                    result.case.case_id, result.documents, request_id=request_id, actor=staff_id
+                )
+            return result
+
+        self.pickup_button.setEnabled(False)
+        self.express_button.setEnabled(False)
+
+        def done(result: DeliveryResult) -> None:
+            self._say(done_text)
+            self.case = None
+            self.receiver = None
+            self._candidates = []
+            self.results.clear()
+            self.collect.clear()
+            self.pad.clear()
+            self.waybill.clear()
+            self.case_label.setText(f"{result.case.case_number or ''} 已出件")
+            self._update_buttons()
+            self.search.setFocus()
+            self.delivered.emit(result)
+
+        def failed(error: Exception) -> None:
+            if not isinstance(error, DomainError):
+                log.error("delivery failed: %r", error)
+            text = error.user_message if isinstance(error, DomainError) else "出件未完成，请重试"
+            self._say(text, bad=True)
+            self._update_buttons()
+
+        self.jobs.submit(work_and_print, done, failed)
+
+    def _update_buttons(self) -> None:
+        ready = self.case is not None and self.case.ready
+        self.verify_button.setEnabled(ready)
+        self.pickup_button.setEnabled(ready and self.receiver is not None)
+        self.express_button.setEnabled(ready)
+
+    def _say(self, text: str, *, bad: bool = False) -> None:
+        self.status.setStyleSheet(f"color: {theme.BAD if bad else theme.OK};")
+        self.status.setText(text)
+        self.message.emit(text)
