@@ -70,14 +70,19 @@ def _cases(n_events: int) -> Iterator[dict[str, Any]]:
 
 def _events(case: dict[str, Any]) -> Iterator[tuple[int, str, datetime, dict[str, Any]]]:
     received = case["received"]
-    yield 1, "received", received, {
-        "case_number": f"N{case['i']:09d}",
-        "matter_id": case["matter"],
-        "applicant": {"name": "王芳", "id_type": "resident", "id_number": "410411199001011234"},
-        "materials": [{"material_id": "1", "name": "申请书", "note": None}],
-        "flow": "accept_on_spot",
-        "promised_due": case["promised"],
-    }
+    yield (
+        1,
+        "received",
+        received,
+        {
+            "case_number": f"N{case['i']:09d}",
+            "matter_id": case["matter"],
+            "applicant": {"name": "王芳", "id_type": "resident", "id_number": "410411199001011234"},
+            "materials": [{"material_id": "1", "name": "申请书", "note": None}],
+            "flow": "accept_on_spot",
+            "promised_due": case["promised"],
+        },
+    )
     for pos, (kind, minutes, payload) in enumerate(LIFE, start=2):
         at = received + timedelta(minutes=minutes)
         body = dict(payload)
@@ -100,53 +105,106 @@ def fill_sqlite(engine: sa.Engine, n_events: int) -> None:
         statuses, events = [], []
         now = _sqlite_text(datetime(2026, 6, 1, tzinfo=UTC))
         for case in _cases(n_events):
-            statuses.append((case["case_id"].hex, f"N{case['i']:09d}", case["matter"], "delivered",
-                             case["clerk"], case["station"], "王芳", "410411********1234",
-                             _sqlite_text(case["received"]), case["promised"], now, 5, 5))
+            statuses.append(
+                (
+                    case["case_id"].hex,
+                    f"N{case['i']:09d}",
+                    case["matter"],
+                    "delivered",
+                    case["clerk"],
+                    case["station"],
+                    "王芳",
+                    "410411********1234",
+                    _sqlite_text(case["received"]),
+                    case["promised"],
+                    now,
+                    5,
+                    5,
+                )
+            )
             for pos, kind, at, payload in _events(case):
                 seq = seqs[case["station"]] = seqs.get(case["station"], 0) + 1
-                events.append((uuid6.uuid7().hex, case["case_id"].hex, pos, kind, case["station"],
-                               seq, case["clerk"], _sqlite_text(at), json.dumps(payload, ensure_ascii=False),
-                               now, 1, "confirmed"))
+                events.append(
+                    (
+                        uuid6.uuid7().hex,
+                        case["case_id"].hex,
+                        pos,
+                        kind,
+                        case["station"],
+                        seq,
+                        case["clerk"],
+                        _sqlite_text(at),
+                        json.dumps(payload, ensure_ascii=False),
+                        now,
+                        1,
+                        "confirmed",
+                    )
+                )
         cur.executemany(
             "INSERT INTO case_status (case_id, case_number, matter_id, status, first_handler,"
             " station_id, applicant_name, applicant_id_masked, received_at, promised_due,"
             " updated_at, last_station_seq, event_count, needs_attention)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0)", statuses)
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+            statuses,
+        )
         cur.executemany(
             "INSERT INTO case_event (event_id, case_id, case_pos, kind, station_id, station_seq,"
             " actor, occurred_at, payload, recorded_at, schema_version, sync_state)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", events)
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            events,
+        )
         raw.commit()
         cur.execute("ANALYZE")
     finally:
-        raw.close()  # fmt: skip
+        raw.close()
 
 
 def fill_postgres(url: str, n_events: int) -> None:
     with psycopg.connect(url) as conn:
         stations = sorted({f"410411-{i:02d}" for i in range(STATIONS)})
         for s in stations:
-            conn.execute("INSERT INTO station (station_id, role_name) VALUES (%s, %s)", (s, f"r_{s}"))
+            conn.execute(
+                "INSERT INTO station (station_id, role_name) VALUES (%s, %s)", (s, f"r_{s}")
+            )
         seqs: dict[str, int] = {}
         with conn.cursor().copy(
             "COPY case_file (case_id, station_id, matter_id, service_day, created_at) FROM STDIN"
         ) as copy:
             cases = list(_cases(n_events))
             for c in cases:
-                copy.write_row((c["case_id"], c["station"], c["matter"], (c["received"] + CST_OFFSET).date(), c["received"]))
+                copy.write_row(
+                    (
+                        c["case_id"],
+                        c["station"],
+                        c["matter"],
+                        (c["received"] + CST_OFFSET).date(),
+                        c["received"],
+                    )
+                )
         with conn.cursor().copy(
-            "COPY case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day,"
-            " hlc, actor, schema_version, payload) FROM STDIN"
+            "COPY case_event (event_id, case_id, origin, origin_seq, kind, occurred_at,"
+            " service_day, hlc, actor, schema_version, payload) FROM STDIN"
         ) as copy:
             for c in cases:
                 for _pos, kind, at, payload in _events(c):
                     seq = seqs[c["station"]] = seqs.get(c["station"], 0) + 1
-                    copy.write_row((uuid6.uuid7(), c["case_id"], c["station"], seq, kind, at,
-                                    (at + CST_OFFSET).date(), int(at.timestamp() * 1000) << 16,
-                                    c["clerk"], 1, json.dumps(payload, ensure_ascii=False)))
+                    copy.write_row(
+                        (
+                            uuid6.uuid7(),
+                            c["case_id"],
+                            c["station"],
+                            seq,
+                            kind,
+                            at,
+                            (at + CST_OFFSET).date(),
+                            int(at.timestamp() * 1000) << 16,
+                            c["clerk"],
+                            1,
+                            json.dumps(payload, ensure_ascii=False),
+                        )
+                    )
         conn.execute("ANALYZE case_event")
-        conn.commit()  # fmt: skip
+        conn.commit()
 
 
 def median_seconds(run: Callable[[], object], repeat: int = 3) -> float:
@@ -162,7 +220,8 @@ def median_seconds(run: Callable[[], object], repeat: int = 3) -> float:
 def _report(label: str, n: int, tally_s: float, floor_s: float) -> None:
     print(
         f"BENCH tally_day_{label} events={n:,} tally={tally_s * 1000:.1f} ms "
-        f"floor_group_by={floor_s * 1000:.1f} ms ratio={tally_s / floor_s:.2f} vs hand-written GROUP BY"
+        f"floor_group_by={floor_s * 1000:.1f} ms ratio={tally_s / floor_s:.2f} "
+        "vs hand-written GROUP BY"
     )
 
 
@@ -184,14 +243,22 @@ def _sqlite_bench(tmp_path: Path, n: int) -> None:
             with engine.connect() as c:
                 return c.execute(floor_sql, bounds).all()
 
-        _report("sqlite", n, median_seconds(lambda: service.tally(Period.day(DAY), Grouping.WINDOW)),
-                median_seconds(floor))
-        xlsx_s = median_seconds(lambda: write_export(report, ExportFormat.XLSX, tmp_path / "d.xlsx"))
+        _report(
+            "sqlite",
+            n,
+            median_seconds(lambda: service.tally(Period.day(DAY), Grouping.WINDOW)),
+            median_seconds(floor),
+        )
+        xlsx_s = median_seconds(
+            lambda: write_export(report, ExportFormat.XLSX, tmp_path / "d.xlsx")
+        )
         csv_s = median_seconds(lambda: write_export(report, ExportFormat.CSV, tmp_path / "d.csv"))
-        print(f"BENCH export_day_xlsx rows={len(report.rows)} xlsx={xlsx_s * 1000:.1f} ms "
-              f"csv={csv_s * 1000:.1f} ms ratio={xlsx_s / csv_s:.2f} vs CSV of the same table")
+        print(
+            f"BENCH export_day_xlsx rows={len(report.rows)} xlsx={xlsx_s * 1000:.1f} ms "
+            f"csv={csv_s * 1000:.1f} ms ratio={xlsx_s / csv_s:.2f} vs CSV of the same table"
+        )
     finally:
-        engine.dispose()  # fmt: skip
+        engine.dispose()
 
 
 def _postgres_bench(central_url: str, n: int) -> None:
@@ -202,17 +269,22 @@ def _postgres_bench(central_url: str, n: int) -> None:
         report = service.tally(Period.day(DAY), Grouping.WINDOW)
         assert report.total[Figure.RECEIVED] > 0
         floor_sql = sa.text(
-            "SELECT origin, kind, count(*) FROM case_event WHERE service_day = :d GROUP BY origin, kind"
+            "SELECT origin, kind, count(*) FROM case_event"
+            " WHERE service_day = :d GROUP BY origin, kind"
         )
 
         def floor() -> object:
             with engine.connect() as c:
                 return c.execute(floor_sql, {"d": DAY}).all()
 
-        _report("postgres", n, median_seconds(lambda: service.tally(Period.day(DAY), Grouping.WINDOW)),
-                median_seconds(floor))
+        _report(
+            "postgres",
+            n,
+            median_seconds(lambda: service.tally(Period.day(DAY), Grouping.WINDOW)),
+            median_seconds(floor),
+        )
     finally:
-        engine.dispose()  # fmt: skip
+        engine.dispose()
 
 
 @pytest.mark.bench

@@ -46,7 +46,9 @@ class CellsSource:
         self.queries.append(query)
         return self._cells
 
-    def cases(self, query: TallyQuery, figure: Figure, where: CellFilter, limit: int) -> list[FactCase]:
+    def cases(
+        self, query: TallyQuery, figure: Figure, where: CellFilter, limit: int
+    ) -> list[FactCase]:
         return [
             FactCase(uuid4(), None, c.station, c.clerk, c.matter, figure, query.start)
             for c in self._cells
@@ -136,7 +138,8 @@ def test_drill_into_a_hall_keeps_only_its_stations() -> None:
     service = TallyService(CellsSource(Scope.LOCAL, CELLS, []), FixedClock(), DIRECTORY)
     report = service.tally(Period.day(DAY), Grouping.HALL)
     cases = service.drill(report, "北渡街道便民服务中心", F.RECEIVED)
-    assert len(cases) == 4 and {c.station for c in cases} == {"410411-02"}
+    assert len(cases) == 4
+    assert {c.station for c in cases} == {"410411-02"}
     assert len(service.drill(report, None, F.RECEIVED, limit=5)) == 5
 
 

@@ -51,7 +51,9 @@ def _countdown(bench: BackofficeWorkbench, kind: QueueKind) -> tuple[str, str | 
     return model.data(index), brush.color().name() if brush else None
 
 
-def test_twenty_minute_request_accepted(qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench) -> None:
+def test_twenty_minute_request_accepted(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
     case = ft.open_case("ZH-018")
     bench.refresh()
     assert _countdown(bench, QueueKind.ANSWER) == ("剩余 20分00秒", theme.OK)

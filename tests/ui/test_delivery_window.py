@@ -50,10 +50,13 @@ def test_pickup_with_signature_after_scanning_the_barcode(
     window.receiver_id.setText(APPLICANT_ID)
     qtbot.mouseClick(window.verify_button, Qt.MouseButton.LeftButton)
     assert window.receiver_label.text().startswith("✔ 本人 刘䶮 410411********1239")
+    assert window.receiver_id.text() == "410411********1239"  # never the full number on screen
     window.pad.draw_stroke([QPointF(30, 60), QPointF(120, 90), QPointF(200, 50)])
     qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.jobs.busy)
-    assert window.status.text() == "尚未收取：本人银行卡（指定发放银行）（原件）、受理通知书或收件凭证"
+    assert (
+        window.status.text() == "尚未收取：本人银行卡（指定发放银行）（原件）、受理通知书或收件凭证"
+    )
     window.tick_all_collected()
     with qtbot.waitSignal(window.delivered) as delivered:
         qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
@@ -113,7 +116,9 @@ def test_express_with_waybill(qtbot: QtBot, ft: Followthrough, window: DeliveryW
     )
 
 
-def test_mistyped_number_is_explained(qtbot: QtBot, ft: Followthrough, window: DeliveryWindow) -> None:
+def test_mistyped_number_is_explained(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
     case = ft.ready_for_delivery()
     number = case.case_number or ""
     window.search.setText(number[:-1] + ("A" if number[-1] != "A" else "B"))

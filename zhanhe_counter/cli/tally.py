@@ -34,11 +34,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser("tally", help="窗口业务统计并导出（CSV/XLSX/PDF）")
     parser.add_argument("--date", required=True, help="统计日期 YYYY-MM-DD（期间的第一天）")
     parser.add_argument("--to", help="期间最后一天 YYYY-MM-DD（默认与 --date 相同）")
-    parser.add_argument("--scope", choices=[s.value for s in Scope], default=Scope.LOCAL.value,
-                        help="local：本机数据（仅限本机）；central：中心数据")
+    parser.add_argument(
+        "--scope",
+        choices=[s.value for s in Scope],
+        default=Scope.LOCAL.value,
+        help="local：本机数据（仅限本机）；central：中心数据",
+    )
     parser.add_argument("--by", choices=_BY, default="window", help="分组方式（默认按窗口）")
-    parser.add_argument("--format", choices=[f.value for f in ExportFormat], required=True,
-                        help="导出格式")
+    parser.add_argument(
+        "--format", choices=[f.value for f in ExportFormat], required=True, help="导出格式"
+    )
     parser.add_argument("--out", required=True, help="导出文件路径")
     parser.add_argument("--central-url", help=f"中心库地址（也可用环境变量 {CENTRAL_URL_ENV}）")
     parser.set_defaults(handler=run_tally)

@@ -167,7 +167,10 @@ class TallyService:
             counts[cell.figure] = counts.get(cell.figure, 0) + cell.count
             total[cell.figure] = total.get(cell.figure, 0) + cell.count
         rows = sorted(
-            (TallyRow(key, directory.label(grouping, key), counts) for key, counts in grouped.items()),
+            (
+                TallyRow(key, directory.label(grouping, key), counts)
+                for key, counts in grouped.items()
+            ),
             key=lambda r: (-r[Figure.RECEIVED] - r[Figure.CONSULTED], r.label),
         )
         now = self._clock.now()

@@ -68,19 +68,19 @@ class SignaturePad(QWidget):
 
     # ------------------------------------------------------------------ input
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._last = event.position()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._last is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self._line_to(event.position(), 0.6)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._last is not None:
             self._end_stroke()
 
-    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: N802
+    def tabletEvent(self, event: QTabletEvent) -> None:
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._last = event.position()
@@ -90,7 +90,7 @@ class SignaturePad(QWidget):
             self._end_stroke()
         event.accept()
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802
+    def resizeEvent(self, event: object) -> None:
         if self.width() > self._image.width() or self.height() > self._image.height():
             grown = QImage(
                 max(self.width(), self._image.width()),
@@ -103,7 +103,7 @@ class SignaturePad(QWidget):
             painter.end()
             self._image = grown
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.drawImage(event.rect(), self._image, event.rect())
         painter.setPen(QPen(QColor("#b0b8c4"), 1, Qt.PenStyle.DashLine))

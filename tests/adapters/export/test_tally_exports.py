@@ -52,18 +52,20 @@ def test_xlsx_headings_frozen_totals_and_widths(report: TallyReport, tmp_path: P
     out = write_export(report, ExportFormat.XLSX, tmp_path / "day.xlsx")
     book = openpyxl.load_workbook(out)
     sheet = book["统计"]
-    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert list(values[0]) == ["工作人员", *(f.label for f in Figure)]
     assert [[str(v) for v in row] for row in values[1:]] == _expected_rows(report)
     assert all(isinstance(v, int) for v in values[-1][1:])
     assert sheet.freeze_panes == "B2"
-    assert sheet["A1"].font.bold and sheet.cell(sheet.max_row, 1).font.bold
+    assert sheet["A1"].font.bold
+    assert sheet.cell(sheet.max_row, 1).font.bold
     # The widest heading, 后台20分钟内答复 (7 CJK + 2 digits = 16 columns), fits its column.
     column = 1 + list(Figure).index(Figure.BACKOFFICE_MET) + 1
     letter = openpyxl.utils.get_column_letter(column)
     assert sheet.column_dimensions[letter].width >= 16
     notes = [r[0] for r in book["说明"].iter_rows(values_only=True)]
-    assert notes[0] == report.title and notes[1] == report.completeness
+    assert notes[0] == report.title
+    assert notes[1] == report.completeness
 
 
 def test_pdf_text_holds_headings_and_figures(report: TallyReport, tmp_path: Path) -> None:
@@ -73,11 +75,13 @@ def test_pdf_text_holds_headings_and_figures(report: TallyReport, tmp_path: Path
     text = subprocess.run(
         [pdftotext, "-layout", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert report.title in text and "本机数据（仅限本机）" in text
+    assert report.title in text
+    assert "本机数据（仅限本机）" in text
     fonts = subprocess.run(
         ["pdffonts", str(out)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
-    assert fonts and all(" yes " in line for line in fonts)  # every font embedded
+    assert fonts
+    assert all(" yes " in line for line in fonts)
     lines = text.splitlines()
     table = export_table(report)
     # Each row appears once per table; its figures, in order, are the row's numbers.

@@ -111,9 +111,7 @@ def item(material_id: str) -> p.MaterialItem:
     return p.MaterialItem(material_id, f"材料{material_id}")
 
 
-def record_case(
-    store: EventStore, station: str, clerk: str, steps: Sequence[Step]
-) -> UUID:
+def record_case(store: EventStore, station: str, clerk: str, steps: Sequence[Step]) -> UUID:
     case_id = uuid6.uuid7()
     store.append_many(
         [
@@ -148,104 +146,216 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
 
     cases: dict[str, tuple[str, list[Step]]] = {
         # 当场办结 end to end, rated 5.
-        "c1": (ZHANG, [
-            received(num(), FOOD, at(0, 9), flow=p.ServiceFlow.COMPLETE_ON_SPOT),
-            Step(E.ACCEPTED, at(0, 9), p.accepted_payload()),
-            Step(E.DECIDED, at(0, 9, 1), p.decided_payload(True)),
-            Step(E.CERTIFICATE_MADE, at(0, 9, 2), p.certificate_made_payload()),
-            Step(E.HANDED_TO_DELIVERY, at(0, 9, 3), p.handed_to_delivery_payload()),
-            Step(E.DELIVERED, at(0, 9, 5), p.delivered_payload(mode=p.DeliveryMode.PICKUP, signer="王芳")),
-            Step(E.RATED, at(0, 9, 6), p.rated_payload(5)),
-        ]),
+        "c1": (
+            ZHANG,
+            [
+                received(num(), FOOD, at(0, 9), flow=p.ServiceFlow.COMPLETE_ON_SPOT),
+                Step(E.ACCEPTED, at(0, 9), p.accepted_payload()),
+                Step(E.DECIDED, at(0, 9, 1), p.decided_payload(True)),
+                Step(E.CERTIFICATE_MADE, at(0, 9, 2), p.certificate_made_payload()),
+                Step(E.HANDED_TO_DELIVERY, at(0, 9, 3), p.handed_to_delivery_payload()),
+                Step(
+                    E.DELIVERED,
+                    at(0, 9, 5),
+                    p.delivered_payload(mode=p.DeliveryMode.PICKUP, signer="王芳"),
+                ),
+                Step(E.RATED, at(0, 9, 6), p.rated_payload(5)),
+            ],
+        ),
         # Back office answers within 20 minutes.
-        "c2": (ZHANG, [
-            received(num(), FOOD, at(0, 9, 30), flow=p.ServiceFlow.ACCEPT_ON_SPOT, promised=d + timedelta(7)),
-            Step(E.BACKOFFICE_REQUESTED, at(0, 9, 30), p.backoffice_requested_payload(answer_due=at(0, 9, 50))),
-            Step(E.ACCEPTED, at(0, 9, 45), p.accepted_payload(promised_due=d + timedelta(7)), bo),
-        ]),
+        "c2": (
+            ZHANG,
+            [
+                received(
+                    num(),
+                    FOOD,
+                    at(0, 9, 30),
+                    flow=p.ServiceFlow.ACCEPT_ON_SPOT,
+                    promised=d + timedelta(7),
+                ),
+                Step(
+                    E.BACKOFFICE_REQUESTED,
+                    at(0, 9, 30),
+                    p.backoffice_requested_payload(answer_due=at(0, 9, 50)),
+                ),
+                Step(
+                    E.ACCEPTED, at(0, 9, 45), p.accepted_payload(promised_due=d + timedelta(7)), bo
+                ),
+            ],
+        ),
         # Back office refuses late; the applicant rates 1.
-        "c3": (LI, [
-            received(num(), BIZ, at(0, 10), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
-            Step(E.BACKOFFICE_REQUESTED, at(0, 10), p.backoffice_requested_payload(answer_due=at(0, 10, 20))),
-            Step(E.REFUSED, at(0, 10, 40), p.refused_payload(reasons=["不属于本窗口受理范围"]), bo),
-            Step(E.RATED, at(0, 10, 45), p.rated_payload(1, ["等待时间长"])),
-        ]),
+        "c3": (
+            LI,
+            [
+                received(num(), BIZ, at(0, 10), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
+                Step(
+                    E.BACKOFFICE_REQUESTED,
+                    at(0, 10),
+                    p.backoffice_requested_payload(answer_due=at(0, 10, 20)),
+                ),
+                Step(
+                    E.REFUSED,
+                    at(0, 10, 40),
+                    p.refused_payload(reasons=["不属于本窗口受理范围"]),
+                    bo,
+                ),
+                Step(E.RATED, at(0, 10, 45), p.rated_payload(1, ["等待时间长"])),
+            ],
+        ),
         # Back office never answers: missed once the due time has passed.
-        "c4": (LI, [
-            received(num(), BIZ, at(0, 16), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
-            Step(E.BACKOFFICE_REQUESTED, at(0, 16), p.backoffice_requested_payload(answer_due=at(0, 16, 20))),
-        ]),
+        "c4": (
+            LI,
+            [
+                received(num(), BIZ, at(0, 16), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
+                Step(
+                    E.BACKOFFICE_REQUESTED,
+                    at(0, 16),
+                    p.backoffice_requested_payload(answer_due=at(0, 16, 20)),
+                ),
+            ],
+        ),
         # Asked late; due the next morning: pending at the end of the day.
-        "c5": (LI, [
-            received(num(), SOC, at(0, 17), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
-            Step(E.BACKOFFICE_REQUESTED, at(0, 17, 10), p.backoffice_requested_payload(answer_due=at(1, 8, 20))),
-        ]),
+        "c5": (
+            LI,
+            [
+                received(num(), SOC, at(0, 17), flow=p.ServiceFlow.ACCEPT_ON_SPOT),
+                Step(
+                    E.BACKOFFICE_REQUESTED,
+                    at(0, 17, 10),
+                    p.backoffice_requested_payload(answer_due=at(1, 8, 20)),
+                ),
+            ],
+        ),
         # 容缺, both items supplied the same day.
-        "c6": (ZHANG, [
-            received(num(), SOC, at(0, 10, 30)),
-            Step(E.RONGQUE_PLEDGED, at(0, 10, 30), p.rongque_pledged_payload(items=[item("a"), item("b")], deadline=d + timedelta(5))),
-            Step(E.SUPPLEMENT_RECEIVED, at(0, 11), p.supplement_received_payload(material_ids=["a"])),
-            Step(E.SUPPLEMENT_RECEIVED, at(0, 15), p.supplement_received_payload(material_ids=["b"])),
-        ]),
+        "c6": (
+            ZHANG,
+            [
+                received(num(), SOC, at(0, 10, 30)),
+                Step(
+                    E.RONGQUE_PLEDGED,
+                    at(0, 10, 30),
+                    p.rongque_pledged_payload(
+                        items=[item("a"), item("b")], deadline=d + timedelta(5)
+                    ),
+                ),
+                Step(
+                    E.SUPPLEMENT_RECEIVED,
+                    at(0, 11),
+                    p.supplement_received_payload(material_ids=["a"]),
+                ),
+                Step(
+                    E.SUPPLEMENT_RECEIVED,
+                    at(0, 15),
+                    p.supplement_received_payload(material_ids=["b"]),
+                ),
+            ],
+        ),
         # 容缺 due the same day, never supplied: overdue.
-        "c7": (ZHANG, [
-            received(num(), SOC, at(0, 11)),
-            Step(E.RONGQUE_PLEDGED, at(0, 11), p.rongque_pledged_payload(items=[item("a")], deadline=d)),
-        ]),
+        "c7": (
+            ZHANG,
+            [
+                received(num(), SOC, at(0, 11)),
+                Step(
+                    E.RONGQUE_PLEDGED,
+                    at(0, 11),
+                    p.rongque_pledged_payload(items=[item("a")], deadline=d),
+                ),
+            ],
+        ),
         # 容缺 half supplied, deadline ahead: open.
-        "c8": (LI, [
-            received(num(), FOOD, at(0, 11, 30)),
-            Step(E.RONGQUE_PLEDGED, at(0, 11, 30), p.rongque_pledged_payload(items=[item("a"), item("b")], deadline=d + timedelta(3))),
-            Step(E.SUPPLEMENT_RECEIVED, at(0, 14), p.supplement_received_payload(material_ids=["a"])),
-        ]),
-        "c9": (LI, [
-            received(num(), FOOD, at(0, 12)),
-            Step(E.NOTIFIED_ONCE, at(0, 12), p.notified_once_payload(items=[item("x")])),
-            Step(E.RATED, at(0, 12, 10), p.rated_payload(2, ["材料要求不清楚"])),
-        ]),
+        "c8": (
+            LI,
+            [
+                received(num(), FOOD, at(0, 11, 30)),
+                Step(
+                    E.RONGQUE_PLEDGED,
+                    at(0, 11, 30),
+                    p.rongque_pledged_payload(
+                        items=[item("a"), item("b")], deadline=d + timedelta(3)
+                    ),
+                ),
+                Step(
+                    E.SUPPLEMENT_RECEIVED,
+                    at(0, 14),
+                    p.supplement_received_payload(material_ids=["a"]),
+                ),
+            ],
+        ),
+        "c9": (
+            LI,
+            [
+                received(num(), FOOD, at(0, 12)),
+                Step(E.NOTIFIED_ONCE, at(0, 12), p.notified_once_payload(items=[item("x")])),
+                Step(E.RATED, at(0, 12, 10), p.rated_payload(2, ["材料要求不清楚"])),
+            ],
+        ),
         "c10": (ZHANG, [Step(E.CONSULTED, at(0, 13), p.consulted_payload(matter_id=FOOD))]),
         "c11": (LI, [Step(E.CONSULTED, at(0, 13, 10), p.consulted_payload(question="营业时间"))]),
         # Promised for DAY, decided on DAY: in time.
-        "c12": (ZHANG, [
-            received(num(), SOC, at(-10, 9), promised=d),
-            Step(E.ACCEPTED, at(-10, 9, 30), p.accepted_payload(promised_due=d), bo),
-            Step(E.DECIDED, at(0, 14), p.decided_payload(True), bo),
-            Step(E.RATED, at(0, 15), p.rated_payload(4)),
-        ]),
+        "c12": (
+            ZHANG,
+            [
+                received(num(), SOC, at(-10, 9), promised=d),
+                Step(E.ACCEPTED, at(-10, 9, 30), p.accepted_payload(promised_due=d), bo),
+                Step(E.DECIDED, at(0, 14), p.decided_payload(True), bo),
+                Step(E.RATED, at(0, 15), p.rated_payload(4)),
+            ],
+        ),
         # Acceptance moved the promise to DAY; decided the day after: past its promised date.
-        "c13": (LI, [
-            received(num(), SOC, at(-10, 9), promised=d - timedelta(1)),
-            Step(E.ACCEPTED, at(-9, 9), p.accepted_payload(promised_due=d), bo),
-            Step(E.DECIDED, at(1, 10), _refusal(), bo),
-        ]),
+        "c13": (
+            LI,
+            [
+                received(num(), SOC, at(-10, 9), promised=d - timedelta(1)),
+                Step(E.ACCEPTED, at(-9, 9), p.accepted_payload(promised_due=d), bo),
+                Step(E.DECIDED, at(1, 10), _refusal(), bo),
+            ],
+        ),
         # Decided early, delivered and rated on DAY.
-        "c14": (ZHANG, [
-            received(num(), BIZ, at(-12, 9), promised=d),
-            Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(promised_due=d), bo),
-            Step(E.DECIDED, at(-1, 9), p.decided_payload(True), bo),
-            Step(E.HANDED_TO_DELIVERY, at(-1, 10), p.handed_to_delivery_payload(), bo),
-            Step(E.DELIVERED, at(0, 9), p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="E1")),
-            Step(E.RATED, at(0, 9, 10), p.rated_payload(3)),
-        ]),
+        "c14": (
+            ZHANG,
+            [
+                received(num(), BIZ, at(-12, 9), promised=d),
+                Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(promised_due=d), bo),
+                Step(E.DECIDED, at(-1, 9), p.decided_payload(True), bo),
+                Step(E.HANDED_TO_DELIVERY, at(-1, 10), p.handed_to_delivery_payload(), bo),
+                Step(
+                    E.DELIVERED,
+                    at(0, 9),
+                    p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="E1"),
+                ),
+                Step(E.RATED, at(0, 9, 10), p.rated_payload(3)),
+            ],
+        ),
         # Refused by decision on DAY; its promise was before DAY (no promise figure).
-        "c15": (ZHANG, [
-            received(num(), BIZ, at(-12, 9), promised=d - timedelta(2)),
-            Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(), bo),
-            Step(E.DECIDED, at(0, 10), _refusal(), bo),
-        ]),
+        "c15": (
+            ZHANG,
+            [
+                received(num(), BIZ, at(-12, 9), promised=d - timedelta(2)),
+                Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(), bo),
+                Step(E.DECIDED, at(0, 10), _refusal(), bo),
+            ],
+        ),
         # The acceptance extended the promise past DAY: no promise figure.
-        "c16": (LI, [
-            received(num(), FOOD, at(-5, 9), promised=d),
-            Step(E.ACCEPTED, at(-5, 9, 30), p.accepted_payload(promised_due=d + timedelta(2)), bo),
-        ]),
+        "c16": (
+            LI,
+            [
+                received(num(), FOOD, at(-5, 9), promised=d),
+                Step(
+                    E.ACCEPTED, at(-5, 9, 30), p.accepted_payload(promised_due=d + timedelta(2)), bo
+                ),
+            ],
+        ),
         "c17": (ZHANG, [received(num(), FOOD, at(-1, 16))]),
         "c18": (ZHANG, [received(num(), FOOD, at(1, 9))]),
         # Withdrawn before its promised day: due, not late.
-        "c19": (LI, [
-            received(num(), FOOD, at(-10, 9), promised=d),
-            Step(E.WITHDRAWN, at(-3, 9), p.withdrawn_payload(reason="申请人撤回")),
-        ]),
-    }  # fmt: skip
+        "c19": (
+            LI,
+            [
+                received(num(), FOOD, at(-10, 9), promised=d),
+                Step(E.WITHDRAWN, at(-3, 9), p.withdrawn_payload(reason="申请人撤回")),
+            ],
+        ),
+    }
     return {
         name: record_case(store, station, clerk, steps) for name, (clerk, steps) in cases.items()
     }

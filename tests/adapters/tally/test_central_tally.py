@@ -32,7 +32,9 @@ def central(central_url: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def _counts(service: TallyService, grouping: Grouping = Grouping.WINDOW) -> dict[str, dict[Figure, int]]:
+def _counts(
+    service: TallyService, grouping: Grouping = Grouping.WINDOW
+) -> dict[str, dict[Figure, int]]:
     report = service.tally(Period.day(scenario.DAY), grouping)
     return {r.key: {f: r[f] for f in Figure if r[f]} for r in report.rows}
 
@@ -52,9 +54,15 @@ def test_central_equals_the_sum_of_local_tallies_after_sync(
                 "INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at,"
                 " service_day, hlc, actor, schema_version, payload)"
                 " VALUES (%s, %s, 'central', 1, 'accepted', %s, %s, %s, 'backoffice01', 1, %s)",
-                (uuid6.uuid7(), _case_of(stations[0], "A0004"), when, scenario.DAY,
-                 int(when.timestamp() * 1000) << 16, Jsonb(payloads.accepted_payload())),
-            )  # fmt: skip
+                (
+                    uuid6.uuid7(),
+                    _case_of(stations[0], "A0004"),
+                    when,
+                    scenario.DAY,
+                    int(when.timestamp() * 1000) << 16,
+                    Jsonb(payloads.accepted_payload()),
+                ),
+            )
         for pc in stations:
             pc.run()
         assert cases  # the scenario was recorded
@@ -76,7 +84,8 @@ def test_central_equals_the_sum_of_local_tallies_after_sync(
         expected_s1[F.ACCEPTED] += 1
         assert by_window[S1] == expected_s1
         report = central_service.tally(Period.day(scenario.DAY), Grouping.WINDOW)
-        assert report.scope is Scope.CENTRAL and report.not_synced == ()
+        assert report.scope is Scope.CENTRAL
+        assert report.not_synced == ()
         cases = central_service.drill(report, S2, F.PAST_PROMISED)
         assert [c.case_number for c in cases] == ["B0011"]
     finally:

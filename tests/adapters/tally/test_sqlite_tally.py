@@ -56,11 +56,13 @@ def test_groupings_partition_the_same_totals(service: TallyService) -> None:
 def test_matter_and_department_groups(service: TallyService) -> None:
     by_matter = service.tally(Period.day(scenario.DAY), Grouping.MATTER)
     food = by_matter.row(scenario.FOOD)
-    assert food is not None and food.label == "食品经营许可"
+    assert food is not None
+    assert food.label == "食品经营许可"
     # c1, c2, c8, c9 received; c10 consulted about it; c11 asked about no matter.
     assert (food[F.RECEIVED], food[F.CONSULTED]) == (4, 1)
     no_matter = by_matter.row("")
-    assert no_matter is not None and no_matter[F.CONSULTED] == 1
+    assert no_matter is not None
+    assert no_matter[F.CONSULTED] == 1
     assert no_matter.label == "（未指定事项）"
     by_department = service.tally(Period.day(scenario.DAY), Grouping.DEPARTMENT)
     market = by_department.row("市场监管局")
@@ -78,7 +80,8 @@ def test_a_period_adds_up_its_days(service: TallyService) -> None:
     second = service.tally(Period.day(scenario.DAY), Grouping.CLERK).total
     for figure in (F.RECEIVED, F.DECIDED, F.DELIVERED, F.CONSULTED, F.RATING_5):
         assert two_days[figure] == first[figure] + second[figure], figure
-    assert first[F.RECEIVED] == 1 and first[F.DECIDED] == 1  # c17; c14 decided the day before
+    assert first[F.RECEIVED] == 1
+    assert first[F.DECIDED] == 1
 
 
 def test_states_are_judged_when_the_period_ends(engine: sa.Engine) -> None:
@@ -86,9 +89,13 @@ def test_states_are_judged_when_the_period_ends(engine: sa.Engine) -> None:
     # overdue (its deadline is DAY itself) and c13 is not yet late.
     from datetime import datetime
 
-    clock = FixedClock(datetime.combine(scenario.DAY, datetime.min.time(), scenario.CST)
-                       + timedelta(hours=16, minutes=10))
-    report = TallyService(sqlite_source(engine), clock).tally(Period.day(scenario.DAY), Grouping.CLERK)
+    clock = FixedClock(
+        datetime.combine(scenario.DAY, datetime.min.time(), scenario.CST)
+        + timedelta(hours=16, minutes=10)
+    )
+    report = TallyService(sqlite_source(engine), clock).tally(
+        Period.day(scenario.DAY), Grouping.CLERK
+    )
     assert report.as_of == clock.current
     # c4 and c5 (the clock is set back, so c5's later request already exists).
     assert report.total[F.BACKOFFICE_PENDING] == 2

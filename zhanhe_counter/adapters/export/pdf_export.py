@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from zhanhe_counter.adapters.export.table import ExportTable
 from zhanhe_counter.adapters.printing.fonts import FontFace, FontSet, resolve_fonts
@@ -47,12 +47,10 @@ def write_pdf(table: ExportTable, out: Path, fonts: FontSet | None = None) -> No
     text = _Text(fonts)
     title = ParagraphStyle("title", fontName=fonts.heading.name, fontSize=15, leading=20)
     note = ParagraphStyle("note", fontName=fonts.body.name, fontSize=9, leading=12)
-    head = ParagraphStyle(
-        "head", fontName=fonts.heading.name, fontSize=7.5, leading=9, alignment=1
-    )
+    head = ParagraphStyle("head", fontName=fonts.heading.name, fontSize=7.5, leading=9, alignment=1)
     cell = ParagraphStyle("cell", fontName=fonts.body.name, fontSize=8, leading=10)
 
-    story: list[object] = [text.para(table.title, title, heading=True), Spacer(1, 2 * mm)]
+    story: list[Flowable] = [text.para(table.title, title, heading=True), Spacer(1, 2 * mm)]
     story += [text.para(line, note) for line in table.notes]
     width = landscape(A4)[0] - 24 * mm
     figures = len(table.headings) - 1
@@ -91,4 +89,4 @@ def write_pdf(table: ExportTable, out: Path, fonts: FontSet | None = None) -> No
         author="湛河区综合窗口客户端",
         initialFontName=fonts.body.name,  # else the canvas adds an unembedded Helvetica
     )
-    document.build(story)  # type: ignore[arg-type]
+    document.build(story)

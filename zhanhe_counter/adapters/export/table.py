@@ -67,7 +67,11 @@ def write_export(report: TallyReport, fmt: ExportFormat, out: Path) -> Path:
     from zhanhe_counter.adapters.export.pdf_export import write_pdf
     from zhanhe_counter.adapters.export.xlsx_export import write_xlsx
 
-    writers = {ExportFormat.CSV: write_csv, ExportFormat.XLSX: write_xlsx, ExportFormat.PDF: write_pdf}
+    writers = {
+        ExportFormat.CSV: write_csv,
+        ExportFormat.XLSX: write_xlsx,
+        ExportFormat.PDF: write_pdf,
+    }
     table = export_table(report)
     partial = out.with_name(out.name + ".part")
     try:
@@ -87,4 +91,3 @@ def write_export(report: TallyReport, fmt: ExportFormat, out: Path) -> Path:
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a fixed-width view: CJK and full-width characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-

@@ -14,9 +14,7 @@ from zhanhe_counter.services.tally import StationPlace, TallyDirectory
 log = logging.getLogger(__name__)
 
 
-def read_directory(
-    engine: sa.Engine, halls: Mapping[str, str] | None = None
-) -> TallyDirectory:
+def read_directory(engine: sa.Engine, halls: Mapping[str, str] | None = None) -> TallyDirectory:
     """The names known to ``engine``'s database; ``halls`` maps station id → hall name.
 
     Missing tables or rows only cost names (the ids are shown instead), never the tally.
@@ -44,7 +42,9 @@ def read_directory(
                 if department_id:
                     departments[str(matter_id)] = str(names.get(department_id, department_id))
             windows = connection.execute(
-                sa.text("SELECT station_id, name FROM window_config WHERE active ORDER BY window_id")
+                sa.text(
+                    "SELECT station_id, name FROM window_config WHERE active ORDER BY window_id"
+                )
             )
             for station_id, name in windows:
                 stations.setdefault(

@@ -90,8 +90,14 @@ class Dialect:
     def pledged_item_ids(self, payload: str) -> tuple[str, str]:
         """(FROM item, material id expression) over a pledge's items."""
         if self.name == "sqlite":
-            return f"json_each({payload}, '$.items') AS it", "json_extract(it.value, '$.material_id')"
-        return f"jsonb_array_elements({payload} -> 'items') AS it(value)", "(it.value ->> 'material_id')"
+            return (
+                f"json_each({payload}, '$.items') AS it",
+                "json_extract(it.value, '$.material_id')",
+            )
+        return (
+            f"jsonb_array_elements({payload} -> 'items') AS it(value)",
+            "(it.value ->> 'material_id')",
+        )
 
     def supplied_ids(self, payload: str) -> tuple[str, str]:
         """(FROM item, value expression) over a supplement's material ids."""
@@ -127,10 +133,12 @@ bo AS (
 promised AS (
   SELECT c.case_id, c.at, c.due, c.stopped FROM (
     SELECT r.case_id, r.occurred_at AS at,
-      {d.day_text(f'''coalesce(
+      {
+        d.day_text(f'''coalesce(
         (SELECT max({d.text("a.payload", "promised_due")}) FROM case_event a
           WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
-        {d.text("r.payload", "promised_due")})''')} AS due,
+        {d.text("r.payload", "promised_due")})''')
+    } AS due,
       (SELECT min(x.occurred_at) FROM case_event x
         WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
           AND x.occurred_at < :as_of) AS stopped

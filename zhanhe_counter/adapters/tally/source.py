@@ -51,7 +51,7 @@ def _bound(statement: sa.TextClause) -> sa.TextClause:
 
 
 def _params(query: TallyQuery) -> dict[str, Any]:
-    params = {
+    return {
         "start": query.start,
         "end": query.end,
         "as_of": query.as_of,
@@ -59,7 +59,6 @@ def _params(query: TallyQuery) -> dict[str, Any]:
         "last_day": query.period.last,
         "as_of_day": query.as_of_day,
     }
-    return params
 
 
 class SqlTallySource:
@@ -87,7 +86,7 @@ class SqlTallySource:
         self, query: TallyQuery, figure: Figure, where: CellFilter, limit: int
     ) -> list[FactCase]:
         filters = ""
-        binds = [sa.bindparam("figure"), sa.bindparam("limit")]
+        binds: list[sa.BindParameter[Any]] = [sa.bindparam("figure"), sa.bindparam("limit")]
         params: dict[str, Any] = {**_params(query), "figure": figure.value, "limit": limit}
         for column, values in (
             ("station", where.stations),
@@ -155,11 +154,12 @@ def _uuid(value: Any) -> UUID:
 
 
 def _instant(value: Any) -> datetime:
-    if isinstance(value, str):  # SQLite stores instants as naive UTC text
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    # SQLite stores instants as naive UTC text; PostgreSQL returns aware datetimes.
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(instant, datetime)
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
 
 
 def sqlite_source(engine: sa.Engine) -> SqlTallySource:

@@ -419,7 +419,9 @@ class BackofficeWorkbench(QWidget):
         event_id = uuid7()
 
         def work() -> ActionResult:
-            return ActionResult(supplements.receive(state.case_id, material_ids, staff, event_id=event_id))
+            return ActionResult(
+                supplements.receive(state.case_id, material_ids, staff, event_id=event_id)
+            )
 
         self._submit("补齐材料", work)
 
@@ -612,9 +614,8 @@ def _case_html(state: CaseState, services: FollowthroughServices) -> str:
         lines.append(f"<b>已收材料</b>：{names}")
     owed = [*state.outstanding_rongque, *state.outstanding_notice]
     if owed:
-        lines.append(
-            f"<span style='color:{theme.WARN}'><b>待补</b>：{'、'.join(i.name for i in owed)}</span>"
-        )
+        owed_names = "、".join(i.name for i in owed)
+        lines.append(f"<span style='color:{theme.WARN}'><b>待补</b>：{owed_names}</span>")
     if state.refusal_reasons:
         lines.append(f"<b>不予受理理由</b>：{'；'.join(state.refusal_reasons)}")
     if state.decision_reasons:

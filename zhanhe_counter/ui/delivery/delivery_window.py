@@ -156,14 +156,15 @@ class DeliveryWindow(QWidget):
 
     def card_tapped(self, name: str, id_number: str) -> None:
         """A card on the reader: fill the receiver; with no case open, find theirs."""
-        self.receiver_name.setText(name)
-        self.receiver_id.setText(id_number)
         if self.case is None:
             try:
                 self._show_candidates(self.services.delivery.find_by_card(id_number))
             except DomainError as error:
                 self._say(error.user_message, bad=True)
                 return
+        self.receiver_id.setReadOnly(False)
+        self.receiver_name.setText(name)
+        self.receiver_id.setText(id_number)
         if self.case is not None:
             self.verify()
 
@@ -180,6 +181,8 @@ class DeliveryWindow(QWidget):
         self.case = self._candidates[row] if 0 <= row < len(self._candidates) else None
         self.receiver = None
         self.receiver_label.clear()
+        self.receiver_id.setReadOnly(False)
+        self.receiver_id.clear()
         self.collect.clear()
         self.pad.clear()
         if self.case is None:
@@ -221,6 +224,9 @@ class DeliveryWindow(QWidget):
             self.receiver_label.setText("")
             self._say(error.user_message, bad=True)
         else:
+            # The full number has done its job; the screen shows only the masked form.
+            self.receiver_id.setText(self.receiver.id_masked)
+            self.receiver_id.setReadOnly(True)
             self.receiver_label.setText(
                 f"✔ {self.receiver.role.label} {self.receiver.name} {self.receiver.id_masked}"
             )
