@@ -216,7 +216,9 @@ def test_pdf_reaches_the_ipp_printer_with_pwg_media(lab: CupsLab) -> None:
     assert printer.status().state is PrinterState.READY
     before = len(lab.printed_files())
     job_id = printer.submit(notice_pdf("ZHANHE CUPS TEST ONE"), title="受理通知书")
-    wait_for(lambda: printer.job_state(job_id) is BackendJobState.COMPLETED, timeout=90, what="completed")
+    wait_for(
+        lambda: printer.job_state(job_id) is BackendJobState.COMPLETED, timeout=90, what="completed"
+    )
     wait_for(lambda: len(lab.printed_files()) == before + 1, what="file at the printer")
     assert "ZHANHE CUPS TEST ONE" in pdf_text(lab.printed_files()[-1])
 
