@@ -26,18 +26,25 @@ from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.resources import resources_dir
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.storage.followthrough_tables import SqliteFollowupStore
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchive
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
+from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
+from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService, StationIdentity
 from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.supplements import SupplementsService
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +107,62 @@ class Station:
             office=self.office,
             calendar=self.calendar,
             printers=self.printer_roles,
+        )
+
+    # -- follow-through (back office, supplements, delivery, ratings), built on first use ----
+
+    @cached_property
+    def backoffice(self) -> BackofficeService:
+        return BackofficeService(
+            store=self.store,
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            clock=self.clock,
+            station=self.identity,
+            office=self.office,
+        )
+
+    @cached_property
+    def supplements(self) -> SupplementsService:
+        return SupplementsService(
+            store=self.store,
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            clock=self.clock,
+            station_id=self.identity.station_id,
+        )
+
+    @cached_property
+    def delivery(self) -> DeliveryService:
+        return DeliveryService(
+            store=self.store,
+            catalogue=self.catalogue,
+            clock=self.clock,
+            station_id=self.identity.station_id,
+            office=self.office,
+            signatures=FolderSignatureArchive(self.data_dir),
+        )
+
+    @cached_property
+    def rating(self) -> RatingService:
+        return RatingService(
+            store=self.store, catalogue=self.catalogue, clock=self.clock, station=self.identity
+        )
+
+    @cached_property
+    def followups(self) -> FollowupService:
+        return FollowupService(
+            store=SqliteFollowupStore(self.engine),
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            clock=self.clock,
+            rectify_days=rectify_days_from(self.reference.get_setting("bad_review_rectify_days")),
+        )
+
+    @cached_property
+    def document_printer(self) -> DocumentPrinter:
+        return DocumentPrinter(
+            renderer=self.renderer, print_service=self.print_service, printers=self.printer_roles
         )
 
     def close(self) -> None:

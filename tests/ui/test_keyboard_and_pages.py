@@ -208,6 +208,33 @@ def test_idle_lock_fires(qtbot: QtBot, context: CounterContext) -> None:
     assert main.centralWidget().isVisibleTo(main)
 
 
-def test_delivery_is_a_stub(qtbot: QtBot, window: MainWindow) -> None:
+def test_f3_opens_the_delivery_window_and_a_card_tap_goes_there(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F3)
     assert window.pages.currentWidget() is window.delivery
+    window.on_card(card())  # no case to deliver for this person: the window says so, no crash
+    assert window.pages.currentWidget() is window.delivery
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.intake
+
+
+def test_f7_back_office_needs_the_role(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    assert window.pages.currentWidget() is window.intake
+    assert "后台审批" in window.status.currentMessage()
+    window.session = LoginSession(staff=CLERK, roles=("backoffice",), started_at=NOW)
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    assert window.pages.currentWidget() is window.workbench
+
+
+def test_f10_asks_the_applicant_to_rate_the_last_case(qtbot: QtBot, window: MainWindow) -> None:
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "gljt")
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.intake.checklist.table, "1234")
+    with qtbot.waitSignal(window.intake.done, timeout=20_000):
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    qtbot.waitUntil(window.applicant_screen.isVisible, timeout=10_000)
+    window.applicant_screen.close()

@@ -15,15 +15,21 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.auth import AuthService
+from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
+from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeService, StationIdentity
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
+from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.supplements import SupplementsService
 
 
 class StationServices(Protocol):
@@ -55,6 +61,27 @@ class StationServices(Protocol):
     def dispatcher(self) -> DocumentDispatcher: ...
     @property
     def printer_roles(self) -> PrinterRoles: ...
+
+    @property
+    def office(self) -> OfficeProfile: ...
+
+    @property
+    def backoffice(self) -> BackofficeService: ...
+
+    @property
+    def supplements(self) -> SupplementsService: ...
+
+    @property
+    def delivery(self) -> DeliveryService: ...
+
+    @property
+    def rating(self) -> RatingService: ...
+
+    @property
+    def followups(self) -> FollowupService: ...
+
+    @property
+    def document_printer(self) -> DocumentPrinter: ...
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -117,15 +116,3 @@ class ConsultDialog(QDialog):
     def _save(self) -> None:
         self.on_save(self.question.text().strip() or None)
         self.accept()
-
-
-class DeliveryStub(QWidget):
-    """出件 (F3): the delivery window arrives with issue 6."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        label = QLabel("统一出件功能即将上线（按 Esc 返回收件）。")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setObjectName("header")
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)

@@ -28,12 +28,17 @@ from PySide6.QtWidgets import (
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.case_history import CaseHistoryService
-from zhanhe_counter.services.intake import new_action
+from zhanhe_counter.services.intake import Staff, new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
+from zhanhe_counter.services.rating import RatingInvitation
 from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.applicant_screen.applicant_screen import ApplicantScreen, applicant_view
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
 from zhanhe_counter.ui.case_detail_dialog import CaseDetailDialog
 from zhanhe_counter.ui.context import CounterContext
-from zhanhe_counter.ui.dialogs import ConsultDialog, DeliveryStub, LoginDialog
+from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
+from zhanhe_counter.ui.dialogs import ConsultDialog, LoginDialog
 from zhanhe_counter.ui.idle_lock import IdleLock
 from zhanhe_counter.ui.intake.intake_view import IntakeDone, IntakeView
 from zhanhe_counter.ui.jobs import JobRunner
@@ -74,10 +79,15 @@ class MainWindow(QMainWindow):
 
         self.intake = IntakeView(context, session, self.runner)
         self.my_cases = MyCasesView(context, session.staff.staff_id, self.runner)
-        self.delivery = DeliveryStub()
+        self.followthrough = _followthrough(context, session)
+        self.delivery = DeliveryWindow(self.followthrough)
+        self.workbench = BackofficeWorkbench(self.followthrough)
         self.pages = QStackedWidget()
-        for page in (self.intake, self.my_cases, self.delivery):
+        for page in (self.intake, self.my_cases, self.delivery, self.workbench):
             self.pages.addWidget(page)
+        # The monitor facing the applicant (a window of its own on a one-monitor PC).
+        self.applicant_screen = ApplicantScreen(context.station.rating, self)
+        self._last_case: UUID | None = None
 
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
@@ -87,7 +97,9 @@ class MainWindow(QMainWindow):
             ("F4", "F4 我的办件", self.show_my_cases),
             ("F5", "F5 咨询登记", self.consult),
             ("F6", "F6 代办人", self.toggle_agent),
+            ("F7", "F7 后台审批", self.show_workbench),
             ("F8", "F8 补打", self.reprint),
+            ("F10", "F10 邀请评价", self.invite_rating),
         ):
             button = QPushButton(text)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -173,7 +185,37 @@ class MainWindow(QMainWindow):
         self.my_cases.reload()
 
     def show_delivery(self) -> None:
+        """F3 统一出件: find the case by scan, number or card; check identity; sign or post."""
         self.pages.setCurrentWidget(self.delivery)
+        self.delivery.setFocus()
+
+    def show_workbench(self) -> None:
+        """F7 后台审批 (roles 后台审批 and 督查): the 20-minute and 5-day queues, decisions."""
+        if not {"backoffice", "supervisor"} & set(self.session.roles):
+            self.show_message("后台审批需要“后台审批”或“督查”角色，请用相应账号登录。")
+            return
+        self.pages.setCurrentWidget(self.workbench)
+        self.workbench.setFocus()
+
+    def invite_rating(self) -> None:
+        """F10: ask the applicant to rate the service on their screen (好差评)."""
+        case_id = self._last_case
+        if case_id is None:
+            self.show_message("没有可评价的办件：先完成一次办理。")
+            return
+        station = self.context.station
+        staff_id = self.session.staff.staff_id
+        self.runner.submit(
+            lambda: station.rating.invite(case_id, staff_id),
+            self._rating_invited,
+            self._failed,
+        )
+
+    def _rating_invited(self, invitation: object) -> None:
+        assert isinstance(invitation, RatingInvitation)
+        self.applicant_screen.place()
+        self.applicant_screen.ask_rating(invitation)
+        self.show_message("已请申请人在评价屏上评价。")
 
     def back(self) -> None:
         if self.pages.currentWidget() is not self.intake:
@@ -183,6 +225,9 @@ class MainWindow(QMainWindow):
         self.intake.back()
 
     def on_card(self, record: object) -> None:
+        if self.pages.currentWidget() is self.delivery and isinstance(record, IdCardRecord):
+            self.delivery.card_tapped(record.name, record.id_number)
+            return
         if not isinstance(record, IdCardRecord):
             return
         self.pages.setCurrentWidget(self.intake)
@@ -195,6 +240,13 @@ class MainWindow(QMainWindow):
     def _intake_done(self, done: object) -> None:
         assert isinstance(done, IntakeDone)
         self._reprint_case = done.committed.case.case_id
+        self._last_case = done.committed.case.case_id
+        station = self.context.station
+        if self.applicant_screen.isVisible():
+            self.applicant_screen.show_case(
+                applicant_view(done.committed.case, station.catalogue),
+                station.office.url_for(done.committed.case.case_number or ""),
+            )
         self._refresh_badge()
 
     def _case_chosen(self, case_id: object) -> None:
@@ -315,6 +367,21 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         super().closeEvent(event)
+
+
+def _followthrough(context: CounterContext, session: LoginSession) -> FollowthroughServices:
+    station = context.station
+    return FollowthroughServices(
+        backoffice=station.backoffice,
+        supplements=station.supplements,
+        delivery=station.delivery,
+        rating=station.rating,
+        followups=station.followups,
+        printer=station.document_printer,
+        catalogue=station.catalogue,
+        clock=station.clock,
+        staff=Staff(session.staff.staff_id, session.staff.name),
+    )
 
 
 def _unlock_dialog(window: MainWindow) -> bool:

@@ -1,0 +1,1 @@
+"""The supervisor's tally view (督查：业务统计)."""

@@ -1,0 +1,238 @@
+"""The supervisor view (督查：业务统计): period and grouping pickers, the table, a bar chart of one
+figure per group, and the cases behind any number (double-click a cell, or Enter).
+
+QtCharts is not in PySide6-Essentials, so the chart is a small QPainter widget. The view only
+talks to ``TallyService``; it never opens a database itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
+from zhanhe_counter.services.tally import TallyReport, TallyService
+
+SUPERVISOR_ROLE = "supervisor"  # 督查
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class TallyTableModel(QAbstractTableModel):
+    """统计表模型: one row per group plus the 合计 row; column 0 is the group."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: TallyReport | None = None
+
+    def set_report(self, report: TallyReport | None) -> None:
+        self.beginResetModel()
+        self.report = report
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if self.report is None or parent.isValid() else len(self.report.rows) + 1
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 1 + len(Figure)
+
+    def group_key(self, row: int) -> str | None:
+        """The group of ``row``; None for the totals row."""
+        assert self.report is not None
+        return self.report.rows[row].key if row < len(self.report.rows) else None
+
+    def figure(self, column: int) -> Figure | None:
+        return None if column == 0 else list(Figure)[column - 1]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self.report is None or not index.isValid():
+            return None
+        rows = self.report.rows
+        row = rows[index.row()] if index.row() < len(rows) else self.report.total
+        figure = self.figure(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.label if figure is None else str(row[figure])
+        if role == Qt.ItemDataRole.TextAlignmentRole and figure is not None:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole and figure is not None:
+            return row[figure]
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        figure = self.figure(section)
+        if figure is None:
+            return self.report.grouping.label if self.report else "分组"
+        return figure.label
+
+
+class BarChart(QWidget):
+    """A horizontal bar per group for one figure (柱状图), drawn with QPainter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bars: list[tuple[str, int]] = []
+        self.title = ""
+        self.setMinimumHeight(160)
+
+    def set_bars(self, title: str, bars: list[tuple[str, int]]) -> None:
+        self.title, self.bars = title, bars
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.fillRect(self.rect(), QColor("#ffffff"))
+            painter.drawText(8, 18, self.title)
+            if not self.bars:
+                painter.drawText(8, 44, "没有数据")
+                return
+            top, label_w = 28, min(220, self.width() // 3)
+            height = max(12, (self.height() - top - 8) // len(self.bars))
+            top_value = max(v for _, v in self.bars) or 1
+            for i, (label, value) in enumerate(self.bars):
+                y = top + i * height
+                painter.setPen(QColor("#333333"))
+                painter.drawText(
+                    8, y, label_w - 12, height, int(Qt.AlignmentFlag.AlignVCenter), label
+                )
+                width = int((self.width() - label_w - 60) * value / top_value)
+                painter.fillRect(label_w, y + 2, width, height - 4, QColor("#2f6f9f"))
+                painter.drawText(
+                    label_w + width + 6,
+                    y,
+                    50,
+                    height,
+                    int(Qt.AlignmentFlag.AlignVCenter),
+                    str(value),
+                )
+        finally:
+            painter.end()
+
+
+class SupervisorView(QWidget):
+    """督查统计视图."""
+
+    def __init__(self, service: TallyService, today: date) -> None:
+        super().__init__()
+        self.service = service
+        self.report: TallyReport | None = None
+        self.first = QDateEdit(QDate(today.year, today.month, today.day))
+        self.last = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.first, self.last):
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setCalendarPopup(True)
+        self.grouping = QComboBox()
+        for grouping in (
+            Grouping.WINDOW,
+            Grouping.HALL,
+            Grouping.CLERK,
+            Grouping.DEPARTMENT,
+            Grouping.MATTER,
+        ):
+            self.grouping.addItem(grouping.label, grouping)
+        self.chart_figure = QComboBox()
+        for figure in Figure:
+            self.chart_figure.addItem(figure.label, figure)
+        self.run_button = QPushButton("统计 (F5)")
+        self.run_button.setShortcut("F5")
+        self.scope = QLabel(service.scope.label)
+        self.completeness = QLabel("")
+        self.completeness.setWordWrap(True)
+        self.message = QLabel("")
+        self.model = TallyTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.chart = BarChart()
+        self.cases = QTableWidget(0, 4)
+        self.cases.setHorizontalHeaderLabels(["受理编号", "事项", "工作人员", "时间"])
+
+        pickers = QHBoxLayout()
+        for widget in (
+            QLabel("期间"),
+            self.first,
+            QLabel("至"),
+            self.last,
+            QLabel("按"),
+            self.grouping,
+            self.run_button,
+            QLabel("图表"),
+            self.chart_figure,
+        ):
+            pickers.addWidget(widget)
+        pickers.addStretch(1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.chart)
+        split.addWidget(self.cases)
+        layout = QVBoxLayout(self)
+        layout.addLayout(pickers)
+        layout.addWidget(self.scope)
+        layout.addWidget(self.completeness)
+        layout.addWidget(self.message)
+        layout.addWidget(split, 1)
+
+        self.run_button.clicked.connect(self.refresh)
+        self.chart_figure.currentIndexChanged.connect(self._update_chart)
+        self.table.doubleClicked.connect(self.drill)
+        self.table.activated.connect(self.drill)
+
+    def period(self) -> Period:
+        return Period(self.first.date().toPython(), self.last.date().toPython())  # type: ignore[arg-type]
+
+    def refresh(self) -> None:
+        try:
+            # Qt hands a StrEnum back as a plain str.
+            grouping = Grouping(self.grouping.currentData())
+            self.report = self.service.tally(self.period(), grouping)
+        except DomainError as error:
+            self.message.setText(error.user_message)
+            return
+        self.message.setText("")
+        self.model.set_report(self.report)
+        self.completeness.setText(self.report.completeness)
+        self.table.resizeColumnsToContents()
+        self._update_chart()
+
+    def _update_chart(self) -> None:
+        if self.report is None:
+            return
+        figure = Figure(self.chart_figure.currentData())
+        self.chart.set_bars(figure.label, [(r.label, r[figure]) for r in self.report.rows])
+
+    def drill(self, index: QModelIndex) -> None:
+        """List the cases behind the number at ``index``."""
+        figure = self.model.figure(index.column())
+        if self.report is None or figure is None:
+            return
+        cases = self.service.drill(self.report, self.model.group_key(index.row()), figure)
+        self.cases.setRowCount(len(cases))
+        for row, case in enumerate(cases):
+            values = (
+                case.case_number or "（咨询）",
+                case.matter,
+                case.clerk,
+                case.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            )
+            for column, value in enumerate(values):
+                self.cases.setItem(row, column, QTableWidgetItem(value))
+        self.message.setText(f"{figure.label}：{len(cases)} 件")
