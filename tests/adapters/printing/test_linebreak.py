@@ -66,3 +66,10 @@ def test_property_no_line_starts_with_closing_mark_and_nothing_is_lost(
             assert (
                 sum(width(ch) for ch in line) <= max_width or len(line) == 1 or not line.isascii()
             )
+
+
+def test_an_opening_mark_before_a_space_stays_with_what_follows() -> None:
+    # Found by hypothesis in a clean-clone run: the space was a break point after “.
+    lines = break_lines("““书“ 1", 5, width)
+    assert all(not line or line[-1] not in OPENING or set(line) <= OPENING for line in lines[:-1])
+    assert "".join(lines).replace(" ", "") == "““书“1"

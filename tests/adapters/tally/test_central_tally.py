@@ -86,8 +86,8 @@ def test_central_equals_the_sum_of_local_tallies_after_sync(
         report = central_service.tally(Period.day(scenario.DAY), Grouping.WINDOW)
         assert report.scope is Scope.CENTRAL
         assert report.not_synced == ()
-        cases = central_service.drill(report, S2, F.PAST_PROMISED)
-        assert [c.case_number for c in cases] == ["B0011"]
+        late = central_service.drill(report, S2, F.PAST_PROMISED)
+        assert [c.case_number for c in late] == ["B0011"]
     finally:
         for pc in stations:
             pc.dispose()

@@ -35,7 +35,9 @@ def _units(text: str) -> list[str]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in OPENING:
+        if ch in OPENING or (pending_open and ch.isspace()):
+            # A space after an opening mark must not become a break point: the mark would end
+            # the line ("书“ | 1"), so it travels with the next real unit.
             pending_open += ch
             i += 1
             continue
