@@ -14,7 +14,8 @@ export PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"  # an escaped keyr
 export ZHANHE_DATA_DIR="$(mktemp -d)"  # never touch a real data folder
 trap 'rm -rf "$ZHANHE_DATA_DIR"' EXIT
 
-echo ">> ruff";         ruff check . && ruff format --check .
+echo ">> ruff";         ruff check .
+ruff format --check .
 echo ">> mypy";         mypy
 echo ">> lint-imports"; lint-imports
 echo ">> pytest"

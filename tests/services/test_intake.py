@@ -149,14 +149,10 @@ def test_case_numbers_of_two_stations_never_collide(tmp_path: Path) -> None:
     numbers = set()
     clock = FixedClock(NOW)
     for code, folder in (("41041101", "a"), ("41041102", "b")):
-        built = build_station(
-            tmp_path / folder, demo=True, clock=FixedClock(NOW), start_queue=False
-        )
+        built = build_station(tmp_path / folder, demo=True, clock=clock, start_queue=False)
         built.reference.set_setting("station_code", code)
         built.close()
-        built = build_station(
-            tmp_path / folder, demo=True, clock=FixedClock(NOW), start_queue=False
-        )
+        built = build_station(tmp_path / folder, demo=True, clock=clock, start_queue=False)
         for _ in range(3):
             numbers.add(built.intake.commit(_request(built, "ZH-004")).case.case_number)
         built.close()
