@@ -26,9 +26,10 @@ from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.resources import resources_dir
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
-from zhanhe_counter.adapters.storage.followthrough_tables import SqliteFollowupStore
+from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchive
+from zhanhe_counter.adapters.tally import sqlite_source
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
@@ -45,6 +46,7 @@ from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
+from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyService
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +154,12 @@ class Station:
     @cached_property
     def followups(self) -> FollowupService:
         return FollowupService(
-            store=SqliteFollowupStore(self.engine),
+            store=self.store,
+            events=SqliteEventsByKind(self.engine),
             catalogue=self.catalogue,
             calendar=self.calendar,
             clock=self.clock,
+            station_id=self.identity.station_id,
             rectify_days=rectify_days_from(self.reference.get_setting("bad_review_rectify_days")),
         )
 
@@ -163,6 +167,22 @@ class Station:
     def document_printer(self) -> DocumentPrinter:
         return DocumentPrinter(
             renderer=self.renderer, print_service=self.print_service, printers=self.printer_roles
+        )
+
+    @cached_property
+    def tally(self) -> TallyService:
+        """This PC's tallies (本机数据), named from the station's own catalogue and staff."""
+        return TallyService(sqlite_source(self.engine), self.clock, self._tally_directory)
+
+    def _tally_directory(self) -> TallyDirectory:
+        window = self.identity.window
+        return TallyDirectory(
+            stations={
+                self.identity.station_id: StationPlace(window=window.name, hall=window.hall.name)
+            },
+            staff={s.staff_id: s.name for s in self.reference.all_staff()},
+            matters={m.id: m.name for m in self.catalogue.matters.values()},
+            departments={m.id: m.department for m in self.catalogue.matters.values()},
         )
 
     def close(self) -> None:

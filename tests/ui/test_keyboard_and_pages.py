@@ -238,3 +238,12 @@ def test_f10_asks_the_applicant_to_rate_the_last_case(qtbot: QtBot, window: Main
     qtbot.keyClick(window, Qt.Key.Key_F10)
     qtbot.waitUntil(window.applicant_screen.isVisible, timeout=10_000)
     window.applicant_screen.close()
+
+
+def test_f11_tallies_are_for_the_supervisor(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert window.supervisor is None
+    assert "督查" in window.status.currentMessage()
+    window.session = LoginSession(staff=CLERK, roles=("supervisor",), started_at=NOW)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert window.pages.currentWidget() is window.supervisor

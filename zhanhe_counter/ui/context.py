@@ -30,6 +30,7 @@ from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
+from zhanhe_counter.services.tally import TallyService
 
 
 class StationServices(Protocol):
@@ -82,6 +83,9 @@ class StationServices(Protocol):
 
     @property
     def document_printer(self) -> DocumentPrinter: ...
+
+    @property
+    def tally(self) -> TallyService: ...
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from zhanhe_counter.ui.jobs import JobRunner
 from zhanhe_counter.ui.my_cases_view import MyCasesView
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
 from zhanhe_counter.ui.status_bar import CounterStatusBar
+from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.followthrough = _followthrough(context, session)
         self.delivery = DeliveryWindow(self.followthrough)
         self.workbench = BackofficeWorkbench(self.followthrough)
+        self.supervisor: SupervisorView | None = None  # built on first F11 (督查 only)
         self.pages = QStackedWidget()
         for page in (self.intake, self.my_cases, self.delivery, self.workbench):
             self.pages.addWidget(page)
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
             ("F7", "F7 后台审批", self.show_workbench),
             ("F8", "F8 补打", self.reprint),
             ("F10", "F10 邀请评价", self.invite_rating),
+            ("F11", "F11 统计", self.show_supervisor),
         ):
             button = QPushButton(text)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -196,6 +199,17 @@ class MainWindow(QMainWindow):
             return
         self.pages.setCurrentWidget(self.workbench)
         self.workbench.setFocus()
+
+    def show_supervisor(self) -> None:
+        """F11 统计 (role 督查): this PC's tallies by window, clerk, department or matter."""
+        if "supervisor" not in self.session.roles:
+            self.show_message("统计查询需要“督查”角色，请用督查账号登录。")
+            return
+        if self.supervisor is None:
+            station = self.context.station
+            self.supervisor = SupervisorView(station.tally, station.clock.now().date())
+            self.pages.addWidget(self.supervisor)
+        self.pages.setCurrentWidget(self.supervisor)
 
     def invite_rating(self) -> None:
         """F10: ask the applicant to rate the service on their screen (好差评)."""

@@ -122,6 +122,8 @@ case_event = sa.Table(
         "sync_state IN ('local', 'sent', 'confirmed', 'rejected')", name="sync_state_known"
     ),
     sa.Index(None, "sync_state", "station_id", "station_seq"),
+    # A supervisor's day tally reads one period's events by kind (adapters/tally).
+    sa.Index(None, "occurred_at", "kind"),
 )
 
 station_counter = sa.Table(
