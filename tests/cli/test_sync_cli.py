@@ -15,6 +15,7 @@ from tests.adapters.storage.factories import received_draft
 from tests.adapters.sync import helpers
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.sync.central_schema import central_head
 from zhanhe_counter.cli import app
 
 pg_cluster = pg.pg_cluster
@@ -37,7 +38,7 @@ def test_init_register_and_sync_once(
     data = str(tmp_path / "pc")
     code, out, _ = _run(capsys, "central", "init", "--url", empty_central_url, "--json")
     assert code == 0
-    assert json.loads(out)["revision"] == "c0001_central"
+    assert json.loads(out)["revision"] == central_head()
     code, out, _ = _run(capsys, "central", "init", "--url", empty_central_url)
     assert code == 0
     assert "已是最新" in out

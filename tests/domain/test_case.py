@@ -86,6 +86,9 @@ GOOD_PAYLOADS: dict[EventKind, p.Payload] = {
     EventKind.HANDED_TO_DELIVERY: p.handed_to_delivery_payload(collect_at_delivery=["旧证"]),
     EventKind.DELIVERED: p.delivered_payload(mode=p.DeliveryMode.PICKUP, signer="张三"),
     EventKind.RATED: p.rated_payload(5),
+    EventKind.RATING_FOLLOWED_UP: p.rating_followed_up_payload(
+        action=p.FollowupAction.CONTACTED, note="已电话回访申请人"
+    ),
     EventKind.WITHDRAWN: p.withdrawn_payload(reason="申请人主动撤回"),
 }
 
@@ -377,6 +380,7 @@ def test_every_status_has_a_chinese_label(status: CaseStatus) -> None:
 
 def test_vocabulary_labels() -> None:
     assert [f.label for f in p.ServiceFlow] == ["当场办结", "当场受理", "当场收件"]
+    assert [a.label for a in p.FollowupAction] == ["回访", "整改", "办结"]
     assert [m.label for m in p.DeliveryMode] == ["窗口领取", "快递寄送"]
     assert [i.label for i in p.InspectionKind] == ["简易核查", "专业核查"]
 
@@ -469,6 +473,16 @@ RECEIVED_OK: dict[str, Any] = dict(GOOD_PAYLOADS[K.RECEIVED])
         (K.RATED, {"level": "5"}, "level"),
         (K.RATED, {"level": 2}, "reasons"),
         (K.RATED, {"level": 1, "reasons": []}, "reasons"),
+        (K.RATING_FOLLOWED_UP, {"note": "已回访"}, "action"),
+        (K.RATING_FOLLOWED_UP, {"action": "called", "note": "已回访"}, "action"),
+        (K.RATING_FOLLOWED_UP, {"action": "closed"}, "note"),
+        (K.RATING_FOLLOWED_UP, {"action": "closed", "note": "  "}, "note"),
+        (K.RATING_FOLLOWED_UP, {"action": "closed", "note": 5}, "note"),
+        (
+            K.RATING_FOLLOWED_UP,
+            {"action": "closed", "note": "整" * (p.MAX_FOLLOWUP_NOTE_LENGTH + 1)},
+            "note",
+        ),
         (K.WITHDRAWN, {"reason": ["x"]}, "reason"),
     ],
 )
@@ -483,3 +497,80 @@ def test_malformed_payloads_name_the_field(kind: EventKind, payload: Any, field:
 def test_bad_rating_reason_and_mid_rating_without_reason() -> None:
     assert p.parse_rated({"level": 3}).reasons == ()
     assert p.parse_rated({"level": 2, "reasons": ["等待时间长"]}).level == 2
+
+
+# ----------------------------------------------------------------------------- 差评回访整改
+
+BAD_RATING = p.rated_payload(2, ["等候时间长"])
+
+
+def followed_up(action: p.FollowupAction, note: str = "已处理") -> CaseEvent:
+    return event(
+        K.RATING_FOLLOWED_UP,
+        p.rating_followed_up_payload(action=action, note=note),
+        actor="supervisor-zhao",
+    )
+
+
+def test_bad_rating_is_followed_up_in_any_status_until_closed() -> None:
+    # Rated while still waiting for acceptance: the follow-up does not wait for the case.
+    state = run(K.RECEIVED, event(K.RATED, BAD_RATING))
+    assert K.RATING_FOLLOWED_UP in allowed_next(state)
+    assert state.followups == ()
+    assert state.followup_closed is False
+
+    contacted = followed_up(p.FollowupAction.CONTACTED, "  已电话回访申请人 ")
+    state = apply(state, contacted)
+    state = apply(state, followed_up(p.FollowupAction.RECTIFIED, "窗口已整改"))
+    state = apply(state, followed_up(p.FollowupAction.RECTIFIED, "再次整改"))
+    assert state.status is S.RECEIVED
+    assert K.ACCEPTED in allowed_next(state)
+    assert [f.action for f in state.followups] == [
+        p.FollowupAction.CONTACTED,
+        p.FollowupAction.RECTIFIED,
+        p.FollowupAction.RECTIFIED,
+    ]
+    first = state.followups[0]
+    assert (first.event_id, first.note, first.actor, first.at) == (
+        contacted.event_id,
+        "已电话回访申请人",
+        "supervisor-zhao",
+        contacted.occurred_at,
+    )
+    assert state.followup_closed is False
+
+    state = apply(state, followed_up(p.FollowupAction.CLOSED, "申请人认可"))
+    assert state.followup_closed is True
+    assert len(state.followups) == 4
+    assert K.RATING_FOLLOWED_UP not in allowed_next(state)
+    error = refuse(state, followed_up(p.FollowupAction.RECTIFIED))
+    assert error.user_message == "该差评已办结，不能再回访整改"
+    assert error.kind is K.RATING_FOLLOWED_UP
+
+
+def test_a_final_case_can_still_be_followed_up() -> None:
+    state = run(K.CONSULTED, event(K.RATED, p.rated_payload(1, ["态度差"])))
+    assert allowed_next(state) == {K.RATING_FOLLOWED_UP}
+    closed = apply(state, followed_up(p.FollowupAction.CLOSED))
+    assert closed.followup_closed is True
+    assert allowed_next(closed) == frozenset()
+
+
+def test_no_follow_up_without_a_bad_rating() -> None:
+    unrated = run(K.RECEIVED)
+    assert K.RATING_FOLLOWED_UP not in allowed_next(unrated)
+    error = refuse(unrated, followed_up(p.FollowupAction.CONTACTED))
+    assert error.user_message == "该办件尚未评价，不能回访整改"
+
+    for level in (3, 4, 5):
+        rated = run(K.RECEIVED, event(K.RATED, p.rated_payload(level)))
+        assert K.RATING_FOLLOWED_UP not in allowed_next(rated)
+        error = refuse(rated, followed_up(p.FollowupAction.CONTACTED))
+        assert error.user_message == "该办件不是差评，无需回访整改"
+        assert rated.followups == ()
+
+
+def test_malformed_follow_up_of_a_bad_rating_is_an_invalid_payload() -> None:
+    state = run(K.RECEIVED, event(K.RATED, BAD_RATING))
+    with pytest.raises(p.InvalidPayload):
+        apply(state, event(K.RATING_FOLLOWED_UP, {"action": "closed", "note": ""}))

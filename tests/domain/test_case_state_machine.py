@@ -104,6 +104,12 @@ def good_payload(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[
         )
     if kind is K.RATED:
         return st.builds(p.rated_payload, st.integers(0, 6), st.lists(words, max_size=2))
+    if kind is K.RATING_FOLLOWED_UP:
+        return st.builds(
+            p.rating_followed_up_payload,
+            action=st.sampled_from(p.FollowupAction),
+            note=st.just("") | words,
+        )
     if kind is K.ACCEPTED:
         return st.builds(p.accepted_payload, promised_due=st.none() | days, deemed=st.booleans())
     return st.just(GOOD_DEFAULTS[kind])
@@ -156,7 +162,7 @@ def check_invariants(state: CaseState) -> None:
     if K.RONGQUE_PLEDGED in kinds:
         assert kinds.index(K.RONGQUE_PLEDGED) == 1
     if state.status is CaseStatus.CONSULTED:
-        assert set(kinds[1:]) <= {K.RATED}
+        assert set(kinds[1:]) <= {K.RATED, K.RATING_FOLLOWED_UP}
     if K.DECIDED in kinds:
         assert K.ACCEPTED in kinds[: kinds.index(K.DECIDED)]
     if K.DELIVERED in kinds or state.status is CaseStatus.DELIVERED:
@@ -173,6 +179,19 @@ def check_invariants(state: CaseState) -> None:
         assert state.refusal_reasons
     if state.rating is not None and state.rating.level <= 2:
         assert state.rating.reasons
+    # 差评回访整改: only after a bad rating, nothing after the closing step.
+    follow_ups = [i for i, k in enumerate(kinds) if k is K.RATING_FOLLOWED_UP]
+    if follow_ups:
+        assert state.rating is not None
+        assert state.rating.is_bad
+        assert kinds.index(K.RATED) < follow_ups[0]
+    assert len(state.followups) == len(follow_ups)
+    closing = [f for f in state.followups if f.action is p.FollowupAction.CLOSED]
+    assert len(closing) <= 1
+    assert state.followup_closed == bool(closing)
+    if closing:
+        assert state.followups[-1] == closing[0]
+        assert K.RATING_FOLLOWED_UP not in allowed_next(state)
     if state.status is CaseStatus.WITHDRAWN:
         assert K.DECIDED not in kinds
     assert state.supplemented <= {

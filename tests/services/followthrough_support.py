@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
-from zhanhe_counter.adapters.storage.followthrough_tables import SqliteFollowupStore
+from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchive
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain.case import CaseState
@@ -139,10 +139,12 @@ def build_followthrough(data_dir: Path, clock: MovableClock | None = None) -> Fo
             store=station.store, catalogue=station.catalogue, clock=clock, station=station.identity
         ),
         followups=FollowupService(
-            store=SqliteFollowupStore(station.engine),
+            store=station.store,
+            events=SqliteEventsByKind(station.engine),
             catalogue=station.catalogue,
             calendar=station.calendar,
             clock=clock,
+            station_id=station.identity.station_id,
         ),
     )
 

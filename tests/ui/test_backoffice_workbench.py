@@ -224,7 +224,19 @@ def test_bad_rating_follow_up(qtbot: QtBot, ft: Followthrough, bench: Backoffice
     model = bench.followup_model
     assert [r.level_label for r in model.rows] == ["不满意"]
     assert model.data(model.index(0, 0)) == "剩15个工作日"
-    bench.select_case(case.case_id)
-    bench.followup_current(FollowupActionKind.CLOSE, "已回访并整改")
+    assert model.data(model.index(0, 6)) == "待回访"
+    assert bench.select_case(case.case_id)
+    bench.followup_current(FollowupActionKind.CONTACTED, "已电话回访申请人")
+    _wait(qtbot, bench)
+    assert model.data(model.index(0, 6)) == "已回访"
+    assert bench.select_case(case.case_id)
+    bench.followup_current(FollowupActionKind.CLOSED, "已回访并整改")
     _wait(qtbot, bench)
     assert model.rows == []
+    state = ft.station.store.case_state(case.case_id)
+    assert state is not None
+    assert [f.action for f in state.followups] == [
+        FollowupActionKind.CONTACTED,
+        FollowupActionKind.CLOSED,
+    ]
+    assert {f.actor for f in state.followups} == {REVIEWER.staff_id}

@@ -9,6 +9,8 @@ there it may be taken in with 容缺 (only right after receipt), sent to the bac
 20-minute answer, get its one one-time notice, be accepted or refused; once accepted it may be
 inspected and decided; an approval may get a certificate and is handed to the delivery window,
 then delivered by pickup or express. It may be withdrawn before the decision and rated once.
+A bad rating (差评, level 1–2) is followed up (回访, 整改) in any status, as often as needed,
+until a ``closed`` step (办结); nothing follows it up after that.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class CaseStatus(StrEnum):
 
     @property
     def is_final(self) -> bool:
-        """Nothing but a rating may follow."""
+        """Nothing but a rating (and the follow-up of a bad one) may follow."""
         return self in _FINAL
 
 
@@ -86,6 +88,7 @@ _ACTION_LABELS = {
     EventKind.HANDED_TO_DELIVERY: "移交出件",
     EventKind.DELIVERED: "出件",
     EventKind.RATED: "评价",
+    EventKind.RATING_FOLLOWED_UP: "回访整改",
     EventKind.WITHDRAWN: "撤回",
 }
 
@@ -113,8 +116,8 @@ _BEFORE_DELIVERY = _BEFORE_DECISION | {
     CaseStatus.READY_FOR_DELIVERY,
 }
 
-# Statuses each kind may follow. Opening kinds, RATED and the once-only guards are handled in
-# ``allowed_next``.
+# Statuses each kind may follow. Opening kinds, RATED, RATING_FOLLOWED_UP and the once-only
+# guards are handled in ``allowed_next``.
 _SOURCES: Mapping[EventKind, frozenset[CaseStatus]] = {
     EventKind.RONGQUE_PLEDGED: frozenset({CaseStatus.RECEIVED}),
     EventKind.NOTIFIED_ONCE: frozenset(
@@ -182,6 +185,17 @@ class Rating:
 
 
 @dataclass(frozen=True, slots=True)
+class Followup:
+    """回访整改记录: one step taken on the case's bad rating."""
+
+    event_id: UUID
+    action: p.FollowupAction
+    note: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CaseState:
     """办件 as its events say it is now."""
 
@@ -219,6 +233,8 @@ class CaseState:
     collect_at_delivery: tuple[str, ...] = ()
     delivery: Delivery | None = None
     rating: Rating | None = None
+    followups: tuple[Followup, ...] = ()  # steps on a bad rating, in the order taken
+    followup_closed: bool = False  # a ``closed`` step ended the follow-up
     withdrawal_reason: str | None = None
     last_event_at: datetime | None = None
     event_count: int = 0
@@ -242,6 +258,8 @@ def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
     allowed = {kind for kind, sources in _SOURCES.items() if state.status in sources}
     if state.rating is None:
         allowed.add(EventKind.RATED)
+    elif state.rating.is_bad and not state.followup_closed:
+        allowed.add(EventKind.RATING_FOLLOWED_UP)
     if state.notice_issued:
         allowed.discard(EventKind.NOTIFIED_ONCE)
     if state.timeline[-1].kind is not EventKind.RECEIVED:
@@ -311,6 +329,13 @@ def _refusal(state: CaseState | None, event: CaseEvent) -> IllegalTransition:
         user = "一次性告知只能出具一次"
     elif kind is EventKind.RATED:
         user = "该办件已评价，不能重复评价"
+    elif kind is EventKind.RATING_FOLLOWED_UP:
+        if state.rating is None:
+            user = "该办件尚未评价，不能回访整改"
+        elif not state.rating.is_bad:
+            user = "该办件不是差评，无需回访整改"
+        else:
+            user = "该差评已办结，不能再回访整改"
     elif kind is EventKind.RONGQUE_PLEDGED and state.status is CaseStatus.RECEIVED:
         user = "容缺收件只能在收件时办理"
     elif kind is EventKind.SUPPLEMENT_RECEIVED and state.status in _BEFORE_DELIVERY:
@@ -470,6 +495,16 @@ def _rated(state: CaseState, event: CaseEvent) -> CaseState:
     return replace(state, rating=Rating(data.level, data.reasons))
 
 
+def _followed_up(state: CaseState, event: CaseEvent) -> CaseState:
+    data = p.parse_rating_followed_up(event.payload)
+    step = Followup(event.event_id, data.action, data.note, event.actor, event.occurred_at)
+    return replace(
+        state,
+        followups=(*state.followups, step),
+        followup_closed=data.action is p.FollowupAction.CLOSED,
+    )
+
+
 def _withdrawn(state: CaseState, event: CaseEvent) -> CaseState:
     data = p.parse_withdrawn(event.payload)
     return replace(state, status=CaseStatus.WITHDRAWN, withdrawal_reason=data.reason)
@@ -488,5 +523,6 @@ _TRANSITIONS = {
     EventKind.HANDED_TO_DELIVERY: _handover,
     EventKind.DELIVERED: _delivered,
     EventKind.RATED: _rated,
+    EventKind.RATING_FOLLOWED_UP: _followed_up,
     EventKind.WITHDRAWN: _withdrawn,
 }

@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     HANDED_TO_DELIVERY = "handed_to_delivery"  # 交接至统一出件窗口
     DELIVERED = "delivered"  # 出件: pickup with signature, or express with waybill
     RATED = "rated"  # 好差评
+    RATING_FOLLOWED_UP = "rating_followed_up"  # 差评回访整改: callback, rectification, closing
     WITHDRAWN = "withdrawn"  # 撤回申请
 
     @property
@@ -56,6 +57,7 @@ _KIND_LABELS = {
     EventKind.HANDED_TO_DELIVERY: "移交出件窗口",
     EventKind.DELIVERED: "出件",
     EventKind.RATED: "好差评",
+    EventKind.RATING_FOLLOWED_UP: "差评回访整改",
     EventKind.WITHDRAWN: "撤回申请",
 }
 

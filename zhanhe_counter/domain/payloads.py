@@ -77,9 +77,28 @@ class InspectionKind(StrEnum):
         return "简易核查" if self is InspectionKind.SIMPLE else "专业核查"
 
 
+class FollowupAction(StrEnum):
+    """差评回访整改的步骤. Values are stored and synced; ``closed`` ends the follow-up."""
+
+    CONTACTED = "contacted"  # 回访 (the applicant was called back)
+    RECTIFIED = "rectified"  # 整改 (what was wrong has been put right)
+    CLOSED = "closed"  # 办结 (the follow-up is finished)
+
+    @property
+    def label(self) -> str:
+        return _FOLLOWUP_ACTION_LABELS[self]
+
+
+_FOLLOWUP_ACTION_LABELS = {
+    FollowupAction.CONTACTED: "回访",
+    FollowupAction.RECTIFIED: "整改",
+    FollowupAction.CLOSED: "办结",
+}
+
 MIN_RATING = 1
 MAX_RATING = 5
 LOWEST_SATISFIED_RATING = 3  # 基本满意; below it is a 差评 that needs reasons
+MAX_FOLLOWUP_NOTE_LENGTH = 500  # a follow-up note is a short account, not a report
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +208,12 @@ class DeliveredData:
 class RatedData:
     level: int
     reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedUpData:
+    action: FollowupAction
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +333,11 @@ def delivered_payload(
 
 def rated_payload(level: int, reasons: Sequence[str] = ()) -> Payload:
     return {"level": level, "reasons": list(reasons)}
+
+
+def rating_followed_up_payload(*, action: FollowupAction, note: str) -> Payload:
+    """差评回访整改: one step taken on a bad rating, with what was done or said."""
+    return {"action": action.value, "note": note}
 
 
 def withdrawn_payload(*, reason: str | None = None) -> Payload:
@@ -557,6 +587,15 @@ def parse_rated(payload: Mapping[str, Any]) -> RatedData:
     return RatedData(level, reasons)
 
 
+def parse_rating_followed_up(payload: Mapping[str, Any]) -> FollowedUpData:
+    r = _Reader(EventKind.RATING_FOLLOWED_UP, payload)
+    action = r.choice("action", FollowupAction)
+    note = r.text("note").strip()
+    if len(note) > MAX_FOLLOWUP_NOTE_LENGTH:
+        raise r.fail("note", f"must be at most {MAX_FOLLOWUP_NOTE_LENGTH} characters")
+    return FollowedUpData(action, note)
+
+
 def parse_withdrawn(payload: Mapping[str, Any]) -> WithdrawnData:
     r = _Reader(EventKind.WITHDRAWN, payload)
     return WithdrawnData(r.optional_text("reason"))
@@ -577,6 +616,7 @@ _PARSERS: dict[EventKind, Callable[[Mapping[str, Any]], object]] = {
     EventKind.HANDED_TO_DELIVERY: parse_handed_to_delivery,
     EventKind.DELIVERED: parse_delivered,
     EventKind.RATED: parse_rated,
+    EventKind.RATING_FOLLOWED_UP: parse_rating_followed_up,
     EventKind.WITHDRAWN: parse_withdrawn,
 }
 

@@ -86,6 +86,8 @@ class CaseHistoryService:
                 detail=_detail(event),
             )
             for event in events
+            # A follow-up would tell the clerk their rating was bad: that stays with the 督查.
+            if event.kind is not EventKind.RATING_FOLLOWED_UP
         )
         return CaseDetail(
             state=state,

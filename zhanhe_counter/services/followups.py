@@ -1,98 +1,78 @@
 """回访整改: every 差评 is called back and rectified within a configurable deadline.
 
-The list is a projection: each ``RATED`` event below 基本满意, from this PC or arrived through
-sync, is one follow-up, due ``rectify_days`` working days after the rating (default 15, the
-commonly published figure; domain.md §3 — the Bureau sets its own in the settings key
-``bad_review_rectify_days``). The supervisor's actions on it (回访, 整改, 办结) are kept by a
-``FollowupStore``; a follow-up is closed by a 办结 action.
+The list is a projection of case events: each ``RATED`` event below 基本满意, from this PC or
+arrived through sync, is one follow-up, due ``rectify_days`` working days after the rating
+(default 15, the commonly published figure; domain.md §3 — the Bureau sets its own in the
+settings key ``bad_review_rectify_days``). The supervisor's steps on it (回访, 整改, 办结) are
+``RATING_FOLLOWED_UP`` events of the same case, so they sync to the centre and the tallies count
+them; the case state machine refuses a step on a case without a bad rating or after 办结.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from uuid6 import uuid7
 
+from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.case import Followup
+from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.storage import EventStore
 from zhanhe_counter.services.rating import RATING_LABELS, is_bad
 
 DEFAULT_RECTIFY_WORKING_DAYS = 15
 RECTIFY_DAYS_SETTING = "bad_review_rectify_days"
 DUE_SOON_WORKING_DAYS = 3
 
-
-class FollowupActionKind(StrEnum):
-    """回访整改动作. Values are stored."""
-
-    CALLBACK = "callback"  # 回访
-    RECTIFY = "rectify"  # 整改
-    CLOSE = "close"  # 办结
-
-    @property
-    def label(self) -> str:
-        return {"callback": "回访", "rectify": "整改", "close": "办结"}[self.value]
+#: The step a supervisor records (回访 / 整改 / 办结); the domain's vocabulary, named for callers.
+FollowupActionKind = p.FollowupAction
 
 
-@dataclass(frozen=True, slots=True)
-class RatingRecord:
-    """A stored ``RATED`` event, as the follow-up list reads it (评价记录)."""
+class EventsByKind(Protocol):
+    """Reads the event log across cases by kind (按类型读取办件事件)."""
 
-    event_id: UUID
-    case_id: UUID
-    level: int
-    reasons: tuple[str, ...]
-    rated_at: datetime
-    payload: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FollowupAction:
-    """One recorded follow-up step (回访整改记录)."""
-
-    action_id: UUID
-    rating_event_id: UUID
-    case_id: UUID
-    kind: FollowupActionKind
-    note: str
-    actor: str
-    at: datetime
-
-
-class FollowupStore(Protocol):
-    """Ratings from the event log and the follow-up steps taken on them (回访整改存储)."""
-
-    def ratings(self) -> list[RatingRecord]:
-        """Every stored ``RATED`` event, oldest first."""
-        ...
-
-    def record_action(self, action: FollowupAction) -> FollowupAction:
-        """Store a step; a retry with the same ``action_id`` returns the stored step."""
-        ...
-
-    def actions(self) -> list[FollowupAction]:
-        """Every recorded step, oldest first."""
+    def events_of_kinds(self, kinds: Collection[EventKind]) -> list[CaseEvent]:
+        """Every stored event of these kinds; each case's events in the order it accepted them."""
         ...
 
 
 class FollowupStatus(StrEnum):
-    """整改状态."""
+    """整改状态: the furthest step taken so far."""
 
     OPEN = "open"  # 待回访
-    IN_PROGRESS = "in_progress"  # 整改中
+    CONTACTED = "contacted"  # 已回访
+    RECTIFIED = "rectified"  # 已整改
     CLOSED = "closed"  # 已办结
 
     @property
     def label(self) -> str:
-        return {"open": "待回访", "in_progress": "整改中", "closed": "已办结"}[self.value]
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    FollowupStatus.OPEN: "待回访",
+    FollowupStatus.CONTACTED: "已回访",
+    FollowupStatus.RECTIFIED: "已整改",
+    FollowupStatus.CLOSED: "已办结",
+}
+# A rectification without a recorded callback still counts as rectified: furthest step wins.
+_STEP_STATUS = {
+    p.FollowupAction.CONTACTED: FollowupStatus.CONTACTED,
+    p.FollowupAction.RECTIFIED: FollowupStatus.RECTIFIED,
+    p.FollowupAction.CLOSED: FollowupStatus.CLOSED,
+}
+_STATUS_RANK = {status: rank for rank, status in enumerate(FollowupStatus)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +92,16 @@ class FollowupRow:
     working_days_left: int
     urgency: Urgency
     status: FollowupStatus
-    actions: tuple[FollowupAction, ...]
+    actions: tuple[Followup, ...]
 
     @property
     def level_label(self) -> str:
         return RATING_LABELS[self.level]
+
+    @property
+    def overdue(self) -> bool:
+        """Past the rectification deadline and not closed (逾期未办结)."""
+        return self.urgency is Urgency.OVERDUE
 
     @property
     def countdown(self) -> str:
@@ -133,84 +118,111 @@ class FollowupService:
     def __init__(
         self,
         *,
-        store: FollowupStore,
+        store: EventStore,
+        events: EventsByKind,
         catalogue: Catalogue,
         calendar: WorkCalendar,
         clock: Clock,
+        station_id: str,
         rectify_days: int = DEFAULT_RECTIFY_WORKING_DAYS,
     ) -> None:
         if rectify_days < 1:
             raise DomainError("rectify days must be positive", "整改期限至少为1个工作日")
         self._store = store
+        self._events = events
         self._catalogue = catalogue
         self._calendar = calendar
         self._clock = clock
+        self._station_id = station_id
         self.rectify_days = rectify_days
 
     def rows(self, *, include_closed: bool = False) -> list[FollowupRow]:
         """The 差评 follow-ups, overdue first; closed ones only when asked."""
-        today = self._clock.now().date()
-        by_rating: dict[UUID, list[FollowupAction]] = {}
-        for action in self._store.actions():
-            by_rating.setdefault(action.rating_event_id, []).append(action)
+        today = self._clock.now().astimezone(CHINA_TIME).date()
+        by_case: dict[UUID, list[CaseEvent]] = {}
+        for event in self._events.events_of_kinds((EventKind.RATED, EventKind.RATING_FOLLOWED_UP)):
+            by_case.setdefault(event.case_id, []).append(event)
         rows = []
-        for rating in self._store.ratings():
-            if not is_bad(rating.level):
-                continue
-            row = self._row(rating, tuple(by_rating.get(rating.event_id, ())), today)
-            if include_closed or row.status is not FollowupStatus.CLOSED:
+        for events in by_case.values():
+            row = self._row(events, today)
+            if row is not None and (include_closed or row.status is not FollowupStatus.CLOSED):
                 rows.append(row)
         order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}
         rows.sort(key=lambda r: (order[r.urgency], r.deadline, r.case_number))
         return rows
 
+    def row(self, case_id: UUID) -> FollowupRow | None:
+        """The follow-up of one case; ``None`` unless the case has a bad rating."""
+        today = self._clock.now().astimezone(CHINA_TIME).date()
+        return self._row(self._store.events_for_case(case_id), today)
+
     def record(
         self,
         rating_event_id: UUID,
-        kind: FollowupActionKind,
+        kind: p.FollowupAction,
         note: str,
         actor: str,
         *,
         action_id: UUID | None = None,
     ) -> FollowupRow:
-        """Record a callback, a rectification or the closing of a 差评 follow-up."""
-        if not note.strip():
+        """Record a callback, a rectification or the closing of a 差评 follow-up.
+
+        ``action_id`` is made when the supervisor starts the step and reused on a retry, which
+        then returns the row without recording the step twice.
+        """
+        text = note.strip()
+        if not text:
             raise DomainError("follow-up step without a note", "请填写回访或整改情况")
-        rows = {r.rating_event_id: r for r in self.rows(include_closed=True)}
-        row = rows.get(rating_event_id)
-        if row is None:
+        if len(text) > p.MAX_FOLLOWUP_NOTE_LENGTH:
+            raise DomainError(
+                f"follow-up note of {len(text)} characters",
+                f"情况说明不能超过{p.MAX_FOLLOWUP_NOTE_LENGTH}字",
+            )
+        found = [r for r in self.rows(include_closed=True) if r.rating_event_id == rating_event_id]
+        if not found:
             raise DomainError("no such bad rating", "没有该差评记录")
-        if row.status is FollowupStatus.CLOSED:
-            raise DomainError("follow-up already closed", "该差评已办结")
-        self._store.record_action(
-            FollowupAction(
-                action_id=action_id or uuid7(),
-                rating_event_id=rating_event_id,
-                case_id=row.case_id,
-                kind=kind,
-                note=note.strip(),
+        case_id = found[0].case_id
+        # The state machine refuses a step after 办结 (IllegalTransition); a retry of a stored
+        # step is returned by the store as it is, even after the follow-up was closed.
+        self._store.append(
+            EventDraft(
+                event_id=action_id or uuid7(),
+                case_id=case_id,
+                kind=EventKind.RATING_FOLLOWED_UP,
+                station_id=self._station_id,
                 actor=actor,
-                at=self._clock.now(),
+                occurred_at=self._clock.now(),
+                payload=p.rating_followed_up_payload(action=kind, note=text),
             )
         )
-        return {r.rating_event_id: r for r in self.rows(include_closed=True)}[rating_event_id]
+        # A rating is final, so the case still has its bad rating; the fallback is for mypy.
+        return self.row(case_id) or found[0]
 
-    def _row(
-        self, rating: RatingRecord, actions: Sequence[FollowupAction], today: date
-    ) -> FollowupRow:
-        deadline = self._calendar.add_workdays(rating.rated_at.date(), self.rectify_days).date
+    def _row(self, events: Sequence[CaseEvent], today: date) -> FollowupRow | None:
+        rating = next((e for e in events if e.kind is EventKind.RATED), None)
+        if rating is None:
+            return None
+        data = p.parse_rated(rating.payload)
+        if not is_bad(data.level):
+            return None
+        steps = tuple(_step(e) for e in events if e.kind is EventKind.RATING_FOLLOWED_UP)
+        status = max(
+            (_STEP_STATUS[s.action] for s in steps),
+            key=_STATUS_RANK.__getitem__,
+            default=FollowupStatus.OPEN,
+        )
+        # Stored instants are UTC; the deadline counts from the day the applicant saw.
+        rated_on = rating.occurred_at.astimezone(CHINA_TIME).date()
+        deadline = self._calendar.add_workdays(rated_on, self.rectify_days).date
         left, _ = self._calendar.count_workdays(today, deadline)
-        if any(a.kind is FollowupActionKind.CLOSE for a in actions):
-            status = FollowupStatus.CLOSED
+        if status is FollowupStatus.CLOSED:
             urgency = Urgency.NONE
+        elif deadline < today:
+            urgency = Urgency.OVERDUE
+        elif left <= DUE_SOON_WORKING_DAYS:
+            urgency = Urgency.DUE_SOON
         else:
-            status = FollowupStatus.IN_PROGRESS if actions else FollowupStatus.OPEN
-            if deadline < today:
-                urgency = Urgency.OVERDUE
-            elif left <= DUE_SOON_WORKING_DAYS:
-                urgency = Urgency.DUE_SOON
-            else:
-                urgency = Urgency.OK
+            urgency = Urgency.OK
         payload = rating.payload
         matter_id = str(payload.get("matter_id") or "")
         matter = self._catalogue.matters.get(matter_id)
@@ -221,15 +233,20 @@ class FollowupService:
             matter_name=matter.name if matter else matter_id,
             staff_id=str(payload.get("staff_id") or ""),
             window_id=str(payload.get("window_id") or ""),
-            level=rating.level,
-            reasons=rating.reasons,
-            rated_at=rating.rated_at,
+            level=data.level,
+            reasons=data.reasons,
+            rated_at=rating.occurred_at,
             deadline=deadline,
             working_days_left=left,
             urgency=urgency,
             status=status,
-            actions=tuple(actions),
+            actions=steps,
         )
+
+
+def _step(event: CaseEvent) -> Followup:
+    data = p.parse_rating_followed_up(event.payload)
+    return Followup(event.event_id, data.action, data.note, event.actor, event.occurred_at)
 
 
 def rectify_days_from(setting: object) -> int:

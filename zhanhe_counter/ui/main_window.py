@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._last_case: UUID | None = None
 
         self.buttons: dict[str, QPushButton] = {}
+        self._shortcuts: dict[str, QShortcut] = {}
         bar = QHBoxLayout()
         for key, text, slot in (
             ("F2", "F2 新办件", self.new_intake),
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         if context.printed_documents is not None:
             self._shortcut("F9", self.preview_printed)
 
+        self.pages.currentChanged.connect(self._scope_shortcuts)
         self.intake.message.connect(self.show_message)
         self.intake.done.connect(self._intake_done)
         self.my_cases.case_chosen.connect(self._case_chosen)
@@ -162,6 +164,19 @@ class MainWindow(QMainWindow):
         shortcut = QShortcut(QKeySequence(keys), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(slot)
+        self._shortcuts[keys] = shortcut
+
+    def _scope_shortcuts(self) -> None:
+        """The counter's keys work on its own pages; the delivery window, the workbench and the
+        tallies use F5–F12 and Ctrl+Enter for their own actions, and two live shortcuts on one
+        key would make Qt fire neither. Navigation (F2 F3 F4, Esc, lock, card taps) stays."""
+        counter_page = self.pages.currentWidget() in (self.intake, self.my_cases)
+        for keys, shortcut in self._shortcuts.items():
+            shortcut.setEnabled(
+                counter_page
+                or keys in _NAVIGATION_KEYS
+                or (keys.startswith("Ctrl+") and keys[5:].isdigit())
+            )
 
     # ------------------------------------------------------------------ pages
 
@@ -381,6 +396,10 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         super().closeEvent(event)
+
+
+#: Keys that work on every page of the main window.
+_NAVIGATION_KEYS = frozenset({"F2", "F3", "F4", "Esc", "Ctrl+L"})
 
 
 def _followthrough(context: CounterContext, session: LoginSession) -> FollowthroughServices:

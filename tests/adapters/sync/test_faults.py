@@ -201,6 +201,14 @@ def _two_way_run(
             client.stop()
             proxy.mode = "pass"
 
+    # Sessions the chaos orphaned (a peer that vanished mid-transaction) would hold their row
+    # locks until the server's own timeouts notice; end them, as server keepalives would.
+    with psycopg.connect(central_url, autocommit=True) as conn:
+        orphans = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s",
+            (station.address.user,),
+        ).fetchone()
+    print(f"orphaned station sessions ended: {orphans[0] if orphans else 0}")
     # Drain directly (faults over): sync until nothing moves.
     for _ in range(30):
         report = station.run()

@@ -20,6 +20,7 @@ from zhanhe_counter.adapters.storage import engine as storage
 from zhanhe_counter.adapters.storage.tables import full_metadata
 from zhanhe_counter.adapters.sync.central_schema import (
     central_drift,
+    central_head,
     central_revision,
     downgrade_central,
     register_station,
@@ -252,7 +253,7 @@ def test_central_upgrade_downgrade_upgrade_without_drift(empty_central_url: str)
         ).fetchone()
     assert left == (0,)
     upgrade_central(empty_central_url)
-    assert central_revision(empty_central_url) == "c0001_central"
+    assert central_revision(empty_central_url) == central_head()
     assert central_drift(empty_central_url) == []
 
 

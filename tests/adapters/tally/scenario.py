@@ -3,6 +3,8 @@
 ``record_day(store, station)`` appends the cases below through ``SqliteEventStore.append_many``
 (so the state machine checks every step) and ``EXPECTED`` says, counted by hand, what the tally
 of DAY must show. Times are UTC+8. Two clerks, three matters, every figure non-zero.
+A bad rating counts as followed up (差评已回访) when any follow-up step (回访, 整改, 办结) came
+after it and before the tally's ``as_of``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ EXPECTED_BY_CLERK: Mapping[str, Mapping[Figure, int]] = {
         F.RATING_5: 1,
         F.RATING_4: 1,
         F.RATING_3: 1,
+        F.RATING_2: 1,  # c20
+        F.BAD_RATING_FOLLOWED_UP: 1,  # c20: called back, rectified and closed on DAY
     },
     LI: {
         F.CONSULTED: 1,
@@ -60,7 +64,7 @@ EXPECTED_BY_CLERK: Mapping[str, Mapping[Figure, int]] = {
         F.PAST_PROMISED: 1,
         F.RATING_2: 1,
         F.RATING_1: 1,
-        F.BAD_RATING_OPEN: 2,
+        F.BAD_RATING_OPEN: 2,  # c3, and c9, whose callback came only the next day
     },
 }
 
@@ -128,6 +132,18 @@ def record_case(store: EventStore, station: str, clerk: str, steps: Sequence[Ste
         ]
     )
     return case_id
+
+
+SUPERVISOR = "supervisor01"
+
+
+def followed_up(action: p.FollowupAction, when: datetime, note: str = "已处理") -> Step:
+    return Step(
+        EventKind.RATING_FOLLOWED_UP,
+        when,
+        p.rating_followed_up_payload(action=action, note=note),
+        SUPERVISOR,
+    )
 
 
 def _refusal() -> dict[str, Any]:
@@ -287,6 +303,8 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 received(num(), FOOD, at(0, 12)),
                 Step(E.NOTIFIED_ONCE, at(0, 12), p.notified_once_payload(items=[item("x")])),
                 Step(E.RATED, at(0, 12, 10), p.rated_payload(2, ["材料要求不清楚"])),
+                # After DAY ends: DAY's tally still counts this bad rating as open.
+                followed_up(p.FollowupAction.CONTACTED, at(1, 9)),
             ],
         ),
         "c10": (ZHANG, [Step(E.CONSULTED, at(0, 13), p.consulted_payload(matter_id=FOOD))]),
@@ -353,6 +371,18 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             [
                 received(num(), FOOD, at(-10, 9), promised=d),
                 Step(E.WITHDRAWN, at(-3, 9), p.withdrawn_payload(reason="申请人撤回")),
+            ],
+        ),
+        # Refused days ago (no figure on DAY), rated 2 on DAY and followed up to 办结 the same day.
+        "c20": (
+            ZHANG,
+            [
+                received(num(), SOC, at(-3, 9)),
+                Step(E.REFUSED, at(-3, 9, 10), p.refused_payload(reasons=["材料不符合要求"])),
+                Step(E.RATED, at(0, 9, 20), p.rated_payload(2, ["办事效率低"])),
+                followed_up(p.FollowupAction.CONTACTED, at(0, 14), "已电话回访"),
+                followed_up(p.FollowupAction.RECTIFIED, at(0, 15), "窗口已整改"),
+                followed_up(p.FollowupAction.CLOSED, at(0, 16), "申请人认可"),
             ],
         ),
     }

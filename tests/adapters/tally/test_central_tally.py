@@ -79,6 +79,9 @@ def test_central_equals_the_sum_of_local_tallies_after_sync(
             assert _counts(central_service, grouping) == summed, grouping
         by_window = _counts(central_service)
         assert by_window[S2] == scenario.expected_total()
+        # The follow-up steps are case events: they synced and the centre counts them.
+        assert by_window[S2][F.BAD_RATING_FOLLOWED_UP] == 1
+        assert by_window[S2][F.BAD_RATING_OPEN] == 2
         # Station 1 got the central acceptance: one more accepted, c4 still missed (late).
         expected_s1 = scenario.expected_total()
         expected_s1[F.ACCEPTED] += 1

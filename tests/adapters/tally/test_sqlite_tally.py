@@ -39,9 +39,15 @@ def test_every_figure_by_clerk_matches_the_hand_count(service: TallyService) -> 
         assert row is not None
         assert {f: row[f] for f in Figure if row[f]} == dict(expected), clerk
     assert {f: report.total[f] for f in Figure if report.total[f]} == scenario.expected_total()
-    # Every figure of the issue is exercised by the scenario except the follow-up of a bad rating,
-    # which has no event kind yet.
-    assert {f for f in Figure if report.total[f] == 0} == {F.BAD_RATING_FOLLOWED_UP}
+    # Every figure of the issue is exercised by the scenario.
+    assert {f for f in Figure if report.total[f] == 0} == set()
+    assert (report.total[F.BAD_RATING_FOLLOWED_UP], report.total[F.BAD_RATING_OPEN]) == (1, 2)
+    followed = service.drill(report, scenario.ZHANG, F.BAD_RATING_FOLLOWED_UP)
+    assert [c.matter for c in followed] == [scenario.SOC]  # c20
+    # c9's callback came the day after: a period that includes it counts c9 as followed up.
+    two_days = service.tally(Period(scenario.DAY, scenario.DAY + timedelta(days=1)), Grouping.CLERK)
+    assert two_days.total[F.BAD_RATING_FOLLOWED_UP] == 2
+    assert two_days.total[F.BAD_RATING_OPEN] == 1
 
 
 def test_groupings_partition_the_same_totals(service: TallyService) -> None:

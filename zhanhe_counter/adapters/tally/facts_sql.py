@@ -34,8 +34,9 @@ _EVENT_FIGURES = (
     "delivered",
 )
 
-#: Event kinds that record the follow-up of a bad rating (差评回访). The case state machine does
-#: not have one yet; the figure reads 0 "followed up" until it does.
+#: Event kinds that record the follow-up of a bad rating (差评回访). Any step counts whatever its
+#: ``action`` (contacted 回访, rectified 整改, closed 办结): the figure is "called back", and
+#: the state machine only allows a step after a bad rating.
 FOLLOW_UP_KINDS = ("rating_followed_up",)
 
 

@@ -550,7 +550,7 @@ class BackofficeWorkbench(QWidget):
             if dialog.list.item(i).checkState() is Qt.CheckState.Checked
         ]
         self.followup_current(
-            ticked[0] if ticked else FollowupActionKind.CALLBACK, dialog.text.toPlainText()
+            ticked[0] if ticked else FollowupActionKind.CONTACTED, dialog.text.toPlainText()
         )
 
     def _ask(
@@ -583,6 +583,7 @@ EVENT_LABELS = {
     EventKind.HANDED_TO_DELIVERY: "移交出件",
     EventKind.DELIVERED: "出件",
     EventKind.RATED: "评价",
+    EventKind.RATING_FOLLOWED_UP: "回访整改",
     EventKind.WITHDRAWN: "撤回",
 }
 

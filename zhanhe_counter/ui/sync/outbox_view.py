@@ -45,6 +45,7 @@ _KIND_TEXT = {
     "handed_to_delivery": "移交出件",
     "delivered": "出件",
     "rated": "评价",
+    "rating_followed_up": "回访整改",
     "withdrawn": "撤回",
 }
 
