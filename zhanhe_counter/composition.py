@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from zhanhe_counter import __version__
 from zhanhe_counter.adapters.calendar import build_work_calendar
 from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
@@ -29,6 +30,8 @@ from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchive
+from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
+from zhanhe_counter.adapters.sync.station_config import build_sync_engine, load_limits
 from zhanhe_counter.adapters.tally import sqlite_source
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
@@ -43,9 +46,19 @@ from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer
 from zhanhe_counter.services.ports.storage import StaffRecord
+from zhanhe_counter.services.ports.sync import SecretStore
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
+from zhanhe_counter.services.sync_engine import (
+    IntakeVerdict,
+    Level,
+    OfflineLimits,
+    SyncStatus,
+    assess_intake,
+    build_status,
+)
+from zhanhe_counter.services.sync_worker import SyncWorker
 from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyService
 
 log = logging.getLogger(__name__)
@@ -91,6 +104,7 @@ class Station:
     queue: SqlitePrintQueue
     print_service: PrintService
     intake: IntakeService
+    sync_worker: SyncWorker | None = None  # None until the PC is registered (start_sync)
     _closed: bool = field(default=False, repr=False)
 
     @cached_property
@@ -185,10 +199,60 @@ class Station:
             departments={m.id: m.department for m in self.catalogue.matters.values()},
         )
 
+    # -- sync with the centre ---------------------------------------------------------
+
+    @cached_property
+    def sync_outbox(self) -> SqliteSyncOutbox:
+        return SqliteSyncOutbox(self.engine, self.identity.station_id)
+
+    @cached_property
+    def sync_limits(self) -> OfflineLimits:
+        return load_limits(self.engine)
+
+    def start_sync(self, secrets: SecretStore) -> str | None:
+        """Start the background sync; the Chinese reason when this PC cannot sync yet."""
+        if self.sync_worker is not None:
+            return None
+        try:
+            engine = build_sync_engine(self.engine, secrets, self.clock, __version__)
+        except DomainError as error:
+            log.warning("sync not started: %s", error)
+            return error.user_message
+        self.sync_worker = SyncWorker(engine, self.clock)
+        self.store.after_write.append(self.sync_worker.notify_write)
+        self.sync_worker.start()
+        return None
+
+    def sync_status(self) -> SyncStatus:
+        """What the sync bar shows (storage work: call it off the UI thread)."""
+        if self.sync_worker is not None:
+            return self.sync_worker.status(self.sync_limits)
+        return build_status(
+            self.sync_outbox.summary(),
+            self.sync_limits,
+            self.clock.now(),
+            online=False,
+            configured=False,
+        )
+
+    def intake_verdict(self) -> IntakeVerdict:
+        """Whether the offline limits still allow new intake (only once this PC syncs)."""
+        if self.sync_worker is None:
+            return IntakeVerdict(Level.OK)
+        return assess_intake(self.sync_outbox.summary(), self.sync_limits, self.clock.now())
+
+    def sync_now(self) -> bool:
+        if self.sync_worker is None:
+            return False
+        self.sync_worker.sync_now()
+        return True
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
         self.queue.stop()
         self.engine.dispose()
 
@@ -256,7 +320,7 @@ def build_station(
         clock=clock,
     )
     office = OfficeProfile(issuing_body=window.hall.name, window_no=window.name)
-    return Station(
+    station = Station(
         data_dir=data_dir,
         demo=demo,
         engine=engine,
@@ -274,6 +338,8 @@ def build_station(
         print_service=print_service,
         intake=intake,
     )
+    intake.gate = station.intake_verdict
+    return station
 
 
 def open_for_setup(

@@ -50,6 +50,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     station = _open_station(data_dir, demo=args.demo)
     if station is None:
         return 1
+    if not args.demo:
+        from zhanhe_counter.adapters.secrets import KeyringSecretStore
+
+        # Not registered yet: the counter works offline and the sync bar says why.
+        station.start_sync(KeyringSecretStore())
     reader, cards = _demo_reader() if args.demo else (None, [])
     unattended = bool(args.smoke or args.screenshot)
     auto_login = (DEMO_STAFF[0][0], DEMO_PASSWORD) if args.demo and unattended else None

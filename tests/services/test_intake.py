@@ -162,3 +162,24 @@ def test_case_numbers_of_two_stations_never_collide(tmp_path: Path) -> None:
 def test_consultation_is_logged(station: Station) -> None:
     state = station.intake.consult(new_action(), CLERK, matter_id="ZH-004", question="怎么参保")
     assert state.status is CaseStatus.CONSULTED
+
+
+def test_offline_limits_stop_new_intake_but_not_a_retry(station: Station) -> None:
+    from zhanhe_counter.services.sync_engine import IntakeVerdict, Level
+
+    first = _request(station, "ZH-004")
+    saved = station.intake.commit(first)
+    station.intake.gate = lambda: IntakeVerdict(Level.STOP, ("待上传记录超过 5000 条",))
+    with pytest.raises(IntakeRefused) as refused:
+        station.intake.commit(_request(station, "ZH-004"))
+    assert "已暂停新收件" in refused.value.user_message
+    assert "5000" in refused.value.user_message
+    assert len(station.store.find_cases(CaseQuery())) == 1
+    # A retry of the case already saved (its answer was lost) still returns it.
+    assert station.intake.commit(first).case.case_number == saved.case.case_number
+
+
+def test_a_station_that_does_not_sync_yet_has_no_limits(station: Station) -> None:
+    assert station.intake_verdict().intake_allowed
+    status = station.sync_status()
+    assert not status.configured

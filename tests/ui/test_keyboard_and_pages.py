@@ -247,3 +247,23 @@ def test_f11_tallies_are_for_the_supervisor(qtbot: QtBot, window: MainWindow) ->
     window.session = LoginSession(staff=CLERK, roles=("supervisor",), started_at=NOW)
     qtbot.keyClick(window, Qt.Key.Key_F11)
     assert window.pages.currentWidget() is window.supervisor
+
+
+def test_sync_bar_outbox_and_sync_now_on_an_unregistered_pc(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "gljt")
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.intake.checklist.table, "1234")
+    with qtbot.waitSignal(window.intake.done, timeout=20_000):
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    window.status.refresh()
+    qtbot.waitUntil(lambda: "未" in window.status.sync.label.text(), timeout=10_000)
+    assert not window.status.sync.sync_now.isEnabled()  # nothing to sync with yet
+    window.sync_now()
+    assert "尚未注册" in window.status.currentMessage()
+    window.status.sync.details.click()
+    assert window.pages.currentWidget() is window.outbox
+    qtbot.waitUntil(lambda: window.outbox.items.rowCount() >= 1, timeout=10_000)
+    assert "待上传" in window.outbox.summary.text()

@@ -9,7 +9,7 @@ every retry, so a double click or a retry after a lost answer never makes a seco
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
@@ -53,6 +53,7 @@ from zhanhe_counter.domain.windows import HallDirectory, WindowConfig
 from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore
+from zhanhe_counter.services.sync_engine import IntakeVerdict
 
 #: Back-office answer for 当场受理 at a window not authorised to accept (办法第十五条第二项).
 BACKOFFICE_ANSWER_MINUTES = 20
@@ -184,7 +185,10 @@ class IntakeService:
         calendar: WorkCalendar,
         store: EventStore,
         clock: Clock,
+        gate: Callable[[], IntakeVerdict] | None = None,
     ) -> None:
+        #: The offline limits (离线限制): asked before every new case; None = no limits.
+        self.gate = gate
         self.catalogue = catalogue
         self.directory = directory
         self.station = station
@@ -227,6 +231,7 @@ class IntakeService:
                 result.refusal_message or "本窗口不办理该事项。",
             )
         self._check_identity(request.applicant, now.date())
+        self._check_gate(request)
         number_kind = _number_kind(result)
         action = request.action
 
@@ -262,6 +267,21 @@ class IntakeService:
         return project(self._store.events_for_case(action.case_id))
 
     # ------------------------------------------------------------------ helpers
+
+    def _check_gate(self, request: IntakeRequest) -> None:
+        if self.gate is None:
+            return
+        verdict = self.gate()
+        if verdict.intake_allowed:
+            return
+        if self._store.events_for_case(request.action.case_id):
+            return  # a retry of a case already saved: finishing it adds nothing new
+        raise IntakeRefused(
+            "offline limits reached: new intake stopped",
+            "本机离线时间过长或待上传记录过多，已暂停新收件："
+            + "；".join(verdict.reasons)
+            + " 请先连接网络同步（同步栏“立即同步”），或联系管理员。",
+        )
 
     def _check_identity(self, applicant: Applicant, today: date) -> None:
         people = [applicant.person] + ([applicant.agent] if applicant.agent else [])

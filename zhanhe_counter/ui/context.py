@@ -27,9 +27,11 @@ from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
+from zhanhe_counter.services.ports.sync import SyncOutbox
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
+from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.services.tally import TallyService
 
 
@@ -86,6 +88,13 @@ class StationServices(Protocol):
 
     @property
     def tally(self) -> TallyService: ...
+
+    @property
+    def sync_outbox(self) -> SyncOutbox: ...
+
+    def sync_status(self) -> SyncStatus: ...
+
+    def sync_now(self) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from zhanhe_counter.ui.my_cases_view import MyCasesView
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
 from zhanhe_counter.ui.status_bar import CounterStatusBar
 from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
+from zhanhe_counter.ui.sync.outbox_view import OutboxScreen
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,9 @@ class MainWindow(QMainWindow):
         self.delivery = DeliveryWindow(self.followthrough)
         self.workbench = BackofficeWorkbench(self.followthrough)
         self.supervisor: SupervisorView | None = None  # built on first F11 (督查 only)
+        self.outbox = OutboxScreen()
         self.pages = QStackedWidget()
-        for page in (self.intake, self.my_cases, self.delivery, self.workbench):
+        for page in (self.intake, self.my_cases, self.delivery, self.workbench, self.outbox):
             self.pages.addWidget(page)
         # The monitor facing the applicant (a window of its own on a one-monitor PC).
         self.applicant_screen = ApplicantScreen(context.station.rating, self)
@@ -142,6 +144,9 @@ class MainWindow(QMainWindow):
             self._shortcut("F9", self.preview_printed)
 
         self.pages.currentChanged.connect(self._scope_shortcuts)
+        self.status.sync.syncNowRequested.connect(self.sync_now)
+        self.status.sync.detailsRequested.connect(self.show_outbox)
+        self.outbox.syncNowRequested.connect(self.sync_now)
         self.intake.message.connect(self.show_message)
         self.intake.done.connect(self._intake_done)
         self.my_cases.case_chosen.connect(self._case_chosen)
@@ -214,6 +219,29 @@ class MainWindow(QMainWindow):
             return
         self.pages.setCurrentWidget(self.workbench)
         self.workbench.setFocus()
+
+    def sync_now(self) -> None:
+        """立即同步: ask the worker for a session now; say so if this PC cannot sync yet."""
+        station = self.context.station
+        if station.sync_now():
+            self.show_message("正在与中心同步……")
+        else:
+            self.show_message(
+                "本机尚未注册到中心库，办件保存在本机。请管理员运行 zhanhe-admin station register。"
+            )
+        self.status.refresh()
+
+    def show_outbox(self) -> None:
+        """同步记录: what is waiting, refused or in conflict, and the last sessions (no delete)."""
+        outbox = self.context.station.sync_outbox
+        now = self.context.station.clock.now
+        self.pages.setCurrentWidget(self.outbox)
+
+        def show(result: object) -> None:
+            assert isinstance(result, tuple)
+            self.outbox.show_outbox(result[0], result[1], now())
+
+        self.runner.submit(lambda: (outbox.outbox_items(), outbox.sessions()), show, self._failed)
 
     def show_supervisor(self) -> None:
         """F11 统计 (role 督查): this PC's tallies by window, clerk, department or matter."""

@@ -12,12 +12,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from zhanhe_counter.services.ports.printing import PrinterState
+from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.sync.sync_bar import SyncBar
 
 REFRESH_MS = 10_000
-_UNSYNCED_SCAN = 10_000
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class StationHealth:
     """What the status line shows, read off the UI thread."""
 
     printers: tuple[DeviceLight, ...]
-    unsynced_events: int
+    sync: SyncStatus
 
 
 def read_health(context: CounterContext) -> StationHealth:
@@ -53,12 +54,11 @@ def read_health(context: CounterContext) -> StationHealth:
             else theme.BAD
         )
         lights.append(DeviceLight(label, colour, f"{name}：{status.reason_zh}"))
-    unsynced = len(station.store.unsynced_events(_UNSYNCED_SCAN))
-    return StationHealth(tuple(lights), unsynced)
+    return StationHealth(tuple(lights), station.sync_status())
 
 
 class CounterStatusBar(QStatusBar):
-    """读卡器● A4● 小票● 同步."""
+    """读卡器● A4● 小票● and the sync bar (online, waiting, last sync, 立即同步)."""
 
     def __init__(
         self, context: CounterContext, runner: JobRunner, parent: QWidget | None = None
@@ -68,12 +68,11 @@ class CounterStatusBar(QStatusBar):
         self.runner = runner
         self.reader = QLabel()
         self.printers = QLabel()
-        self.sync = QLabel()
-        for label in (self.reader, self.printers, self.sync):
-            self.addPermanentWidget(label)
+        self.sync = SyncBar()
+        for widget in (self.reader, self.printers, self.sync):
+            self.addPermanentWidget(widget)
         self.set_reader("none", "未配置读卡器")
         self.printers.setText("打印机 …")
-        self.sync.setText("同步 …")
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -91,9 +90,4 @@ class CounterStatusBar(QStatusBar):
         assert isinstance(health, StationHealth)
         self.printers.setText(" ".join(f"{p.name}{theme.dot(p.colour)}" for p in health.printers))
         self.printers.setToolTip("\n".join(p.reason for p in health.printers))
-        if health.unsynced_events:
-            self.sync.setText(f"{theme.dot(theme.WARN)} 待同步 {health.unsynced_events} 条")
-            self.sync.setToolTip("办件已保存在本机，网络恢复后自动上传。")
-        else:
-            self.sync.setText(f"{theme.dot(theme.OK)} 已同步")
-            self.sync.setToolTip("本机办件均已上传。")
+        self.sync.show_status(health.sync, self.context.station.clock.now())

@@ -63,7 +63,7 @@ def _normalised_payload(draft: EventDraft) -> dict[str, Any]:
     return normalised
 
 
-def _row_to_event(row: sa.Row[Any]) -> CaseEvent:
+def row_to_event(row: sa.Row[Any]) -> CaseEvent:
     return CaseEvent(
         event_id=row.event_id,
         case_id=row.case_id,
@@ -109,6 +109,15 @@ class SqliteEventStore:
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime] = _utc_now) -> None:
         self._engine = engine
         self._clock = clock
+        #: Called after every committed write (the sync worker: "sync soon").
+        self.after_write: list[Callable[[], None]] = []
+
+    def _written(self) -> None:
+        for listener in self.after_write:
+            try:
+                listener()
+            except Exception:  # a listener must never undo or hide a committed write
+                log.exception("after-write listener failed")
 
     # ----------------------------------------------------------------------------- writes
 
@@ -118,7 +127,9 @@ class SqliteEventStore:
     def append_many(self, drafts: Sequence[EventDraft]) -> list[CaseEvent]:
         with storage_errors(), self._engine.begin() as connection:
             cases: dict[UUID, _CaseInProgress] = {}
-            return [self._append_in(connection, draft, cases) for draft in drafts]
+            events = [self.append_in(connection, draft, cases) for draft in drafts]
+        self._written()
+        return events
 
     def record_numbered(
         self,
@@ -155,7 +166,9 @@ class SqliteEventStore:
                     "内部错误：编号事件不一致，未保存。",
                 )
             cases: dict[UUID, _CaseInProgress] = {}
-            return [self._append_in(connection, draft, cases) for draft in drafts]
+            events = [self.append_in(connection, draft, cases) for draft in drafts]
+        self._written()
+        return events
 
     def mark_synced(
         self, event_ids: Sequence[UUID], state: SyncState, error: str | None = None
@@ -212,7 +225,7 @@ class SqliteEventStore:
             .limit(max(0, limit))
         )
         with reading(self._engine) as connection:
-            return [_row_to_event(row) for row in connection.execute(statement)]
+            return [row_to_event(row) for row in connection.execute(statement)]
 
     def sync_states(self, event_ids: Sequence[UUID]) -> Mapping[UUID, SyncState]:
         if not event_ids:
@@ -231,7 +244,7 @@ class SqliteEventStore:
         row = connection.execute(
             sa.select(case_event).where(case_event.c.event_id == event_id)
         ).one_or_none()
-        return None if row is None else _row_to_event(row)
+        return None if row is None else row_to_event(row)
 
     def _events_in(self, connection: sa.Connection, case_id: UUID) -> list[CaseEvent]:
         rows = connection.execute(
@@ -239,14 +252,16 @@ class SqliteEventStore:
             .where(case_event.c.case_id == case_id)
             .order_by(case_event.c.case_pos)
         )
-        return [_row_to_event(row) for row in rows]
+        return [row_to_event(row) for row in rows]
 
-    def _append_in(
+    def append_in(
         self,
         connection: sa.Connection,
         draft: EventDraft,
         cases: dict[UUID, _CaseInProgress],
     ) -> CaseEvent:
+        """Append ``draft`` inside the caller's write transaction (sync applies pulled events
+        this way, so the state machine and the projection move with the pull cursor)."""
         if draft.occurred_at.tzinfo is None or draft.occurred_at.utcoffset() is None:
             raise InvalidDraft(
                 f"event {draft.event_id} has a naive occurred_at",

@@ -12,7 +12,7 @@ from collections.abc import Collection
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.storage.engine import reading
-from zhanhe_counter.adapters.storage.event_store import _row_to_event
+from zhanhe_counter.adapters.storage.event_store import row_to_event
 from zhanhe_counter.adapters.storage.tables import case_event
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 
@@ -32,4 +32,4 @@ class SqliteEventsByKind:
             .order_by(case_event.c.case_id, case_event.c.case_pos)
         )
         with reading(self._engine) as connection:
-            return [_row_to_event(row) for row in connection.execute(statement)]
+            return [row_to_event(row) for row in connection.execute(statement)]

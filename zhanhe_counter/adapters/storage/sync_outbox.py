@@ -421,7 +421,7 @@ class SqliteSyncOutbox:
         )
         try:
             with connection.begin_nested():
-                self._store._append_in(connection, draft, {})
+                self._store.append_in(connection, draft, {})
         except DomainError as error:
             return self._conflict(connection, event, "incompatible", error.user_message, now)
         connection.execute(
