@@ -11,13 +11,14 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from zhanhe_counter.composition import Station
+    from zhanhe_counter.services.ports.printing import RenderedDocument
     from zhanhe_counter.ui.context import DemoCard
     from zhanhe_counter.ui.reader_bridge import ReaderBridge
 
@@ -65,6 +66,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             Argon2PasswordHasher(),
             reader=reader,
             demo_cards=cards,
+            printed_documents=_simulated_output(data_dir) if args.demo else None,
             auto_login=auto_login,
             smoke=args.smoke,
             screenshot=Path(args.screenshot) if args.screenshot else None,
@@ -138,6 +140,19 @@ _CARD_LABELS = {
     "foreign_2017": "外国人永久居留身份证（2017版）",
     "foreign_2023": "外国人永久居留身份证（2023版）",
 }
+
+
+def _simulated_output(data_dir: Path) -> Callable[[], list[tuple[str, RenderedDocument]]]:
+    """Demo F9: the A4 documents the simulated printer wrote, newest last, for the preview."""
+    from zhanhe_counter.services.ports.printing import PDF, RenderedDocument
+
+    folder = data_dir / "printed"
+
+    def newest() -> list[tuple[str, RenderedDocument]]:
+        files = sorted(folder.rglob("*.pdf"), key=lambda path: path.stat().st_mtime)[-20:]
+        return [(f.stem, RenderedDocument.of(f.read_bytes(), PDF, f.stem, 1, 1)) for f in files]
+
+    return newest
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

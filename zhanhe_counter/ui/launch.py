@@ -7,13 +7,14 @@ without a dialog so packaging tests need no keyboard.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.ui.context import CounterContext, DemoCard, StationServices
 from zhanhe_counter.ui.dialogs import LoginDialog
@@ -28,12 +29,14 @@ def run_counter(
     *,
     reader: ReaderBridge | None = None,
     demo_cards: Sequence[DemoCard] = (),
+    printed_documents: Callable[[], list[tuple[str, RenderedDocument]]] | None = None,
     auto_login: tuple[str, str] | None = None,
     smoke: bool = False,
     screenshot: Path | None = None,
 ) -> int:
     """Log in and run the window; returns the exit code."""
     context = CounterContext.from_station(station, hasher, demo_cards=demo_cards)
+    context.printed_documents = printed_documents
     session = _login(context, auto_login)
     if session is None:
         return 0

@@ -153,6 +153,8 @@ class SupervisorView(QWidget):
         self.chart_figure = QComboBox()
         for figure in Figure:
             self.chart_figure.addItem(figure.label, figure)
+        # Receipts are the day's main figure; consultations are often none at a busy window.
+        self.chart_figure.setCurrentIndex(self.chart_figure.findData(Figure.RECEIVED))
         self.run_button = QPushButton("统计 (F5)")
         self.run_button.setShortcut("F5")
         self.scope = QLabel(service.scope.label)

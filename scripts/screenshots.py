@@ -1,0 +1,146 @@
+"""Take the README's screenshots of the main screens, driven by keys like a clerk.
+
+Run under a real X server with CJK fonts so the pictures look as they do at a counter:
+
+    xvfb-run -a -s "-screen 0 1440x900x24" .venv/bin/python scripts/screenshots.py docs/screenshots
+
+It builds a demo station in a temporary folder, logs in, and walks through the intake outcomes,
+my cases with a case's detail, the delivery window, the back-office workbench, the applicant's
+screen and the supervisor's tally, saving one PNG each.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from zhanhe_counter.adapters.clock import CHINA_TIME
+from zhanhe_counter.adapters.security import Argon2PasswordHasher
+from zhanhe_counter.composition import build_station
+from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.services.intake import Staff
+from zhanhe_counter.services.ports.idcard import CardType, IdCardRecord
+from zhanhe_counter.ui.app import create_application
+from zhanhe_counter.ui.context import CounterContext
+from zhanhe_counter.ui.main_window import MainWindow
+
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+def _wait(until: Callable[[], bool], ms: int = 15_000) -> None:
+    loop_ms = 0
+    while not until() and loop_ms < ms:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        QTest.qWait(50)
+        loop_ms += 100
+
+
+def _settle(ms: int = 400) -> None:
+    QTest.qWait(ms)
+
+
+def _shot(widget: QWidget, folder: Path, name: str) -> None:
+    _settle()
+    widget.grab().save(str(folder / name))
+    print(f"wrote {folder / name}")
+
+
+def _card(name: str, number: str) -> IdCardRecord:
+    return IdCardRecord(
+        card_type=CardType.RESIDENT,
+        name=name,
+        sex="男",
+        sex_code="1",
+        birth_date=datetime(1950, 1, 1).date(),
+        id_number=number,
+        address="河南省平顶山市湛河区演示路1号",
+        nation="汉",
+        issuer="平顶山市公安局湛河分局",
+        valid_from=datetime(2016, 3, 1).date(),
+        long_term=True,
+        source="sim",
+    )
+
+
+def main(folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    app = create_application(sys.argv[:1])
+    data = Path(tempfile.mkdtemp(prefix="zhanhe-shots-"))
+    station = build_station(data, demo=True, clock=_Clock())
+    context = CounterContext.from_station(station, Argon2PasswordHasher(fast=True))
+    staff = Staff("zhangmin", "张敏")
+    session = LoginSession(staff=staff, roles=("window", "supervisor"), started_at=NOW)
+    window = MainWindow(context, session, ask_unlock=lambda _w: True)
+    window.resize(1440, 860)
+    window.show()
+    _settle(800)
+
+    def _confirm() -> None:
+        done: list[object] = []
+        window.intake.done.connect(done.append)
+        window.intake.confirm()  # what Ctrl+Enter does (no window manager gives focus here)
+        _wait(lambda: bool(done))
+        window.intake.done.disconnect(done.append)
+
+    def intake(search: str, keys: str, name: str, confirm: bool = True) -> None:
+        window.new_intake()
+        window.on_card(_card("刘䶮", "410411195001011239"))
+        QTest.keyClicks(window.intake.search, search)
+        QTest.keyClick(window.intake.search, Qt.Key.Key_Return)
+        QTest.keyClicks(window.intake.checklist.table, keys)
+        _shot(window, folder, name)
+        if confirm:
+            _confirm()
+
+    intake("gljt", "124", "intake-rongque.png")
+    intake("gljt", "2", "intake-one-time-notice.png", confirm=False)
+    QTest.keyClick(window.intake.checklist.table, "r")
+    _shot(window, folder, "intake-one-time-notice.png")
+    _confirm()
+    intake("cxjmjbylbx", "123", "intake-accept-on-spot.png")
+    intake("spjy", "", "intake-not-handled.png", confirm=False)
+
+    window.show_my_cases()
+    _wait(lambda: window.my_cases.model.rowCount() >= 3)
+    _shot(window, folder, "my-cases.png")
+    dialog = window.open_case(window.my_cases.model.rows[-1].case_id)
+    _wait(lambda: dialog.detail is not None)
+    _shot(dialog, folder, "case-detail.png")
+    dialog.close()
+
+    window.show_delivery()
+    _shot(window, folder, "delivery.png")
+    window.show_supervisor()
+    assert window.supervisor is not None
+    window.supervisor.refresh()
+    _wait(lambda: window.supervisor is not None and window.supervisor.report is not None)
+    _shot(window, folder, "supervisor-tally.png")
+
+    window.new_intake()
+    window.invite_rating()
+    _wait(lambda: window.applicant_screen.isVisible())
+    window.applicant_screen.resize(1280, 800)
+    _shot(window.applicant_screen, folder, "applicant-rating.png")
+    window.applicant_screen.close()
+
+    QTimer.singleShot(0, window.close)
+    _settle()
+    station.close()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))
