@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.security import Argon2PasswordHasher
@@ -130,7 +130,7 @@ def main(folder: Path) -> int:
 
     window.new_intake()
     window.invite_rating()
-    _wait(lambda: window.applicant_screen.isVisible())
+    _wait(window.applicant_screen.isVisible)
     window.applicant_screen.resize(1280, 800)
     _shot(window.applicant_screen, folder, "applicant-rating.png")
     window.applicant_screen.close()

@@ -169,7 +169,8 @@ class MyCasesView(QWidget):
         self.model.set_rows(rows)
         warn = sum(r.urgency in (Urgency.DUE_SOON, Urgency.OVERDUE) for r in rows)
         self.summary.setText(
-            f"共 {len(rows)} 件，其中 {warn} 件即将到期或已超期。回车查看办件详情（办理轨迹、文书、补打），F8 补打全部文书。"
+            f"共 {len(rows)} 件，其中 {warn} 件即将到期或已超期。"
+            "回车查看办件详情（办理轨迹、文书、补打），F8 补打全部文书。"
         )
         if rows:
             self.table.selectRow(0)
