@@ -145,6 +145,21 @@ def test_backoffice_countdown_at_unauthorised_window(
     assert main.intake.outcome.countdown.text().startswith("后台答复倒计时 20:00")
     assert DocumentKind.HANDOVER_SHEET.value in [j.kind for j in done.jobs]
 
+    # The back office (another PC, or the same store after sync) accepts within 20 minutes:
+    # the counter shows the answer and prints the 受理通知书 without the clerk asking.
+    case_id = done.committed.case.case_id
+    assert case_id in main.waiting_answers
+    station.backoffice.accept(case_id, "wangqiang")
+    main.poll_answers()
+    qtbot.waitUntil(lambda: case_id not in main.waiting_answers, timeout=10_000)
+    assert "后台已受理" in main.intake.outcome.countdown.text()
+
+    def notice_queued() -> bool:
+        kinds = [h.kind for h in station.print_service.history_for_case(case_id)]
+        return DocumentKind.ACCEPTANCE_NOTICE.value in kinds
+
+    qtbot.waitUntil(notice_queued, timeout=10_000)
+
 
 def test_consultation_in_two_keystrokes(qtbot: QtBot, window: MainWindow) -> None:
     from PySide6.QtWidgets import QApplication

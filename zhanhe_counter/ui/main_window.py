@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from uuid import UUID
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.services.auth import LoginSession
+from zhanhe_counter.services.backoffice import BackofficeAnswer
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.intake import Staff, new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
@@ -156,6 +159,13 @@ class MainWindow(QMainWindow):
             reader.errorOccurred.connect(self.show_message)
             reader.readerStatusChanged.connect(self._reader_status)
         self._reprint_case: UUID | None = None
+        # 当场受理 at an unauthorised window: the cases waiting for the back office's answer,
+        # watched whatever form is open, so an answer is never missed when the next applicant
+        # is already being served.
+        self.waiting_answers: dict[UUID, str] = {}
+        self._answer_timer = QTimer(self)
+        self._answer_timer.setInterval(ANSWER_POLL_MS)
+        self._answer_timer.timeout.connect(self.poll_answers)
         self._ask_unlock = ask_unlock or _unlock_dialog
         minutes = context.auth.idle_lock_minutes()
         self.idle = IdleLock(idle_lock_s if idle_lock_s is not None else minutes * 60, self)
@@ -298,6 +308,11 @@ class MainWindow(QMainWindow):
         assert isinstance(done, IntakeDone)
         self._reprint_case = done.committed.case.case_id
         self._last_case = done.committed.case.case_id
+        if _waits_for_backoffice(done.committed.events):
+            self.waiting_answers[done.committed.case.case_id] = (
+                done.committed.case.case_number or ""
+            )
+            self._answer_timer.start()
         station = self.context.station
         if self.applicant_screen.isVisible():
             self.applicant_screen.show_case(
@@ -305,6 +320,50 @@ class MainWindow(QMainWindow):
                 station.office.url_for(done.committed.case.case_number or ""),
             )
         self._refresh_badge()
+
+    def poll_answers(self) -> None:
+        """Ask the store whether the back office has answered any waiting case."""
+        if not self.waiting_answers:
+            self._answer_timer.stop()
+            return
+        backoffice = self.context.station.backoffice
+        waiting = list(self.waiting_answers)
+
+        def work() -> list[BackofficeAnswer]:
+            answers = (backoffice.answer_for(case_id) for case_id in waiting)
+            return [answer for answer in answers if answer is not None]
+
+        self.runner.submit(work, self._answers_arrived, self._failed)
+
+    def _answers_arrived(self, answers: object) -> None:
+        assert isinstance(answers, list)
+        printer = self.context.station.document_printer
+        actor = self.session.staff.staff_id
+        for answer in answers:
+            assert isinstance(answer, BackofficeAnswer)
+            number = self.waiting_answers.pop(answer.case_id, "")
+            if answer.accepted:
+                text = f"后台已受理 {number}，正在打印受理通知书。"
+            else:
+                text = (
+                    f"后台不予受理 {number}：{'；'.join(answer.reasons)}。正在打印不予受理通知书。"
+                )
+            self.show_message(text)
+            self.intake.outcome.show_backoffice_answer(text, accepted=answer.accepted)
+            request_id = uuid.uuid5(answer.case_id, "backoffice-answer")
+            self.runner.submit(
+                partial(
+                    printer.print,
+                    answer.case_id,
+                    answer.documents,
+                    request_id=request_id,
+                    actor=actor,
+                ),
+                lambda _jobs: None,
+                self._failed,
+            )
+        if not self.waiting_answers:
+            self._answer_timer.stop()
 
     def _case_chosen(self, case_id: object) -> None:
         """Enter on a case: its detail (timeline, documents, reprint)."""
@@ -424,6 +483,15 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         super().closeEvent(event)
+
+
+#: How often the counter looks for the back office's answer to a 20-minute request.
+ANSWER_POLL_MS = 5_000
+
+
+def _waits_for_backoffice(events: Sequence[CaseEvent]) -> bool:
+    kinds = [event.kind for event in events]
+    return bool(kinds) and kinds[-1] is EventKind.BACKOFFICE_REQUESTED
 
 
 #: Keys that work on every page of the main window.

@@ -36,15 +36,47 @@ log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-_INSERT_CASE = (
-    "INSERT INTO case_file (case_id, station_id, matter_id, service_day, created_at) "
-    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (case_id) DO NOTHING"
+# The staging table lives as long as the session; COPY fills it, one multi-statement query empties
+# it (sync.md §6.1). A temp table, not a shared one: a station never sees another's batch.
+_CREATE_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS sync_push_stage ("
+    "event_id uuid NOT NULL, case_id uuid NOT NULL, origin text NOT NULL, "
+    "origin_seq bigint NOT NULL, kind text NOT NULL, occurred_at timestamptz NOT NULL, "
+    "service_day date NOT NULL, hlc bigint NOT NULL, actor text NOT NULL, "
+    "schema_version smallint NOT NULL, payload jsonb NOT NULL, "
+    "case_station text, case_matter text, case_day date, case_created timestamptz)"
 )
-_INSERT_EVENT = (
-    "INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, "
-    "service_day, hlc, actor, schema_version, payload) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING"
+_COPY_STAGE = (
+    "COPY sync_push_stage (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, "
+    "hlc, actor, schema_version, payload, case_station, case_matter, case_day, case_created) "
+    "FROM STDIN"
 )
+# Sent as one simple query, so the server runs it as one implicit transaction in one round trip:
+# cases, then events (RLS and the screen trigger per row, but the policies' station lookup once
+# per statement), the refusals of this batch, the push mark, and the stage emptied again. A new
+# event id under a number the centre already holds still fails loudly on
+# UNIQUE (origin, origin_seq): only event_id is the conflict target.
+_LAND_STAGE = """
+INSERT INTO case_file (case_id, station_id, matter_id, service_day, created_at)
+SELECT DISTINCT ON (case_id) case_id, case_station, case_matter, case_day, case_created
+  FROM sync_push_stage WHERE case_station IS NOT NULL
+ ORDER BY case_id
+ON CONFLICT (case_id) DO NOTHING;
+WITH landed AS (
+  INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day,
+                          hlc, actor, schema_version, payload)
+  SELECT event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, hlc, actor,
+         schema_version, payload
+    FROM (SELECT DISTINCT ON (event_id) * FROM sync_push_stage ORDER BY event_id) AS s
+   ORDER BY origin_seq
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING 1)
+SELECT count(*) FROM landed;
+SELECT r.event_id, r.code, r.message FROM sync_rejection AS r
+ WHERE r.event_id IN (SELECT event_id FROM sync_push_stage);
+SELECT sync_mark('push');
+TRUNCATE sync_push_stage;
+"""
 _PULL_EVENTS = (
     "SELECT event_id, case_id, origin, origin_seq, kind, occurred_at, hlc, actor, "
     "schema_version, payload, server_seq, xid::text "
@@ -73,6 +105,8 @@ class PostgresSyncSession:
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self._conn = connection
+        self._stage_ready = False
+        self._stage_dirty = False
 
     def _guard(self, work: Callable[[], R]) -> R:
         try:
@@ -101,49 +135,60 @@ class PostgresSyncSession:
         return self._guard(run)
 
     def push(self, batch: PushBatch) -> PushResult:
+        """Land ``batch`` in one central transaction: COPY to the stage, then one query."""
+
         def run() -> PushResult:
-            ids = [event.event_id for event in batch.events]
-            with self._conn.transaction(), self._conn.cursor() as cursor:
-                cursor.executemany(
-                    _INSERT_CASE,
-                    [
-                        (c.case_id, c.station_id, c.matter_id, c.service_day, c.created_at)
-                        for c in batch.cases
-                    ],
-                )
-                cursor.executemany(
-                    _INSERT_EVENT,
-                    [
-                        (
-                            e.event_id,
-                            e.case_id,
-                            e.origin,
-                            e.origin_seq,
-                            e.kind,
-                            e.occurred_at,
-                            e.service_day,
-                            e.hlc,
-                            e.actor,
-                            e.schema_version,
-                            Jsonb(dict(e.payload)),
+            if not batch.events:
+                return PushResult(inserted=0, duplicates=0)
+            self._prepare_stage()
+            cases = {c.case_id: c for c in batch.cases}
+            # A failure from here on leaves rows in the stage (the COPY commits on its own).
+            self._stage_dirty = True
+            with self._conn.cursor() as cursor:
+                with cursor.copy(_COPY_STAGE) as copy:
+                    for e in batch.events:
+                        case = cases.get(e.case_id)
+                        copy.write_row(
+                            (
+                                e.event_id,
+                                e.case_id,
+                                e.origin,
+                                e.origin_seq,
+                                e.kind,
+                                e.occurred_at,
+                                e.service_day,
+                                e.hlc,
+                                e.actor,
+                                e.schema_version,
+                                Jsonb(dict(e.payload)),
+                                case.station_id if case else None,
+                                case.matter_id if case else None,
+                                case.service_day if case else None,
+                                case.created_at if case else None,
+                            )
                         )
-                        for e in batch.events
-                    ],
-                )
-                inserted = max(cursor.rowcount, 0)
-                cursor.execute(
-                    "SELECT event_id, code, message FROM sync_rejection WHERE event_id = ANY(%s)",
-                    (ids,),
-                )
+                cursor.execute(_LAND_STAGE)  # no parameters: simple protocol, many statements
+                cursor.nextset()  # past the case_file INSERT
+                counted = cursor.fetchone()
+                inserted = int(counted[0]) if counted else 0
+                cursor.nextset()
                 rejected = tuple(Rejection(r[0], r[1], r[2]) for r in cursor.fetchall())
-                cursor.execute("SELECT sync_mark('push')")
+            self._stage_dirty = False
             return PushResult(
                 inserted=inserted,
-                duplicates=len(ids) - inserted - len(rejected),
+                duplicates=len(batch.events) - inserted - len(rejected),
                 rejected=rejected,
             )
 
         return self._guard(run)
+
+    def _prepare_stage(self) -> None:
+        if not self._stage_ready:
+            self._conn.execute(_CREATE_STAGE)
+            self._stage_ready = True
+        if self._stage_dirty:
+            self._conn.execute("TRUNCATE sync_push_stage")
+            self._stage_dirty = False
 
     def pull_events(self, cursor: PullCursor, limit: int) -> PullPage[InboundEvent]:
         def run() -> PullPage[InboundEvent]:

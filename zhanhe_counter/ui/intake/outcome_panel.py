@@ -154,6 +154,15 @@ class OutcomePanel(QFrame):
             self._tick()
             self._timer.start()
 
+    def show_backoffice_answer(self, text: str, *, accepted: bool) -> None:
+        """The back office answered the 20-minute request: the countdown gives way to it."""
+        if self._answer_due is None:
+            return  # the form has moved on to the next applicant; the status bar said it
+        self.stop_countdown()
+        self.countdown.setVisible(True)
+        self.countdown.setStyleSheet(f"color: {theme.OK if accepted else theme.BAD}")
+        self.countdown.setText(text)
+
     def stop_countdown(self) -> None:
         self._timer.stop()
         self._answer_due = None
