@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=setup.sh
-source scripts/setup.sh "" base
+source scripts/setup.sh "" base build printing
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" = "" ]; then
     echo "没有图形显示（DISPLAY 未设置），在虚拟屏幕 Xvfb 上启动。" >&2
     exec xvfb-run -a "$VENV/bin/zhanhe-counter" --demo "$@"
