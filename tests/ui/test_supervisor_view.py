@@ -33,6 +33,7 @@ def view(qtbot: QtBot, tmp_path: Path) -> Iterator[SupervisorView]:
 def test_table_chart_and_drill_down(view: SupervisorView, qtbot: QtBot) -> None:
     view.grouping.setCurrentIndex(view.grouping.findData(Grouping.CLERK))
     view.run_button.click()
+    qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)
     model = view.model
     assert model.rowCount() == 3  # two clerks and 合计
     received = 1 + list(Figure).index(Figure.RECEIVED)
@@ -55,12 +56,12 @@ def test_table_chart_and_drill_down(view: SupervisorView, qtbot: QtBot) -> None:
     lina = next(r for r in range(2) if model.group_key(r) == scenario.LI)
     past = 1 + list(Figure).index(Figure.PAST_PROMISED)
     view.drill(model.index(lina, past))
-    assert view.cases.rowCount() == 1
+    qtbot.waitUntil(lambda: view.cases.rowCount() == 1, timeout=10_000)
     first = view.cases.item(0, 0)
     assert first is not None
     assert first.text() == "A0011"
     view.drill(model.index(2, received))  # the totals row drills into every group
-    assert view.cases.rowCount() == 9
+    qtbot.waitUntil(lambda: view.cases.rowCount() == 9, timeout=10_000)
 
 
 def test_a_backwards_period_shows_a_message(view: SupervisorView) -> None:

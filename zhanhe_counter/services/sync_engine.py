@@ -3,9 +3,10 @@
 A session (sync.md "Sync algorithm"): connect → hello (server time, identity, this station's
 highest number at the centre) → the outbox sets its push mark to the centre's (raising it skips
 batches whose acknowledgement was lost; lowering it re-sends what a restored centre lost) →
-push batches, each one central transaction, then move the mark → ask for refusals of events
-still unconfirmed → pull events and reference changes page by page, each page applied together
-with its cursor. Errors never escape ``run_once``: they end the session and are reported.
+push batches, each one central transaction, then move the mark, with a page of the centre's
+events pulled after each batch until the counter has caught up → ask for refusals of events
+still unconfirmed → pull the remaining events and reference changes page by page, each page
+applied together with its cursor. Errors never escape ``run_once``: they end the session and are reported.
 
 Offline limits (离线限制) follow the strictest comparable clients: past the warning level the bar
 turns amber, past the stop level new intake is refused until the PC syncs; recording of cases
@@ -26,6 +27,7 @@ from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.sync import (
     ClientTooOld,
     OutboxSummary,
+    PullCursor,
     SessionRecord,
     SyncError,
     SyncOutbox,
@@ -168,29 +170,29 @@ class SyncEngine:
         report.resent = reconciliation.resend
         report.cursors_reset = reconciliation.cursors_reset
 
+        # A page of the centre's events after every push batch, until a short page says the
+        # counter has caught up: with a backlog draining through a link that drops every few
+        # seconds, the back office's answers still reach the counter (a session that pushed
+        # everything first would never get to its pull).
+        events_cursor = self._outbox.events_cursor()
+        caught_up = False
         while (batch := self._outbox.next_batch(self._batch_size)) is not None:
             result = session.push(batch)
             self._outbox.acknowledge(batch, result, self._clock.now())
             report.pushed += result.inserted
             report.duplicates += result.duplicates
             report.rejected += len(result.rejected)
+            if not caught_up:
+                events_cursor, caught_up = self._pull_events_page(session, events_cursor, report)
 
         unconfirmed = self._outbox.unconfirmed_sent(_UNCONFIRMED_CHECK)
         if unconfirmed:
             refused = session.rejections(unconfirmed)
             report.rejected += self._outbox.record_rejections(refused, self._clock.now())
 
-        cursor = self._outbox.events_cursor()
-        while True:
-            page = session.pull_events(cursor, self._pull_page)
-            applied = self._outbox.apply_events(page, self._clock.now())
-            report.pulled += len(page.rows)
-            report.confirmed += applied.confirmed
-            report.added += applied.added
-            report.conflicts += applied.conflicts
-            cursor = page.next_cursor
-            if len(page.rows) < self._pull_page:
-                break
+        caught_up = False
+        while not caught_up:
+            events_cursor, caught_up = self._pull_events_page(session, events_cursor, report)
 
         cursor = self._outbox.reference_cursor()
         while True:
@@ -199,6 +201,18 @@ class SyncEngine:
             cursor = ref_page.next_cursor
             if len(ref_page.rows) < self._pull_page:
                 break
+
+    def _pull_events_page(
+        self, session: SyncSession, cursor: PullCursor, report: SyncReport
+    ) -> tuple[PullCursor, bool]:
+        """Pull and apply one page; returns the next cursor and whether the page was short."""
+        page = session.pull_events(cursor, self._pull_page)
+        applied = self._outbox.apply_events(page, self._clock.now())
+        report.pulled += len(page.rows)
+        report.confirmed += applied.confirmed
+        report.added += applied.added
+        report.conflicts += applied.conflicts
+        return page.next_cursor, len(page.rows) < self._pull_page
 
 
 # ------------------------------------------------------------------------- limits and status

@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
             return
         if self.supervisor is None:
             station = self.context.station
-            self.supervisor = SupervisorView(station.tally, station.clock.now().date())
+            self.supervisor = SupervisorView(station.tally, station.clock.now().date(), self.runner)
             self.pages.addWidget(self.supervisor)
         self.pages.setCurrentWidget(self.supervisor)
 

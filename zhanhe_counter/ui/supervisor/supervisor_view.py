@@ -7,6 +7,7 @@ talks to ``TallyService``; it never opens a database itself.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -26,9 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
 from zhanhe_counter.services.tally import TallyReport, TallyService
+from zhanhe_counter.ui.jobs import JobRunner
+
+log = logging.getLogger(__name__)
 
 SUPERVISOR_ROLE = "supervisor"  # 督查
 _Index = QModelIndex | QPersistentModelIndex
@@ -132,9 +137,10 @@ class BarChart(QWidget):
 class SupervisorView(QWidget):
     """督查统计视图."""
 
-    def __init__(self, service: TallyService, today: date) -> None:
+    def __init__(self, service: TallyService, today: date, runner: JobRunner | None = None) -> None:
         super().__init__()
         self.service = service
+        self.runner = runner or JobRunner(parent=self)
         self.report: TallyReport | None = None
         self.first = QDateEdit(QDate(today.year, today.month, today.day))
         self.last = QDateEdit(QDate(today.year, today.month, today.day))
@@ -202,13 +208,28 @@ class SupervisorView(QWidget):
         return Period(self.first.date().toPython(), self.last.date().toPython())  # type: ignore[arg-type]
 
     def refresh(self) -> None:
+        """Run the tally on the storage thread; the table fills in when it is done."""
+        # Qt hands a StrEnum back as a plain str.
+        grouping = Grouping(self.grouping.currentData())
+        service = self.service
         try:
-            # Qt hands a StrEnum back as a plain str.
-            grouping = Grouping(self.grouping.currentData())
-            self.report = self.service.tally(self.period(), grouping)
+            period = self.period()
         except DomainError as error:
-            self.message.setText(error.user_message)
+            self._failed(error)
             return
+        self.message.setText("正在统计……")
+        self.runner.submit(lambda: service.tally(period, grouping), self._show, self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, DomainError):
+            self.message.setText(error.user_message)
+        else:
+            log.error("tally failed", exc_info=error)
+            self.message.setText("统计失败，请重试。")
+
+    def _show(self, report: object) -> None:
+        assert isinstance(report, TallyReport)
+        self.report = report
         self.message.setText("")
         self.model.set_report(self.report)
         self.completeness.setText(self.report.completeness)
@@ -226,14 +247,23 @@ class SupervisorView(QWidget):
         figure = self.model.figure(index.column())
         if self.report is None or figure is None:
             return
-        cases = self.service.drill(self.report, self.model.group_key(index.row()), figure)
+        report, key = self.report, self.model.group_key(index.row())
+        self.runner.submit(
+            lambda: (figure, self.service.drill(report, key, figure)),
+            self._show_cases,
+            self._failed,
+        )
+
+    def _show_cases(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        figure, cases = result
         self.cases.setRowCount(len(cases))
         for row, case in enumerate(cases):
             values = (
                 case.case_number or "（咨询）",
                 case.matter,
                 case.clerk,
-                case.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                case.at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M"),
             )
             for column, value in enumerate(values):
                 self.cases.setItem(row, column, QTableWidgetItem(value))
