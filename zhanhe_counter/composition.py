@@ -8,11 +8,12 @@ staff into a fresh data folder and uses simulated printers whose output lands in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -33,6 +34,7 @@ from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchi
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
 from zhanhe_counter.adapters.sync.station_config import build_sync_engine, load_limits
 from zhanhe_counter.adapters.tally import sqlite_source
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
@@ -44,7 +46,7 @@ from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService, StationIdentity
 from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer
+from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import SecretStore
 from zhanhe_counter.services.print_service import PrintService
@@ -180,7 +182,9 @@ class Station:
     @cached_property
     def document_printer(self) -> DocumentPrinter:
         return DocumentPrinter(
-            renderer=self.renderer, print_service=self.print_service, printers=self.printer_roles
+            renderer=_LazyRenderer(self),
+            print_service=self.print_service,
+            printers=self.printer_roles,
         )
 
     @cached_property
@@ -255,6 +259,20 @@ class Station:
             self.sync_worker.stop()
         self.queue.stop()
         self.engine.dispose()
+
+
+class _LazyRenderer:
+    """The station's renderer, resolved on the first document: the screens that take a
+    renderer are built at login, and loading the CJK fonts then would slow every start."""
+
+    def __init__(self, station: Station) -> None:
+        self._station = station
+
+    def render_pdf(self, kind: DocumentKind, values: Mapping[str, Any]) -> RenderedDocument:
+        return self._station.renderer.render_pdf(kind, values)
+
+    def render_raster(self, kind: DocumentKind, values: Mapping[str, Any]) -> RenderedDocument:
+        return self._station.renderer.render_raster(kind, values)
 
 
 def build_station(
