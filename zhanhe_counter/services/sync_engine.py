@@ -6,7 +6,8 @@ batches whose acknowledgement was lost; lowering it re-sends what a restored cen
 push batches, each one central transaction, then move the mark, with a page of the centre's
 events pulled after each batch until the counter has caught up → ask for refusals of events
 still unconfirmed → pull the remaining events and reference changes page by page, each page
-applied together with its cursor. Errors never escape ``run_once``: they end the session and are reported.
+applied together with its cursor. Errors never escape ``run_once``: they end the session and
+are reported.
 
 Offline limits (离线限制) follow the strictest comparable clients: past the warning level the bar
 turns amber, past the stop level new intake is refused until the PC syncs; recording of cases

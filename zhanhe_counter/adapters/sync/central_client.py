@@ -1,15 +1,20 @@
 """The ``SyncTarget`` port on PostgreSQL, straight over libpq (中心库同步客户端).
 
-Push is one central transaction per batch: ``INSERT … ON CONFLICT DO NOTHING`` for the case rows
-and events (psycopg pipelines ``executemany``, so a batch costs a few round trips, not one per
-row), then the refusals the central screen recorded for the batch. Pull reads only rows whose
-transaction is older than every transaction still running (``xid < pg_snapshot_xmin``), ordered by
-``(xid, server_seq)``: a row committed late can never fall behind the cursor (sync.md §2.4).
+Push is one central transaction per batch (sync.md §6.1): ``COPY`` into a session's temp table,
+then one multi-statement query that lands the case rows and events set-wise
+(``INSERT … SELECT … ON CONFLICT (event_id) DO NOTHING``), reads the refusals the central screen
+recorded for the batch and empties the stage: three round trips whatever the batch size. Pull
+reads only rows whose transaction is older than every transaction still running
+(``xid < pg_snapshot_xmin``), ordered by ``(xid, server_seq)``: a row committed late can never
+fall behind the cursor (sync.md §2.4).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,9 +23,10 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from zhanhe_counter.adapters.sync.connection import CentralAddress
+from zhanhe_counter.adapters.sync.connection import OPERATION_TIMEOUT, CentralAddress
 from zhanhe_counter.adapters.sync.errors import translate_central_error
 from zhanhe_counter.services.ports.sync import (
+    CentralUnreachable,
     Hello,
     InboundEvent,
     PullCursor,
@@ -103,18 +109,48 @@ _HELLO = (
 class PostgresSyncSession:
     """One libpq connection used for one sync session."""
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+    def __init__(
+        self, connection: psycopg.Connection[Any], operation_timeout: float = OPERATION_TIMEOUT
+    ) -> None:
         self._conn = connection
+        self._operation_timeout = operation_timeout
         self._stage_ready = False
         self._stage_dirty = False
+        self._timed_out = False
 
     def _guard(self, work: Callable[[], R]) -> R:
+        # The server's statement_timeout cannot help when the request never reaches it; the
+        # watchdog shuts the socket down, so the blocked call returns with an error.
+        watchdog = threading.Timer(self._operation_timeout, self._abort)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             return work()
         except SyncError:
             raise
         except (psycopg.Error, OSError) as error:
+            if self._timed_out:
+                raise CentralUnreachable(
+                    f"central did not answer within {self._operation_timeout:.0f} s",
+                    "中心长时间没有响应，数据已保存在本机，稍后会自动重试。",
+                ) from error
             raise translate_central_error(error) from error
+        finally:
+            watchdog.cancel()
+
+    def _abort(self) -> None:
+        self._timed_out = True
+        log.warning(
+            "central did not answer within %.0f s; dropping the connection", self._operation_timeout
+        )
+        try:
+            descriptor = self._conn.pgconn.socket
+            # A duplicate of the descriptor: shutting it down ends the connection for every
+            # copy, while psycopg keeps owning (and later closes) its own.
+            with socket.socket(fileno=os.dup(descriptor)) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        except (psycopg.Error, OSError):  # already closed: nothing left to wake
+            log.debug("central connection already gone", exc_info=True)
 
     def hello(self, app_version: str, client_time: datetime) -> Hello:
         def run() -> Hello:
@@ -263,11 +299,22 @@ class PostgresSyncSession:
 
 
 class PostgresSyncTarget:
-    """Opens station sessions on the central database with TLS and timeouts enforced."""
+    """Opens station sessions on the central database with TLS and timeouts enforced.
 
-    def __init__(self, address: CentralAddress, application_name: str = "zhanhe-counter") -> None:
+    ``operation_timeout`` bounds each step of a session on the client (hello, one push batch,
+    one pull page), on top of libpq's TCP timeouts and the server's ``statement_timeout``.
+    """
+
+    def __init__(
+        self,
+        address: CentralAddress,
+        application_name: str = "zhanhe-counter",
+        *,
+        operation_timeout: float = OPERATION_TIMEOUT,
+    ) -> None:
         self._address = address
         self._application_name = application_name
+        self._operation_timeout = operation_timeout
 
     def connect(self) -> PostgresSyncSession:
         try:
@@ -278,4 +325,4 @@ class PostgresSyncTarget:
             )
         except (psycopg.Error, OSError) as error:
             raise translate_central_error(error) from error
-        return PostgresSyncSession(connection)
+        return PostgresSyncSession(connection, self._operation_timeout)

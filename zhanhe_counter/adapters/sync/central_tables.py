@@ -83,6 +83,13 @@ case_event = sa.Table(
     sa.Index("ix_case_event_pull", "xid", "server_seq"),
     sa.Index("ix_case_event_tally", "service_day", "origin", "kind"),
     sa.Index("ix_case_event_case", "case_id", "hlc"),
+    # The tally's promised-date figure finds its cases by this text (adapters/tally/facts_sql.py).
+    sa.Index(
+        "ix_case_event_promised_due",
+        sa.text("(payload ->> 'promised_due')"),
+        "case_id",
+        postgresql_where=sa.text("kind IN ('received', 'accepted')"),
+    ),
 )
 
 # Every change of centrally edited reference data, fed by triggers; pulled like case events.

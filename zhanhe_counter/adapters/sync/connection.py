@@ -30,10 +30,18 @@ TIMEOUT_OPTIONS: dict[str, str] = {
     "keepalives_interval": "3",
     "keepalives_count": "3",
 }
+# The server's side of the same rule: its keepalives and TCP user timeout end the backend of a
+# station that vanished mid-transaction within ~20 s, so its row locks are not held for the
+# kernel's two hours (sync.md §4.2). All are user-settable, so no server configuration is needed.
 SESSION_OPTIONS = (
     "-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000 "
-    "-c synchronous_commit=on"
+    "-c synchronous_commit=on "
+    "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3 "
+    "-c tcp_user_timeout=10000"
 )
+#: Client-side deadline of one sync step (hello, one push batch, one pull page), in seconds. A
+#: path that swallows traffic while the kernel still ACKs defeats every TCP timeout; this does not.
+OPERATION_TIMEOUT = 45.0
 _WEAK_SSLMODES = {"disable", "allow", "prefer", "require", "verify-ca"}
 _ROLE_PREFIX = "zh_st_"
 
