@@ -79,6 +79,9 @@ class CupsLab:
         )
         (r / "etc/cupsd.conf").write_text(
             f"LogLevel info\nListen 127.0.0.1:8631\nListen {self.socket}\nBrowsing No\n"
+            # A first attempt that finds the IPP printer not yet listening must not stop the
+            # queue for good (the default policy); retry soon instead, as a counter PC would.
+            "ErrorPolicy retry-job\nJobRetryInterval 5\n"
             "WebInterface No\nDefaultAuthType None\n"
             "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
             "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
@@ -127,6 +130,8 @@ class CupsLab:
             f"ipp://localhost:{IPP_PORT}/ipp/print",
             "-m",
             "everywhere",
+            "-o",
+            "printer-error-policy=retry-job",
         )
         assert added.returncode == 0, added.stderr.decode()
 
@@ -216,9 +221,16 @@ def test_pdf_reaches_the_ipp_printer_with_pwg_media(lab: CupsLab) -> None:
     assert printer.status().state is PrinterState.READY
     before = len(lab.printed_files())
     job_id = printer.submit(notice_pdf("ZHANHE CUPS TEST ONE"), title="受理通知书")
-    wait_for(
-        lambda: printer.job_state(job_id) is BackendJobState.COMPLETED, timeout=90, what="completed"
-    )
+    try:
+        wait_for(
+            lambda: printer.job_state(job_id) is BackendJobState.COMPLETED,
+            timeout=90,
+            what="completed",
+        )
+    except AssertionError as error:
+        log = (lab.root / "logs/error_log").read_text(errors="replace")[-3000:]
+        state = printer.job_state(job_id)
+        raise AssertionError(f"{error}; job state {state}; cups log:\n{log}") from error
     wait_for(lambda: len(lab.printed_files()) == before + 1, what="file at the printer")
     assert "ZHANHE CUPS TEST ONE" in pdf_text(lab.printed_files()[-1])
 
