@@ -282,3 +282,28 @@ def test_sync_bar_outbox_and_sync_now_on_an_unregistered_pc(
     assert window.pages.currentWidget() is window.outbox
     qtbot.waitUntil(lambda: window.outbox.items.rowCount() >= 1, timeout=10_000)
     assert "待上传" in window.outbox.summary.text()
+
+
+def test_the_twenty_minute_countdown_counts_office_minutes(qtbot: QtBot) -> None:
+    """A request made at 11:55 is due at 14:45: the countdown shows 20 minutes, not 170."""
+    from datetime import datetime, time, timedelta
+
+    from zhanhe_counter.domain.china_time import CHINA_TIME
+    from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar, weekends_only
+    from zhanhe_counter.ui.intake.outcome_panel import OutcomePanel
+
+    hours = OfficeHours.with_lunch(time(8, 0), time(12, 0), time(14, 30), time(17, 30))
+    calendar = WorkCalendar(weekends_only)
+    now = datetime(2026, 11, 26, 11, 55, tzinfo=CHINA_TIME)
+    due = calendar.add_office_minutes(now, 20, hours).at
+    assert due - now > timedelta(hours=2)
+    panel = OutcomePanel(
+        lambda: now,
+        office_time_left=lambda d: calendar.office_time_between(now, d, hours),
+    )
+    qtbot.addWidget(panel)
+    panel.show_committed(
+        case_number="X", status_label="待后台答复", printed=[], print_problem=None, answer_due=due
+    )
+    assert panel.countdown.text() == "后台答复倒计时 20:00"
+    panel.stop_countdown()

@@ -94,7 +94,11 @@ class IntakeView(QWidget):
         self.hits.setVisible(False)
         self.hits.setMaximumHeight(260)
         self.checklist = ChecklistPanel()
-        self.outcome = OutcomePanel(clock.now)
+        calendar, hours = context.station.calendar, context.station.identity.office_hours
+        self.outcome = OutcomePanel(
+            clock.now,
+            office_time_left=lambda due: calendar.office_time_between(clock.now(), due, hours),
+        )
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)

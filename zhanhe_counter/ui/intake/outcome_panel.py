@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -27,10 +27,19 @@ def outcome_title(result: ChecklistResult) -> str:
 class OutcomePanel(QFrame):
     """结果: outcome, deadlines, what is missing, the documents that will print."""
 
-    def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        parent: QWidget | None = None,
+        *,
+        office_time_left: Callable[[datetime], timedelta] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self._now = now
+        # The 20 minutes are office minutes (lunch and closed days do not count), so the
+        # countdown asks the calendar rather than subtracting clock times.
+        self._left = office_time_left or (lambda due: due - now())
         self._answer_due: datetime | None = None
         title = QLabel("结果")
         title.setObjectName("sectionTitle")
@@ -172,7 +181,7 @@ class OutcomePanel(QFrame):
     def _tick(self) -> None:
         if self._answer_due is None:
             return
-        left = int((self._answer_due - self._now()).total_seconds())
+        left = int(self._left(self._answer_due).total_seconds())
         if left <= 0:
             self.countdown.setText("后台答复已超时，请联系后台。")
             self.countdown.setStyleSheet(f"color: {theme.BAD}")
