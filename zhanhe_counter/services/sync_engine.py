@@ -27,6 +27,7 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.sync import (
     ClientTooOld,
+    Hello,
     OutboxSummary,
     PullCursor,
     SessionRecord,
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 PUSH_BATCH = 500
 PULL_PAGE = 1000
-_UNCONFIRMED_CHECK = 5000
+CONFIRM_PAGE = 1000
 CLOCK_WARNING = timedelta(minutes=2)
 
 
@@ -170,6 +171,11 @@ class SyncEngine:
         report.acks_recovered = reconciliation.acks_recovered
         report.resent = reconciliation.resend
         report.cursors_reset = reconciliation.cursors_reset
+        self._check_central_restart(session, hello)
+        # Confirmation never depends on the echo alone: an event whose echo the pull passed
+        # (or whose acknowledgement was lost) is confirmed by id here, and one the centre does
+        # not hold goes back to the queue.
+        self._settle_sent(session, report)
 
         # A page of the centre's events after every push batch, until a short page says the
         # counter has caught up: with a backlog draining through a link that drops every few
@@ -179,17 +185,15 @@ class SyncEngine:
         caught_up = False
         while (batch := self._outbox.next_batch(self._batch_size)) is not None:
             result = session.push(batch)
-            self._outbox.acknowledge(batch, result, self._clock.now())
+            report.confirmed += self._outbox.acknowledge(batch, result, self._clock.now())
             report.pushed += result.inserted
             report.duplicates += result.duplicates
             report.rejected += len(result.rejected)
             if not caught_up:
                 events_cursor, caught_up = self._pull_events_page(session, events_cursor, report)
 
-        unconfirmed = self._outbox.unconfirmed_sent(_UNCONFIRMED_CHECK)
-        if unconfirmed:
-            refused = session.rejections(unconfirmed)
-            report.rejected += self._outbox.record_rejections(refused, self._clock.now())
+        # Whatever a batch's answer left unconfirmed (refusals recorded after the fact).
+        self._settle_sent(session, report)
 
         caught_up = False
         while not caught_up:
@@ -201,6 +205,60 @@ class SyncEngine:
             report.pulled_reference += self._outbox.apply_reference(ref_page, self._clock.now())
             cursor = ref_page.next_cursor
             if len(ref_page.rows) < self._pull_page:
+                break
+
+    def _check_central_restart(self, session: SyncSession, hello: Hello) -> None:
+        """After a central restart, move pull cursors back behind rows the crash lost.
+
+        A crash can lose the newest commits (not yet on disk) after this PC pulled them; their
+        transaction ids are then handed out again, and the new rows would sort behind the
+        cursor and never be pulled. If the cursor's own row survived, everything before it is
+        on disk and nothing can be reused below it. Otherwise the cursor goes back to the newest
+        row this PC pulled that survived (or to the start): pulling a row twice is harmless,
+        it is applied by event id.
+        """
+        if hello.started_at is None or hello.started_at == self._outbox.central_start():
+            return
+        events = self._outbox.events_cursor()
+        if not session.holds("events", events):
+            survivors = [
+                PullCursor(copy.xid, copy.server_seq)
+                for copy in session.stored(self._outbox.recent_pulled(CONFIRM_PAGE))
+                if (copy.xid, copy.server_seq) <= (events.xid, events.seq)
+            ]
+            events = max(survivors, key=lambda c: (c.xid, c.seq), default=PullCursor())
+        reference = self._outbox.reference_cursor()
+        if not session.holds("reference", reference):
+            reference = PullCursor()  # small and applied idempotently: read it all again
+        if self._outbox.note_central_start(hello.started_at, events, reference, self._clock.now()):
+            log.warning("central restarted at %s and lost pulled rows", hello.started_at)
+
+    def _settle_sent(self, session: SyncSession, report: SyncReport) -> None:
+        """Ask the centre which "sent" events it holds, page by page, and settle them."""
+        after = 0
+        while page := self._outbox.sent_after(after, CONFIRM_PAGE):
+            ids = [event.event_id for event in page]
+            stored = session.stored(ids)
+            held = {copy.event_id for copy in stored}
+            refused = session.rejections([i for i in ids if i not in held])
+            cursor = self._outbox.events_cursor()
+            behind = [c for c in stored if (c.xid, c.server_seq) <= (cursor.xid, cursor.seq)]
+            if behind:
+                # The evidence for issue 7: an echo the pull should already have delivered.
+                log.warning(
+                    "%d sent events confirmed by id; their echo (xid %d..%d) is behind the "
+                    "pull cursor %s",
+                    len(behind),
+                    min(c.xid for c in behind),
+                    max(c.xid for c in behind),
+                    cursor.to_text(),
+                )
+            settled = self._outbox.settle_sent(ids, stored, refused, self._clock.now())
+            report.confirmed += settled.confirmed
+            report.rejected += settled.rejected
+            report.resent += settled.resend
+            after = page[-1].origin_seq
+            if len(page) < CONFIRM_PAGE:
                 break
 
     def _pull_events_page(

@@ -6,6 +6,7 @@ connection URL (password included) in ``ZHANHE_TEST_CENTRAL``. Syncs in a loop u
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -26,6 +27,13 @@ class _Clock:
 
 def main() -> None:
     db_path, station_id = Path(sys.argv[1]), sys.argv[2]
+    log_file = os.environ.get("ZHANHE_TEST_SYNC_LOG")
+    if log_file:  # the fault test's evidence: what each session of this process did
+        logging.basicConfig(
+            filename=log_file,
+            level=logging.INFO,
+            format=f"%(asctime)s {os.getpid()} %(name)s %(levelname)s %(message)s",
+        )
     address = parse_central_url(os.environ["ZHANHE_TEST_CENTRAL"])
     engine = open_local_database(db_path, migrate_schema=False)
     sync = SyncEngine(

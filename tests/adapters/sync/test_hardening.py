@@ -70,8 +70,12 @@ def test_a_failed_batch_does_not_poison_the_next_one_on_the_same_session(
     finally:
         session.close()
 
-    assert result == PushResult(inserted=3, duplicates=0)
-    assert again == PushResult(inserted=0, duplicates=3)
+    assert (result.inserted, result.duplicates, result.rejected) == (3, 0, ())
+    assert (again.inserted, again.duplicates, again.rejected) == (0, 3, ())
+    # Both answers name every event of the batch as stored: each confirms it without the echo.
+    batch_ids = {e.event_id for e in batch.events}
+    assert {c.event_id for c in result.stored} == batch_ids
+    assert again.stored == result.stored
     rows = central_rows(central_url, station.station_id)
     assert [r[2] for r in rows] == [1, 2, 3, 4, 5]
     assert impostor.event_id not in {r[0] for r in rows}

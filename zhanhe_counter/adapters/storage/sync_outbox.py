@@ -45,6 +45,7 @@ from zhanhe_counter.services.ports.storage import SyncState
 from zhanhe_counter.services.ports.sync import (
     AppliedEvents,
     CaseSyncBadge,
+    CentralCopy,
     Hello,
     InboundEvent,
     OutboundCase,
@@ -58,7 +59,9 @@ from zhanhe_counter.services.ports.sync import (
     Reconciliation,
     RefChange,
     Rejection,
+    SentEvent,
     SessionRecord,
+    SettledSent,
     StationDatabaseMismatch,
 )
 
@@ -72,6 +75,7 @@ K_PUSH_MARK = "push_hwm"
 K_EVENTS_CURSOR = "events_cursor"
 K_REFERENCE_CURSOR = "ref_cursor"
 K_CENTRAL_IDENTITY = "central_identity"
+K_CENTRAL_START = "central_started_at"
 K_CLOCK_OFFSET = "server_clock_offset_ms"
 K_LAST_PUSH_OK = "last_push_ok_at"
 K_LAST_PULL_OK = "last_pull_ok_at"
@@ -257,9 +261,9 @@ class SqliteSyncOutbox:
             for row in rows
         )
 
-    def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> None:
+    def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> int:
         if not batch.events:
-            return
+            return 0
         first = batch.events[0].origin_seq
         with storage_errors(), self._engine.begin() as connection:
             connection.execute(
@@ -272,8 +276,78 @@ class SqliteSyncOutbox:
                 .values(sync_state=_SENT)
             )
             self._mark_rejected(connection, result.rejected, now)
+            confirmed = self._confirm(connection, result.stored)
             _put(connection, K_PUSH_MARK, str(batch.last_seq), now)
             _put(connection, K_LAST_PUSH_OK, now.isoformat(), now)
+        return confirmed
+
+    def _confirm(self, connection: sa.Connection, stored: Sequence[CentralCopy]) -> int:
+        """Confirm own "sent" events the centre stores; returns how many changed."""
+        if not stored:
+            return 0
+        result = connection.execute(
+            sa.update(case_event)
+            .where(
+                case_event.c.event_id == sa.bindparam("b_id"),
+                case_event.c.station_id == self._station_id,
+                case_event.c.sync_state == _SENT,
+            )
+            .values(sync_state=_CONFIRMED, server_seq=sa.bindparam("b_seq")),
+            [{"b_id": copy.event_id, "b_seq": copy.server_seq} for copy in stored],
+        )
+        return int(result.rowcount)
+
+    def sent_after(self, after_seq: int, limit: int) -> list[SentEvent]:
+        with reading(self._engine) as connection:
+            rows = connection.execute(
+                sa.select(case_event.c.event_id, case_event.c.station_seq)
+                .where(
+                    case_event.c.station_id == self._station_id,
+                    case_event.c.sync_state == _SENT,
+                    case_event.c.station_seq > after_seq,
+                )
+                .order_by(case_event.c.station_seq)
+                .limit(max(1, limit))
+            ).all()
+        return [SentEvent(row.event_id, int(row.station_seq)) for row in rows]
+
+    def settle_sent(
+        self,
+        checked: Sequence[UUID],
+        stored: Sequence[CentralCopy],
+        refused: Sequence[Rejection],
+        now: datetime,
+    ) -> SettledSent:
+        held = {copy.event_id for copy in stored} | {r.event_id for r in refused}
+        missing = [event_id for event_id in checked if event_id not in held]
+        with storage_errors(), self._engine.begin() as connection:
+            confirmed = self._confirm(connection, stored)
+            rejected = self._mark_rejected(connection, refused, now)
+            resend = 0
+            if missing:
+                mine_missing = (
+                    case_event.c.station_id == self._station_id,
+                    case_event.c.event_id.in_(missing),
+                    case_event.c.sync_state == _SENT,
+                )
+                lowest = connection.execute(
+                    sa.select(sa.func.min(case_event.c.station_seq)).where(*mine_missing)
+                ).scalar_one_or_none()
+                resend = int(
+                    connection.execute(
+                        sa.update(case_event)
+                        .where(*mine_missing)
+                        .values(sync_state=_LOCAL, server_seq=None)
+                    ).rowcount
+                )
+                mark = int(_get(connection, K_PUSH_MARK) or 0)
+                if lowest is not None and int(lowest) <= mark:
+                    # next_batch reads after the mark: move it below the first lost event. What
+                    # travels again in between the centre already has and skips by event id.
+                    _put(connection, K_PUSH_MARK, str(int(lowest) - 1), now)
+        if resend:
+            log.warning("%d sent events are not at the centre: pushing them again", resend)
+        return SettledSent(confirmed=confirmed, rejected=rejected, resend=resend)
 
     def _mark_rejected(
         self, connection: sa.Connection, rejections: Iterable[Rejection], now: datetime
@@ -330,6 +404,40 @@ class SqliteSyncOutbox:
         with reading(self._engine) as connection:
             return PullCursor.from_text(_get(connection, K_REFERENCE_CURSOR))
 
+    def recent_pulled(self, limit: int) -> list[UUID]:
+        with reading(self._engine) as connection:
+            return list(
+                connection.execute(
+                    sa.select(case_event.c.event_id)
+                    .where(case_event.c.server_seq.is_not(None))
+                    .order_by(case_event.c.server_seq.desc())
+                    .limit(max(1, limit))
+                ).scalars()
+            )
+
+    def central_start(self) -> datetime | None:
+        with reading(self._engine) as connection:
+            return _instant(_get(connection, K_CENTRAL_START))
+
+    def note_central_start(
+        self, started_at: datetime, events: PullCursor, reference: PullCursor, now: datetime
+    ) -> bool:
+        moved = False
+        with storage_errors(), self._engine.begin() as connection:
+            for key, durable in ((K_EVENTS_CURSOR, events), (K_REFERENCE_CURSOR, reference)):
+                current = PullCursor.from_text(_get(connection, key))
+                if (durable.xid, durable.seq) < (current.xid, current.seq):
+                    log.warning(
+                        "central restarted and lost rows past %s: %s cursor back from %s",
+                        durable.to_text(),
+                        key,
+                        current.to_text(),
+                    )
+                    _put(connection, key, durable.to_text(), now)
+                    moved = True
+            _put(connection, K_CENTRAL_START, started_at.isoformat(), now)
+        return moved
+
     def apply_events(self, page: PullPage[InboundEvent], now: datetime) -> AppliedEvents:
         confirmed = added = conflicts = 0
         with storage_errors(), self._engine.begin() as connection:
@@ -371,7 +479,13 @@ class SqliteSyncOutbox:
                     ),
                     echoes,
                 )
-            confirmed = sum(1 for row in existing.values() if row.station_id == self._station_id)
+            # Counted once: most own events are already confirmed by their push's answer.
+            confirmed = sum(
+                1
+                for row in existing.values()
+                if row.station_id == self._station_id
+                and row.sync_state not in (_CONFIRMED, _REJECTED)
+            )
             for event in page.rows:
                 if event.event_id in existing or event.event_id in set_aside:
                     continue

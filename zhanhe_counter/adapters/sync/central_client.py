@@ -26,6 +26,7 @@ from psycopg.types.json import Jsonb
 from zhanhe_counter.adapters.sync.connection import OPERATION_TIMEOUT, CentralAddress
 from zhanhe_counter.adapters.sync.errors import translate_central_error
 from zhanhe_counter.services.ports.sync import (
+    CentralCopy,
     CentralUnreachable,
     Hello,
     InboundEvent,
@@ -59,7 +60,9 @@ _COPY_STAGE = (
 )
 # Sent as one simple query, so the server runs it as one implicit transaction in one round trip:
 # cases, then events (RLS and the screen trigger per row, but the policies' station lookup once
-# per statement), the refusals of this batch, the push mark, and the stage emptied again. A new
+# per statement), the refusals of this batch, the batch's events the centre now stores (they are
+# confirmed from this answer, not only from the pull's echo), the push mark, and the stage
+# emptied again. A new
 # event id under a number the centre already holds still fails loudly on
 # UNIQUE (origin, origin_seq): only event_id is the conflict target.
 _LAND_STAGE = """
@@ -80,6 +83,8 @@ WITH landed AS (
 SELECT count(*) FROM landed;
 SELECT r.event_id, r.code, r.message FROM sync_rejection AS r
  WHERE r.event_id IN (SELECT event_id FROM sync_push_stage);
+SELECT e.event_id, e.server_seq, e.xid::text FROM case_event AS e
+ WHERE e.event_id IN (SELECT event_id FROM sync_push_stage);
 SELECT sync_mark('push');
 TRUNCATE sync_push_stage;
 """
@@ -98,8 +103,16 @@ _PULL_REFERENCE = (
     "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
     "ORDER BY xid, server_seq LIMIT %s"
 )
+_STORED = "SELECT event_id, server_seq, xid::text FROM case_event WHERE event_id = ANY(%s)"
+# Whether the row a pull cursor points at still exists: after a crash restart it may not.
+_HOLDS = {
+    stream: (
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE xid = %s::text::xid8 AND server_seq = %s)"
+    )
+    for stream, table in (("events", "case_event"), ("reference", "ref_change"))
+}
 _HELLO = (
-    "SELECT h.*, "
+    "SELECT h.*, pg_postmaster_start_time(), "
     "(SELECT coalesce(max(origin_seq), 0) FROM case_event WHERE origin = h.h_station), "
     "(SELECT coalesce(max(origin_seq), 0) FROM sync_rejection WHERE origin = h.h_station) "
     "FROM sync_hello(%s, %s) AS h"
@@ -157,7 +170,17 @@ class PostgresSyncSession:
             with self._conn.transaction():
                 row = self._conn.execute(_HELLO, (app_version, client_time)).fetchone()
             assert row is not None  # the function always returns one row or raises
-            station, server_time, epoch, system_id, xid, min_version, events_max, refused_max = row
+            (
+                station,
+                server_time,
+                epoch,
+                system_id,
+                xid,
+                min_version,
+                started_at,
+                events_max,
+                refused_max,
+            ) = row
             return Hello(
                 station_id=station,
                 server_time=server_time,
@@ -166,6 +189,7 @@ class PostgresSyncSession:
                 current_xid=int(xid),
                 min_client_version=min_version,
                 max_origin_seq=max(int(events_max), int(refused_max)),
+                started_at=started_at,
             )
 
         return self._guard(run)
@@ -209,11 +233,14 @@ class PostgresSyncSession:
                 inserted = int(counted[0]) if counted else 0
                 cursor.nextset()
                 rejected = tuple(Rejection(r[0], r[1], r[2]) for r in cursor.fetchall())
+                cursor.nextset()
+                stored = tuple(CentralCopy(r[0], int(r[1]), int(r[2])) for r in cursor.fetchall())
             self._stage_dirty = False
             return PushResult(
                 inserted=inserted,
                 duplicates=len(batch.events) - inserted - len(rejected),
                 rejected=rejected,
+                stored=stored,
             )
 
         return self._guard(run)
@@ -288,6 +315,29 @@ class PostgresSyncSession:
                     (list(event_ids),),
                 ).fetchall()
             return [Rejection(r[0], r[1], r[2]) for r in rows]
+
+        return self._guard(run)
+
+    def stored(self, event_ids: Sequence[UUID]) -> list[CentralCopy]:
+        if not event_ids:
+            return []
+
+        def run() -> list[CentralCopy]:
+            with self._conn.transaction():
+                rows = self._conn.execute(_STORED, (list(event_ids),)).fetchall()
+            return [CentralCopy(r[0], int(r[1]), int(r[2])) for r in rows]
+
+        return self._guard(run)
+
+    def holds(self, stream: str, cursor: PullCursor) -> bool:
+        if cursor == PullCursor():
+            return True
+        query = _HOLDS[stream]
+
+        def run() -> bool:
+            with self._conn.transaction():
+                row = self._conn.execute(query, (str(cursor.xid), cursor.seq)).fetchone()
+            return bool(row and row[0])
 
         return self._guard(run)
 

@@ -125,12 +125,34 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
+class CentralCopy:
+    """One of this station's events as the centre stores it (中心已存事件)."""
+
+    event_id: UUID
+    server_seq: int
+    xid: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentEvent:
+    """An own event this PC believes sent but the centre has not confirmed (已发送待确认)."""
+
+    event_id: UUID
+    origin_seq: int
+
+
+@dataclass(frozen=True, slots=True)
 class PushResult:
-    """What one committed central transaction did with a batch (上传结果)."""
+    """What one committed central transaction did with a batch (上传结果).
+
+    ``stored`` lists the batch's events the centre holds after the transaction (landed now or
+    earlier): they are confirmed at once, without waiting for the pull's echo.
+    """
 
     inserted: int
     duplicates: int
     rejected: tuple[Rejection, ...] = ()
+    stored: tuple[CentralCopy, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +228,7 @@ class Hello:
     current_xid: int
     min_client_version: str | None
     max_origin_seq: int  # highest of this station's numbers the centre holds (stored or refused)
+    started_at: datetime | None = None  # when the central server last (re)started
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +248,15 @@ class Reconciliation:
     def resend(self) -> int:
         """Events this PC believed sent that the centre no longer has (restored backup)."""
         return max(0, self.previous_mark - self.mark)
+
+
+@dataclass(frozen=True, slots=True)
+class SettledSent:
+    """What checking "sent" events by id at the centre changed locally (按编号核对结果)."""
+
+    confirmed: int  # the centre holds them: confirmed without the echo
+    rejected: int  # the centre refused them
+    resend: int  # the centre has neither: back to "local", pushed again
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +344,16 @@ class SyncSession(Protocol):
         """The centre's refusals among ``event_ids``."""
         ...
 
+    def stored(self, event_ids: Sequence[UUID]) -> list[CentralCopy]:
+        """Which of ``event_ids`` the centre holds (among the rows this station may read)."""
+        ...
+
+    def holds(self, stream: str, cursor: PullCursor) -> bool:
+        """Whether the row ``cursor`` points at still exists (``stream``: "events" or
+        "reference"). After a crash restart the centre may have lost rows this PC already
+        pulled, and hand their transaction ids out again."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -339,8 +381,39 @@ class SyncOutbox(Protocol):
         """Own events after the push mark, oldest first; ``None`` when nothing is waiting."""
         ...
 
-    def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> None:
-        """Move the push mark past ``batch`` and record its refusals, in one transaction."""
+    def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> int:
+        """Move the push mark past ``batch``, record its refusals and confirm what the centre
+        stored, in one transaction; returns how many events became confirmed."""
+        ...
+
+    def sent_after(self, after_seq: int, limit: int) -> list[SentEvent]:
+        """Own events in state "sent" with a number above ``after_seq``, oldest first."""
+        ...
+
+    def settle_sent(
+        self,
+        checked: Sequence[UUID],
+        stored: Sequence[CentralCopy],
+        refused: Sequence[Rejection],
+        now: datetime,
+    ) -> SettledSent:
+        """Confirm the ``checked`` events the centre stores, reject the refused ones, and put
+        the rest back to "local" (lowering the push mark) so they are pushed again."""
+        ...
+
+    def recent_pulled(self, limit: int) -> list[UUID]:
+        """Events the centre numbered (pulled or confirmed), newest number first."""
+        ...
+
+    def central_start(self) -> datetime | None:
+        """The central server start time the pull cursors were last checked against."""
+        ...
+
+    def note_central_start(
+        self, started_at: datetime, events: PullCursor, reference: PullCursor, now: datetime
+    ) -> bool:
+        """Remember ``started_at``; pull cursors past the given positions move back to them.
+        Returns whether a cursor moved."""
         ...
 
     def events_cursor(self) -> PullCursor: ...
