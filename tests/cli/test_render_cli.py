@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from zhanhe_counter.cli.app import main
+from zhanhe_counter.domain.documents import DocumentKind
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 
@@ -16,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 def test_list_shows_every_form_with_its_fields(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "--list"]) == 0
     forms = {f["id"]: f for f in json.loads(capsys.readouterr().out)}
-    assert len(forms) == 8
+    assert len(forms) == len(DocumentKind)
     fields = {f["name"]: f for f in forms["refusal_notice"]["fields"]}
     assert fields["reconsideration_body"]["required"] is True
     assert fields["reasons"]["type"] == "list"

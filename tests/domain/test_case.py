@@ -235,8 +235,52 @@ def test_refused_decision_needs_reasons_and_relief() -> None:
     assert state.decision_approved is False
     assert state.decision_reasons == ("不符合条件",)
     assert state.decision_relief == "可于60日内申请行政复议"
-    assert K.CERTIFICATE_MADE not in allowed_next(state)
-    assert K.HANDED_TO_DELIVERY not in allowed_next(state)
+    assert not state.status.is_final  # the written decision still has to be served
+    assert allowed_next(state) == {K.HANDED_TO_DELIVERY, K.RATED}
+    assert refuse(state, event(K.CERTIFICATE_MADE)).user_message == "办件不予办理，不能制证"
+
+
+def test_refused_decision_is_handed_to_delivery_and_served_by_express() -> None:
+    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
+    express = p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="1234567")
+    handed = run(
+        K.RECEIVED,
+        K.ACCEPTED,
+        event(K.DECIDED, refusal),
+        event(K.HANDED_TO_DELIVERY, p.handed_to_delivery_payload()),
+    )
+    assert handed.status is S.READY_FOR_DELIVERY
+    assert handed.collect_at_delivery == ()
+    assert K.CERTIFICATE_MADE not in allowed_next(handed)
+    served = apply(handed, event(K.DELIVERED, express))
+    assert served.status is S.DELIVERED
+    assert served.decision_approved is False
+    assert served.delivery is not None
+    assert (served.delivery.mode, served.delivery.waybill) == (p.DeliveryMode.EXPRESS, "1234567")
+    assert allowed_next(served) == {K.RATED}
+
+
+def test_refused_decision_is_served_at_the_window_with_a_signature() -> None:
+    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
+    state = run(K.RECEIVED, K.ACCEPTED, event(K.DECIDED, refusal), K.HANDED_TO_DELIVERY)
+    served = apply(state, event(K.DELIVERED))
+    assert served.status is S.DELIVERED
+    assert served.delivery is not None
+    assert served.delivery.signer == "张三"
+
+
+def test_a_refused_application_owes_no_rongque_material() -> None:
+    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
+    accepted = run(K.RECEIVED, K.RONGQUE_PLEDGED, K.ACCEPTED)
+    assert accepted.outstanding_rongque == (LEASE,)
+    refused = apply(accepted, event(K.DECIDED, refusal))
+    assert refused.outstanding_rongque == ()
+    assert refused.rongque_items == (LEASE,)  # what was pledged stays on record
+    handed = apply(refused, event(K.HANDED_TO_DELIVERY))
+    supplement = event(
+        K.SUPPLEMENT_RECEIVED, p.supplement_received_payload(material_ids=["m-lease"])
+    )
+    assert refuse(handed, supplement).user_message == "该办件没有待补正的材料"
 
 
 def test_withdrawal_before_decision() -> None:

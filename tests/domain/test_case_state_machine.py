@@ -9,7 +9,7 @@ from functools import reduce
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -88,12 +88,21 @@ def good_payload(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[
             p.inspected_payload, inspection=st.sampled_from(p.InspectionKind), findings=words
         )
     if kind is K.DECIDED:
-        return st.builds(
+        approval = st.builds(
             p.decided_payload,
-            st.booleans(),
+            st.just(True),
             reasons=st.lists(words, max_size=2),
             relief=maybe_words,
         )
+        # A refusal needs reasons and the relief text; junk payloads cover the malformed ones.
+        refusal = st.builds(
+            p.decided_payload,
+            st.just(False),
+            reasons=st.lists(words, min_size=1, max_size=2),
+            basis=maybe_words,
+            relief=words,
+        )
+        return approval | refusal
     if kind is K.DELIVERED:
         return st.builds(
             p.delivered_payload,
@@ -165,13 +174,32 @@ def check_invariants(state: CaseState) -> None:
         assert set(kinds[1:]) <= {K.RATED, K.RATING_FOLLOWED_UP}
     if K.DECIDED in kinds:
         assert K.ACCEPTED in kinds[: kinds.index(K.DECIDED)]
+    if K.HANDED_TO_DELIVERY in kinds:
+        # Delivered implies decided: an approval, or a refusal decision to be served (送达).
+        handed = kinds.index(K.HANDED_TO_DELIVERY)
+        assert kinds[:handed].count(K.DECIDED) == 1
+        assert kinds.count(K.HANDED_TO_DELIVERY) == 1
     if K.DELIVERED in kinds or state.status is CaseStatus.DELIVERED:
-        decisions = [e for e in state.timeline[: kinds.index(K.DELIVERED)] if e.kind is K.DECIDED]
-        assert decisions
-        assert decisions[0].payload["approved"] is True
+        delivered = kinds.index(K.DELIVERED)
+        assert K.HANDED_TO_DELIVERY in kinds[:delivered]
+        assert kinds.count(K.DELIVERED) == 1
+        assert state.decision_approved is not None
         assert state.delivery is not None
+        if state.delivery.mode is p.DeliveryMode.PICKUP:
+            assert state.delivery.signer
+        else:
+            assert state.delivery.carrier
+            assert state.delivery.waybill
     if K.CERTIFICATE_MADE in kinds:
         assert state.decision_approved is True
+    if state.decision_approved is False:
+        # A refused application: no certificate, and nothing owed or received after it.
+        decided = kinds.index(K.DECIDED)
+        assert K.CERTIFICATE_MADE not in kinds
+        assert K.SUPPLEMENT_RECEIVED not in kinds[decided:]
+        assert not state.outstanding_rongque
+        assert state.decision_reasons
+        assert state.decision_relief
     if state.status is CaseStatus.DECIDED_REFUSED:
         assert state.decision_reasons
         assert state.decision_relief
@@ -315,3 +343,34 @@ def test_project_equals_folding_apply(events: list[CaseEvent]) -> None:
     assert project(events) == folded
     assert project(iter(events)) == folded
     check_invariants(folded)
+
+
+def _final_state(events: list[CaseEvent]) -> CaseState | None:
+    state: CaseState | None = None
+    for ev in events:
+        with contextlib.suppress(DomainError):
+            state = apply(state, ev)
+    return state
+
+
+def _served_refusal(events: list[CaseEvent]) -> bool:
+    state = _final_state(events)
+    return (
+        state is not None
+        and state.status is CaseStatus.DELIVERED
+        and state.decision_approved is False
+    )
+
+
+def test_random_walks_reach_a_refusal_decision_served_on_the_applicant() -> None:
+    # Without this the invariants above could hold only because no walk ever got there.
+    walk = find(
+        event_sequences(),
+        _served_refusal,
+        settings=settings(max_examples=2000, deadline=None, database=None, phases=[Phase.generate]),
+    )
+    state = _final_state(walk)
+    assert state is not None
+    check_invariants(state)
+    kinds = [e.kind for e in state.timeline]
+    assert kinds.index(K.DECIDED) < kinds.index(K.HANDED_TO_DELIVERY) < kinds.index(K.DELIVERED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -193,6 +195,94 @@ def test_refused_decision_carries_reasons_and_relief_rights(ft: Followthrough) -
     assert state.decision_relief is not None
     assert "湛河区人民政府申请行政复议" in state.decision_relief
     assert "提起行政诉讼" in state.decision_relief
+
+
+def pdf_text(ft: Followthrough, document: DocumentRequest, tmp_path: Path) -> str:
+    rendered = ft.station.renderer.render_pdf(document.kind, document.values)
+    pdf = tmp_path / f"{document.kind.value}-{uuid4()}.pdf"
+    pdf.write_bytes(rendered.content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def test_refused_decision_prints_the_written_decision_and_goes_to_delivery(
+    ft: Followthrough, tmp_path: Path
+) -> None:
+    case = ft.open_case("ZH-005", missing=[3])  # a 容缺 pledge is void once refused
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    reasons = ["申请人年龄未满80周岁，不符合发放条件", "申请人户籍不在本区"]
+    result = ft.backoffice.refuse_decision(
+        case.case_id, reasons, REVIEWER.staff_id, basis="《高龄津贴发放办法》第五条"
+    )
+    [decision] = result.documents
+    assert decision.kind is DocumentKind.REFUSAL_DECISION
+    values = decision.values
+    assert values["decision"] == "不予办理"  # 高龄津贴 is 行政给付, not a permit
+    assert values["issuing_body"] == "湛河区民政局"  # the deciding department
+    assert values["reasons"] == reasons
+    assert values["legal_basis"] == "《高龄津贴发放办法》第五条"
+    assert values["doc_no"] == values["case_no"] == case.case_number
+    assert values["reconsideration_body"] == "湛河区人民政府"
+    assert (values["reconsideration_days"], values["litigation_months"]) == (60, 6)
+    text = pdf_text(ft, decision, tmp_path)
+    assert "不予办理决定书" in text
+    for reason in reasons:
+        assert reason in text
+    assert "60日内向湛河区人民政府申请行政复议" in text
+    assert "6个月内依法向湛河区人民法院（待核实集中管辖）提起行政诉讼" in text
+    assert "《高龄津贴发放办法》第五条" in text
+    # A reprint from the stored event says the same.
+    assert ft.backoffice.refusal_decision(case.case_id) == decision
+
+    [item] = ft.backoffice.queue(QueueKind.FINISHING)
+    assert (item.case_id, item.status) == (case.case_id, CaseStatus.DECIDED_REFUSED)
+    assert ft.backoffice.default_collect_list(case.case_id) == []
+    with pytest.raises(IllegalTransition) as error:
+        ft.backoffice.make_certificate(case.case_id, REVIEWER.staff_id)
+    assert error.value.user_message == "办件不予办理，不能制证"
+    handed = ft.backoffice.hand_to_delivery(
+        case.case_id, REVIEWER.staff_id, actor_name=REVIEWER.name
+    )
+    assert handed.case.status is CaseStatus.READY_FOR_DELIVERY
+    assert handed.case.collect_at_delivery == ()
+    assert handed.case.outstanding_rongque == ()
+    [sheet] = handed.documents
+    assert sheet.kind is DocumentKind.HANDOVER_SHEET
+    assert sheet.values["results"] == [f"不予办理决定书（{case.case_number}）"]
+    assert sheet.values["collect_at_delivery"] == []
+    assert "不予办理决定书" in pdf_text(ft, sheet, tmp_path)
+    assert ft.backoffice.queue(QueueKind.FINISHING) == []
+
+
+def test_refused_permit_reads_not_permitted_with_the_licensing_law_by_default(
+    ft: Followthrough, tmp_path: Path
+) -> None:
+    case = ft.open_case("ZH-010")  # 建筑工程施工许可证核发: a 行政许可
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    with pytest.raises(DomainError) as none_yet:
+        ft.backoffice.refusal_decision(case.case_id)
+    assert none_yet.value.user_message == "该办件没有不予办理决定"
+    result = ft.backoffice.refuse_decision(case.case_id, ["经营场所不符合要求"], "wangqiang")
+    [decision] = result.documents
+    assert decision.values["decision"] == "不予许可"
+    assert decision.values["legal_basis"] == "《中华人民共和国行政许可法》第三十八条第二款"
+    text = pdf_text(ft, decision, tmp_path)
+    assert "不予许可决定书" in text
+    assert "本机关决定不予许可" in text
+    assert "经营场所不符合要求" in text
+    assert "行政复议" in text
+    assert "行政诉讼" in text
+
+
+def test_approved_case_has_no_refusal_decision(ft: Followthrough) -> None:
+    case = ft.open_case("ZH-005")
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    ft.backoffice.approve(case.case_id, REVIEWER.staff_id)
+    with pytest.raises(DomainError) as error:
+        ft.backoffice.refusal_decision(case.case_id)
+    assert error.value.user_message == "该办件没有不予办理决定"
 
 
 def test_actions_the_state_forbids_are_refused_in_chinese(ft: Followthrough) -> None:

@@ -166,6 +166,19 @@ def test_decision_refused_with_reasons_and_relief_rights(
     state = ft.station.store.case_state(case.case_id)
     assert state.status is CaseStatus.DECIDED_REFUSED
     assert "申请行政复议" in (state.decision_relief or "")
+    kinds = [h.kind for h in ft.station.print_service.history_for_case(case.case_id)]
+    assert kinds == ["refusal_decision"]  # the written decision (行政许可法第三十八条)
+    # Then it waits in the finishing queue to go to the delivery window: no certificate.
+    bench.show_tab(QueueKind.FINISHING.value)
+    assert bench.select_case(case.case_id)
+    assert not bench.buttons["certificate"].isEnabled()
+    assert bench.buttons["handover"].isEnabled()
+    bench.handover_current([])
+    _wait(qtbot, bench)
+    state = ft.station.store.case_state(case.case_id)
+    assert state.status is CaseStatus.READY_FOR_DELIVERY
+    kinds = [h.kind for h in ft.station.print_service.history_for_case(case.case_id)]
+    assert kinds == ["refusal_decision", "handover_sheet"]
 
 
 def test_refusal_without_reasons_shows_the_chinese_message(

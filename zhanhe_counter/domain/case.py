@@ -8,7 +8,9 @@ Flows (Art. 15): a case opens with RECEIVED (or CONSULTED for a consultation-onl
 there it may be taken in with 容缺 (only right after receipt), sent to the back office for the
 20-minute answer, get its one one-time notice, be accepted or refused; once accepted it may be
 inspected and decided; an approval may get a certificate and is handed to the delivery window,
-then delivered by pickup or express. It may be withdrawn before the decision and rated once.
+then delivered by pickup or express. A refusal decision (不予许可决定书) is served the same way
+(行政许可法第三十八条: in writing, with the relief rights), without a certificate; once refused,
+no 容缺 material is owed any more. It may be withdrawn before the decision and rated once.
 A bad rating (差评, level 1–2) is followed up (回访, 整改) in any status, as often as needed,
 until a ``closed`` step (办结); nothing follows it up after that.
 """
@@ -96,7 +98,6 @@ _FINAL = frozenset(
     {
         CaseStatus.CONSULTED,
         CaseStatus.REFUSED,
-        CaseStatus.DECIDED_REFUSED,
         CaseStatus.DELIVERED,
         CaseStatus.WITHDRAWN,
     }
@@ -134,9 +135,10 @@ _SOURCES: Mapping[EventKind, frozenset[CaseStatus]] = {
     EventKind.INSPECTED: frozenset({CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW}),
     EventKind.DECIDED: frozenset({CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW}),
     EventKind.CERTIFICATE_MADE: frozenset({CaseStatus.DECIDED_APPROVED}),
-    # An approval without a certificate (a 证明, a registration) goes straight to delivery.
+    # An approval without a certificate (a 证明, a registration) goes straight to delivery; a
+    # refusal decision goes there too, to be served on the applicant (送达).
     EventKind.HANDED_TO_DELIVERY: frozenset(
-        {CaseStatus.DECIDED_APPROVED, CaseStatus.CERTIFICATE_MADE}
+        {CaseStatus.DECIDED_APPROVED, CaseStatus.CERTIFICATE_MADE, CaseStatus.DECIDED_REFUSED}
     ),
     EventKind.DELIVERED: frozenset({CaseStatus.READY_FOR_DELIVERY}),
     EventKind.WITHDRAWN: _BEFORE_DECISION,
@@ -242,7 +244,9 @@ class CaseState:
 
     @property
     def outstanding_rongque(self) -> tuple[p.MaterialItem, ...]:
-        """容缺 items not yet supplied."""
+        """容缺 items not yet supplied; a refused application owes none."""
+        if self.decision_approved is False:
+            return ()
         return tuple(i for i in self.rongque_items if i.material_id not in self.supplemented)
 
     @property

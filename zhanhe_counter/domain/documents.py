@@ -11,6 +11,7 @@ class DocumentKind(StrEnum):
     INTAKE_RECEIPT = "intake_receipt"  # 收件凭证
     ACCEPTANCE_NOTICE = "acceptance_notice"  # 受理通知书
     REFUSAL_NOTICE = "refusal_notice"  # 不予受理通知书
+    REFUSAL_DECISION = "refusal_decision"  # 不予许可决定书 (不予办理决定书)
     ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
     RONGQUE_PLEDGE = "rongque_pledge"  # 容缺受理承诺书
     HANDOVER_SHEET = "handover_sheet"  # 交接单
@@ -27,6 +28,7 @@ _TITLES = {
     DocumentKind.INTAKE_RECEIPT: "收件凭证",
     DocumentKind.ACCEPTANCE_NOTICE: "受理通知书",
     DocumentKind.REFUSAL_NOTICE: "不予受理通知书",
+    DocumentKind.REFUSAL_DECISION: "不予许可决定书",
     DocumentKind.ONE_TIME_NOTICE: "一次性告知书",
     DocumentKind.RONGQUE_PLEDGE: "容缺受理承诺书",
     DocumentKind.HANDOVER_SHEET: "交接单",

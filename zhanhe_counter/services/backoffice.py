@@ -10,11 +10,13 @@ Three queues, each with the clock that binds it (domain.md §2.2):
   receipt (行政许可法第三十二条第四项); accepting then records ``deemed``.
 * Accepted cases: inspections (simple or professional), the decision (approval, or refusal with
   reasons and the relief-rights text), the certificate, and the handover to the delivery window.
+  A refusal decision (不予许可决定书, 行政许可法第三十八条) is printed when it is made and handed to
+  the delivery window like an approval's result, to be served on the applicant (送达).
 
 Every action is one event in the local store, with an id made when the reviewer started the
 action, so a double click or a retry records it once and it works offline. Each action returns
-the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 交接单) as values for the
-renderer; ``queue_documents`` prints them after the event is stored.
+the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 不予许可决定书, 交接单) as
+values for the renderer; ``queue_documents`` prints them after the event is stored.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.checklist import DEFAULT_SUPPLEMENT_WORKING_DAYS
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import EventDraft, EventKind
+from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue, Department, Matter
 from zhanhe_counter.domain.payloads import (
     InspectionKind,
@@ -55,6 +57,8 @@ from zhanhe_counter.services.paperwork import (
     DocumentRequest,
     OfficeProfile,
     limit_text,
+    refusal_decision_title,
+    refusal_decision_word,
 )
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, PrintJobRecord
@@ -91,7 +95,11 @@ _QUEUE_STATUSES = {
     QueueKind.ANSWER: (CaseStatus.PENDING_BACKOFFICE,),
     QueueKind.ACCEPTANCE: (CaseStatus.RECEIVED, CaseStatus.RONGQUE_RECEIVED),
     QueueKind.REVIEW: (CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW),
-    QueueKind.FINISHING: (CaseStatus.DECIDED_APPROVED, CaseStatus.CERTIFICATE_MADE),
+    QueueKind.FINISHING: (
+        CaseStatus.DECIDED_APPROVED,
+        CaseStatus.CERTIFICATE_MADE,
+        CaseStatus.DECIDED_REFUSED,
+    ),
 }
 
 
@@ -400,13 +408,23 @@ class BackofficeService:
         basis: str | None = None,
         event_id: UUID | None = None,
     ) -> ActionResult:
-        """不予许可/不予办理: reasons and the relief-rights text are part of the event."""
+        """不予许可/不予办理: reasons and the relief-rights text are part of the event; the
+        written decision (不予许可决定书) comes back for printing."""
         cleaned = _reasons(reasons, "不予办理须写明理由")
         payload = decided_payload(
             False, reasons=cleaned, basis=basis, relief=self.relief_text(case_id)
         )
         state = self._record(self.case(case_id), EventKind.DECIDED, payload, actor, event_id)
-        return ActionResult(state)
+        return ActionResult(state, (self.refusal_decision(case_id),))
+
+    def refusal_decision(self, case_id: UUID) -> DocumentRequest:
+        """The written refusal decision of a case refused after review, from its stored event,
+        so a reprint says what the first print said."""
+        state = self.case(case_id)
+        decision = _decision_event(state)
+        if decision is None or state.decision_approved is not False:
+            raise DomainError(f"case {case_id} has no refusal decision", "该办件没有不予办理决定")
+        return self._refusal_decision(state, decision)
 
     def make_certificate(
         self,
@@ -431,6 +449,8 @@ class BackofficeService:
     def default_collect_list(self, case_id: UUID) -> list[str]:
         """What the 交接单 should tell the delivery window to take from the applicant."""
         state = self.case(case_id)
+        if state.decision_approved is False:
+            return []  # serving a refusal takes nothing back from the applicant
         # 容缺 materials were accepted on a pledge: their originals are checked at hand-out.
         collect = [f"{item.name}（原件）" for item in state.rongque_items]
         if state.case_number:
@@ -446,7 +466,8 @@ class BackofficeService:
         actor_name: str | None = None,
         event_id: UUID | None = None,
     ) -> ActionResult:
-        """移交统一出件窗口, with the 交接单 listing what to collect at delivery."""
+        """移交统一出件窗口, with the 交接单 listing what to collect at delivery. A refusal
+        decision is handed over too: the decision itself is what the window serves."""
         collect = (
             self.default_collect_list(case_id)
             if collect_at_delivery is None
@@ -522,6 +543,32 @@ class BackofficeService:
         }
         return DocumentRequest(DocumentKind.REFUSAL_NOTICE, values)
 
+    def _refusal_decision(self, state: CaseState, decision: CaseEvent) -> DocumentRequest:
+        matter = self._matter(state)
+        department = self._department(state)
+        zone = self._office.timezone
+        accepted = state.accepted_at or state.received_at or state.opened_at
+        permit = refusal_decision_word(matter) == "不予许可"
+        basis = decision.payload.get("basis") or (
+            _PERMIT_REFUSAL_BASIS if permit else _OTHER_REFUSAL_BASIS
+        )
+        values = self._common(state) | {
+            # The department decides, not the service centre that took the application in.
+            "issuing_body": department.name if department else self._office.issuing_body,
+            "decision": refusal_decision_word(matter),
+            "doc_no": state.case_number or "",
+            "accepted_on": accepted.astimezone(zone).date().isoformat(),
+            "reasons": list(state.decision_reasons),
+            "legal_basis": basis,
+            "reconsideration_body": (department and department.reconsideration_body)
+            or self._office.reconsideration_body,
+            "reconsideration_days": self._office.reconsideration_days,
+            "court": (department and department.court) or self._office.court,
+            "litigation_months": self._office.litigation_months,
+            "issue_date": decision.occurred_at.astimezone(zone).date().isoformat(),
+        }
+        return DocumentRequest(DocumentKind.REFUSAL_DECISION, values)
+
     def _acceptance(self, state: CaseState) -> DocumentRequest:
         matter = self._matter(state)
         received = state.received_at or state.opened_at
@@ -576,6 +623,8 @@ class BackofficeService:
     def _handover_sheet(self, state: CaseState, handed_by: str) -> DocumentRequest:
         matter = self._matter(state)
         result_name = matter.result.name if matter and matter.result else None
+        if state.decision_approved is False:
+            result_name = f"{refusal_decision_title(matter)}（{state.case_number or ''}）"
         if state.certificate_number and result_name:
             result_name = f"{result_name}（{state.certificate_number}）"
         values = {
@@ -599,6 +648,14 @@ class BackofficeService:
     def _department(self, state: CaseState) -> Department | None:
         matter = self._matter(state)
         return self._catalogue.department_of(matter) if matter else None
+
+
+_PERMIT_REFUSAL_BASIS = "《中华人民共和国行政许可法》第三十八条第二款"
+_OTHER_REFUSAL_BASIS = "有关法律、法规和规章"
+
+
+def _decision_event(state: CaseState) -> CaseEvent | None:
+    return next((e for e in reversed(state.timeline) if e.kind is EventKind.DECIDED), None)
 
 
 def answer_due(state: CaseState) -> datetime | None:

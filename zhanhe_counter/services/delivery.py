@@ -8,6 +8,9 @@ materials the 交接单 lists are collected; then either the receiver signs (出
 signature image when a pad is present, kept as a file in the data folder and referenced by the
 event), or the courier and waybill number are recorded for express delivery (keep the waybill).
 Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for printing.
+
+A refusal decision (不予许可决定书 / 不予办理决定书) is served the same way (送达, 行政许可法
+第三十八条): its result is the decision itself, numbered with the case number; nothing is collected.
 """
 
 from __future__ import annotations
@@ -33,7 +36,11 @@ from zhanhe_counter.domain.identity import check_id, normalize_id_text
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
 from zhanhe_counter.domain.payloads import DeliveryMode, JsonValue, delivered_payload
-from zhanhe_counter.services.paperwork import DocumentRequest, OfficeProfile
+from zhanhe_counter.services.paperwork import (
+    DocumentRequest,
+    OfficeProfile,
+    refusal_decision_title,
+)
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
 
@@ -361,7 +368,7 @@ class DeliveryService:
             "results": [
                 {
                     "name": _result_name(matter, state),
-                    "number": state.certificate_number or "",
+                    "number": _result_number(state),
                     "count": "1",
                 }
             ],
@@ -391,9 +398,18 @@ def _number_in(text: str) -> str | None:
 
 
 def _result_name(matter: Matter | None, state: CaseState) -> str:
+    if state.decision_approved is False:
+        return refusal_decision_title(matter)
     if matter is not None and matter.result is not None:
         return matter.result.name
     return matter.name if matter else "办理结果"
+
+
+def _result_number(state: CaseState) -> str:
+    """证号 of a certificate; a refusal decision's 文号 is the case number."""
+    if state.decision_approved is False:
+        return state.case_number or ""
+    return state.certificate_number or ""
 
 
 def _minute(moment: datetime) -> str:

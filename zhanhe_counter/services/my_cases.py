@@ -37,7 +37,6 @@ _FINISHED = frozenset(
         CaseStatus.REFUSED,
         CaseStatus.DELIVERED,
         CaseStatus.WITHDRAWN,
-        CaseStatus.DECIDED_REFUSED,
     }
 )
 

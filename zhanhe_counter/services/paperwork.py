@@ -51,6 +51,24 @@ class OfficeProfile:
         return self.progress_url.format(case_no=case_no)
 
 
+#: National task-type code of 行政许可: its refusals read 不予许可, every other matter's 不予办理.
+PERMIT_MATTER_TYPE = "01"
+
+
+def refusal_decision_word(matter: Matter | None) -> str:
+    """The decision a refusal after review announces: 不予许可 or 不予办理."""
+    return (
+        "不予许可"
+        if matter is not None and matter.matter_type == PERMIT_MATTER_TYPE
+        else "不予办理"
+    )
+
+
+def refusal_decision_title(matter: Matter | None) -> str:
+    """The title of the written refusal (不予许可决定书 / 不予办理决定书), also its result name."""
+    return f"{refusal_decision_word(matter)}决定书"
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentRequest:
     """One document to render: its kind and its field values (待出具文书)."""
