@@ -266,6 +266,18 @@ class SyncEngine:
     ) -> tuple[PullCursor, bool]:
         """Pull and apply one page; returns the next cursor and whether the page was short."""
         page = session.pull_events(cursor, self._pull_page)
+        if page.rows:
+            # The trail that found issue 16 (a cursor that jumped over rows): cheap to keep.
+            log.debug(
+                "pulled %d events %d:%d..%d:%d, cursor %s -> %s",
+                len(page.rows),
+                page.rows[0].xid,
+                page.rows[0].server_seq,
+                page.rows[-1].xid,
+                page.rows[-1].server_seq,
+                cursor.to_text(),
+                page.next_cursor.to_text(),
+            )
         applied = self._outbox.apply_events(page, self._clock.now())
         report.pulled += len(page.rows)
         report.confirmed += applied.confirmed

@@ -249,7 +249,22 @@ def _two_way_run(
     assert sorted(r[1] for r in central) == list(range(1, len(own) + 1))
     assert {r[2] for r in own} == {"confirmed"}
     # centre → station
-    assert ledger.central_acked <= set(pulled_ids)
+    missing = ledger.central_acked - set(pulled_ids)
+    if missing:
+        with psycopg.connect(central_url) as conn:
+            held = conn.execute(
+                "SELECT event_id, server_seq, xid::text FROM case_event WHERE event_id = ANY(%s)",
+                (list(missing),),
+            ).fetchall()
+        with station.engine.connect() as conn:
+            conflicts = conn.execute(
+                sa.text("SELECT reason, message FROM sync_conflict LIMIT 5")
+            ).all()
+            cursors = conn.execute(sa.text("SELECT * FROM sync_state")).all()
+        pytest.fail(
+            f"{len(missing)} acknowledged back-office events never reached the station; "
+            f"held by the centre: {held[:5]}; conflicts: {conflicts}; cursors: {cursors}"
+        )
     assert set(pulled_ids) <= ledger.central_attempted
     assert len(pulled_ids) == len(set(pulled_ids))
     assert len(ledger.local_acked) > 20

@@ -5,8 +5,8 @@ then one multi-statement query that lands the case rows and events set-wise
 (``INSERT … SELECT … ON CONFLICT (event_id) DO NOTHING``), reads the refusals the central screen
 recorded for the batch and empties the stage: three round trips whatever the batch size. Pull
 reads only rows whose transaction is older than every transaction still running
-(``xid < pg_snapshot_xmin``), ordered by ``(xid, server_seq)``: a row committed late can never
-fall behind the cursor (sync.md §2.4).
+(``xid < pg_snapshot_xmin``), ordered by ``(xid, server_seq)`` as numbers, never as their text:
+a row committed late can never fall behind the cursor (sync.md §2.4).
 """
 
 from __future__ import annotations
@@ -88,20 +88,25 @@ SELECT e.event_id, e.server_seq, e.xid::text FROM case_event AS e
 SELECT sync_mark('push');
 TRUNCATE sync_push_stage;
 """
+# The text copy of the xid gets its own name and the ORDER BY names the table's column: a bare
+# "ORDER BY xid" binds to an output column called "xid" first, and "xid::text" is called "xid".
+# The page was then sorted as text ('1000' < '951'), and the cursor, taken from the page's last
+# row, jumped over every row with a shorter xid whenever a page spanned 999 → 1000 (or 9999 →
+# 10000, …): those back-office events were never pulled.
 _PULL_EVENTS = (
-    "SELECT event_id, case_id, origin, origin_seq, kind, occurred_at, hlc, actor, "
-    "schema_version, payload, server_seq, xid::text "
-    "FROM case_event "
-    "WHERE (xid, server_seq) > (%s::text::xid8, %s) "
-    "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
-    "ORDER BY xid, server_seq LIMIT %s"
+    "SELECT e.event_id, e.case_id, e.origin, e.origin_seq, e.kind, e.occurred_at, e.hlc, "
+    "e.actor, e.schema_version, e.payload, e.server_seq, e.xid::text AS xid_text "
+    "FROM case_event AS e "
+    "WHERE (e.xid, e.server_seq) > (%s::text::xid8, %s) "
+    "AND e.xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "ORDER BY e.xid, e.server_seq LIMIT %s"
 )
 _PULL_REFERENCE = (
-    "SELECT server_seq, xid::text, entity, entity_key, op, data "
-    "FROM ref_change "
-    "WHERE (xid, server_seq) > (%s::text::xid8, %s) "
-    "AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
-    "ORDER BY xid, server_seq LIMIT %s"
+    "SELECT r.server_seq, r.xid::text AS xid_text, r.entity, r.entity_key, r.op, r.data "
+    "FROM ref_change AS r "
+    "WHERE (r.xid, r.server_seq) > (%s::text::xid8, %s) "
+    "AND r.xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "ORDER BY r.xid, r.server_seq LIMIT %s"
 )
 _STORED = "SELECT event_id, server_seq, xid::text FROM case_event WHERE event_id = ANY(%s)"
 # Whether the row a pull cursor points at still exists: after a crash restart it may not.
