@@ -145,64 +145,86 @@ number_sequence = sa.Table(
 
 # ------------------------------------------------------------------------------ reference data
 
-department = sa.Table(
-    "department",
-    metadata,
-    sa.Column("department_id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-)
 
-catalogue_version = sa.Table(
-    "catalogue_version",
-    metadata,
-    sa.Column("version", sa.String(64), primary_key=True),
-    sa.Column("imported_at", UtcDateTime, nullable=False),
-    sa.Column("source", sa.String(500), nullable=False),
-    sa.Column("checksum", sa.String(64), nullable=False),
-    sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.false()),
-)
+def reference_tables(target: sa.MetaData, *, local: bool) -> dict[str, sa.Table]:
+    """The reference data both databases hold (部门、事项目录、人员、窗口), one definition.
 
-# A case keeps the catalogue version it was received under, so matters are never edited in place.
-matter = sa.Table(
-    "matter",
-    metadata,
-    sa.Column("matter_id", sa.String(64), primary_key=True),
-    sa.Column(
-        "version",
-        sa.String(64),
-        sa.ForeignKey("catalogue_version.version", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("department_id", sa.String(64), nullable=True, index=True),
-    sa.Column("body", json_type(), nullable=False),
-)
+    The centre edits them and stations receive copies (sync.md §2.5); only the station's staff
+    rows add the login counters, which are this PC's business and never travel.
+    """
+    login_columns: list[sa.Column[Any]] = (
+        [
+            sa.Column("failed_logins", sa.Integer, nullable=False, server_default=sa.text("0")),
+            sa.Column("locked_until", UtcDateTime, nullable=True),
+        ]
+        if local
+        else []
+    )
+    return {
+        "department": sa.Table(
+            "department",
+            target,
+            sa.Column("department_id", sa.String(64), primary_key=True),
+            sa.Column("name", sa.String(200), nullable=False),
+            sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        ),
+        "catalogue_version": sa.Table(
+            "catalogue_version",
+            target,
+            sa.Column("version", sa.String(64), primary_key=True),
+            sa.Column("imported_at", UtcDateTime, nullable=False),
+            sa.Column("source", sa.String(500), nullable=False),
+            sa.Column("checksum", sa.String(64), nullable=False),
+            sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.false()),
+        ),
+        # A case keeps the catalogue version it was received under: matters are never edited
+        # in place.
+        "matter": sa.Table(
+            "matter",
+            target,
+            sa.Column("matter_id", sa.String(64), primary_key=True),
+            sa.Column(
+                "version",
+                sa.String(64),
+                sa.ForeignKey("catalogue_version.version", ondelete="CASCADE"),
+                primary_key=True,
+            ),
+            sa.Column("name", sa.String(300), nullable=False),
+            sa.Column("department_id", sa.String(64), nullable=True, index=True),
+            sa.Column("body", json_type(), nullable=False),
+        ),
+        "staff": sa.Table(
+            "staff",
+            target,
+            sa.Column("staff_id", sa.String(64), primary_key=True),
+            sa.Column("name", sa.String(100), nullable=False),
+            sa.Column("roles", json_type(), nullable=False),
+            sa.Column("password_hash", sa.String(255), nullable=False),
+            *login_columns,
+            sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+            sa.Column("updated_at", UtcDateTime, nullable=False),
+        ),
+        "window_config": sa.Table(
+            "window_config",
+            target,
+            sa.Column("window_id", sa.String(32), primary_key=True),
+            sa.Column("name", sa.String(100), nullable=False),
+            sa.Column("station_id", sa.String(32), nullable=False),
+            # Whether this window may accept (当场受理) or must ask the back office for a
+            # 20-minute answer.
+            sa.Column("can_accept", sa.Boolean, nullable=False, server_default=sa.false()),
+            sa.Column("matter_ids", json_type(), nullable=False),
+            sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        ),
+    }
 
-staff = sa.Table(
-    "staff",
-    metadata,
-    sa.Column("staff_id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("roles", json_type(), nullable=False),
-    sa.Column("password_hash", sa.String(255), nullable=False),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default=sa.text("0")),
-    sa.Column("locked_until", UtcDateTime, nullable=True),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-)
 
-window_config = sa.Table(
-    "window_config",
-    metadata,
-    sa.Column("window_id", sa.String(32), primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("station_id", sa.String(32), nullable=False),
-    # Whether this window may accept (当场受理) or must ask the back office for a 20-minute answer.
-    sa.Column("can_accept", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("matter_ids", json_type(), nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-)
+_reference = reference_tables(metadata, local=True)
+department = _reference["department"]
+catalogue_version = _reference["catalogue_version"]
+matter = _reference["matter"]
+staff = _reference["staff"]
+window_config = _reference["window_config"]
 
 setting = sa.Table(
     "setting",

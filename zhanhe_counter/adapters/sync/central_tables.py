@@ -18,7 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import base as pg_base
 
-from zhanhe_counter.adapters.storage.tables import NAMING_CONVENTION, UtcDateTime, json_type
+from zhanhe_counter.adapters.storage.tables import (
+    NAMING_CONVENTION,
+    UtcDateTime,
+    json_type,
+    reference_tables,
+)
 
 central_metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -147,60 +152,12 @@ event_kind_policy = sa.Table(
 
 # ------------------------------------------------------------ reference data (edited centrally)
 
-department = sa.Table(
-    "department",
-    central_metadata,
-    sa.Column("department_id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-)
-
-catalogue_version = sa.Table(
-    "catalogue_version",
-    central_metadata,
-    sa.Column("version", sa.String(64), primary_key=True),
-    sa.Column("imported_at", UtcDateTime, nullable=False),
-    sa.Column("source", sa.String(500), nullable=False),
-    sa.Column("checksum", sa.String(64), nullable=False),
-    sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.false()),
-)
-
-matter = sa.Table(
-    "matter",
-    central_metadata,
-    sa.Column("matter_id", sa.String(64), primary_key=True),
-    sa.Column(
-        "version",
-        sa.String(64),
-        sa.ForeignKey("catalogue_version.version", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("department_id", sa.String(64), nullable=True, index=True),
-    sa.Column("body", json_type(), nullable=False),
-)
-
-staff = sa.Table(
-    "staff",
-    central_metadata,
-    sa.Column("staff_id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("roles", json_type(), nullable=False),
-    sa.Column("password_hash", sa.String(255), nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-)
-
-window_config = sa.Table(
-    "window_config",
-    central_metadata,
-    sa.Column("window_id", sa.String(32), primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("station_id", sa.String(32), nullable=False),
-    sa.Column("can_accept", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("matter_ids", json_type(), nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-)
+_reference = reference_tables(central_metadata, local=False)
+department = _reference["department"]
+catalogue_version = _reference["catalogue_version"]
+matter = _reference["matter"]
+staff = _reference["staff"]
+window_config = _reference["window_config"]
 
 holiday_override = sa.Table(
     "holiday_override",
