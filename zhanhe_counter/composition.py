@@ -404,7 +404,7 @@ def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
 
     config_path = default_config_path(data_dir)
     if not config_path.exists():
-        log.warning("no printer configuration at %s; printing to files", config_path)
+        log.info("no printer configuration at %s; printing to files", config_path)
         return {A4_PRINTER: SimulatedPrinter(A4_PRINTER, data_dir / "printed")}
     configs = load_printer_configs(config_path)
     return {name: build_printer(c, base_dir=data_dir) for name, c in configs.items()}

@@ -23,6 +23,7 @@ from zhanhe_counter.adapters.sync.connection import parse_central_url
 from zhanhe_counter.adapters.tally import central_source, sqlite_source
 from zhanhe_counter.adapters.tally.directory import read_directory
 from zhanhe_counter.cli.common import EXIT_OK, UserError, print_json
+from zhanhe_counter.composition import Station, StationSetupMissing, build_station
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period, Scope
 from zhanhe_counter.services.tally import TallyService
 
@@ -64,13 +65,22 @@ def run_tally(args: argparse.Namespace) -> int:
     if out.is_dir():
         raise UserError(f"--out 应为文件路径，而不是目录：{out}")
     engine = _engine(args)
+    station: Station | None = None
     try:
         scope = Scope(args.scope)
-        source = sqlite_source(engine) if scope is Scope.LOCAL else central_source(engine)
-        service = TallyService(source, SystemClock(), lambda: read_directory(engine))
+        if scope is Scope.LOCAL:
+            station = _station(args)
+        if station is not None:
+            # Names of matters, windows and staff from this PC's own catalogue and setup.
+            service = station.tally
+        else:
+            source = sqlite_source(engine) if scope is Scope.LOCAL else central_source(engine)
+            service = TallyService(source, SystemClock(), lambda: read_directory(engine))
         report = service.tally(period, Grouping(args.by))
         write_export(report, ExportFormat(args.format), out)
     finally:
+        if station is not None:
+            station.close()
         engine.dispose()
     print_json(
         {
@@ -85,6 +95,16 @@ def run_tally(args: argparse.Namespace) -> int:
         }
     )
     return EXIT_OK
+
+
+def _station(args: argparse.Namespace) -> Station | None:
+    """This PC's station, when it has been set up; else None (names fall back to the ids)."""
+    try:
+        return build_station(
+            resolve_data_dir(args.data_dir, os.environ), demo=False, start_queue=False
+        )
+    except StationSetupMissing:
+        return None
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
