@@ -307,3 +307,19 @@ def test_the_twenty_minute_countdown_counts_office_minutes(qtbot: QtBot) -> None
     )
     assert panel.countdown.text() == "后台答复倒计时 20:00"
     panel.stop_countdown()
+
+
+def test_the_demo_login_names_its_accounts(qtbot: QtBot, context: CounterContext) -> None:
+    from zhanhe_counter.composition import DEMO_PASSWORD, DEMO_STAFF
+    from zhanhe_counter.ui.dialogs import LoginDialog
+    from zhanhe_counter.ui.launch import DEMO_HINT
+
+    assert DEMO_PASSWORD in DEMO_HINT
+    assert all(staff_id in DEMO_HINT for staff_id, _name, _roles in DEMO_STAFF)
+    dialog = LoginDialog(context.auth, hint=DEMO_HINT)
+    qtbot.addWidget(dialog)
+    dialog.staff_id.setText("zhangmin")
+    dialog.password.setText(DEMO_PASSWORD)
+    dialog.try_login()
+    assert dialog.session is not None
+    assert dialog.session.staff.staff_id == "zhangmin"

@@ -28,6 +28,7 @@ class LoginDialog(QDialog):
         title: str = "湛河区综合窗口 · 登录",
         staff_id: str = "",
         locked_to: LoginSession | None = None,
+        hint: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,6 +64,11 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(form)
+        if hint:
+            note = QLabel(hint)
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         (self.password if locked_to or staff_id else self.staff_id).setFocus()

@@ -21,6 +21,12 @@ from zhanhe_counter.ui.dialogs import LoginDialog
 from zhanhe_counter.ui.main_window import MainWindow
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
 
+#: The demo's accounts (seeded by ``composition`` in demo mode), shown on its login dialog.
+DEMO_HINT = (
+    "演示账号（密码均为 123456）：zhangmin 窗口人员、lina 窗口和出件、"
+    "wangqiang 后台审批、zhaoli 督查统计。"
+)
+
 
 def run_counter(
     app: QApplication,
@@ -61,7 +67,7 @@ def _login(context: CounterContext, auto_login: tuple[str, str] | None) -> Login
             return context.auth.login(*auto_login)
         except DomainError:
             pass  # fall back to the dialog
-    dialog = LoginDialog(context.auth)
+    dialog = LoginDialog(context.auth, hint=DEMO_HINT if context.station.demo else "")
     if dialog.exec() != LoginDialog.DialogCode.Accepted:
         return None
     return dialog.session
