@@ -26,6 +26,7 @@ from zhanhe_counter.adapters.paths import local_db_path
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.resources import resources_dir
+from zhanhe_counter.adapters.storage.audit_tables import SqliteRevealAudit
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
@@ -50,6 +51,7 @@ from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, Re
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import SecretStore
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.privacy import PrivacyService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import (
@@ -185,6 +187,15 @@ class Station:
             renderer=_LazyRenderer(self),
             print_service=self.print_service,
             printers=self.printer_roles,
+        )
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        return PrivacyService(
+            store=self.store,
+            audit=SqliteRevealAudit(self.engine),
+            clock=self.clock,
+            station_id=self.identity.station_id,
         )
 
     @cached_property

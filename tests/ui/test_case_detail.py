@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import card
 from zhanhe_counter.composition import Station
+from zhanhe_counter.services.ports.storage import CaseQuery
 from zhanhe_counter.ui.main_window import MainWindow
 
 
@@ -45,3 +46,27 @@ def test_enter_opens_the_timeline_and_f8_reprints_one_document(
     assert len(history) == before + 1
     assert history[-1].is_reprint
     assert "补打" in dialog.status.text()
+
+
+def test_the_full_id_number_shows_only_for_the_back_office_and_is_audited(
+    qtbot: QtBot, window: MainWindow, station: Station
+) -> None:
+    from zhanhe_counter.services.auth import LoginSession
+
+    from .conftest import CLERK, NOW
+
+    _intake(qtbot, window)
+    case_id = station.store.find_cases(CaseQuery())[0].case_id
+    clerk_view = window.open_case(case_id)
+    assert not clerk_view.reveal_button.isVisibleTo(clerk_view)
+    clerk_view.close()
+
+    window.session = LoginSession(staff=CLERK, roles=("backoffice",), started_at=NOW)
+    dialog = window.open_case(case_id)
+    qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
+    assert dialog.reveal_button.isVisibleTo(dialog)
+    dialog.reveal()
+    qtbot.waitUntil(lambda: dialog.revealed is not None, timeout=10_000)
+    assert dialog.revealed == "410411199001011237"
+    assert "已记录" in dialog.status.text()
+    assert len(station.privacy.reveals_for_case(case_id)) == 1

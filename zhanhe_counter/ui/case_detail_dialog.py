@@ -7,6 +7,7 @@ selected document (or all of them when none is selected), stamped 补打, once p
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from uuid import UUID
 
 from PySide6.QtCore import Qt
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.case_history import CaseDetail, CaseHistoryService
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.privacy import PrivacyService
 from zhanhe_counter.ui.jobs import JobRunner
 
 _TIMELINE_HEADERS = ("时间", "环节", "经办人", "站点", "同步", "说明")
@@ -43,6 +45,8 @@ class CaseDetailDialog(QDialog):
         print_service: PrintService,
         actor: str,
         runner: JobRunner,
+        privacy: PrivacyService | None = None,
+        roles: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -51,7 +55,10 @@ class CaseDetailDialog(QDialog):
         self._print = print_service
         self._actor = actor
         self._runner = runner
+        self._privacy = privacy
+        self._roles = tuple(roles)
         self.detail: CaseDetail | None = None
+        self.revealed: str | None = None
         self.setWindowTitle("办件详情")
         self.resize(980, 620)
 
@@ -64,11 +71,15 @@ class CaseDetailDialog(QDialog):
         self.status.setObjectName("hint")
         reprint = QPushButton("补打所选文书（F8）")
         reprint.clicked.connect(self.reprint)
+        self.reveal_button = QPushButton("显示完整证件号码（Ctrl+Shift+I，将被记录）")
+        self.reveal_button.setVisible(privacy is not None and privacy.may_reveal(self._roles))
+        self.reveal_button.clicked.connect(self.reveal)
         close = QPushButton("关闭（Esc）")
         close.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.reveal_button)
         layout.addWidget(_title("办理轨迹"))
         layout.addWidget(self.timeline, 3)
         layout.addWidget(_title("已出具文书"))
@@ -77,6 +88,7 @@ class CaseDetailDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(close)
         QShortcut(QKeySequence("F8"), self, self.reprint)
+        QShortcut(QKeySequence("Ctrl+Shift+I"), self, self.reveal)
         self.reload()
 
     def reload(self) -> None:
@@ -123,6 +135,21 @@ class CaseDetailDialog(QDialog):
             ],
         )
         self.prints.setFocus()
+
+    def reveal(self) -> None:
+        """The applicant's whole ID number, for roles that may see it; the reveal is audited."""
+        privacy = self._privacy
+        if privacy is None:
+            return
+        case_id, actor, roles = self.case_id, self._actor, self._roles
+        self._runner.submit(
+            lambda: privacy.reveal_id_number(case_id, actor, roles), self._revealed, self._failed
+        )
+
+    def _revealed(self, number: object) -> None:
+        assert isinstance(number, str)
+        self.revealed = number
+        self.status.setText(f"完整证件号码：{number}（本次查看已记录）")
 
     def reprint(self) -> None:
         """F8: the selected document again (or every original when none is selected)."""

@@ -29,6 +29,7 @@ from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
 from zhanhe_counter.services.ports.sync import SyncOutbox
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.privacy import PrivacyService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus
@@ -88,6 +89,9 @@ class StationServices(Protocol):
 
     @property
     def tally(self) -> TallyService: ...
+
+    @property
+    def privacy(self) -> PrivacyService: ...
 
     @property
     def sync_outbox(self) -> SyncOutbox: ...

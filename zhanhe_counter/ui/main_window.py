@@ -380,6 +380,8 @@ class MainWindow(QMainWindow):
             print_service=station.print_service,
             actor=self.session.staff.staff_id,
             runner=self.runner,
+            privacy=station.privacy,
+            roles=self.session.roles,
             parent=self,
         )
         dialog.open()
