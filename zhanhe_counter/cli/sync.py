@@ -12,12 +12,8 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from zhanhe_counter.adapters.clock import SystemClock
 from zhanhe_counter.cli.common import EXIT_FAILED_CHECK, EXIT_OK, UserError, print_json
-
-
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -51,7 +47,7 @@ def _once(engine: Any, as_json: bool, version: str) -> int:
     from zhanhe_counter.adapters.secrets import KeyringSecretStore
     from zhanhe_counter.adapters.sync.station_config import build_sync_engine
 
-    sync = build_sync_engine(engine, KeyringSecretStore(), _SystemClock(), version)
+    sync = build_sync_engine(engine, KeyringSecretStore(), SystemClock(), version)
     report = sync.run_once()
     if as_json:
         print_json(report.as_json())

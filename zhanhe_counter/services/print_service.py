@@ -73,7 +73,8 @@ class PrintHistoryEntry:
         return f"{action}《{self.title_zh}》：{self.state_zh}（{self.printer}）"
 
 
-def _title(kind: str) -> str:
+def document_title(kind: str) -> str:
+    """The Chinese title of a queued document's kind (the kind itself when unknown)."""
     try:
         return DocumentKind(kind).label
     except ValueError:
@@ -135,7 +136,7 @@ class PrintService:
             PrintHistoryEntry(
                 job_id=job.job_id,
                 kind=job.kind,
-                title_zh=_title(job.kind),
+                title_zh=document_title(job.kind),
                 is_reprint=job.is_reprint,
                 state=job.state,
                 state_zh=STATE_ZH[job.state],

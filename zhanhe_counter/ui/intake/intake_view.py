@@ -42,6 +42,7 @@ from zhanhe_counter.services.intake import (
 from zhanhe_counter.services.matter_search import MatterHit
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.ports.printing import PrintJobRecord
+from zhanhe_counter.services.print_service import document_title
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.intake.applicant_panel import ApplicantPanel
 from zhanhe_counter.ui.intake.checklist_panel import ChecklistPanel
@@ -334,7 +335,7 @@ class IntakeView(QWidget):
         self.checklist.set_read_only(True)
         case = done.committed.case
         number = case.case_number or case_number_of(done.committed.events) or ""
-        titles = [_title(job.kind) for job in done.jobs]
+        titles = [document_title(job.kind) for job in done.jobs]
         self.outcome.show_committed(
             case_number=number,
             status_label=case.status.label,
@@ -354,15 +355,6 @@ class IntakeView(QWidget):
         self.outcome.problems.setText(text)
         self.outcome.confirm.setEnabled(True)
         self.message.emit(text)
-
-
-def _title(kind: str) -> str:
-    from zhanhe_counter.domain.documents import DocumentKind
-
-    try:
-        return DocumentKind(kind).label
-    except ValueError:
-        return kind
 
 
 def _answer_due(committed: CommittedIntake) -> datetime | None:
