@@ -22,16 +22,15 @@ from zhanhe_counter import __version__
 from zhanhe_counter.adapters.calendar import build_work_calendar
 from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
-from zhanhe_counter.adapters.paths import local_db_path
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.resources import resources_dir
 from zhanhe_counter.adapters.storage.audit_tables import SqliteRevealAudit
-from zhanhe_counter.adapters.storage.engine import open_local_database
+from zhanhe_counter.adapters.storage.database_key import open_station_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
-from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchive
+from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
 from zhanhe_counter.adapters.sync.station_config import build_sync_engine, load_limits
 from zhanhe_counter.adapters.tally import sqlite_source
@@ -160,7 +159,7 @@ class Station:
             clock=self.clock,
             station_id=self.identity.station_id,
             office=self.office,
-            signatures=FolderSignatureArchive(self.data_dir),
+            signatures=SqliteSignatureArchive(self.engine),
         )
 
     @cached_property
@@ -293,12 +292,18 @@ def build_station(
     clock: Clock | None = None,
     start_queue: bool = True,
     printers: dict[str, Printer] | None = None,
+    secrets: SecretStore | None = None,
 ) -> Station:
-    """Open (and in demo mode, seed) the station in ``data_dir``."""
+    """Open (and in demo mode, seed) the station in ``data_dir``.
+
+    The database key comes from ``secrets`` (default: the OS keyring), or in demo mode from the
+    folder's demo key file (:mod:`zhanhe_counter.adapters.storage.database_key`).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_local_database(local_db_path(data_dir))
+    engine = open_station_database(data_dir, demo=demo, secrets_store=secrets)
     store = SqliteEventStore(engine)
     reference = SqliteReferenceStore(engine)
+    SqliteSignatureArchive(engine).absorb_files(data_dir)
     clock = clock or SystemClock()
     if demo:
         _seed_demo(reference)
@@ -372,11 +377,11 @@ def build_station(
 
 
 def open_for_setup(
-    data_dir: Path,
+    data_dir: Path, secrets: SecretStore | None = None
 ) -> tuple[SqliteReferenceStore, Catalogue, HallDirectory, Callable[[], None]]:
     """What the first-run setup needs, before the station can be built; call the closer after."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_local_database(local_db_path(data_dir))
+    engine = open_station_database(data_dir, demo=False, secrets_store=secrets)
     reference = SqliteReferenceStore(engine)
     catalogue, directory = _reference_data(reference)
     return reference, catalogue, directory, engine.dispose
@@ -415,8 +420,11 @@ def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
 
     config_path = default_config_path(data_dir)
     if not config_path.exists():
-        log.info("no printer configuration at %s; printing to files", config_path)
-        return {A4_PRINTER: SimulatedPrinter(A4_PRINTER, data_dir / "printed")}
+        from zhanhe_counter.adapters.printing.printers.unconfigured import UnconfiguredPrinter
+
+        # Never to files: an applicant's documents would lie unencrypted in the data folder.
+        log.warning("no printer configuration at %s; print jobs wait in the queue", config_path)
+        return {A4_PRINTER: UnconfiguredPrinter(A4_PRINTER)}
     configs = load_printer_configs(config_path)
     return {name: build_printer(c, base_dir=data_dir) for name, c in configs.items()}
 

@@ -13,7 +13,8 @@ from keyring.backends import fail
 from tests import pg
 from tests.adapters.storage.factories import received_draft
 from tests.adapters.sync import helpers
-from zhanhe_counter.adapters.storage.engine import open_local_database
+from zhanhe_counter.adapters.secrets import SERVICE
+from zhanhe_counter.adapters.storage.database_key import KEY_ENTRY, open_station_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.sync.central_schema import central_head
 from zhanhe_counter.cli import app
@@ -57,14 +58,16 @@ def test_init_register_and_sync_once(
     assert code == 0
     registered = json.loads(out)
     assert registered["role"] == "zh_st_410411_07"
-    # The password went to the keyring and nowhere else.
-    assert len(memory_keyring.items) == 1
-    password = next(iter(memory_keyring.items.values()))
+    # The password went to the keyring and nowhere else, beside the database's own key.
+    logins = {k: v for k, v in memory_keyring.items.items() if k[1] != KEY_ENTRY}
+    assert len(logins) == 1
+    assert (SERVICE, KEY_ENTRY) in memory_keyring.items
+    password = next(iter(logins.values()))
     assert password not in out
     assert password not in registered["central_url"]
     assert password.encode() not in (tmp_path / "pc" / "station.sqlite3").read_bytes()
 
-    engine = open_local_database(tmp_path / "pc" / "station.sqlite3")
+    engine = open_station_database(tmp_path / "pc")
     SqliteEventStore(engine).append_many(
         [received_draft(station="410411-07", number=f"N{i}") for i in range(3)]
     )
@@ -88,7 +91,7 @@ def test_init_register_and_sync_once(
 def test_sync_without_registration_is_a_user_error(
     tmp_path: Path, memory_keyring: helpers.MemoryKeyring, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    open_local_database(tmp_path / "station.sqlite3").dispose()
+    open_station_database(tmp_path).dispose()
     code, _, err = _run(capsys, "--data-dir", str(tmp_path), "sync", "--once")
     assert code == 2
     assert "station register" in err
@@ -101,7 +104,7 @@ def test_sync_reports_offline_with_exit_1(
     from zhanhe_counter.adapters.sync.connection import parse_central_url
     from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
 
-    engine = open_local_database(tmp_path / "station.sqlite3")
+    engine = open_station_database(tmp_path)
     address = parse_central_url("postgresql://zh_st_x@127.0.0.1:1/zhanhe")
     save_config(engine, "410411-08", address)
     engine.dispose()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
-from zhanhe_counter.adapters.storage.signature_files import FolderSignatureArchive
+from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.checklist import MaterialRecord
@@ -133,7 +133,7 @@ def build_followthrough(data_dir: Path, clock: MovableClock | None = None) -> Fo
             clock=clock,
             station_id=station.identity.station_id,
             office=station.office,
-            signatures=FolderSignatureArchive(data_dir),
+            signatures=SqliteSignatureArchive(station.engine),
         ),
         rating=RatingService(
             store=station.store, catalogue=station.catalogue, clock=clock, station=station.identity

@@ -111,7 +111,8 @@ def test_pickup_needs_every_listed_material_and_keeps_the_signature(ft: Followth
     assert result.case.delivery.mode is DeliveryMode.PICKUP
     assert result.case.delivery.signer == "刘䶮"
     assert result.signature_file is not None
-    assert (ft.station.data_dir / result.signature_file).read_bytes() == PNG
+    # Kept inside the encrypted database, not as a file in the data folder.
+    assert not (ft.station.data_dir / result.signature_file).exists()
     assert ft.delivery.signature_of(case.case_id) == PNG
     delivered = ft.station.store.events_for_case(case.case_id)[-1]
     assert delivered.payload["signature_file"] == result.signature_file

@@ -36,14 +36,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def run_register(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
     from zhanhe_counter.adapters.secrets import KeyringSecretStore, backend_name
-    from zhanhe_counter.adapters.storage.engine import open_local_database
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
     from zhanhe_counter.adapters.sync.central_schema import register_station
     from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
 
     # Check the keyring first: a login whose password cannot be kept would be useless.
     secrets = KeyringSecretStore()
-    path = local_db_path(resolve_data_dir(args.data_dir, os.environ))
-    engine = open_local_database(path)
+    data_dir = resolve_data_dir(args.data_dir, os.environ)
+    path = local_db_path(data_dir)
+    engine = open_station_database(data_dir, demo=False, secrets_store=secrets)
     try:
         registration = register_station(args.url, args.station_id, name=args.name)
         secrets.set(credential_name(registration.address), registration.password)

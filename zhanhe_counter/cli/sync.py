@@ -29,12 +29,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def run_sync(args: argparse.Namespace) -> int:
     from zhanhe_counter import __version__
     from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
-    from zhanhe_counter.adapters.storage.engine import open_local_database
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
 
-    path = local_db_path(resolve_data_dir(args.data_dir, os.environ))
+    data_dir = resolve_data_dir(args.data_dir, os.environ)
+    path = local_db_path(data_dir)
     if not path.exists():
         raise UserError(f"本机数据库不存在：{path}。请先运行 zhanhe-admin station register。")
-    engine = open_local_database(path)
+    engine = open_station_database(data_dir)
     try:
         if args.status:
             return _status(engine, args.json)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from zhanhe_counter.adapters.clock import SystemClock
 from zhanhe_counter.adapters.export.table import ExportFormat, write_export
 from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
-from zhanhe_counter.adapters.storage.engine import open_local_database
+from zhanhe_counter.adapters.storage.database_key import is_demo_folder, open_station_database
 from zhanhe_counter.adapters.sync.connection import parse_central_url
 from zhanhe_counter.adapters.tally import central_source, sqlite_source
 from zhanhe_counter.adapters.tally.directory import read_directory
@@ -99,20 +99,20 @@ def run_tally(args: argparse.Namespace) -> int:
 
 def _station(args: argparse.Namespace) -> Station | None:
     """This PC's station, when it has been set up; else None (names fall back to the ids)."""
+    data_dir = resolve_data_dir(args.data_dir, os.environ)
     try:
-        return build_station(
-            resolve_data_dir(args.data_dir, os.environ), demo=False, start_queue=False
-        )
+        return build_station(data_dir, demo=is_demo_folder(data_dir), start_queue=False)
     except StationSetupMissing:
         return None
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
     if args.scope == Scope.LOCAL.value:
-        path = local_db_path(resolve_data_dir(args.data_dir, os.environ))
+        data_dir = resolve_data_dir(args.data_dir, os.environ)
+        path = local_db_path(data_dir)
         if not path.exists():
             raise UserError(f"本机数据库不存在：{path}。请先完成初始设置或指定 --data-dir。")
-        return open_local_database(path)
+        return open_station_database(data_dir)
     url = args.central_url or os.environ.get(CENTRAL_URL_ENV)
     if not url:
         raise UserError(f"中心统计需要中心库地址：请用 --central-url 或环境变量 {CENTRAL_URL_ENV}")

@@ -194,3 +194,23 @@ def test_cancel_before_printing(engine: sa.Engine, tmp_path: Path) -> None:
         assert len(list((tmp_path / "a4").glob("*.pdf"))) == 1
     finally:
         q.stop()
+
+
+def test_a_counter_without_printers_keeps_its_jobs_and_writes_no_files(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    from zhanhe_counter.adapters.printing.printers.unconfigured import UnconfiguredPrinter
+
+    q = SqlitePrintQueue(
+        engine, {"A4": UnconfiguredPrinter("A4")}, SystemClock(), poll_interval_s=0.05
+    )
+    q.start()
+    try:
+        job = q.enqueue(request(pdf_document()))
+        wait_for(lambda: q.job(job.job_id).attempts >= 1, what="a first attempt")
+        record = q.job(job.job_id)
+        assert record.state not in (PrintJobState.PRINTED, PrintJobState.FAILED)
+        assert "尚未配置打印机" in (record.last_error_zh or "")
+    finally:
+        q.stop()
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and "station" not in p.name] == []

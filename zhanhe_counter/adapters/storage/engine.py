@@ -1,4 +1,10 @@
-"""Opening the station database (本机数据库): pragmas, write transactions, migrations, errors.
+"""Opening the station database (本机数据库): encryption, pragmas, transactions, migrations, errors.
+
+The station database holds ID numbers, names and addresses, so on a counter PC it is encrypted
+with SQLCipher (every page AES-256 with an HMAC, WAL included) under a random per-PC key that the
+caller fetches from the OS keyring (:mod:`.database_key`). The key is a raw 256-bit key, not a
+passphrase, so opening a connection costs no key derivation. ``key=None`` opens a plain SQLite
+file; only tests of the storage internals and explicit administrator tools use that.
 
 Every connection runs in WAL mode with ``synchronous=FULL`` (a committed case survives a power cut,
 sync.md §3.1), waits ``busy_timeout`` for the other writer (UI thread and sync worker share the
@@ -13,6 +19,7 @@ translated here into :class:`StorageError` subclasses with a Chinese message.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +52,23 @@ _SQLITE_FULL = 13
 _SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
 
+#: The first 16 bytes of every plain SQLite file; an encrypted file starts with random salt.
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+KEY_BYTES = 32
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    try:
+        from sqlcipher3 import dbapi2 as sqlcipher
+    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency; plain files still open
+        return (sqlite3.Error,)
+    return (sqlite3.Error, sqlcipher.Error)
+
+
+# SQLCipher's driver is a copy of sqlite3 with its own exception classes.
+_DRIVER_ERRORS = _driver_errors()
+_CAUGHT_ERRORS: tuple[type[Exception], ...] = (*_DRIVER_ERRORS, sa_exc.DBAPIError)
+
 
 class StorageError(DomainError):
     """The station database cannot do what was asked (本机数据库错误)."""
@@ -62,12 +86,16 @@ class DatabaseNotWritable(StorageError):
     """The disk is full or the database is read-only (无法写入数据库)."""
 
 
+class DatabaseKeyMismatch(DatabaseUnusable):
+    """The encrypted database does not open with the key given, or needs one (数据库密钥不符)."""
+
+
 def translate_error(error: BaseException, path: Path | str = "") -> StorageError | None:
     """The :class:`StorageError` for a sqlite3/SQLAlchemy error a person can meet, else ``None``."""
     original: BaseException = error
     if isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
         original = error.orig
-    if not isinstance(original, sqlite3.Error):
+    if not isinstance(original, _DRIVER_ERRORS):
         return None
     code = getattr(original, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
@@ -115,7 +143,7 @@ def storage_errors(path: Path | str = "") -> Iterator[None]:
     """Re-raise database errors a person can meet as :class:`StorageError`; others unchanged."""
     try:
         yield
-    except (sqlite3.Error, sa_exc.DBAPIError) as error:
+    except _CAUGHT_ERRORS as error:
         translated = translate_error(error, path)
         if translated is None:
             raise
@@ -143,22 +171,70 @@ def _install_listeners(engine: sa.Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_local_engine(path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> sa.Engine:
-    """An engine on ``path`` with the station pragmas, without touching the schema."""
-    engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+def key_pragma(key: bytes) -> str:
+    """``PRAGMA key`` with a raw key: SQLCipher uses it as is, without a passphrase KDF."""
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"database key must be {KEY_BYTES} bytes, not {len(key)}")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_encrypted(path: Path | str, key: bytes) -> Any:
+    """A SQLCipher DBAPI connection to ``path`` with ``key`` applied and nothing read yet."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    # The pool hands connections between the UI thread and the workers; SQLAlchemy's own
+    # pysqlite setup does the same for file databases.
+    connection = sqlcipher.connect(str(path), check_same_thread=False)
+    # The library's own log goes to stderr; failures reach us as exceptions instead.
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    connection.execute(key_pragma(key))
+    return connection
+
+
+def create_local_engine(
+    path: Path,
+    *,
+    key: bytes | None = None,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+) -> sa.Engine:
+    """An engine on ``path`` with the station pragmas (encrypted with ``key``), schema untouched."""
+    if key is None:
+        engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+    else:
+        from sqlcipher3 import dbapi2 as sqlcipher
+
+        key_pragma(key)  # a wrong-sized key fails here, not on the first query
+        engine = sa.create_engine(
+            "sqlite+pysqlite://",
+            module=sqlcipher,
+            creator=lambda: connect_encrypted(path, key),
+        )
     _install_listeners(engine, busy_timeout_ms)
     return engine
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """Whether ``path`` is an unencrypted SQLite file (an empty or missing file is not)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(PLAIN_SQLITE_HEADER)) == PLAIN_SQLITE_HEADER
+    except FileNotFoundError:
+        return False
 
 
 def open_local_database(
     path: Path,
     *,
+    key: bytes | None = None,
     migrate_schema: bool = True,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
 ) -> sa.Engine:
     """Open (creating folder and file if needed) the station database and migrate it to head.
 
-    Raises :class:`StorageError` when the file is not a database, stays locked, or cannot be
+    With ``key`` the file is SQLCipher-encrypted; a plain file left by an older version is
+    encrypted in place first (:func:`encrypt_plain_database`). Raises
+    :class:`DatabaseKeyMismatch` when the key does not open the file, and other
+    :class:`StorageError` subclasses when the file is not a database, stays locked, or cannot be
     written.
     """
     with storage_errors(path):
@@ -169,17 +245,86 @@ def open_local_database(
                 f"cannot create data folder {path.parent}: {error}",
                 "无法创建数据目录，请检查磁盘空间和写入权限。",
             ) from error
-        engine = create_local_engine(path, busy_timeout_ms=busy_timeout_ms)
+        if key is not None and is_plain_sqlite(path):
+            encrypt_plain_database(path, key)
+        engine = create_local_engine(path, key=key, busy_timeout_ms=busy_timeout_ms)
         try:
-            # Connecting runs the pragmas, which read the header: a non-database fails here.
-            with reading(engine) as connection:
-                connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+            # Connecting runs the pragmas, which read the header: a non-database, or an encrypted
+            # file with the wrong key, fails here.
+            try:
+                with reading(engine) as connection:
+                    connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+            except DatabaseUnusable as error:
+                raise _key_problem(path, key) or error from error
             if migrate_schema:
                 migrate(engine)
         except BaseException:
             engine.dispose()
             raise
     return engine
+
+
+def _key_problem(path: Path, key: bytes | None) -> DatabaseKeyMismatch | None:
+    """Why an unreadable file does not open, when the cause is the key rather than damage."""
+    if not path.exists() or path.stat().st_size == 0 or is_plain_sqlite(path):
+        return None
+    if key is None:
+        return DatabaseKeyMismatch(
+            f"{path} is encrypted (or not a database) and no key was given",
+            "数据库文件已加密（需要本机密钥才能打开），或不是本系统的数据库。请联系管理员。",
+        )
+    return DatabaseKeyMismatch(
+        f"{path} does not open with the key given (wrong key, damaged, or not a database)",
+        "本机数据库无法用本机密钥解密：密钥被更换，或文件已损坏、不是本系统的数据库。"
+        "请联系管理员恢复密钥或备份；已同步到中心的办件不会丢失。",
+    )
+
+
+def encrypt_plain_database(path: Path, key: bytes) -> None:
+    """Turn the plain SQLite file at ``path`` into a SQLCipher file with ``key``, in place.
+
+    The copy is made with ``sqlcipher_export`` into a new file beside it, checked, synced, and
+    only then renamed over the original, so a crash at any point leaves one complete database
+    (the old plain one or the new encrypted one). The WAL is checkpointed into the plain file
+    first: a WAL left beside the encrypted file would be replayed into it as garbage.
+    """
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    temporary = path.with_name(path.name + ".encrypting")
+    temporary.unlink(missing_ok=True)
+    plain = sqlcipher.connect(str(path))
+    try:
+        plain.isolation_level = None
+        plain.execute("PRAGMA cipher_log_level = NONE")
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        version = plain.execute("PRAGMA user_version").fetchone()[0]
+        tables = plain.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        plain.execute(
+            "ATTACH DATABASE ? AS encrypted KEY \"x'" + key.hex() + "'\"", (str(temporary),)
+        )
+        plain.execute("SELECT sqlcipher_export('encrypted')")
+        plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        plain.execute("DETACH DATABASE encrypted")
+    finally:
+        plain.close()
+    check = connect_encrypted(temporary, key)
+    try:
+        copied = check.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if copied != tables or ok != "ok":
+        temporary.unlink(missing_ok=True)
+        raise StorageError(
+            f"encrypted copy of {path} differs ({copied}/{tables} objects, {ok})",
+            "本机数据库加密失败，原数据库未改动。请联系管理员。",
+        )
+    with temporary.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    temporary.replace(path)
+    log.info("station database %s encrypted in place", path)
 
 
 @contextmanager
