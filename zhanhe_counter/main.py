@@ -36,10 +36,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     data_dir = _data_dir(args)
+    from zhanhe_counter.adapters.logging_setup import configure_logging
+
+    # stderr plus logs/zhanhe.log in the data folder, ID and phone numbers masked; crash reports.
+    configure_logging(data_dir, level=logging.INFO)
     log.info("data folder: %s (demo=%s)", data_dir, args.demo)
 
     from zhanhe_counter.adapters.security import Argon2PasswordHasher
@@ -48,6 +49,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     from zhanhe_counter.ui.launch import run_counter
 
     app = create_application([sys.argv[0]])
+    _log_qt_messages()
     station = _open_station(data_dir, demo=args.demo)
     if station is None:
         return 1
@@ -81,6 +83,25 @@ def run(argv: Sequence[str] | None = None) -> int:
         if reader is not None:
             reader.stop()
         station.close()
+
+
+def _log_qt_messages() -> None:
+    """Qt's own warnings go to the developer log (and its redaction) instead of bare stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def _open_station(data_dir: Path, *, demo: bool) -> Station | None:

@@ -5,6 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.adapters.storage.factories import received_draft
 from zhanhe_counter.adapters.paths import DATA_DIR_ENV
@@ -117,3 +118,89 @@ def test_check_reports_integrity_problems(
     report = json.loads(captured.out)
     assert report["ok"] is False
     assert any("ix_case_status_status" in line for line in report["integrity"])
+
+
+# ------------------------------------------------------------------------------ db prune
+
+
+def _demo_station_with_an_old_case(data: Path) -> tuple[str, str]:
+    """A demo data folder (its key is a file) with one old pruneable case and a newer one."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.adapters.storage.test_retention import _confirm, _open_case, _refused_case
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
+    from zhanhe_counter.adapters.storage.tables import case_status
+
+    engine = open_station_database(data, demo=True)
+    try:
+        old = _refused_case(engine, datetime.now(UTC) - timedelta(days=400))
+        _confirm(engine, old)
+        newer = _open_case(engine, datetime.now(UTC))
+        with engine.connect() as connection:
+            number = connection.execute(
+                sa.select(case_status.c.case_number).where(case_status.c.case_id == old)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return str(number), str(newer)
+
+
+def _case_count(data: Path) -> int:
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
+
+    engine = open_station_database(data)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("SELECT count(*) FROM case_status").scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_prune_dry_run_lists_then_prune_deletes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    number, _ = _demo_station_with_an_old_case(data)
+
+    assert main(["--data-dir", str(data), "db", "prune", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "保存期限：180 天" in out
+    assert "将删除本机办件副本 1 件" in out
+    assert number in out
+    assert "试运行" in out
+    assert _case_count(data) == 2
+
+    assert main(["--data-dir", str(data), "db", "prune", "--json"]) == 0
+    report = _json(capsys)
+    assert report["retention_days"] == 180
+    assert report["dry_run"] is False
+    assert report["cases"] == 1
+    assert report["case_numbers"] == [number]
+    assert _case_count(data) == 1
+
+    assert main(["--data-dir", str(data), "db", "prune"]) == 0
+    assert "没有需要清理的办件" in capsys.readouterr().out
+
+
+def test_prune_refuses_a_retention_below_the_minimum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
+    from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+
+    data = tmp_path / "data"
+    _demo_station_with_an_old_case(data)
+    engine = open_station_database(data)
+    SqliteReferenceStore(engine).set_setting("retention_days", 7)
+    engine.dispose()
+
+    assert main(["--data-dir", str(data), "db", "prune"]) == 2
+    assert "保存期限不能少于 30 天" in capsys.readouterr().err
+    assert _case_count(data) == 2
+
+
+def test_prune_without_database_is_a_user_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path), "db", "prune"]) == 2
+    assert "数据库文件不存在" in capsys.readouterr().err

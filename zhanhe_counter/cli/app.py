@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -74,9 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+    from zhanhe_counter.adapters.logging_setup import configure_logging
+    from zhanhe_counter.adapters.paths import resolve_data_dir
+
+    # The data folder's logs/zhanhe.log keeps INFO and up; stderr stays quiet unless -v.
+    configure_logging(
+        resolve_data_dir(args.data_dir, os.environ),
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stderr_level=logging.DEBUG if args.verbose else logging.WARNING,
+        stderr_format="%(levelname)s %(name)s: %(message)s",
     )
     try:
         code: int = args.handler(args)

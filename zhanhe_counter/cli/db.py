@@ -1,8 +1,11 @@
-"""``zhanhe-admin db``: upgrade the station database and check its health.
+"""``zhanhe-admin db``: upgrade the station database, check its health, prune old cases.
 
 ``db upgrade`` creates the database if needed and runs the pending migrations. ``db check`` never
 changes anything: it reports SQLite's ``integrity_check``, the schema revision against the one
 this program ships, and row counts; it exits 1 when the file is damaged or not up to date.
+``db prune`` deletes the local copies of closed cases the centre has confirmed once the
+configured retention (setting ``retention_days``, default 180) has passed; ``--dry-run`` only
+lists them.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     check = db_sub.add_parser("check", help="检查数据库完整性、待执行的升级和数据量")
     check.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     check.set_defaults(handler=run_check)
+
+    prune = db_sub.add_parser("prune", help="删除已由中心确认、已办结且超过保存期限的本机办件副本")
+    prune.add_argument("--dry-run", action="store_true", help="只列出将删除的办件，不删除")
+    prune.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    prune.set_defaults(handler=run_prune)
 
 
 def _database_path(args: argparse.Namespace) -> Path:
@@ -144,3 +152,47 @@ def _print_report(report: dict[str, Any]) -> None:
     if report["unsynced_events"] is not None:
         print(f"未同步事件：{report['unsynced_events']}")
     print("结论：正常" if report["ok"] else "结论：需要处理")
+
+
+def run_prune(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.clock import SystemClock
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
+    from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+    from zhanhe_counter.adapters.storage.retention import SqliteCasePruner
+    from zhanhe_counter.services.retention import RetentionService
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None), os.environ)
+    path = local_db_path(data_dir)
+    if not path.is_file():
+        raise UserError(f"数据库文件不存在：{path}（请先运行 zhanhe-admin db upgrade）")
+    engine = open_station_database(data_dir)
+    try:
+        service = RetentionService(
+            SqliteCasePruner(engine, data_dir), SqliteReferenceStore(engine), SystemClock()
+        )
+        days = service.retention_days()
+        report = service.prune(dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    if args.json:
+        print_json({"retention_days": days, **report.as_json()})
+        return EXIT_OK
+    cutoff = report.cutoff.astimezone(SystemClock().now().tzinfo).strftime("%Y-%m-%d %H:%M")
+    verb = "将删除" if report.dry_run else "已删除"
+    print(f"保存期限：{days} 天（最后办理早于 {cutoff} 的已办结、已确认办件）")
+    if not report.cases:
+        print("没有需要清理的办件。")
+        return EXIT_OK
+    print(f"{verb}本机办件副本 {report.cases} 件：")
+    for number in report.case_numbers:
+        print(f"  {number}")
+    unnumbered = report.cases - len(report.case_numbers)
+    if unnumbered:
+        print(f"  另有无受理编号的咨询登记 {unnumbered} 件")
+    details = "，".join(f"{name} {count}" for name, count in sorted(report.rows.items()))
+    print(f"数据行：{details}")
+    if report.signature_files:
+        print(f"签名图像文件：{report.signature_files} 个")
+    if report.dry_run:
+        print("（试运行，未删除任何数据）")
+    return EXIT_OK
