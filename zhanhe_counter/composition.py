@@ -25,7 +25,7 @@ from zhanhe_counter.adapters.clock import SystemClock
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.resources import resources_dir
-from zhanhe_counter.adapters.storage.audit_tables import SqliteRevealAudit
+from zhanhe_counter.adapters.storage.audit_tables import SqliteLegacyReveals
 from zhanhe_counter.adapters.storage.database_key import open_station_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
@@ -40,6 +40,7 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
@@ -50,7 +51,7 @@ from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, Re
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import SecretStore
 from zhanhe_counter.services.print_service import PrintService
-from zhanhe_counter.services.privacy import PrivacyService
+from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import (
@@ -192,9 +193,18 @@ class Station:
     def privacy(self) -> PrivacyService:
         return PrivacyService(
             store=self.store,
-            audit=SqliteRevealAudit(self.engine),
-            clock=self.clock,
-            station_id=self.identity.station_id,
+            trail=self.print_service.audit,
+            legacy=SqliteLegacyReveals(self.engine),
+        )
+
+    @cached_property
+    def case_history(self) -> CaseHistoryService:
+        """办件详情: opening a case is checked (clerks: this station's only) and audited."""
+        return CaseHistoryService(
+            self.store,
+            self.print_service,
+            self.catalogue,
+            legacy_reveals=SqliteLegacyReveals(self.engine),
         )
 
     @cached_property
@@ -344,7 +354,7 @@ def build_station(
     queue = SqlitePrintQueue(engine, printers, clock)
     if start_queue:
         queue.start()
-    print_service = PrintService(queue, store)
+    print_service = PrintService(queue, store, audit=AuditTrail(store, clock, identity.station_id))
     intake = IntakeService(
         catalogue=catalogue,
         directory=directory,

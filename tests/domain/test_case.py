@@ -90,6 +90,15 @@ GOOD_PAYLOADS: dict[EventKind, p.Payload] = {
         action=p.FollowupAction.CONTACTED, note="已电话回访申请人"
     ),
     EventKind.WITHDRAWN: p.withdrawn_payload(reason="申请人主动撤回"),
+    EventKind.CASE_VIEWED: p.case_viewed_payload(),
+    EventKind.DOCUMENT_PRINTED: p.document_printed_payload(
+        document="intake_receipt", printer="A4打印机"
+    ),
+    EventKind.DOCUMENT_REPRINTED: p.document_reprinted_payload(
+        document="intake_receipt", printer="A4打印机", original_job_id="job-1"
+    ),
+    EventKind.ID_REVEALED: p.id_revealed_payload(),
+    EventKind.CASE_EXPORTED: p.case_exported_payload(export="tally_drill", file_format="xlsx"),
 }
 
 K = EventKind

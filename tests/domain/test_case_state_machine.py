@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from dataclasses import replace
 from datetime import date
 from functools import reduce
 from typing import Any
@@ -129,6 +130,13 @@ GOOD_DEFAULTS: dict[EventKind, p.Payload] = {
     K.CERTIFICATE_MADE: p.certificate_made_payload(),
     K.HANDED_TO_DELIVERY: p.handed_to_delivery_payload(),
     K.WITHDRAWN: p.withdrawn_payload(),
+    K.CASE_VIEWED: p.case_viewed_payload(),
+    K.DOCUMENT_PRINTED: p.document_printed_payload(document="acceptance_notice", printer="A4"),
+    K.DOCUMENT_REPRINTED: p.document_reprinted_payload(
+        document="acceptance_notice", printer="A4", original_job_id="job-1"
+    ),
+    K.ID_REVEALED: p.id_revealed_payload(),
+    K.CASE_EXPORTED: p.case_exported_payload(export="tally_drill", file_format="csv"),
 }
 
 
@@ -161,7 +169,9 @@ def next_kind(state: CaseState | None) -> st.SearchStrategy[EventKind]:
 def check_invariants(state: CaseState) -> None:
     kinds = [e.kind for e in state.timeline]
     assert state.status in set(CaseStatus)
-    assert state.event_count == len(state.timeline)
+    assert state.event_count == len(state.timeline) + len(state.access_log)
+    assert not any(k.is_audit for k in kinds)
+    assert all(e.kind.is_audit for e in state.access_log)
     assert kinds[0] in (K.RECEIVED, K.CONSULTED)
     assert kinds.count(K.RATED) <= 1
     assert (state.rating is None) == (K.RATED not in kinds)
@@ -280,10 +290,19 @@ class CaseMachine(RuleBasedStateMachine):
             return  # the state is immutable and self.state was not replaced
         except p.InvalidPayload:
             # A malformed payload of an allowed kind: reported, nothing recorded.
-            assert ev.kind in allowed
+            assert ev.kind in allowed or (ev.kind.is_audit and before is not None)
             return
-        assert ev.kind in allowed, f"{ev.kind} applied though not offered"
-        if before is not None:
+        if ev.kind.is_audit:
+            # An access record is accepted on any case and moves nothing but the access log.
+            assert before is not None
+            assert after.event_count == before.event_count + 1
+            assert after.access_log == (*before.access_log, ev)
+            assert replace(after, access_log=(), event_count=0) == replace(
+                before, access_log=(), event_count=0
+            )
+        else:
+            assert ev.kind in allowed, f"{ev.kind} applied though not offered"
+        if before is not None and not ev.kind.is_audit:
             assert after.event_count == before.event_count + 1
             assert after.timeline[:-1] == before.timeline
         self.state = after

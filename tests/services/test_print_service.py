@@ -17,6 +17,7 @@ from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.services.ports.printing import PrintJobState, RenderedDocument
 from zhanhe_counter.services.print_service import (
@@ -24,6 +25,7 @@ from zhanhe_counter.services.print_service import (
     DocumentToPrint,
     PrintService,
 )
+from zhanhe_counter.services.privacy import AuditTrail
 
 
 @pytest.fixture
@@ -42,8 +44,18 @@ def service(engine: sa.Engine, tmp_path: Path) -> Iterator[PrintService]:
         poll_interval_s=0.1,
     )
     queue.start()
-    yield PrintService(queue, SqliteEventStore(engine))
+    store = SqliteEventStore(engine)
+    yield PrintService(queue, store, audit=AuditTrail(store, SystemClock(), "ZH01"))
     queue.stop()
+
+
+def audit_events(engine: sa.Engine, case_id: uuid.UUID) -> list[tuple[EventKind, str, str]]:
+    """(kind, actor, document) of the case's audit events, in order."""
+    return [
+        (e.kind, e.actor, str(e.payload["document"]))
+        for e in SqliteEventStore(engine).events_for_case(case_id)
+        if e.kind.is_audit
+    ]
 
 
 def committed_case(engine: sa.Engine) -> uuid.UUID:
@@ -96,3 +108,47 @@ def test_same_action_twice_queues_each_document_once(
     assert history[2].summary_zh == "补打《办件小票》：已打印（小票）"
     assert history[0].template == "thermal_ticket@1"
     assert len(list((tmp_path / "out").glob("*.png"))) == 3
+    # One audit event per document queued (the repeated action is recorded once), one per reprint.
+    assert audit_events(engine, case_id) == [
+        (EventKind.DOCUMENT_PRINTED, "clerk01", "thermal_ticket"),
+        (EventKind.DOCUMENT_PRINTED, "clerk01", "thermal_ticket"),
+        (EventKind.DOCUMENT_REPRINTED, "clerk02", "thermal_ticket"),
+    ]
+
+
+def test_a_retried_reprint_is_recorded_once_with_its_original(
+    service: PrintService, engine: sa.Engine
+) -> None:
+    case_id = committed_case(engine)
+    [job] = service.print_case_documents(
+        case_id, [ticket()], request_id=uuid.uuid4(), actor="clerk01"
+    )
+    click = uuid.uuid4()
+    first = service.reprint(job.job_id, request_id=click, actor="clerk02")
+    again = service.reprint(job.job_id, request_id=click, actor="clerk02")
+    assert first.job_id == again.job_id
+    reprints = [
+        e
+        for e in SqliteEventStore(engine).events_for_case(case_id)
+        if e.kind is EventKind.DOCUMENT_REPRINTED
+    ]
+    assert len(reprints) == 1
+    assert reprints[0].payload == {
+        "document": "thermal_ticket",
+        "printer": "小票",
+        "original_job_id": str(job.job_id),
+    }
+
+
+def test_nothing_is_queued_when_the_print_cannot_be_recorded(
+    service: PrintService, engine: sa.Engine, tmp_path: Path
+) -> None:
+    # A printer named with an ID number would put the number into the audit record: refused,
+    # and because the record comes first, nothing reaches the queue.
+    case_id = committed_case(engine)
+    doc = ticket()
+    leaky = DocumentToPrint(doc.kind, doc.document, "410402199001011234")
+    with pytest.raises(DomainError):
+        service.print_case_documents(case_id, [leaky], request_id=uuid.uuid4(), actor="clerk01")
+    assert service.history_for_case(case_id) == []
+    assert audit_events(engine, case_id) == []

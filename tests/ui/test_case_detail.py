@@ -70,3 +70,35 @@ def test_the_full_id_number_shows_only_for_the_back_office_and_is_audited(
     assert dialog.revealed == "410411199001011237"
     assert "已记录" in dialog.status.text()
     assert len(station.privacy.reveals_for_case(case_id)) == 1
+
+
+def test_opening_records_one_view_and_a_supervisor_sees_the_access_log(
+    qtbot: QtBot, window: MainWindow, station: Station
+) -> None:
+    from zhanhe_counter.services.auth import LoginSession
+
+    from .conftest import CLERK, NOW
+
+    _intake(qtbot, window)
+    case_id = station.store.find_cases(CaseQuery())[0].case_id
+    dialog = window.open_case(case_id)
+    qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
+    assert not dialog.access.isVisibleTo(dialog)  # a clerk gets no access log
+    dialog.reload()  # a refresh of the open detail is not another opening
+    qtbot.wait(200)
+    views = [e for e in station.store.events_for_case(case_id) if e.kind.is_audit]
+    assert [(e.kind.value, e.actor) for e in views if e.kind.value == "case_viewed"] == [
+        ("case_viewed", CLERK.staff_id)
+    ]
+    steps = [dialog.timeline.item(r, 1).text() for r in range(dialog.timeline.rowCount())]
+    assert "查阅办件" not in steps
+    assert "打印文书" not in steps
+    dialog.close()
+
+    window.session = LoginSession(staff=CLERK, roles=("supervisor",), started_at=NOW)
+    supervisor = window.open_case(case_id)
+    qtbot.waitUntil(lambda: supervisor.detail is not None, timeout=10_000)
+    assert supervisor.access.isVisibleTo(supervisor)
+    actions = [supervisor.access.item(r, 1).text() for r in range(supervisor.access.rowCount())]
+    assert actions.count("查阅办件") == 2
+    assert "打印文书" in actions  # the intake's documents

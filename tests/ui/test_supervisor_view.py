@@ -69,3 +69,26 @@ def test_a_backwards_period_shows_a_message(view: SupervisorView) -> None:
     view.refresh()
     assert "早于" in view.message.text()
     assert view.model.rowCount() == 0
+
+
+def test_a_listed_case_opens_in_the_detail(qtbot: QtBot, tmp_path: Path) -> None:
+    engine: sa.Engine = scenario_db(tmp_path)
+    opened: list[object] = []
+    view = SupervisorView(
+        TallyService(sqlite_source(engine), FixedClock(), DIRECTORY),
+        scenario.DAY,
+        open_case=opened.append,
+    )
+    qtbot.addWidget(view)
+    try:
+        view.run_button.click()
+        qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)
+        received = 1 + list(Figure).index(Figure.RECEIVED)
+        view.drill(view.model.index(view.model.rowCount() - 1, received))
+        qtbot.waitUntil(lambda: view.cases.rowCount() == 9, timeout=10_000)
+        item = view.cases.item(3, 0)
+        assert item is not None
+        view.cases.itemActivated.emit(item)
+        assert opened == [view.case_ids[3]]
+    finally:
+        engine.dispose()

@@ -13,6 +13,10 @@ then delivered by pickup or express. A refusal decision (不予许可决定书) 
 no 容缺 material is owed any more. It may be withdrawn before the decision and rated once.
 A bad rating (差评, level 1–2) is followed up (回访, 整改) in any status, as often as needed,
 until a ``closed`` step (办结); nothing follows it up after that.
+
+Audit events (查阅记录: viewed, printed, reprinted, ID revealed, exported) may follow in every
+state, closed cases included, and change nothing but the case's ``access_log``: not the status,
+not a deadline, not the timeline the rules read.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from uuid import UUID
 
 from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import CaseEvent, EventKind
+from zhanhe_counter.domain.events import AUDIT_KINDS, CaseEvent, EventKind
 
 
 class CaseStatus(StrEnum):
@@ -238,9 +242,10 @@ class CaseState:
     followups: tuple[Followup, ...] = ()  # steps on a bad rating, in the order taken
     followup_closed: bool = False  # a ``closed`` step ended the follow-up
     withdrawal_reason: str | None = None
-    last_event_at: datetime | None = None
-    event_count: int = 0
-    timeline: tuple[CaseEvent, ...] = ()
+    last_event_at: datetime | None = None  # of the last step; an audit event is no step
+    event_count: int = 0  # every event, audit events included
+    timeline: tuple[CaseEvent, ...] = ()  # the steps of the case, without audit events
+    access_log: tuple[CaseEvent, ...] = ()  # 查阅记录: the audit events, in order
 
     @property
     def outstanding_rongque(self) -> tuple[p.MaterialItem, ...]:
@@ -256,7 +261,9 @@ class CaseState:
 
 
 def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
-    """The kinds of event that may follow ``state`` (with a well-formed payload)."""
+    """The steps that may follow ``state`` (with a well-formed payload).
+
+    Audit kinds are not steps: ``apply`` accepts them on any existing case (``may_record``)."""
     if state is None:
         return _OPENING
     allowed = {kind for kind, sources in _SOURCES.items() if state.status in sources}
@@ -273,6 +280,14 @@ def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
     return frozenset(allowed)
 
 
+def may_record(state: CaseState | None, kind: EventKind) -> bool:
+    """Whether an event of ``kind`` may be recorded now: a step ``allowed_next`` offers, or an
+    audit event on a case that exists (also a closed one)."""
+    if kind in AUDIT_KINDS:
+        return state is not None
+    return kind in allowed_next(state)
+
+
 def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
     """The state after ``event``; raises ``IllegalTransition`` or ``InvalidPayload``, never
     returning a state the rules forbid. ``state`` is None for the first event of a case."""
@@ -286,7 +301,7 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
                 status=status,
                 kind=event.kind,
             )
-        if any(e.event_id == event.event_id for e in state.timeline):
+        if any(e.event_id == event.event_id for e in (*state.timeline, *state.access_log)):
             raise IllegalTransition(
                 f"case {state.case_id}: event {event.event_id} is already recorded",
                 "该操作已记录，不能重复记录",
@@ -294,8 +309,15 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
                 status=status,
                 kind=event.kind,
             )
-    if event.kind not in allowed_next(state):
+    if not may_record(state, event.kind):
         raise _refusal(state, event)
+    if state is not None and event.kind.is_audit:
+        p.validate_payload(event.kind, event.payload)
+        return replace(
+            state,
+            event_count=state.event_count + 1,
+            access_log=(*state.access_log, event),
+        )
     new = _open(event) if state is None else _TRANSITIONS[event.kind](state, event)
     return replace(
         new,

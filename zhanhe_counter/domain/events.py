@@ -35,11 +35,24 @@ class EventKind(StrEnum):
     RATED = "rated"  # 好差评
     RATING_FOLLOWED_UP = "rating_followed_up"  # 差评回访整改: callback, rectification, closing
     WITHDRAWN = "withdrawn"  # 撤回申请
+    # Audit kinds (查阅记录): who looked at or handed out a case's personal data. They are
+    # case events so they sync with everything else, but they never move the case.
+    CASE_VIEWED = "case_viewed"  # 查阅办件详情
+    DOCUMENT_PRINTED = "document_printed"  # 打印文书 (a print request queued)
+    DOCUMENT_REPRINTED = "document_reprinted"  # 补打文书
+    ID_REVEALED = "id_revealed"  # 查看完整证件号码
+    CASE_EXPORTED = "case_exported"  # 导出办件数据
 
     @property
     def label(self) -> str:
         """The Chinese name of the step, as the case timeline shows it."""
         return _KIND_LABELS[self]
+
+    @property
+    def is_audit(self) -> bool:
+        """An access record (查阅记录), not a step of the case: no status, no deadline, no
+        tally figure; clerks' timelines leave it out."""
+        return self in AUDIT_KINDS
 
 
 _KIND_LABELS = {
@@ -59,7 +72,22 @@ _KIND_LABELS = {
     EventKind.RATED: "好差评",
     EventKind.RATING_FOLLOWED_UP: "差评回访整改",
     EventKind.WITHDRAWN: "撤回申请",
+    EventKind.CASE_VIEWED: "查阅办件",
+    EventKind.DOCUMENT_PRINTED: "打印文书",
+    EventKind.DOCUMENT_REPRINTED: "补打文书",
+    EventKind.ID_REVEALED: "查看完整证件号码",
+    EventKind.CASE_EXPORTED: "导出办件",
 }
+
+AUDIT_KINDS = frozenset(
+    {
+        EventKind.CASE_VIEWED,
+        EventKind.DOCUMENT_PRINTED,
+        EventKind.DOCUMENT_REPRINTED,
+        EventKind.ID_REVEALED,
+        EventKind.CASE_EXPORTED,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ newer station can add fields without breaking older ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -94,6 +95,17 @@ _FOLLOWUP_ACTION_LABELS = {
     FollowupAction.RECTIFIED: "整改",
     FollowupAction.CLOSED: "办结",
 }
+
+
+class RevealedField(StrEnum):
+    """What a reveal showed in full (查看的完整信息). Values are stored and synced."""
+
+    ID_NUMBER = "id_number"  # 完整证件号码
+
+    @property
+    def label(self) -> str:
+        return "完整证件号码"
+
 
 MIN_RATING = 1
 MAX_RATING = 5
@@ -221,6 +233,36 @@ class WithdrawnData:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ViewedData:
+    screen: str  # where the case was opened, e.g. ``case_detail``
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedData:
+    document: str  # a ``DocumentKind`` value (kept as text: a newer station may add kinds)
+    printer: str
+    copies: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReprintedData:
+    document: str
+    printer: str
+    original_job_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevealedData:
+    field: RevealedField
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedData:
+    export: str  # which export, e.g. ``tally_drill``
+    file_format: str  # csv, xlsx, pdf
+
+
 # ----------------------------------------------------------------------------- builders
 
 
@@ -344,6 +386,29 @@ def withdrawn_payload(*, reason: str | None = None) -> Payload:
     return {"reason": reason}
 
 
+# Audit payloads say what was accessed, never the personal data itself: no ID number, no name.
+
+
+def case_viewed_payload(*, screen: str = "case_detail") -> Payload:
+    return {"screen": screen}
+
+
+def document_printed_payload(*, document: str, printer: str, copies: int = 1) -> Payload:
+    return {"document": document, "printer": printer, "copies": copies}
+
+
+def document_reprinted_payload(*, document: str, printer: str, original_job_id: str) -> Payload:
+    return {"document": document, "printer": printer, "original_job_id": original_job_id}
+
+
+def id_revealed_payload(*, field: RevealedField = RevealedField.ID_NUMBER) -> Payload:
+    return {"field": field.value}
+
+
+def case_exported_payload(*, export: str, file_format: str) -> Payload:
+    return {"export": export, "file_format": file_format}
+
+
 # ----------------------------------------------------------------------------- field readers
 
 
@@ -443,6 +508,20 @@ class _Reader:
         if len(set(ids)) != len(ids):
             raise self.fail(field, "names the same material twice")
         return tuple(result)
+
+
+#: A run of digits as long as a 15-digit (first generation) ID number or longer.
+_ID_NUMBER_LIKE = re.compile(r"[0-9]{14}[0-9Xx]")
+
+
+def _audit_reader(kind: EventKind, payload: Mapping[str, Any]) -> _Reader:
+    """A reader for an audit payload that refuses anything looking like an ID number: an access
+    record that held the number would itself leak it (domain.md §7.2)."""
+    r = _Reader(kind, payload)
+    for key, value in payload.items():
+        if isinstance(value, str) and _ID_NUMBER_LIKE.search(value):
+            raise r.fail(key, "must not hold an ID number")
+    return r
 
 
 def _check_json(kind: EventKind, path: str, value: object) -> None:
@@ -601,6 +680,34 @@ def parse_withdrawn(payload: Mapping[str, Any]) -> WithdrawnData:
     return WithdrawnData(r.optional_text("reason"))
 
 
+def parse_case_viewed(payload: Mapping[str, Any]) -> ViewedData:
+    r = _audit_reader(EventKind.CASE_VIEWED, payload)
+    return ViewedData(r.text("screen"))
+
+
+def parse_document_printed(payload: Mapping[str, Any]) -> PrintedData:
+    r = _audit_reader(EventKind.DOCUMENT_PRINTED, payload)
+    copies = payload.get("copies", 1)
+    if isinstance(copies, bool) or not isinstance(copies, int) or copies < 1:
+        raise r.fail("copies", "must be a positive integer")
+    return PrintedData(r.text("document"), r.text("printer"), copies)
+
+
+def parse_document_reprinted(payload: Mapping[str, Any]) -> ReprintedData:
+    r = _audit_reader(EventKind.DOCUMENT_REPRINTED, payload)
+    return ReprintedData(r.text("document"), r.text("printer"), r.text("original_job_id"))
+
+
+def parse_id_revealed(payload: Mapping[str, Any]) -> RevealedData:
+    r = _audit_reader(EventKind.ID_REVEALED, payload)
+    return RevealedData(r.choice("field", RevealedField))
+
+
+def parse_case_exported(payload: Mapping[str, Any]) -> ExportedData:
+    r = _audit_reader(EventKind.CASE_EXPORTED, payload)
+    return ExportedData(r.text("export"), r.text("file_format"))
+
+
 _PARSERS: dict[EventKind, Callable[[Mapping[str, Any]], object]] = {
     EventKind.CONSULTED: parse_consulted,
     EventKind.RECEIVED: parse_received,
@@ -618,6 +725,11 @@ _PARSERS: dict[EventKind, Callable[[Mapping[str, Any]], object]] = {
     EventKind.RATED: parse_rated,
     EventKind.RATING_FOLLOWED_UP: parse_rating_followed_up,
     EventKind.WITHDRAWN: parse_withdrawn,
+    EventKind.CASE_VIEWED: parse_case_viewed,
+    EventKind.DOCUMENT_PRINTED: parse_document_printed,
+    EventKind.DOCUMENT_REPRINTED: parse_document_reprinted,
+    EventKind.ID_REVEALED: parse_id_revealed,
+    EventKind.CASE_EXPORTED: parse_case_exported,
 }
 
 

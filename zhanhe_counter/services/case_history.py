@@ -2,10 +2,16 @@
 
 What the clerk sees on pressing Enter on a case: who did what, when, at which station, whether
 each step has reached the centre yet, and every document printed (to reprint, stamped 补打).
+
+Opening a case is checked and recorded: a window clerk may open only this station's cases
+(``privacy.check_may_open``), and every opening appends one ``case_viewed`` audit event before
+the detail is returned. The timeline shows the steps only; supervisors also get the case's access
+log (查阅记录: who viewed, printed, reprinted, revealed or exported it, and when).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from uuid import UUID
@@ -16,7 +22,17 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.ports.storage import EventStore, SyncState
-from zhanhe_counter.services.print_service import PrintHistoryEntry, PrintService
+from zhanhe_counter.services.print_service import PrintHistoryEntry, PrintService, document_title
+from zhanhe_counter.services.privacy import (
+    ACCESS_LOG_ROLES,
+    AccessLogRefused,
+    AuditTrail,
+    LegacyReveals,
+    check_may_open,
+)
+
+#: The sync column of a reveal from the old audit table (kept on this PC only).
+LEGACY_SYNC_LABEL = "旧记录（仅本机）"
 
 SYNC_LABELS = {
     SyncState.LOCAL: "已保存在本机",
@@ -40,6 +56,19 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One line of a case's access log (查阅记录): who looked at or handed out what, when."""
+
+    at: datetime  # Beijing time
+    kind: EventKind
+    label: str
+    actor: str
+    station_id: str
+    sync_label: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseDetail:
     """办件详情."""
 
@@ -48,6 +77,7 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...]
     prints: tuple[PrintHistoryEntry, ...]
     next_steps: tuple[str, ...]  # the actions the case's state allows, in Chinese
+    access_log: tuple[AccessEntry, ...] | None = None  # None: the viewer may not see it
 
 
 class CaseHistoryService:
@@ -59,19 +89,52 @@ class CaseHistoryService:
         print_service: PrintService,
         catalogue: Catalogue,
         *,
+        audit: AuditTrail | None = None,
+        legacy_reveals: LegacyReveals | None = None,
         zone: tzinfo = CHINA_TIME,
     ) -> None:
         self._store = store
         self._prints = print_service
         self._catalogue = catalogue
+        # The print service's trail is the station's: same store, clock and station id.
+        self._audit = audit or print_service.audit
+        self._legacy = legacy_reveals
         self._zone = zone
 
-    def detail(self, case_id: UUID) -> CaseDetail:
+    def open(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
+        """The case's detail for ``staff_id``, after the opening is checked and recorded."""
+        events, state = self._read(case_id, roles)
+        viewed = self._audit.viewed(case_id, staff_id)
+        return self._detail([*events, viewed], state, roles)
+
+    def detail(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
+        """The detail again for a viewer who has it open (after a reprint): checked, and not
+        recorded as another opening."""
+        events, state = self._read(case_id, roles)
+        return self._detail(events, state, roles)
+
+    def access_log(self, case_id: UUID, roles: Sequence[str]) -> tuple[AccessEntry, ...]:
+        """查阅记录 of a case, oldest first; supervisors only."""
+        if not ACCESS_LOG_ROLES & set(roles):
+            raise AccessLogRefused(
+                f"roles {list(roles)} may not read access logs", "查阅记录仅限督查角色查看。"
+            )
+        return self._access_log(self._store.events_for_case(case_id), case_id)
+
+    def _read(self, case_id: UUID, roles: Sequence[str]) -> tuple[list[CaseEvent], CaseState]:
         events = self._store.events_for_case(case_id)
         if not events:
             raise DomainError(f"case {case_id} not stored", "本机没有这个办件的记录。")
         state = project(events)
-        states = self._store.sync_states([e.event_id for e in events])
+        check_may_open(state, roles, self._audit.station_id)
+        return events, state
+
+    def _detail(
+        self, events: list[CaseEvent], state: CaseState, roles: Sequence[str]
+    ) -> CaseDetail:
+        case_id = state.case_id
+        steps = [e for e in events if not e.kind.is_audit]
+        states = self._store.sync_states([e.event_id for e in steps])
         matter_name = ""
         if state.matter_id and state.matter_id in self._catalogue.matters:
             matter_name = self._catalogue.matters[state.matter_id].name
@@ -85,7 +148,7 @@ class CaseHistoryService:
                 sync_label=SYNC_LABELS[states.get(event.event_id, SyncState.LOCAL)],
                 detail=_detail(event),
             )
-            for event in events
+            for event in steps
             # A follow-up would tell the clerk their rating was bad: that stays with the 督查.
             if event.kind is not EventKind.RATING_FOLLOWED_UP
         )
@@ -95,7 +158,52 @@ class CaseHistoryService:
             timeline=timeline,
             prints=tuple(self._prints.history_for_case(case_id)),
             next_steps=tuple(sorted(kind.label for kind in allowed_next(state))),
+            access_log=(
+                self._access_log(events, case_id) if ACCESS_LOG_ROLES & set(roles) else None
+            ),
         )
+
+    def _access_log(self, events: list[CaseEvent], case_id: UUID) -> tuple[AccessEntry, ...]:
+        audit = [e for e in events if e.kind.is_audit]
+        states = self._store.sync_states([e.event_id for e in audit])
+        entries = [
+            AccessEntry(
+                at=e.occurred_at.astimezone(self._zone),
+                kind=e.kind,
+                label=e.kind.label,
+                actor=e.actor,
+                station_id=e.station_id,
+                sync_label=SYNC_LABELS[states.get(e.event_id, SyncState.LOCAL)],
+                detail=_access_detail(e),
+            )
+            for e in audit
+        ]
+        older = self._legacy.reveals_for_case(case_id) if self._legacy else []
+        entries += [
+            AccessEntry(
+                at=r.at.astimezone(self._zone),
+                kind=EventKind.ID_REVEALED,
+                label=EventKind.ID_REVEALED.label,
+                actor=r.staff_id,
+                station_id=r.station_id,
+                sync_label=LEGACY_SYNC_LABEL,
+                detail="",
+            )
+            for r in older
+        ]
+        return tuple(sorted(entries, key=lambda a: a.at))
+
+
+def _access_detail(event: CaseEvent) -> str:
+    """What was accessed, in Chinese (the payload never holds personal data)."""
+    payload = event.payload
+    if event.kind in (EventKind.DOCUMENT_PRINTED, EventKind.DOCUMENT_REPRINTED):
+        return (
+            f"《{document_title(str(payload.get('document', '')))}》 {payload.get('printer', '')}"
+        )
+    if event.kind is EventKind.CASE_EXPORTED:
+        return f"{payload.get('export', '')}（{payload.get('file_format', '')}）"
+    return ""
 
 
 def _detail(event: CaseEvent) -> str:

@@ -6,6 +6,9 @@ promised date otherwise. It is overdue after that day and due soon within ``DUE_
 working days; both are computed from the injected clock and the working-day calendar, never from
 the machine's clock. Finished cases (delivered, refused, withdrawn) carry no warning.
 
+The list holds only cases of this station (``station_id``): a clerk works on their own station's
+cases, and opening one goes through ``CaseHistoryService.open``, which checks and records it.
+
 The search box takes one text and decides what it is: a full ID number (masked before it reaches
 the store, which keeps only masked numbers in its index), a case number, a matter name or code,
 or part of an applicant's name.
@@ -101,19 +104,28 @@ class MyCasesService:
     """我的办件服务."""
 
     def __init__(
-        self, store: EventStore, calendar: WorkCalendar, clock: Clock, catalogue: Catalogue
+        self,
+        store: EventStore,
+        calendar: WorkCalendar,
+        clock: Clock,
+        catalogue: Catalogue,
+        *,
+        station_id: str | None = None,
     ) -> None:
         self._store = store
         self._calendar = calendar
         self._clock = clock
         self._catalogue = catalogue
+        self._station_id = station_id  # None: every station's cases this PC holds
 
     def list(self, staff_id: str, text: str = "") -> list[MyCaseRow]:
         """The clerk's cases matching ``text`` (all of them when empty), most urgent first."""
         summaries = [
             s
             for s in self._find(text)
-            if s.first_handler == staff_id and s.status != CaseStatus.CONSULTED.value
+            if s.first_handler == staff_id
+            and s.status != CaseStatus.CONSULTED.value
+            and (self._station_id is None or s.station_id == self._station_id)
         ]
         today = self._clock.now().astimezone().date()
         rows = [self._row(s, today) for s in summaries]

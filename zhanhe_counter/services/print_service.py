@@ -3,6 +3,10 @@
 The case is committed before anything is queued: a printed 受理编号 must belong to a stored case.
 Each clerk action carries a request id made when the action started; the per-document request
 ids are derived from it, so a double click or a retried call queues each document once.
+
+Every print and reprint is an audit event of the case (``document_printed``,
+``document_reprinted``), appended before the job is queued: no record, no paper. Its id is derived
+from the document's request id, so a retried action is recorded once too.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid5
 
+from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.services.ports.printing import (
     CommittedCases,
     PrintJobRecord,
@@ -22,6 +28,7 @@ from zhanhe_counter.services.ports.printing import (
     PrintQueue,
     RenderedDocument,
 )
+from zhanhe_counter.services.privacy import AuditTrail
 
 STATE_ZH = {
     PrintJobState.QUEUED: "等待打印",
@@ -86,12 +93,18 @@ def document_request_id(action_request_id: UUID, index: int, kind: str) -> UUID:
     return uuid5(action_request_id, f"{index}:{kind}")
 
 
+def audit_event_id(request_id: UUID) -> UUID:
+    """The id of the audit event of one print request (the same request, the same event)."""
+    return uuid5(request_id, "audit")
+
+
 class PrintService:
     """打印服务."""
 
-    def __init__(self, queue: PrintQueue, cases: CommittedCases) -> None:
+    def __init__(self, queue: PrintQueue, cases: CommittedCases, *, audit: AuditTrail) -> None:
         self.queue = queue
         self.cases = cases
+        self.audit = audit
 
     def print_case_documents(
         self,
@@ -107,25 +120,52 @@ class PrintService:
                 f"case {case_id} is not stored; refusing to print",
                 "办件尚未保存，不能打印文书。请先保存办件。",
             )
-        return [
-            self.queue.enqueue(
-                PrintJobRequest(
-                    request_id=document_request_id(request_id, index, item.kind.value),
-                    case_id=case_id,
-                    kind=item.kind.value,
-                    printer=item.printer,
-                    document=item.document,
-                    requested_by=actor,
-                    copies=item.copies,
-                )
+        requests = [
+            PrintJobRequest(
+                request_id=document_request_id(request_id, index, item.kind.value),
+                case_id=case_id,
+                kind=item.kind.value,
+                printer=item.printer,
+                document=item.document,
+                requested_by=actor,
+                copies=item.copies,
             )
             for index, item in enumerate(documents)
         ]
+        self.audit.record(
+            [
+                self.audit.draft(
+                    case_id,
+                    actor,
+                    EventKind.DOCUMENT_PRINTED,
+                    p.document_printed_payload(document=r.kind, printer=r.printer, copies=r.copies),
+                    event_id=audit_event_id(r.request_id),
+                )
+                for r in requests
+            ]
+        )
+        return [self.queue.enqueue(r) for r in requests]
 
     def reprint(
         self, job_id: UUID, *, request_id: UUID, actor: str, printer: str | None = None
     ) -> PrintJobRecord:
         """补打: the stored bytes of ``job_id`` again, stamped; once per ``request_id``."""
+        original = self.queue.job(job_id)
+        self.audit.record(
+            [
+                self.audit.draft(
+                    original.case_id,
+                    actor,
+                    EventKind.DOCUMENT_REPRINTED,
+                    p.document_reprinted_payload(
+                        document=original.kind,
+                        printer=printer or original.printer,
+                        original_job_id=str(job_id),
+                    ),
+                    event_id=audit_event_id(request_id),
+                )
+            ]
+        )
         return self.queue.reprint(
             job_id, request_id=request_id, requested_by=actor, printer=printer
         )

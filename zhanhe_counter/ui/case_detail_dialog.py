@@ -1,7 +1,9 @@
 """办件详情: the case's state, its timeline and its printed documents, with reprint.
 
-Opened with Enter on a case in 我的办件. The history is loaded off the UI thread; F8 reprints the
-selected document (or all of them when none is selected), stamped 补打, once per key press.
+Opened with Enter on a case in 我的办件. The history is loaded off the UI thread; opening it is
+checked (a window clerk sees only this station's cases) and recorded as one ``case_viewed`` audit
+event, on that same thread. F8 reprints the selected document (or all of them when none is
+selected), stamped 补打, once per key press. Supervisors also see the 查阅记录 (access log).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from zhanhe_counter.ui.jobs import JobRunner
 
 _TIMELINE_HEADERS = ("时间", "环节", "经办人", "站点", "同步", "说明")
 _PRINT_HEADERS = ("文书", "打印/补打", "状态", "打印机", "时间")
+_ACCESS_HEADERS = ("时间", "操作", "工作人员", "站点", "同步", "说明")
 
 
 class CaseDetailDialog(QDialog):
@@ -59,6 +62,7 @@ class CaseDetailDialog(QDialog):
         self._roles = tuple(roles)
         self.detail: CaseDetail | None = None
         self.revealed: str | None = None
+        self._opened = False  # the first load records the opening; reloads do not
         self.setWindowTitle("办件详情")
         self.resize(980, 620)
 
@@ -67,6 +71,10 @@ class CaseDetailDialog(QDialog):
         self.summary.setWordWrap(True)
         self.timeline = _table(_TIMELINE_HEADERS)
         self.prints = _table(_PRINT_HEADERS)
+        self.access_title = _title("查阅记录（谁在何时查看、打印、补打、查看证件号码、导出）")
+        self.access = _table(_ACCESS_HEADERS)
+        self.access_title.setVisible(False)
+        self.access.setVisible(False)
         self.status = QLabel("")
         self.status.setObjectName("hint")
         reprint = QPushButton("补打所选文书（F8）")
@@ -85,6 +93,8 @@ class CaseDetailDialog(QDialog):
         layout.addWidget(_title("已出具文书"))
         layout.addWidget(self.prints, 2)
         layout.addWidget(reprint)
+        layout.addWidget(self.access_title)
+        layout.addWidget(self.access, 2)
         layout.addWidget(self.status)
         layout.addWidget(close)
         QShortcut(QKeySequence("F8"), self, self.reprint)
@@ -92,7 +102,14 @@ class CaseDetailDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self._runner.submit(lambda: self._history.detail(self.case_id), self._show, self._failed)
+        history, case_id, actor, roles = self._history, self.case_id, self._actor, self._roles
+        if self._opened:
+            self._runner.submit(
+                lambda: history.detail(case_id, actor, roles), self._show, self._failed
+            )
+            return
+        self._opened = True
+        self._runner.submit(lambda: history.open(case_id, actor, roles), self._show, self._failed)
 
     def _show(self, detail: object) -> None:
         assert isinstance(detail, CaseDetail)
@@ -132,6 +149,16 @@ class CaseDetailDialog(QDialog):
                     f"{p.requested_at.astimezone(detail.timeline[0].at.tzinfo):%m-%d %H:%M}",
                 )
                 for p in detail.prints
+            ],
+        )
+        log = detail.access_log
+        self.access_title.setVisible(log is not None)
+        self.access.setVisible(log is not None)
+        _fill(
+            self.access,
+            [
+                (f"{a.at:%Y-%m-%d %H:%M}", a.label, a.actor, a.station_id, a.sync_label, a.detail)
+                for a in log or ()
             ],
         )
         self.prints.setFocus()

@@ -1,7 +1,8 @@
-"""The audit log of full ID numbers shown on screen (证件号码查看记录).
+"""The old audit table of full ID numbers shown on screen (证件号码查看记录, before audit events).
 
-Screens show ID numbers masked; a person with the right role may reveal one, and every reveal is
-kept here — who, which case, when, at which station — never the number itself (domain.md §7.2).
+Reveals are now ``id_revealed`` case events, which sync to the centre with the case. This table
+held them on this PC only, before that; it is no longer written and is read as the older part of
+a case's access log. It holds who, which case, when, at which station — never the number.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from zhanhe_counter.adapters.storage.engine import reading, storage_errors
+from zhanhe_counter.adapters.storage.engine import reading
 from zhanhe_counter.adapters.storage.tables import UtcDateTime, metadata
 from zhanhe_counter.services.privacy import IdReveal
 
@@ -25,23 +26,11 @@ id_reveal = sa.Table(
 )
 
 
-class SqliteRevealAudit:
-    """``RevealAudit`` port on the station database; rows are only ever added."""
+class SqliteLegacyReveals:
+    """``LegacyReveals`` port on the station database (read only)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-
-    def record(self, reveal: IdReveal) -> None:
-        with storage_errors(), self._engine.begin() as connection:
-            connection.execute(
-                id_reveal.insert().values(
-                    reveal_id=reveal.reveal_id,
-                    case_id=reveal.case_id,
-                    staff_id=reveal.staff_id,
-                    station_id=reveal.station_id,
-                    at=reveal.at,
-                )
-            )
 
     def reveals_for_case(self, case_id: UUID) -> list[IdReveal]:
         with reading(self._engine) as connection:

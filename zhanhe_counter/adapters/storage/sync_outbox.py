@@ -35,6 +35,7 @@ from zhanhe_counter.adapters.storage.tables import (
     department,
     matter,
     staff,
+    station_counter,
     sync_rejection,
     sync_state,
     window_config,
@@ -146,15 +147,30 @@ class SqliteSyncOutbox:
     def reconcile(self, hello: Hello, now: datetime) -> Reconciliation:
         me = self._station_id
         with storage_errors(), self._engine.begin() as connection:
-            local_max = connection.execute(
-                sa.select(sa.func.max(case_event.c.station_seq)).where(
-                    case_event.c.station_id == me
-                )
-            ).scalar_one_or_none()
-            if hello.max_origin_seq > int(local_max or 0):
+            # The counter as well as the events: pruning removes confirmed events, never numbers,
+            # and a PC restored from an old backup is behind in both.
+            local_max = max(
+                int(
+                    connection.execute(
+                        sa.select(sa.func.max(case_event.c.station_seq)).where(
+                            case_event.c.station_id == me
+                        )
+                    ).scalar_one_or_none()
+                    or 0
+                ),
+                int(
+                    connection.execute(
+                        sa.select(station_counter.c.last_seq).where(
+                            station_counter.c.station_id == me
+                        )
+                    ).scalar_one_or_none()
+                    or 0
+                ),
+            )
+            if hello.max_origin_seq > local_max:
                 raise StationDatabaseMismatch(
                     f"central holds {me} events up to {hello.max_origin_seq}, "
-                    f"this PC only up to {local_max or 0}",
+                    f"this PC only up to {local_max}",
                     "中心保存的本站记录比本机还多（本机数据库可能是从旧备份恢复或复制的），"
                     "已停止上传，请立即联系管理员。",
                 )

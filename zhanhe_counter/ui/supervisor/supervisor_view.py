@@ -1,6 +1,10 @@
 """The supervisor view (督查：业务统计): period and grouping pickers, the table, a bar chart of one
 figure per group, and the cases behind any number (double-click a cell, or Enter).
 
+A listed case opens in the case detail (Enter or double-click) when the window gives an
+``open_case``; that detail shows the supervisor the case's 查阅记录 (access log), and the opening is
+itself recorded there.
+
 QtCharts is not in PySide6-Essentials, so the chart is a small QPainter widget. The view only
 talks to ``TallyService``; it never opens a database itself.
 """
@@ -8,8 +12,10 @@ talks to ``TallyService``; it never opens a database itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
@@ -137,9 +143,17 @@ class BarChart(QWidget):
 class SupervisorView(QWidget):
     """督查统计视图."""
 
-    def __init__(self, service: TallyService, today: date, runner: JobRunner | None = None) -> None:
+    def __init__(
+        self,
+        service: TallyService,
+        today: date,
+        runner: JobRunner | None = None,
+        open_case: Callable[[UUID], object] | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
+        self.open_case = open_case
+        self.case_ids: list[UUID] = []
         self.runner = runner or JobRunner(parent=self)
         self.report: TallyReport | None = None
         self.first = QDateEdit(QDate(today.year, today.month, today.day))
@@ -203,6 +217,7 @@ class SupervisorView(QWidget):
         self.chart_figure.currentIndexChanged.connect(self._update_chart)
         self.table.doubleClicked.connect(self.drill)
         self.table.activated.connect(self.drill)
+        self.cases.itemActivated.connect(self._case_activated)
 
     def period(self) -> Period:
         return Period(self.first.date().toPython(), self.last.date().toPython())  # type: ignore[arg-type]
@@ -257,6 +272,7 @@ class SupervisorView(QWidget):
     def _show_cases(self, result: object) -> None:
         assert isinstance(result, tuple)
         figure, cases = result
+        self.case_ids = [case.case_id for case in cases]
         self.cases.setRowCount(len(cases))
         for row, case in enumerate(cases):
             values = (
@@ -268,3 +284,8 @@ class SupervisorView(QWidget):
             for column, value in enumerate(values):
                 self.cases.setItem(row, column, QTableWidgetItem(value))
         self.message.setText(f"{figure.label}：{len(cases)} 件")
+
+    def _case_activated(self, item: QTableWidgetItem) -> None:
+        """Enter or double-click on a listed case: its detail, with the access log."""
+        if self.open_case is not None and 0 <= item.row() < len(self.case_ids):
+            self.open_case(self.case_ids[item.row()])

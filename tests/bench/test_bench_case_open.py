@@ -1,0 +1,46 @@
+"""Opening a case's detail with its audit event (``CaseHistoryService.open``: the access check,
+one ``case_viewed`` append, the detail) against reading the same detail without recording it
+(``detail``), on a real station database, measured in the same run.
+
+The append is one ``synchronous=FULL`` transaction, so the ratio is mostly one fsync; both run
+off the UI thread in the dialog. The two sides alternate so a drifting disk affects both alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.services.test_intake import NOW, FixedClock, _request
+from zhanhe_counter.composition import build_station
+
+N = 40  # openings per side; the case ends with N audit events, as a busy case might
+
+
+@pytest.mark.bench
+def test_bench_opening_a_case_with_its_view_event(tmp_path: Path) -> None:
+    station = build_station(tmp_path, demo=True, clock=FixedClock(NOW), start_queue=False)
+    try:
+        case_id = station.intake.commit(_request(station, "ZH-004")).case.case_id
+        history = station.case_history
+        history.detail(case_id, "zhangmin", ("window",))  # warm caches and the connection pool
+        read, opened = [], []
+        for _ in range(N):
+            start = time.perf_counter()
+            history.detail(case_id, "zhangmin", ("window",))
+            read.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            history.open(case_id, "zhangmin", ("window",))
+            opened.append(time.perf_counter() - start)
+        views = [e for e in station.store.events_for_case(case_id) if e.kind.is_audit]
+        assert len(views) == N
+    finally:
+        station.close()
+    floor, cost = statistics.median(read), statistics.median(opened)
+    print(
+        f"BENCH case_open median={cost * 1000:.2f}ms ratio={cost / floor:.2f} "
+        f"vs reading the same detail without the view event ({floor * 1000:.2f}ms)"
+    )
