@@ -165,4 +165,5 @@ def followthrough_services(ft: Followthrough, staff: Staff) -> FollowthroughServ
         catalogue=ft.station.catalogue,
         clock=ft.clock,
         staff=staff,
+        audit=ft.station.print_service.audit,
     )

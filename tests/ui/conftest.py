@@ -63,10 +63,11 @@ def context(station: Station) -> CounterContext:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, context: CounterContext) -> MainWindow:
+def window(qtbot: QtBot, context: CounterContext) -> Iterator[MainWindow]:
     session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)
     main = MainWindow(context, session, ask_unlock=lambda _w: True)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
-    return main
+    yield main
+    main.close()  # waits for every page's storage thread before the station closes

@@ -18,6 +18,7 @@ from tests.services.followthrough_support import (
 )
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.services.backoffice import QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind
@@ -33,11 +34,12 @@ def ft(tmp_path: Path) -> Iterator[Followthrough]:
 
 
 @pytest.fixture
-def bench(qtbot: QtBot, ft: Followthrough) -> BackofficeWorkbench:
+def bench(qtbot: QtBot, ft: Followthrough) -> Iterator[BackofficeWorkbench]:
     widget = BackofficeWorkbench(followthrough_services(ft, REVIEWER))
     widget.timer.stop()  # the test moves the clock and refreshes itself
     qtbot.addWidget(widget)
-    return widget
+    yield widget
+    widget.jobs.wait_idle()  # a view still being recorded must not outlive the station
 
 
 def _wait(qtbot: QtBot, bench: BackofficeWorkbench) -> None:
@@ -253,3 +255,19 @@ def test_bad_rating_follow_up(qtbot: QtBot, ft: Followthrough, bench: Backoffice
         FollowupActionKind.CLOSED,
     ]
     assert {f.actor for f in state.followups} == {REVIEWER.staff_id}
+
+
+def test_showing_a_case_leaves_one_view_in_its_access_log(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-018")
+    other = ft.open_case("ZH-018")
+    bench.refresh()
+    for _ in range(3):  # arrowing up and down the queue
+        assert bench.select_case(case.case_id)
+        assert bench.select_case(other.case_id)
+    _wait(qtbot, bench)
+    views = [
+        e for e in ft.station.store.events_for_case(case.case_id) if e.kind is EventKind.CASE_VIEWED
+    ]
+    assert [(e.actor, e.payload["screen"]) for e in views] == [(REVIEWER.staff_id, "workbench")]

@@ -17,6 +17,7 @@ from tests.services.followthrough_support import (
     followthrough_services,
 )
 from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import DeliveryMode
 from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
 from zhanhe_counter.ui.signature_pad import SignaturePad
@@ -30,10 +31,11 @@ def ft(tmp_path: Path) -> Iterator[Followthrough]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, ft: Followthrough) -> DeliveryWindow:
+def window(qtbot: QtBot, ft: Followthrough) -> Iterator[DeliveryWindow]:
     widget = DeliveryWindow(followthrough_services(ft, DELIVERY_CLERK))
     qtbot.addWidget(widget)
-    return widget
+    yield widget
+    widget.jobs.wait_idle()  # a view still being recorded must not outlive the station
 
 
 def test_pickup_with_signature_after_scanning_the_barcode(
@@ -140,3 +142,19 @@ def test_signature_pad_draws_with_the_mouse(qtbot: QtBot) -> None:
     assert pad.to_png().startswith(b"\x89PNG")
     pad.clear()
     assert pad.is_empty()
+
+
+def test_finding_a_case_at_delivery_leaves_a_view_in_its_access_log(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery(missing=[3])
+    for _ in range(2):
+        qtbot.keyClicks(window.search, case.case_number or "")
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    views = [
+        (e.actor, e.payload["screen"])
+        for e in ft.station.store.events_for_case(case.case_id)
+        if e.kind is EventKind.CASE_VIEWED
+    ]
+    assert views == [(DELIVERY_CLERK.staff_id, "delivery")]

@@ -16,6 +16,7 @@ from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.auth import AuthService
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
 from zhanhe_counter.services.followups import FollowupService
@@ -61,6 +62,8 @@ class StationServices(Protocol):
     def identity(self) -> StationIdentity: ...
     @property
     def print_service(self) -> PrintService: ...
+    @property
+    def case_history(self) -> CaseHistoryService: ...
     @property
     def dispatcher(self) -> DocumentDispatcher: ...
     @property
@@ -134,7 +137,11 @@ class CounterContext:
             auth=AuthService(station.reference, hasher, station.clock),
             search=MatterSearch(station.catalogue, station.identity.window, station.directory),
             my_cases=MyCasesService(
-                station.store, station.calendar, station.clock, station.catalogue
+                station.store,
+                station.calendar,
+                station.clock,
+                station.catalogue,
+                station_id=station.identity.station_id,
             ),
             demo_cards=tuple(demo_cards),
         )

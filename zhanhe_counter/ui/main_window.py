@@ -30,7 +30,6 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.backoffice import BackofficeAnswer
-from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.intake import Staff, new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.rating import RatingInvitation
@@ -260,7 +259,9 @@ class MainWindow(QMainWindow):
             return
         if self.supervisor is None:
             station = self.context.station
-            self.supervisor = SupervisorView(station.tally, station.clock.now().date(), self.runner)
+            self.supervisor = SupervisorView(
+                station.tally, station.clock.now().date(), self.runner, open_case=self.open_case
+            )
             self.pages.addWidget(self.supervisor)
         self.pages.setCurrentWidget(self.supervisor)
 
@@ -376,7 +377,7 @@ class MainWindow(QMainWindow):
         station = self.context.station
         dialog = CaseDetailDialog(
             case_id,
-            history=CaseHistoryService(station.store, station.print_service, station.catalogue),
+            history=station.case_history,
             print_service=station.print_service,
             actor=self.session.staff.staff_id,
             runner=self.runner,
@@ -479,7 +480,9 @@ class MainWindow(QMainWindow):
             self.idle.reset()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.runner.busy and not self.runner.wait_idle(10_000):
+        # Every page's storage thread, not only the window's: the station closes after this.
+        runners = (self.runner, self.workbench.jobs, self.delivery.jobs)
+        if not all(r.wait_idle(10_000) for r in runners if r.busy):
             QMessageBox.warning(self, "请稍候", "正在保存办件，请稍候再关闭。")
             event.ignore()
             return
@@ -512,6 +515,7 @@ def _followthrough(context: CounterContext, session: LoginSession) -> Followthro
         catalogue=station.catalogue,
         clock=station.clock,
         staff=Staff(session.staff.staff_id, session.staff.name),
+        audit=station.print_service.audit,
     )
 
 

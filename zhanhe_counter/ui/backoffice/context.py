@@ -6,7 +6,9 @@ the screens only call these services.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from uuid import UUID
 
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
@@ -14,8 +16,12 @@ from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import Staff
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.privacy import AuditTrail
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
+from zhanhe_counter.ui.jobs import JobRunner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,3 +37,22 @@ class FollowthroughServices:
     catalogue: Catalogue
     clock: Clock
     staff: Staff  # who is logged in
+    audit: AuditTrail | None = None
+    _viewed: set[tuple[UUID, str]] = field(default_factory=set, repr=False)
+
+    def record_view(self, runner: JobRunner, case_id: UUID, screen: str) -> None:
+        """查阅记录: the first time this login shows ``case_id`` on ``screen``, off the UI thread.
+
+        Once per screen and login, not per selection: arrowing through a queue shows each case
+        many times and would bury the trail in repeats.
+        """
+        if self.audit is None or (case_id, screen) in self._viewed:
+            return
+        self._viewed.add((case_id, screen))
+        audit, staff_id = self.audit, self.staff.staff_id
+
+        def failed(error: Exception) -> None:
+            self._viewed.discard((case_id, screen))  # try again next time it is shown
+            log.warning("view of case %s on %s not recorded: %s", case_id, screen, error)
+
+        runner.submit(lambda: audit.viewed(case_id, staff_id, screen=screen), None, failed)

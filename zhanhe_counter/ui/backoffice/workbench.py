@@ -355,6 +355,8 @@ class BackofficeWorkbench(QWidget):
         row = self._selected_row()
         case_id = getattr(row, "case_id", None)
         self._current = self.services.backoffice.case(case_id) if case_id else None
+        if case_id:
+            self.services.record_view(self.jobs, case_id, "workbench")
         self.contact.clear()
         self._show_case()
 

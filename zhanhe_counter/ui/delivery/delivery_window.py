@@ -190,6 +190,7 @@ class DeliveryWindow(QWidget):
             self._update_buttons()
             return
         case = self.case
+        self.services.record_view(self.jobs, case.case.case_id, "delivery")
         self.case_label.setText(
             f"{case.case_number} · {case.matter_name} · {case.case.applicant_name or ''}"
             f"\n办理结果：{case.result_name}　状态：{case.status_text}"

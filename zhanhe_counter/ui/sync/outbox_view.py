@@ -47,6 +47,11 @@ _KIND_TEXT = {
     "rated": "评价",
     "rating_followed_up": "回访整改",
     "withdrawn": "撤回",
+    "case_viewed": "查阅办件",
+    "document_printed": "打印文书",
+    "document_reprinted": "补打文书",
+    "id_revealed": "查看证件号码",
+    "case_exported": "导出办件",
 }
 
 
