@@ -23,3 +23,5 @@ echo ">> pytest"
 python -m pytest -p no:cacheprovider --cov --cov-report=term "$@"
 echo ">> domain coverage (must be 100% of branches)"
 python -m coverage report --include='zhanhe_counter/domain/*' --fail-under=100
+# The PyInstaller bundle: build, smoke test offscreen, size and start time, NSIS script compile.
+bash scripts/build-bundle.sh

@@ -467,8 +467,10 @@ def load_template(path: Path) -> Template:
 
 
 def forms_dir() -> Path:
-    """The ``forms/`` folder shipped at the top of the project (next to the package)."""
-    return Path(__file__).resolve().parents[3] / "forms"
+    """The shipped ``forms/`` folder: next to the package in a checkout, inside a frozen bundle."""
+    from zhanhe_counter.adapters.resources import shipped_dir
+
+    return shipped_dir("forms")
 
 
 def load_all(directory: Path | None = None) -> dict[str, Template]:
