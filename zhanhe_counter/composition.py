@@ -315,6 +315,7 @@ def build_station(
     reference = SqliteReferenceStore(engine)
     SqliteSignatureArchive(engine).absorb_files(data_dir)
     clock = clock or SystemClock()
+    _prune_expired_cases(engine, data_dir, reference, clock)
     if demo:
         _seed_demo(reference)
     station_id = reference.get_setting("station_id")
@@ -384,6 +385,19 @@ def build_station(
     )
     intake.gate = station.intake_verdict
     return station
+
+
+def _prune_expired_cases(
+    engine: sa.Engine, data_dir: Path, reference: SqliteReferenceStore, clock: Clock
+) -> None:
+    """At every start: local copies the centre confirmed, past the retention, go (PIPL Art. 19)."""
+    from zhanhe_counter.adapters.storage.retention import SqliteCasePruner
+    from zhanhe_counter.services.retention import RetentionService
+
+    try:
+        RetentionService(SqliteCasePruner(engine, data_dir), reference, clock).prune()
+    except DomainError as error:  # e.g. a retention below the minimum: the counter still opens
+        log.warning("retention not applied: %s", error)
 
 
 def open_for_setup(

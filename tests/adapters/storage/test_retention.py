@@ -460,3 +460,53 @@ def test_prune_on_a_reopened_database(tmp_path: Path) -> None:
         assert prune_confirmed_cases(engine, older_than=CUTOFF).case_ids == (case_id,)
     finally:
         engine.dispose()
+
+
+def test_a_full_re_pull_after_pruning_brings_nothing_back(central_url: str, tmp_path: Path) -> None:
+    """After the centre is restored the station pulls everything again: the events of cases it
+    pruned are ignored, not set aside as conflicts that would bring the pruned facts back."""
+    from zhanhe_counter.adapters.storage.sync_outbox import K_EVENTS_CURSOR, _put
+    from zhanhe_counter.services.ports.sync import PullCursor
+
+    station = make_station(central_url, tmp_path)
+    try:
+        old = [_refused_case(station.engine) for _ in range(3)]
+        _open_case(station.engine, RECENT)
+        assert station.run().errors == []
+        assert sorted(prune_confirmed_cases(station.engine, older_than=CUTOFF).case_ids) == sorted(
+            old
+        )
+        with station.engine.begin() as connection:
+            _put(connection, K_EVENTS_CURSOR, PullCursor().to_text(), RECENT)
+
+        again = station.run()
+
+        assert again.errors == []
+        assert again.conflicts == 0
+        assert not any(_exists(station.engine, case_id) for case_id in old)
+        with station.engine.connect() as connection:
+            conflicts = connection.exec_driver_sql("SELECT count(*) FROM sync_conflict")
+            assert conflicts.scalar_one() == 0
+    finally:
+        station.dispose()
+
+
+def test_the_station_prunes_expired_cases_when_it_opens(tmp_path: Path) -> None:
+    from tests.services.test_intake import FixedClock
+    from zhanhe_counter.composition import build_station
+
+    station = build_station(tmp_path, demo=True, start_queue=False)
+    expired = _refused_case(station.engine)
+    _confirm(station.engine, expired)
+    kept = _open_case(station.engine, RECENT)
+    station.close()
+
+    # Opened more than the default 180 days after the case closed.
+    later = build_station(
+        tmp_path, demo=True, start_queue=False, clock=FixedClock(OLD + timedelta(days=200))
+    )
+    try:
+        assert not _exists(later.engine, expired)
+        assert _exists(later.engine, kept)
+    finally:
+        later.close()

@@ -21,7 +21,8 @@ table is added later, such as signatures kept in the database). Signature image 
 What pruning never touches: ``station_counter`` (the gap-free event numbering continues, so no
 ``origin_seq`` is used twice), ``number_sequence`` (no 受理编号 is issued twice) and the sync marks
 and cursors in ``sync_state``: only confirmed events go, and those lie at or below the push mark,
-so nothing is pushed again.
+so nothing is pushed again. Each pruned case id is written to ``pruned_case`` in the same
+transaction, and the sync ignores events it pulls later about those cases.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import sqlalchemy as sa
 
 from zhanhe_counter.adapters.storage.engine import storage_errors
 from zhanhe_counter.adapters.storage.event_store import row_to_event
+from zhanhe_counter.adapters.storage.retention_tables import pruned_case
 from zhanhe_counter.adapters.storage.tables import (
     case_event,
     case_status,
@@ -105,6 +107,10 @@ def prune_confirmed_cases(
             if chosen:
                 numbers += _case_numbers(connection, chosen)
                 counts = _delete_case_rows(connection, chosen, dry_run=dry_run)
+                connection.execute(
+                    pruned_case.insert(),
+                    [{"pruned_case_id": c, "pruned_at": datetime.now(UTC)} for c in chosen],
+                )
                 for table, count in counts.items():
                     rows[table] = rows.get(table, 0) + count
             if dry_run:

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.storage.retention_tables import pruned_case
 from zhanhe_counter.adapters.storage.sync_tables import (
     reference_mirror,
     sync_conflict,
@@ -515,6 +516,14 @@ class SqliteSyncOutbox:
     def _apply_new_event(
         self, connection: sa.Connection, event: InboundEvent, now: datetime
     ) -> str:
+        pruned = connection.execute(
+            sa.select(pruned_case.c.pruned_case_id).where(
+                pruned_case.c.pruned_case_id == event.case_id
+            )
+        ).first()
+        if pruned is not None:
+            # This PC let the case go after the centre confirmed it; the centre keeps it.
+            return "pruned"
         if event.origin == self._station_id:
             return self._conflict(
                 connection,
