@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zhanhe_counter.composition import Station
     from zhanhe_counter.services.ports.printing import RenderedDocument
+    from zhanhe_counter.services.reader_service import ReaderSettings
     from zhanhe_counter.ui.context import DemoCard
     from zhanhe_counter.ui.reader_bridge import ReaderBridge
 
@@ -59,6 +60,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         # Not registered yet: the counter works offline and the sync bar says why.
         station.start_sync(KeyringSecretStore())
     reader, cards = _demo_reader() if args.demo else (None, [])
+    reader_problem = ""
+    if not args.demo:
+        reader, reader_problem = configured_reader(data_dir)
     unattended = bool(args.smoke or args.screenshot)
     auto_login = (DEMO_STAFF[0][0], DEMO_PASSWORD) if args.demo and unattended else None
     try:
@@ -67,6 +71,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             station,
             Argon2PasswordHasher(),
             reader=reader,
+            reader_problem=reader_problem,
             demo_cards=cards,
             printed_documents=_simulated_output(data_dir) if args.demo else None,
             auto_login=auto_login,
@@ -133,6 +138,42 @@ def _run_first_setup(data_dir: Path) -> bool:
         return bool(dialog.exec() == SetupDialog.DialogCode.Accepted)
     finally:
         close()
+
+
+def configured_reader(
+    data_dir: Path, *, settings: ReaderSettings | None = None
+) -> tuple[ReaderBridge | None, str]:
+    """The counter's card reader from ``reader.toml`` in the data folder, not started yet.
+
+    No file: no reader and no problem (the status bar says 未配置读卡器). A bad file must not
+    keep the counter closed: no reader, and the Chinese reason for the status bar. Needs the
+    QApplication (the bridge is a QObject).
+    """
+    from zhanhe_counter.adapters.idcard.factory import build_photo_decoder, build_reader
+    from zhanhe_counter.adapters.idcard.reader_config import (
+        default_reader_config_path,
+        load_reader_config,
+    )
+    from zhanhe_counter.domain.errors import DomainError
+    from zhanhe_counter.services.reader_service import ReaderService
+    from zhanhe_counter.ui.reader_bridge import ReaderBridge
+
+    path = default_reader_config_path(data_dir)
+    if not path.exists():
+        log.info("no %s: the counter runs without a card reader", path.name)
+        return None, ""
+    try:
+        config = load_reader_config(path)
+        reader = build_reader(config)
+    except DomainError as error:  # IdCardError is one too
+        log.error("card reader not configured: %s", error)
+        return None, error.user_message
+    except ImportError as error:  # pyscard or its PC/SC library missing on this PC
+        log.error("card reader driver missing: %s", error)
+        return None, f"本机缺少 PC/SC 读卡组件，无法使用 {path.name} 中配置的读卡器。"
+    log.info("card reader: %s %s", config.transport.value, config.port or "(any)")
+    service = ReaderService(reader, settings=settings, photo_decoder=build_photo_decoder(config))
+    return ReaderBridge(service), ""
 
 
 def _demo_reader() -> tuple[ReaderBridge, list[DemoCard]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -13,17 +14,25 @@ from typing import Any
 from zhanhe_counter.adapters.idcard.factory import (
     ReaderConfig,
     TransportKind,
+    build_photo_decoder,
     build_reader,
     list_readers,
 )
 from zhanhe_counter.adapters.idcard.frames import PREAMBLE, parse_exact_frame
+from zhanhe_counter.adapters.idcard.reader_config import (
+    READER_CONFIG_FILENAME,
+    default_reader_config_path,
+    load_reader_config,
+)
 from zhanhe_counter.adapters.idcard.session import split_any_base_read, status_error
 from zhanhe_counter.adapters.idcard.text_block import TEXT_LEN, parse_text_block
+from zhanhe_counter.adapters.paths import resolve_data_dir
 from zhanhe_counter.cli.common import EXIT_FAILED_CHECK, EXIT_OK, UserError, print_json
 from zhanhe_counter.services.ports.idcard import (
     CardType,
     IdCardError,
     IdCardRecord,
+    PhotoDecoder,
     ReaderNotSupportedError,
 )
 
@@ -49,9 +58,21 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parse.add_argument("--json", action="store_true", help="以 JSON 输出")
     parse.set_defaults(handler=run_parse)
 
-    probe = commands.add_parser("probe", help="列出阅读器并读取一张证件（安装柜台电脑时使用）")
+    probe = commands.add_parser(
+        "probe",
+        help="列出阅读器并读取一张证件（安装柜台电脑时使用）",
+        description=f"默认按数据目录下的 {READER_CONFIG_FILENAME} 检测，与窗口程序使用的读卡器"
+        "和照片解码库完全相同；用 --transport 可不经配置文件直接指定阅读器。",
+    )
     probe.add_argument(
-        "--transport", choices=[kind.value for kind in TransportKind], default="serial"
+        "--config",
+        type=Path,
+        help=f"读卡器配置文件（默认：数据目录下的 {READER_CONFIG_FILENAME}）",
+    )
+    probe.add_argument(
+        "--transport",
+        choices=[kind.value for kind in TransportKind],
+        help="不用配置文件，直接指定阅读器类型",
     )
     probe.add_argument("--port", default="", help="串口设备（如 /dev/ttyUSB0、COM3）或读卡器名称")
     probe.add_argument("--baudrate", type=int, default=115200)
@@ -172,6 +193,13 @@ def run_parse(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> ReaderConfig:
+    """reader.toml (what the counter uses) unless the reader is given on the command line."""
+    if args.transport is None:
+        if args.port or args.tunnel:
+            raise UserError("--port 和 --tunnel 需要与 --transport 一起使用")
+        return _file_config(args)
+    if args.config is not None:
+        raise UserError("--config 和 --transport 只能选一个")
     tunnel: bytes | None = None
     if args.tunnel:
         try:
@@ -186,6 +214,40 @@ def _config(args: argparse.Namespace) -> ReaderConfig:
     return ReaderConfig(
         transport=transport, port=args.port, baudrate=args.baudrate, tunnel_header=tunnel
     )
+
+
+def _file_config(args: argparse.Namespace) -> ReaderConfig:
+    if args.config is not None:
+        path = Path(args.config)
+    else:
+        path = default_reader_config_path(resolve_data_dir(args.data_dir, os.environ))
+        if not path.exists():
+            raise UserError(
+                f"找不到读卡器配置文件：{path}。请按安装说明创建 {READER_CONFIG_FILENAME}，"
+                "或用 --transport 和 --port 直接指定阅读器。"
+            )
+    config = load_reader_config(path)  # its DomainError names the file and key: exit 2
+    if not args.json:
+        where = f" {config.port}" if config.port else ""
+        print(f"读卡器配置：{path}（{config.transport.value}{where}）")
+    return config
+
+
+def _photo_check(decoder: PhotoDecoder, record: IdCardRecord) -> str:
+    """Decode the card's photo with the configured library, as the counter will."""
+    if not record.photo_wlt:
+        return "absent"
+    if not decoder.available:
+        return "no_decoder"
+    return "decoded" if decoder.decode(record.photo_wlt) else "decode_failed"
+
+
+PHOTO_CHECK_TEXT = {
+    "absent": "证件未返回照片",
+    "no_decoder": "未配置照片解码库（窗口将显示占位图）",
+    "decoded": "照片解码成功",
+    "decode_failed": "照片解码失败：请检查 decoder_path 和 decoder_style",
+}
 
 
 def _print_presence(reader: object) -> None:
@@ -229,11 +291,18 @@ def run_probe(args: argparse.Namespace) -> int:
         raise UserError(error.user_message) from error
     finally:
         reader.close()
+    photo = _photo_check(build_photo_decoder(config), record)
     if args.json:
         print_json(
-            {"readers": found, "reader": reader.description, **record_json(record, mask=True)}
+            {
+                "readers": found,
+                "reader": reader.description,
+                **record_json(record, mask=True),
+                "photo": photo,
+            }
         )
     else:
         print("读卡成功。")
         print(_summary(record, full=False))
-    return EXIT_OK
+        print(f"照片解码：{PHOTO_CHECK_TEXT[photo]}")
+    return EXIT_FAILED_CHECK if photo == "decode_failed" else EXIT_OK

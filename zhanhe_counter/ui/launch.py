@@ -1,6 +1,7 @@
 """Start the counter window for a built station: login, then the main window.
 
-``main.py`` (the composition root) builds the station and, in demo mode, the simulated reader;
+``main.py`` (the composition root) builds the station and the reader (simulated in demo mode,
+else from ``reader.toml``; ``reader_problem`` says why a configured one could not be built);
 then calls :func:`run_counter`. ``--smoke`` and ``--screenshot`` log the first demo clerk in
 without a dialog so packaging tests need no keyboard.
 """
@@ -34,6 +35,7 @@ def run_counter(
     hasher: PasswordHasher,
     *,
     reader: ReaderBridge | None = None,
+    reader_problem: str = "",
     demo_cards: Sequence[DemoCard] = (),
     printed_documents: Callable[[], list[tuple[str, RenderedDocument]]] | None = None,
     auto_login: tuple[str, str] | None = None,
@@ -46,7 +48,7 @@ def run_counter(
     session = _login(context, auto_login)
     if session is None:
         return 0
-    window = MainWindow(context, session, reader=reader)
+    window = MainWindow(context, session, reader=reader, reader_problem=reader_problem)
     window.show()
     if reader is not None:
         reader.start()

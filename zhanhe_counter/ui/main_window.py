@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         session: LoginSession,
         *,
         reader: ReaderBridge | None = None,
+        reader_problem: str = "",
         idle_lock_s: float | None = None,
         ask_unlock: Callable[[MainWindow], bool] | None = None,
     ) -> None:
@@ -153,10 +154,14 @@ class MainWindow(QMainWindow):
         self.intake.done.connect(self._intake_done)
         self.my_cases.case_chosen.connect(self._case_chosen)
         self.my_cases.loaded.connect(self._my_cases_loaded)
+        self._reader_state = "none"
         if reader is not None:
             reader.recordRead.connect(self.on_card)
-            reader.errorOccurred.connect(self.show_message)
+            reader.errorOccurred.connect(self._reader_error)
             reader.readerStatusChanged.connect(self._reader_status)
+            self._set_reader("connecting", "正在连接读卡器……")
+        elif reader_problem:  # reader.toml exists but cannot be used: say why, keep working
+            self._set_reader("misconfigured", reader_problem)
         self._reprint_case: UUID | None = None
         # 当场受理 at an unauthorised window: the cases waiting for the back office's answer,
         # watched whatever form is open, so an answer is never missed when the next applicant
@@ -303,6 +308,16 @@ class MainWindow(QMainWindow):
 
     def _reader_status(self, state: str) -> None:
         reason = "读卡器已连接" if state == "connected" else "读卡器未连接，请检查连接线"
+        self._set_reader(state, reason)
+
+    def _reader_error(self, text: str) -> None:
+        self.show_message(text)
+        # A reader that never opened reports only errors: the indicator must not stay 连接中.
+        if self._reader_state != "connected":
+            self._set_reader("disconnected", text)
+
+    def _set_reader(self, state: str, reason: str) -> None:
+        self._reader_state = state
         self.status.set_reader(state, reason)
 
     def _intake_done(self, done: object) -> None:

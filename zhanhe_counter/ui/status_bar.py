@@ -20,6 +20,20 @@ from zhanhe_counter.ui.sync.sync_bar import SyncBar
 
 REFRESH_MS = 10_000
 
+#: What the reader indicator says; "connected" shows just 读卡器 and a green dot.
+READER_LABELS = {
+    "none": "未配置读卡器",  # no reader.toml at this counter
+    "misconfigured": "读卡器配置错误",  # reader.toml could not be used: the reason is the tooltip
+    "connecting": "读卡器连接中",
+    "disconnected": "读卡器未连接",
+}
+READER_COLOURS = {
+    "connected": theme.OK,
+    "connecting": theme.WARN,
+    "disconnected": theme.BAD,
+    "misconfigured": theme.BAD,
+}
+
 
 @dataclass(frozen=True)
 class DeviceLight:
@@ -71,7 +85,7 @@ class CounterStatusBar(QStatusBar):
         self.sync = SyncBar()
         for widget in (self.reader, self.printers, self.sync):
             self.addPermanentWidget(widget)
-        self.set_reader("none", "未配置读卡器")
+        self.set_reader("none", "本窗口没有配置身份证阅读器（数据目录中没有 reader.toml）")
         self.printers.setText("打印机 …")
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -79,8 +93,10 @@ class CounterStatusBar(QStatusBar):
         self._timer.start()
 
     def set_reader(self, state: str, reason: str) -> None:
-        colour = {"connected": theme.OK, "disconnected": theme.BAD}.get(state, theme.MUTED)
-        self.reader.setText(f"读卡器{theme.dot(colour)}")
+        """``state``: a ``ReaderStatus`` value, or one of :data:`READER_LABELS`' other keys."""
+        colour = READER_COLOURS.get(state, theme.MUTED)
+        # Only a working reader is just a dot: anything else is said in words, not on hover.
+        self.reader.setText(f"{READER_LABELS.get(state, '读卡器')}{theme.dot(colour)}")
         self.reader.setToolTip(reason)
 
     def refresh(self) -> None:

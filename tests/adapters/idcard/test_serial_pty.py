@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.adapters.idcard import devices
 from zhanhe_counter.adapters.idcard.frames import FrameError
 from zhanhe_counter.adapters.idcard.sam_reader import SamCardReader
 from zhanhe_counter.adapters.idcard.serial_transport import SerialSamTransport, list_serial_ports
@@ -19,21 +16,7 @@ from zhanhe_counter.services.ports.idcard import CardType, ReaderUnavailableErro
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture
-def pty_port() -> Iterator[str]:
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.adapters.idcard.fake_sam_process", str(master)],
-        pass_fds=(master,),
-        cwd=ROOT,
-    )
-    os.close(master)
-    try:
-        yield os.ttyname(slave)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        os.close(slave)
+pty_port = devices.pty_port
 
 
 def test_full_read_over_a_pty(pty_port: str):

@@ -16,12 +16,12 @@ in Chinese, because the person reading them is installing a counter PC.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zhanhe_counter.adapters.config_file import read_toml
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.printing import Printer
 
@@ -89,26 +89,7 @@ def default_config_path(data_dir: Path) -> Path:
 
 def load_printer_configs(path: Path) -> dict[str, PrinterConfig]:
     """Read and check ``printers.toml``; every problem is a :class:`PrinterConfigError`."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PrinterConfigError(
-            f"printer config not found: {path}", f"找不到打印机配置文件：{path}"
-        ) from None
-    except OSError as error:
-        raise PrinterConfigError(
-            f"cannot read printer config {path}: {error}", f"无法读取打印机配置文件：{path}"
-        ) from error
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise PrinterConfigError(
-            f"{path} is not UTF-8", f"打印机配置文件 {path.name} 不是 UTF-8 编码，请用 UTF-8 保存。"
-        ) from error
-    except tomllib.TOMLDecodeError as error:
-        raise PrinterConfigError(
-            f"{path}: {error}", f"打印机配置文件 {path.name} 格式错误：{error}"
-        ) from error
+    data = read_toml(path, "打印机配置文件", PrinterConfigError)
     return parse_printer_configs(data, source=path.name)
 
 
