@@ -9,15 +9,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.adapters.sync import helpers as sync_helpers
 from tests.adapters.tally import scenario
 from tests.adapters.tally.helpers import scenario_db
 from zhanhe_counter.cli.app import main
 from zhanhe_counter.cli.common import EXIT_OK, EXIT_USER_ERROR
 from zhanhe_counter.services.ports.tally import Figure
 
+memory_keyring = sync_helpers.memory_keyring
+
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path, memory_keyring: sync_helpers.MemoryKeyring) -> Path:
+    """A counter's data folder; its database key is made in the (test) keyring on first open."""
     folder = tmp_path / "data"
     folder.mkdir()
     scenario_db(folder).dispose()  # station.sqlite3 is the station database's file name
