@@ -10,8 +10,6 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from zhanhe_counter.ui import main_thread_gc
-
 log = logging.getLogger(__name__)
 
 BASE_FONT_PX = 15  # ui.md: a readable base size (>= 14 px) for clerks who read small text badly
@@ -30,7 +28,6 @@ def create_application(argv: Sequence[str]) -> QApplication:
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     _install_qt_translation(app)
     app.setFont(_ui_font())
-    main_thread_gc.install(app)
     return app
 
 

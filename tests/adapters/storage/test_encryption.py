@@ -204,3 +204,31 @@ def test_the_keyring_store_is_the_one_the_station_uses(
             assert connection.execute(sa.text("SELECT count(*) FROM probe")).scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_many_threads_share_the_encrypted_database_safely(tmp_path: Path) -> None:
+    """More threads than a SingletonThreadPool keeps (5): each gets its own pooled connection,
+    and no thread's connection is closed under it (that crashed the process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = open_local_database(tmp_path / "station.sqlite3", key=bytes(range(32)))
+    try:
+        assert isinstance(engine.pool, sa.pool.QueuePool)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE tick (n INTEGER)")
+
+        def work(n: int) -> int:
+            for _ in range(20):
+                with engine.begin() as connection:
+                    connection.exec_driver_sql("INSERT INTO tick VALUES (?)", (n,))
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("SELECT count(*) FROM tick").scalar_one()
+            return n
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert sorted(pool.map(work, range(8))) == list(range(8))
+        with engine.connect() as connection:
+            total = connection.exec_driver_sql("SELECT count(*) FROM tick").scalar_one()
+        assert total == 8 * 20
+    finally:
+        engine.dispose()

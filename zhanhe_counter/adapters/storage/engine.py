@@ -204,10 +204,15 @@ def create_local_engine(
         from sqlcipher3 import dbapi2 as sqlcipher
 
         key_pragma(key)  # a wrong-sized key fails here, not on the first query
+        # The file URL matters even though ``creator`` connects: without a path SQLAlchemy takes
+        # the database for ":memory:" and picks SingletonThreadPool, which closes connections that
+        # other threads are still using once more threads than its size have connected — a
+        # segfault when the UI's storage thread and the sync worker meet.
         engine = sa.create_engine(
-            "sqlite+pysqlite://",
+            f"sqlite+pysqlite:///{path}",
             module=sqlcipher,
             creator=lambda: connect_encrypted(path, key),
+            poolclass=sa.pool.QueuePool,
         )
     _install_listeners(engine, busy_timeout_ms)
     return engine
