@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.security import Argon2PasswordHasher
 from zhanhe_counter.composition import build_station
+from zhanhe_counter.main import _demo_reader
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.intake import Staff
 from zhanhe_counter.services.ports.idcard import CardType, IdCardRecord
@@ -82,7 +83,10 @@ def main(folder: Path) -> int:
     context = CounterContext.from_station(station, Argon2PasswordHasher(fast=True))
     staff = Staff("zhangmin", "张敏")
     session = LoginSession(staff=staff, roles=("window", "supervisor"), started_at=NOW)
-    window = MainWindow(context, session, ask_unlock=lambda _w: True)
+    # The demo's simulated reader, as `zhanhe-counter --demo` has: the status bar shows it online.
+    reader, _cards = _demo_reader()
+    window = MainWindow(context, session, reader=reader, ask_unlock=lambda _w: True)
+    reader.start()
     window.resize(1440, 860)
     window.show()
     _settle(800)
@@ -137,6 +141,7 @@ def main(folder: Path) -> int:
 
     QTimer.singleShot(0, window.close)
     _settle()
+    reader.stop()
     station.close()
     app.quit()
     return 0
