@@ -8,10 +8,21 @@ import pytest
 import sqlalchemy as sa
 
 from tests.adapters.storage.factories import received_draft
+from tests.adapters.sync import helpers as sync_helpers
 from zhanhe_counter.adapters.paths import DATA_DIR_ENV
-from zhanhe_counter.adapters.storage.engine import head_revision, open_local_database
+from zhanhe_counter.adapters.secrets import SERVICE
+from zhanhe_counter.adapters.storage.database_key import KEY_ENTRY, open_station_database
+from zhanhe_counter.adapters.storage.engine import connect_encrypted, head_revision
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.cli.app import main
+
+memory_keyring = sync_helpers.memory_keyring
+
+
+@pytest.fixture(autouse=True)
+def _counter_keyring(memory_keyring: sync_helpers.MemoryKeyring) -> sync_helpers.MemoryKeyring:
+    """The commands open the database as on a counter: its key lives in the (test) keyring."""
+    return memory_keyring
 
 
 def _json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
@@ -29,7 +40,7 @@ def test_upgrade_creates_database_then_check_is_clean(
     assert upgraded["revision"] == head_revision()
     assert (data / "station.sqlite3").is_file()
 
-    engine = open_local_database(data / "station.sqlite3")
+    engine = open_station_database(data)
     SqliteEventStore(engine).append(received_draft())
     engine.dispose()
 
@@ -85,6 +96,7 @@ def test_check_without_database_is_a_user_error(
 def test_check_on_a_damaged_file_gives_chinese_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["--data-dir", str(tmp_path), "db", "upgrade"]) == 0  # the key exists
     (tmp_path / "station.sqlite3").write_bytes(b"garbage" * 1000)
     assert main(["--data-dir", str(tmp_path), "db", "check", "--json"]) == 2
     captured = capsys.readouterr()
@@ -93,15 +105,18 @@ def test_check_on_a_damaged_file_gives_chinese_error(
 
 
 def test_check_reports_integrity_problems(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: sync_helpers.MemoryKeyring,
 ) -> None:
     assert main(["--data-dir", str(tmp_path), "db", "upgrade"]) == 0
-    engine = open_local_database(tmp_path / "station.sqlite3")
+    engine = open_station_database(tmp_path)
     store = SqliteEventStore(engine)
     for _ in range(5):
         store.append(received_draft())
     engine.dispose()
-    con = sqlite3.connect(tmp_path / "station.sqlite3")
+    key = bytes.fromhex(memory_keyring.items[(SERVICE, KEY_ENTRY)])
+    con = connect_encrypted(tmp_path / "station.sqlite3", key)
     # Make an index disagree with its table behind SQLite's back: the stored index holds
     # ``status`` values, the schema now claims it indexes ``station_id``.
     con.execute("PRAGMA writable_schema=ON")

@@ -1,4 +1,4 @@
-"""Credentials in the OS keyring only (密钥存储), style.md §6.
+"""Credentials and the database key in the OS keyring only (密钥存储), style.md §6.
 
 The keyring backend is checked once: plaintext files (``keyrings.alt``), the ``null`` backend
 (silently forgets) and the ``fail`` backend are refused, unless the caller explicitly allows an
@@ -50,8 +50,8 @@ class KeyringSecretStore:
         if _is_insecure(backend) and not allow_insecure:
             raise KeyringUnavailable(
                 f"keyring backend {_describe(backend)} refused: not a safe OS keyring",
-                "本机没有可用的系统密钥库（如 Windows 凭据管理器），无法安全保存中心库密码。"
-                "请联系管理员。",
+                "本机没有可用的系统密钥库（如 Windows 凭据管理器），"
+                "无法安全保存本机数据库密钥和中心库密码。请联系管理员。",
             )
         self._service = service
 
@@ -81,5 +81,5 @@ class KeyringSecretStore:
     def _unavailable(error: Exception) -> KeyringUnavailable:
         return KeyringUnavailable(
             f"keyring failed: {type(error).__name__}: {error}",
-            "读写系统密钥库失败，无法取得中心库密码。请联系管理员。",
+            "读写系统密钥库失败，无法取得本机数据库密钥或中心库密码。请联系管理员。",
         )

@@ -56,9 +56,17 @@ def _database_path(args: argparse.Namespace) -> Path:
     return local_db_path(resolve_data_dir(getattr(args, "data_dir", None), os.environ))
 
 
+def _open(args: argparse.Namespace) -> sa.Engine:
+    """This PC's encrypted database, its key from the keyring (or a demo folder's key file)."""
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None), os.environ)
+    return open_station_database(data_dir, migrate_schema=False)
+
+
 def run_upgrade(args: argparse.Namespace) -> int:
     path = _database_path(args)
-    engine = storage.open_local_database(path, migrate_schema=False)
+    engine = _open(args)
     try:
         before = storage.current_revision(engine)
         storage.migrate(engine)
@@ -79,7 +87,7 @@ def run_check(args: argparse.Namespace) -> int:
     path = _database_path(args)
     if not path.is_file():
         raise UserError(f"数据库文件不存在：{path}（请先运行 zhanhe-admin db upgrade）")
-    engine = storage.open_local_database(path, migrate_schema=False)
+    engine = _open(args)
     try:
         report = _check_report(engine, path)
     finally:
