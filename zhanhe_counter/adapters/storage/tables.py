@@ -8,9 +8,9 @@ Columns shared with the central PostgreSQL database (``case_event``) use portabl
 JSON with a JSONB variant, and :class:`UtcDateTime`, which stores UTC and always reads back a
 timezone-aware value (SQLite has no timezone type and would otherwise return naive datetimes).
 
-Personal data at rest: the applicant's name and masked ID number live in ``case_status`` and in
-event payloads. Encryption at rest (SQLCipher, key from the OS keyring) will be added in
-``engine.open_local_database`` by swapping the DBAPI module; the schema does not change.
+Personal data at rest: the applicant's name and masked ID number live in ``case_status``, the
+full record in event payloads. The whole file is SQLCipher-encrypted (``engine.py``, key from
+``database_key.py``), so the schema needs no per-column encryption.
 """
 
 from __future__ import annotations
