@@ -12,15 +12,23 @@ than 30 (a shorter value is refused, not silently raised).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-from uuid import UUID
+from typing import Any
 
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.retention import CasePruner, PruneReport, SettingsReader
+
+__all__ = [
+    "CasePruner",
+    "PruneReport",
+    "RetentionService",
+    "RetentionSettingInvalid",
+    "SettingsReader",
+    "is_closed",
+    "retention_days_from",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,48 +39,6 @@ MINIMUM_RETENTION_DAYS = 30
 
 class RetentionSettingInvalid(DomainError):
     """The configured retention cannot be used (保存期限设置无效)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PruneReport:
-    """What a pruning run deleted, or would delete on a dry run (清理结果).
-
-    ``rows`` counts rows per table; ``case_numbers`` are the 受理编号 of the pruned cases (a
-    consultation has none), which are not personal and let an administrator check the centre.
-    """
-
-    cutoff: datetime
-    dry_run: bool
-    case_ids: tuple[UUID, ...] = ()
-    case_numbers: tuple[str, ...] = ()
-    rows: Mapping[str, int] = field(default_factory=dict)
-    signature_files: int = 0
-
-    @property
-    def cases(self) -> int:
-        return len(self.case_ids)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "cutoff": self.cutoff.isoformat(),
-            "dry_run": self.dry_run,
-            "cases": self.cases,
-            "case_numbers": list(self.case_numbers),
-            "rows": dict(self.rows),
-            "signature_files": self.signature_files,
-        }
-
-
-class CasePruner(Protocol):
-    """Deletes the local copies of closed, centrally confirmed cases older than a cut-off."""
-
-    def prune(self, older_than: datetime, *, dry_run: bool = False) -> PruneReport: ...
-
-
-class SettingsReader(Protocol):
-    """The station's settings (本机设置)."""
-
-    def get_setting(self, key: str, default: Any = None) -> Any: ...
 
 
 def is_closed(state: CaseState) -> bool:

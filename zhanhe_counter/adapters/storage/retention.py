@@ -46,7 +46,8 @@ from zhanhe_counter.adapters.storage.tables import (
 )
 from zhanhe_counter.domain.case import CaseStatus, project
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.services.retention import PruneReport, is_closed
+from zhanhe_counter.services.ports.retention import PruneReport
+from zhanhe_counter.services.retention import is_closed
 
 log = logging.getLogger(__name__)
 
