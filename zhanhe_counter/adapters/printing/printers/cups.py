@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import tempfile
 from typing import Any
 
 from zhanhe_counter.adapters.printing.printers import base
@@ -23,6 +21,7 @@ from zhanhe_counter.services.ports.printing import (
     BackendJobState,
     PrinterStatus,
     PrinterUnavailable,
+    PrintOutcomeUnknown,
     RenderedDocument,
 )
 
@@ -34,6 +33,7 @@ JOB_PENDING_STATES = {3, 4, 5, 6}  # pending, held, processing, stopped
 JOB_FAILED_STATES = {7, 8}  # canceled, aborted
 JOB_COMPLETED = 9
 PRINTER_STOPPED = 5
+PDF_FORMAT = "application/pdf"
 
 
 def _pycups() -> Any | None:
@@ -111,11 +111,9 @@ class CupsPrinter:
                 )
             data = document.content
             options["media"] = self.config.pwg_media
-        handle, path = tempfile.mkstemp(prefix="zhanhe-print-")
+        document_format = "application/vnd.cups-raw" if self.config.is_receipt else PDF_FORMAT
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            job_id: int = conn.printFile(self.config.queue, path, title, options)
+            job_id: int = conn.createJob(self.config.queue, title, options)
         except Exception as error:
             status = getattr(error, "args", (None,))[0]
             if status == IPP_NOT_FOUND:
@@ -127,10 +125,32 @@ class CupsPrinter:
             raise PrinterUnavailable(
                 base.printer_error(self.name, "打印服务暂时不接受任务"), str(error)
             ) from error
-        finally:
-            os.unlink(path)
+        # The bytes are streamed into the job, never written to a temporary file: an applicant's
+        # document must not lie unencrypted on the disk, however briefly.
+        try:
+            conn.startDocument(self.config.queue, job_id, title, document_format, 1)
+            conn.writeRequestData(data, len(data))
+        except Exception as error:
+            # CUPS prints nothing of a document it has not finished receiving; drop the job.
+            self._cancel_quietly(conn, job_id)
+            raise PrinterUnavailable(
+                base.printer_error(self.name, "发送到打印服务时中断"), str(error)
+            ) from error
+        try:
+            conn.finishDocument(self.config.queue)
+        except Exception as error:
+            raise PrintOutcomeUnknown(
+                f"cups {self.name}: job {job_id} not confirmed after sending: {error}",
+                f"打印机“{self.name}”的任务 {job_id} 已发送但未得到确认，请查看是否已打印。",
+            ) from error
         log.info("cups %s: job %s submitted", self.name, job_id)
         return str(job_id)
+
+    def _cancel_quietly(self, conn: Any, job_id: int) -> None:
+        try:
+            conn.cancelJob(job_id)
+        except Exception as error:  # the job stays incomplete in CUPS, which never prints it
+            log.warning("cups %s: could not cancel half-sent job %s: %s", self.name, job_id, error)
 
     def job_state(self, job_id: str) -> BackendJobState:
         try:
