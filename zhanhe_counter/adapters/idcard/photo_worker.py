@@ -8,6 +8,7 @@ kills only this process.
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,6 +21,12 @@ def _load(path: str, stdcall: bool) -> ctypes.CDLL:
     if stdcall and sys.platform == "win32":  # pragma: no cover - Windows only
         return ctypes.WinDLL(path)  # type: ignore[attr-defined,no-any-return]
     return ctypes.CDLL(path)
+
+
+def _memory_folder() -> str | None:
+    """A RAM-backed folder for the decoder's files when the system has one (Linux /dev/shm)."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 def decode(argv: Sequence[str], wlt: bytes) -> bytes:
@@ -37,7 +44,8 @@ def decode(argv: Sequence[str], wlt: bytes) -> bytes:
     get_bmp = getattr(library, symbol or "GetBmp")
     get_bmp.restype = ctypes.c_int
     get_bmp.argtypes = [ctypes.c_char_p, ctypes.c_int]
-    with tempfile.TemporaryDirectory(prefix="zhanhe-wlt-") as folder:
+    # GetBmp works on files; the photo is biometric data, so on Linux they stay in RAM.
+    with tempfile.TemporaryDirectory(prefix="zhanhe-wlt-", dir=_memory_folder()) as folder:
         wlt_path = Path(folder) / "photo.wlt"
         wlt_path.write_bytes(wlt)
         result = get_bmp(str(wlt_path).encode(), 2)
