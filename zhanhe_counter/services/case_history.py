@@ -44,20 +44,7 @@ SYNC_LABELS = {
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One step of the case, ready to show (办件轨迹)."""
-
-    at: datetime  # Beijing time
-    kind: EventKind
-    label: str
-    actor: str
-    station_id: str
-    sync_label: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class AccessEntry:
-    """One line of a case's access log (查阅记录): who looked at or handed out what, when."""
+    """One line ready to show: a step of the case (办件轨迹) or an access (查阅记录)."""
 
     at: datetime  # Beijing time
     kind: EventKind
@@ -77,7 +64,7 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...]
     prints: tuple[PrintHistoryEntry, ...]
     next_steps: tuple[str, ...]  # the actions the case's state allows, in Chinese
-    access_log: tuple[AccessEntry, ...] | None = None  # None: the viewer may not see it
+    access_log: tuple[TimelineEntry, ...] | None = None  # None: the viewer may not see it
 
 
 class CaseHistoryService:
@@ -113,7 +100,7 @@ class CaseHistoryService:
         events, state = self._read(case_id, roles)
         return self._detail(events, state, roles)
 
-    def access_log(self, case_id: UUID, roles: Sequence[str]) -> tuple[AccessEntry, ...]:
+    def access_log(self, case_id: UUID, roles: Sequence[str]) -> tuple[TimelineEntry, ...]:
         """查阅记录 of a case, oldest first; supervisors only."""
         if not ACCESS_LOG_ROLES & set(roles):
             raise AccessLogRefused(
@@ -163,11 +150,11 @@ class CaseHistoryService:
             ),
         )
 
-    def _access_log(self, events: list[CaseEvent], case_id: UUID) -> tuple[AccessEntry, ...]:
+    def _access_log(self, events: list[CaseEvent], case_id: UUID) -> tuple[TimelineEntry, ...]:
         audit = [e for e in events if e.kind.is_audit]
         states = self._store.sync_states([e.event_id for e in audit])
         entries = [
-            AccessEntry(
+            TimelineEntry(
                 at=e.occurred_at.astimezone(self._zone),
                 kind=e.kind,
                 label=e.kind.label,
@@ -180,7 +167,7 @@ class CaseHistoryService:
         ]
         older = self._legacy.reveals_for_case(case_id) if self._legacy else []
         entries += [
-            AccessEntry(
+            TimelineEntry(
                 at=r.at.astimezone(self._zone),
                 kind=EventKind.ID_REVEALED,
                 label=EventKind.ID_REVEALED.label,
