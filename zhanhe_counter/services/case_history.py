@@ -11,7 +11,7 @@ log (查阅记录: who viewed, printed, reprinted, revealed or exported it, and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from uuid import UUID
@@ -106,7 +106,9 @@ class CaseHistoryService:
             raise AccessLogRefused(
                 f"roles {list(roles)} may not read access logs", "查阅记录仅限督查角色查看。"
             )
-        return self._access_log(self._store.events_for_case(case_id), case_id)
+        events = self._store.events_for_case(case_id)
+        states = self._store.sync_states([e.event_id for e in events if e.kind.is_audit])
+        return self._access_log(events, states, case_id)
 
     def _read(self, case_id: UUID, roles: Sequence[str]) -> tuple[list[CaseEvent], CaseState]:
         events = self._store.events_for_case(case_id)
@@ -120,24 +122,16 @@ class CaseHistoryService:
         self, events: list[CaseEvent], state: CaseState, roles: Sequence[str]
     ) -> CaseDetail:
         case_id = state.case_id
-        steps = [e for e in events if not e.kind.is_audit]
-        states = self._store.sync_states([e.event_id for e in steps])
+        states = self._store.sync_states([e.event_id for e in events])
         matter_name = ""
         if state.matter_id and state.matter_id in self._catalogue.matters:
             matter_name = self._catalogue.matters[state.matter_id].name
         timeline = tuple(
-            TimelineEntry(
-                at=event.occurred_at.astimezone(self._zone),
-                kind=event.kind,
-                label=event.kind.label,
-                actor=event.actor,
-                station_id=event.station_id,
-                sync_label=SYNC_LABELS[states.get(event.event_id, SyncState.LOCAL)],
-                detail=_detail(event),
-            )
-            for event in steps
+            self._entry(event, states, _detail(event))
+            for event in events
+            if not event.kind.is_audit
             # A follow-up would tell the clerk their rating was bad: that stays with the 督查.
-            if event.kind is not EventKind.RATING_FOLLOWED_UP
+            and event.kind is not EventKind.RATING_FOLLOWED_UP
         )
         return CaseDetail(
             state=state,
@@ -146,25 +140,27 @@ class CaseHistoryService:
             prints=tuple(self._prints.history_for_case(case_id)),
             next_steps=tuple(sorted(kind.label for kind in allowed_next(state))),
             access_log=(
-                self._access_log(events, case_id) if ACCESS_LOG_ROLES & set(roles) else None
+                self._access_log(events, states, case_id) if ACCESS_LOG_ROLES & set(roles) else None
             ),
         )
 
-    def _access_log(self, events: list[CaseEvent], case_id: UUID) -> tuple[TimelineEntry, ...]:
-        audit = [e for e in events if e.kind.is_audit]
-        states = self._store.sync_states([e.event_id for e in audit])
-        entries = [
-            TimelineEntry(
-                at=e.occurred_at.astimezone(self._zone),
-                kind=e.kind,
-                label=e.kind.label,
-                actor=e.actor,
-                station_id=e.station_id,
-                sync_label=SYNC_LABELS[states.get(e.event_id, SyncState.LOCAL)],
-                detail=_access_detail(e),
-            )
-            for e in audit
-        ]
+    def _entry(
+        self, event: CaseEvent, states: Mapping[UUID, SyncState], detail: str
+    ) -> TimelineEntry:
+        return TimelineEntry(
+            at=event.occurred_at.astimezone(self._zone),
+            kind=event.kind,
+            label=event.kind.label,
+            actor=event.actor,
+            station_id=event.station_id,
+            sync_label=SYNC_LABELS[states.get(event.event_id, SyncState.LOCAL)],
+            detail=detail,
+        )
+
+    def _access_log(
+        self, events: list[CaseEvent], states: Mapping[UUID, SyncState], case_id: UUID
+    ) -> tuple[TimelineEntry, ...]:
+        entries = [self._entry(e, states, _access_detail(e)) for e in events if e.kind.is_audit]
         older = self._legacy.reveals_for_case(case_id) if self._legacy else []
         entries += [
             TimelineEntry(
