@@ -23,8 +23,8 @@ PROJECT_FOLDERS = (
         "zhanhe_counter/adapters/storage/migrations",
     ),
     (
-        "zhanhe_counter/adapters/sync/migrations",
-        "zhanhe_counter/adapters/sync/migrations",
+        "zhanhe_counter/adapters/centre/migrations",
+        "zhanhe_counter/adapters/centre/migrations",
     ),
 )
 

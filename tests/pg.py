@@ -186,7 +186,7 @@ def _ensure_template(pg: PgCluster) -> None:
     with _lock:
         if _template_ready:
             return
-        from zhanhe_counter.adapters.sync.central_schema import upgrade_central
+        from zhanhe_counter.adapters.centre.schema import upgrade_central
 
         with psycopg.connect(pg.admin_url(), autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {_TEMPLATE_DB}")

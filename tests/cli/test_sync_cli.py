@@ -13,10 +13,10 @@ from keyring.backends import fail
 from tests import pg
 from tests.adapters.storage.factories import received_draft
 from tests.adapters.sync import helpers
+from zhanhe_counter.adapters.centre.schema import central_head
 from zhanhe_counter.adapters.secrets import SERVICE
 from zhanhe_counter.adapters.storage.database_key import KEY_ENTRY, open_station_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
-from zhanhe_counter.adapters.sync.central_schema import central_head
 from zhanhe_counter.cli import app
 
 pg_cluster = pg.pg_cluster

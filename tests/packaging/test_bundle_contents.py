@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QTranslator
 
 from tests.packaging.packaging_modules import PACKAGING, ROOT, load
+from zhanhe_counter.adapters.centre import schema as central_schema
 from zhanhe_counter.adapters.resources import shipped_dir
 from zhanhe_counter.adapters.storage import engine
-from zhanhe_counter.adapters.sync import central_schema
 
 contents = load("bundle_contents")
 SPEC_TEXT = (PACKAGING / "zhanhe_counter.spec").read_text(encoding="utf-8")
@@ -31,7 +31,7 @@ def test_the_spec_ships_forms_resources_and_both_migration_folders() -> None:
     assert (data["resources"] / "calendar" / "holidays.yaml").is_file()
     for migrations in (
         "zhanhe_counter/adapters/storage/migrations",
-        "zhanhe_counter/adapters/sync/migrations",
+        "zhanhe_counter/adapters/centre/migrations",
     ):
         assert (data[migrations] / "env.py").is_file()
         assert sorted((data[migrations] / "versions").glob("*.py"))

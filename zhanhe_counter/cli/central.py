@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from zhanhe_counter.adapters.sync.central_schema import upgrade_central
+    from zhanhe_counter.adapters.centre.schema import upgrade_central
 
     result = upgrade_central(args.url)
     data = {

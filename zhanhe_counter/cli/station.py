@@ -34,10 +34,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_register(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.centre.schema import register_station
     from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
     from zhanhe_counter.adapters.secrets import KeyringSecretStore, backend_name
     from zhanhe_counter.adapters.storage.database_key import open_station_database
-    from zhanhe_counter.adapters.sync.central_schema import register_station
     from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
 
     # Check the keyring first: a login whose password cannot be kept would be useless.

@@ -19,12 +19,12 @@ from keyring.backend import KeyringBackend
 from psycopg.types.json import Jsonb
 
 from tests.adapters.storage.factories import received_draft
+from zhanhe_counter.adapters.centre.schema import register_station
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
 from zhanhe_counter.adapters.storage.tables import case_event
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
-from zhanhe_counter.adapters.sync.central_schema import register_station
 from zhanhe_counter.adapters.sync.connection import CentralAddress, parse_central_url
 from zhanhe_counter.domain import payloads
 from zhanhe_counter.domain.events import EventKind

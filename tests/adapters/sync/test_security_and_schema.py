@@ -16,9 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from psycopg.types.json import Jsonb
 
 from tests.adapters.sync.helpers import admin, make_station
-from zhanhe_counter.adapters.storage import engine as storage
-from zhanhe_counter.adapters.storage.tables import full_metadata
-from zhanhe_counter.adapters.sync.central_schema import (
+from zhanhe_counter.adapters.centre.schema import (
     central_drift,
     central_head,
     central_revision,
@@ -26,6 +24,8 @@ from zhanhe_counter.adapters.sync.central_schema import (
     register_station,
     upgrade_central,
 )
+from zhanhe_counter.adapters.storage import engine as storage
+from zhanhe_counter.adapters.storage.tables import full_metadata
 from zhanhe_counter.adapters.sync.connection import (
     InvalidCentralUrl,
     parse_central_url,

@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 from tests.adapters.sync.helpers import make_station
 from tests.adapters.tally import scenario
 from tests.adapters.tally.helpers import FixedClock
-from zhanhe_counter.adapters.sync.central_schema import register_station
+from zhanhe_counter.adapters.centre.schema import register_station
 from zhanhe_counter.adapters.tally import central_source, sqlite_source
 from zhanhe_counter.domain import payloads
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period, Scope

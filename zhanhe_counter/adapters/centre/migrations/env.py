@@ -1,6 +1,6 @@
 """Alembic environment for the central PostgreSQL database (中心库).
 
-Run programmatically by ``central_schema.upgrade_central`` with an open connection in
+Run programmatically by ``centre.schema.upgrade_central`` with an open connection in
 ``config.attributes["connection"]``; from the command line, ``sqlalchemy.url`` is used instead.
 The central and station databases have separate environments because they are released on
 different schedules (sync.md §3.3).
@@ -8,7 +8,7 @@ different schedules (sync.md §3.3).
 
 from __future__ import annotations
 
+from zhanhe_counter.adapters.centre.tables import central_metadata
 from zhanhe_counter.adapters.storage import alembic_env
-from zhanhe_counter.adapters.sync.central_tables import central_metadata
 
 alembic_env.run(central_metadata, version_table="alembic_version_central")

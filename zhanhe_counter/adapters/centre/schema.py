@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from psycopg import sql
 
-from zhanhe_counter.adapters.sync.central_tables import central_metadata
+from zhanhe_counter.adapters.centre.tables import central_metadata
 from zhanhe_counter.adapters.sync.connection import (
     CentralAddress,
     parse_central_url,
