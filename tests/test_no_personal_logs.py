@@ -25,10 +25,11 @@ from zhanhe_counter.adapters.idcard.simulator import SimulatedSam, sample_cards,
 from zhanhe_counter.adapters.logging_setup import configure_logging, log_dir, remove_handlers
 from zhanhe_counter.composition import build_station
 from zhanhe_counter.domain.checklist import ApplicantSituation, MaterialRecord
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
+from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, new_action
 from zhanhe_counter.services.ports.idcard import CardType, IdCardRecord
 from zhanhe_counter.services.ports.printing import PrintJobState
 from zhanhe_counter.services.reader_service import ReaderCallbacks, ReaderService
+from zhanhe_counter.services.station import Staff
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)
 CLERK = Staff("zhangmin", "张敏")

@@ -42,26 +42,22 @@ from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
-from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
-from zhanhe_counter.services.intake import IntakeService, StationIdentity
+from zhanhe_counter.services.intake import IntakeService
+from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import SecretStore
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supplements import SupplementsService
-from zhanhe_counter.services.sync_engine import (
-    IntakeVerdict,
-    Level,
-    OfflineLimits,
-    SyncStatus,
-    assess_intake,
-    build_status,
-)
+from zhanhe_counter.services.sync_engine import SyncStatus, build_status
 from zhanhe_counter.services.sync_worker import SyncWorker
 from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyService
 
@@ -108,6 +104,10 @@ class Station:
     queue: SqlitePrintQueue
     print_service: PrintService
     intake: IntakeService
+    sync_outbox: SqliteSyncOutbox
+    sync_limits: OfflineLimits
+    #: The offline limits intake asks before each new case; opened when sync starts.
+    intake_gate: OfflineGate
     sync_worker: SyncWorker | None = None  # None until the PC is registered (start_sync)
     _closed: bool = field(default=False, repr=False)
 
@@ -225,14 +225,6 @@ class Station:
 
     # -- sync with the centre ---------------------------------------------------------
 
-    @cached_property
-    def sync_outbox(self) -> SqliteSyncOutbox:
-        return SqliteSyncOutbox(self.engine, self.identity.station_id)
-
-    @cached_property
-    def sync_limits(self) -> OfflineLimits:
-        return load_limits(self.engine)
-
     def start_sync(self, secrets: SecretStore) -> str | None:
         """Start the background sync; the Chinese reason when this PC cannot sync yet."""
         if self.sync_worker is not None:
@@ -243,6 +235,7 @@ class Station:
             log.warning("sync not started: %s", error)
             return error.user_message
         self.sync_worker = SyncWorker(engine, self.clock)
+        self.intake_gate.open()
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()
         return None
@@ -261,9 +254,7 @@ class Station:
 
     def intake_verdict(self) -> IntakeVerdict:
         """Whether the offline limits still allow new intake (only once this PC syncs)."""
-        if self.sync_worker is None:
-            return IntakeVerdict(Level.OK)
-        return assess_intake(self.sync_outbox.summary(), self.sync_limits, self.clock.now())
+        return self.intake_gate()
 
     def sync_now(self) -> bool:
         if self.sync_worker is None:
@@ -356,6 +347,9 @@ def build_station(
     if start_queue:
         queue.start()
     print_service = PrintService(queue, store, audit=AuditTrail(store, clock, identity.station_id))
+    sync_outbox = SqliteSyncOutbox(engine, identity.station_id)
+    sync_limits = load_limits(engine)
+    gate = OfflineGate(sync_outbox.summary, sync_limits, clock)
     intake = IntakeService(
         catalogue=catalogue,
         directory=directory,
@@ -363,9 +357,10 @@ def build_station(
         calendar=calendar,
         store=store,
         clock=clock,
+        gate=gate,
     )
     office = OfficeProfile(issuing_body=window.hall.name, window_no=window.name)
-    station = Station(
+    return Station(
         data_dir=data_dir,
         demo=demo,
         engine=engine,
@@ -382,9 +377,10 @@ def build_station(
         queue=queue,
         print_service=print_service,
         intake=intake,
+        sync_outbox=sync_outbox,
+        sync_limits=sync_limits,
+        intake_gate=gate,
     )
-    intake.gate = station.intake_verdict
-    return station
 
 
 def _prune_expired_cases(

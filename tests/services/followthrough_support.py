@@ -16,8 +16,9 @@ from zhanhe_counter.domain.checklist import MaterialRecord
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.followups import FollowupService
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
+from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, new_action
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 

@@ -24,8 +24,8 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.services.backoffice import QueueKind, queue_documents
-from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.paperwork import DocumentRequest
+from zhanhe_counter.services.urgency import Urgency
 
 
 @pytest.fixture

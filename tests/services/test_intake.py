@@ -19,11 +19,12 @@ from zhanhe_counter.services.intake import (
     Applicant,
     IntakeRefused,
     IntakeRequest,
+    IntakeService,
     Person,
-    Staff,
     new_action,
 )
 from zhanhe_counter.services.ports.storage import CaseQuery
+from zhanhe_counter.services.station import Staff
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)
 CLERK = Staff("zhangmin", "张敏")
@@ -165,21 +166,44 @@ def test_consultation_is_logged(station: Station) -> None:
 
 
 def test_offline_limits_stop_new_intake_but_not_a_retry(station: Station) -> None:
-    from zhanhe_counter.services.sync_engine import IntakeVerdict, Level
+    from zhanhe_counter.services.offline_limits import IntakeVerdict, Level
 
     first = _request(station, "ZH-004")
     saved = station.intake.commit(first)
-    station.intake.gate = lambda: IntakeVerdict(Level.STOP, ("待上传记录超过 5000 条",))
+    stopped = IntakeService(
+        catalogue=station.catalogue,
+        directory=station.directory,
+        station=station.identity,
+        calendar=station.calendar,
+        store=station.store,
+        clock=station.clock,
+        gate=lambda: IntakeVerdict(Level.STOP, ("待上传记录超过 5000 条",)),
+    )
     with pytest.raises(IntakeRefused) as refused:
-        station.intake.commit(_request(station, "ZH-004"))
+        stopped.commit(_request(station, "ZH-004"))
     assert "已暂停新收件" in refused.value.user_message
     assert "5000" in refused.value.user_message
     assert len(station.store.find_cases(CaseQuery())) == 1
     # A retry of the case already saved (its answer was lost) still returns it.
-    assert station.intake.commit(first).case.case_number == saved.case.case_number
+    assert stopped.commit(first).case.case_number == saved.case.case_number
 
 
 def test_a_station_that_does_not_sync_yet_has_no_limits(station: Station) -> None:
     assert station.intake_verdict().intake_allowed
     status = station.sync_status()
     assert not status.configured
+
+
+def test_the_intake_gate_applies_the_limits_once_this_pc_syncs(station: Station) -> None:
+    """Intake gets its gate at construction; starting sync opens it (no rewiring of intake)."""
+    from zhanhe_counter.services.offline_limits import Level, OfflineGate, OfflineLimits
+
+    strict = OfflineGate(station.sync_outbox.summary, OfflineLimits(), station.clock)
+    # Never synced: no limits apply, however stale the reference data would be.
+    assert strict().level is Level.OK
+    strict.open()
+    verdict = strict()
+    # The PC has never pulled reference data from the centre: warned, not stopped.
+    assert verdict.level is Level.WARN
+    assert verdict.intake_allowed
+    assert any("从未从中心更新基础数据" in r for r in verdict.reasons)

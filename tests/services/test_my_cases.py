@@ -11,8 +11,10 @@ import pytest
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain.checklist import MaterialRecord
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
-from zhanhe_counter.services.my_cases import CaseSync, MyCasesService, Urgency
+from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, new_action
+from zhanhe_counter.services.my_cases import CaseSync, MyCasesService
+from zhanhe_counter.services.station import Staff
+from zhanhe_counter.services.urgency import Urgency
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)
 ME = Staff("zhangmin", "张敏")

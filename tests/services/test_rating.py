@@ -23,9 +23,9 @@ from zhanhe_counter.services.followups import (
     FollowupStatus,
     rectify_days_from,
 )
-from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.ports.storage import SyncState
 from zhanhe_counter.services.rating import RATING_LABELS, RatingReceipt
+from zhanhe_counter.services.urgency import Urgency
 
 
 @pytest.fixture

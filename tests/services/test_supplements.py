@@ -13,8 +13,8 @@ from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.domain.case import CaseStatus, IllegalTransition
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.payloads import MaterialItem
-from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.supplements import SupplementKind
+from zhanhe_counter.services.urgency import Urgency
 
 RONGQUE_DUE = date(2026, 12, 24)  # 20 working days after Thu 26 Nov 2026 (the matter's limit)
 

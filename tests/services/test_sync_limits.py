@@ -7,13 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zhanhe_counter.services.offline_limits import Level, OfflineLimits, assess_intake
 from zhanhe_counter.services.ports.sync import OutboxSummary
-from zhanhe_counter.services.sync_engine import (
-    Level,
-    OfflineLimits,
-    assess_intake,
-    build_status,
-)
+from zhanhe_counter.services.sync_engine import build_status
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 

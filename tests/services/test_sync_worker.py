@@ -16,8 +16,9 @@ import pytest
 
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
+from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports.sync import SyncProblem
-from zhanhe_counter.services.sync_engine import OfflineLimits, SyncReport
+from zhanhe_counter.services.sync_engine import SyncReport
 from zhanhe_counter.services.sync_worker import Backoff, SyncWorker, WorkerSnapshot
 
 WAIT = 20.0  # generous: only a hang would reach it

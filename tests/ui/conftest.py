@@ -13,8 +13,8 @@ from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.security import Argon2PasswordHasher
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.services.auth import LoginSession
-from zhanhe_counter.services.intake import Staff
 from zhanhe_counter.services.ports.idcard import CardType, IdCardRecord
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.main_window import MainWindow
 

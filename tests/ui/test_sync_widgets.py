@@ -12,13 +12,14 @@ from tests.adapters.storage.factories import received_draft
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
+from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports.sync import (
     CaseSyncBadge,
     OutboxSummary,
     SessionRecord,
     SyncProblem,
 )
-from zhanhe_counter.services.sync_engine import OfflineLimits, SyncReport, build_status
+from zhanhe_counter.services.sync_engine import SyncReport, build_status
 from zhanhe_counter.ui.sync.case_badge import BADGE_TEXT, badge_label
 from zhanhe_counter.ui.sync.outbox_view import OutboxScreen
 from zhanhe_counter.ui.sync.sync_bar import SyncBar, describe_status

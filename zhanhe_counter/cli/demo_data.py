@@ -25,9 +25,9 @@ from zhanhe_counter.services.intake import (
     IntakeRefused,
     IntakeRequest,
     Person,
-    Staff,
     new_action,
 )
+from zhanhe_counter.services.station import Staff
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "䶮")

@@ -68,7 +68,7 @@ def _once(engine: Any, as_json: bool, version: str) -> int:
 def _status(engine: Any, as_json: bool) -> int:
     from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
     from zhanhe_counter.adapters.sync.station_config import load_config, load_limits
-    from zhanhe_counter.services.sync_engine import assess_intake
+    from zhanhe_counter.services.offline_limits import assess_intake
 
     config = load_config(engine)
     if config is None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.services.intake import Staff
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import ReferenceStore, StaffRecord
+from zhanhe_counter.services.station import Staff
 
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_LOCK_MINUTES = 15

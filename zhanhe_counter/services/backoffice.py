@@ -49,9 +49,6 @@ from zhanhe_counter.domain.payloads import (
     refused_payload,
 )
 from zhanhe_counter.domain.workdays import WorkCalendar
-from zhanhe_counter.services.document_dispatch import PrinterRoles
-from zhanhe_counter.services.intake import StationIdentity
-from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.paperwork import (
     INTAKE_DECISION_WORKING_DAYS,
     DocumentRequest,
@@ -64,6 +61,9 @@ from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, PrintJobRecord
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
 from zhanhe_counter.services.print_service import DocumentToPrint, PrintService
+from zhanhe_counter.services.printer_roles import PrinterRoles
+from zhanhe_counter.services.station import StationIdentity
+from zhanhe_counter.services.urgency import Urgency, day_countdown, minute_countdown
 
 #: The 20-minute countdown turns amber with this many office minutes left.
 ANSWER_DUE_SOON = timedelta(minutes=5)
@@ -178,10 +178,9 @@ class BackofficeService:
             for status in _QUEUE_STATUSES[kind]
             for state in self._states(status)
         ]
-        order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}
         items.sort(
             key=lambda i: (
-                order[i.urgency],
+                i.urgency.rank,
                 i.due_at or datetime.max.replace(tzinfo=now.tzinfo),
                 i.due_on or date.max,
                 i.case_number,
@@ -212,7 +211,7 @@ class BackofficeService:
                 remaining = self._calendar.office_time_between(
                     now, due_at, self._station.office_hours
                 )
-                urgency, countdown = _answer_countdown(remaining)
+                urgency, countdown = minute_countdown(remaining, due_soon=ANSWER_DUE_SOON)
         else:
             if kind is QueueKind.ACCEPTANCE:
                 due_on = self.acceptance_due(state)
@@ -220,7 +219,9 @@ class BackofficeService:
                 due_on = state.promised_due
             if due_on is not None:
                 left, _ = self._calendar.count_workdays(now.date(), due_on)
-                urgency, countdown = _day_countdown(due_on, now.date(), left)
+                urgency, countdown = day_countdown(
+                    due_on, now.date(), left, due_soon_days=DUE_SOON_WORKING_DAYS
+                )
                 if kind is QueueKind.ACCEPTANCE and urgency is Urgency.OVERDUE:
                     countdown += "（视为受理）"
         return QueueItem(
@@ -712,23 +713,6 @@ def queue_documents(
         for d in documents
     ]
     return print_service.print_case_documents(case_id, to_print, request_id=request_id, actor=actor)
-
-
-def _answer_countdown(remaining: timedelta) -> tuple[Urgency, str]:
-    seconds = int(remaining.total_seconds())
-    if seconds <= 0:
-        late = -seconds
-        return Urgency.OVERDUE, f"已超时 {late // 60}分{late % 60:02d}秒"
-    text = f"剩余 {seconds // 60}分{seconds % 60:02d}秒"
-    return (Urgency.DUE_SOON if remaining <= ANSWER_DUE_SOON else Urgency.OK), text
-
-
-def _day_countdown(due: date, today: date, left: int) -> tuple[Urgency, str]:
-    if due < today:
-        return Urgency.OVERDUE, f"已超期（{due.isoformat()}）"
-    if left <= DUE_SOON_WORKING_DAYS:
-        return Urgency.DUE_SOON, "今日到期" if left == 0 else f"剩{left}个工作日"
-    return Urgency.OK, f"剩{left}个工作日"
 
 
 def _reasons(reasons: Sequence[str], user_message: str) -> list[str]:

@@ -8,7 +8,6 @@ retry queues each document once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from zhanhe_counter.domain.documents import DocumentKind
@@ -18,14 +17,7 @@ from zhanhe_counter.services.intake import CommittedIntake
 from zhanhe_counter.services.paperwork import DocumentRequest, OfficeProfile, documents_for
 from zhanhe_counter.services.ports.printing import DocumentRenderer, PrintJobRecord
 from zhanhe_counter.services.print_service import DocumentToPrint, PrintService
-
-
-@dataclass(frozen=True, slots=True)
-class PrinterRoles:
-    """Which configured printer takes which paper (打印机分工)."""
-
-    a4: str
-    ticket: str | None = None  # no receipt printer: the ticket is skipped
+from zhanhe_counter.services.printer_roles import PrinterRoles
 
 
 class DocumentDispatcher:

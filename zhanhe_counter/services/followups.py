@@ -26,10 +26,10 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.workdays import WorkCalendar
-from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore
 from zhanhe_counter.services.rating import RATING_LABELS, is_bad
+from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 DEFAULT_RECTIFY_WORKING_DAYS = 15
 RECTIFY_DAYS_SETTING = "bad_review_rectify_days"
@@ -147,8 +147,7 @@ class FollowupService:
             row = self._row(events, today)
             if row is not None and (include_closed or row.status is not FollowupStatus.CLOSED):
                 rows.append(row)
-        order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}
-        rows.sort(key=lambda r: (order[r.urgency], r.deadline, r.case_number))
+        rows.sort(key=lambda r: (r.urgency.rank, r.deadline, r.case_number))
         return rows
 
     def row(self, case_id: UUID) -> FollowupRow | None:
@@ -217,12 +216,8 @@ class FollowupService:
         left, _ = self._calendar.count_workdays(today, deadline)
         if status is FollowupStatus.CLOSED:
             urgency = Urgency.NONE
-        elif deadline < today:
-            urgency = Urgency.OVERDUE
-        elif left <= DUE_SOON_WORKING_DAYS:
-            urgency = Urgency.DUE_SOON
         else:
-            urgency = Urgency.OK
+            urgency = day_urgency(deadline, today, left, due_soon_days=DUE_SOON_WORKING_DAYS)
         payload = rating.payload
         matter_id = str(payload.get("matter_id") or "")
         matter = self._catalogue.matters.get(matter_id)

@@ -49,11 +49,12 @@ from zhanhe_counter.domain.payloads import (
     received_payload,
     rongque_pledged_payload,
 )
-from zhanhe_counter.domain.windows import HallDirectory, WindowConfig
-from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
+from zhanhe_counter.domain.windows import HallDirectory
+from zhanhe_counter.domain.workdays import WorkCalendar
+from zhanhe_counter.services.offline_limits import IntakeVerdict
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore
-from zhanhe_counter.services.sync_engine import IntakeVerdict
+from zhanhe_counter.services.station import Staff, StationIdentity
 
 #: Back-office answer for 当场受理 at a window not authorised to accept (办法第十五条第二项).
 BACKOFFICE_ANSWER_MINUTES = 20
@@ -119,14 +120,6 @@ class Applicant:
 
 
 @dataclass(frozen=True, slots=True)
-class Staff:
-    """The clerk at the window (窗口人员)."""
-
-    staff_id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class IntakeAction:
     """The ids of one intake, made when the clerk starts it and kept across retries."""
 
@@ -144,16 +137,6 @@ class IntakeRequest:
     records: Mapping[str, MaterialRecord]
     clerk: Staff
     situation: ApplicantSituation = field(default_factory=ApplicantSituation)
-
-
-@dataclass(frozen=True, slots=True)
-class StationIdentity:
-    """This counter PC: its station id (sync), number prefix and window (本机)."""
-
-    station_id: str
-    station_code: str  # 6-digit division code + 2-char terminal code, printed in case numbers
-    window: WindowConfig
-    office_hours: OfficeHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +171,7 @@ class IntakeService:
         gate: Callable[[], IntakeVerdict] | None = None,
     ) -> None:
         #: The offline limits (离线限制): asked before every new case; None = no limits.
-        self.gate = gate
+        self._gate = gate
         self.catalogue = catalogue
         self.directory = directory
         self.station = station
@@ -269,9 +252,9 @@ class IntakeService:
     # ------------------------------------------------------------------ helpers
 
     def _check_gate(self, request: IntakeRequest) -> None:
-        if self.gate is None:
+        if self._gate is None:
             return
-        verdict = self.gate()
+        verdict = self._gate()
         if verdict.intake_allowed:
             return
         if self._store.events_for_case(request.action.case_id):

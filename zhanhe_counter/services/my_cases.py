@@ -30,6 +30,7 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import CaseQuery, CaseSummary, EventStore, SyncState
+from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 DUE_SOON_WORKING_DAYS = 2
 _SCAN_LIMIT = 500
@@ -42,19 +43,6 @@ _FINISHED = frozenset(
         CaseStatus.WITHDRAWN,
     }
 )
-
-
-class Urgency(StrEnum):
-    """期限状态: how the deadline column is coloured."""
-
-    NONE = "none"
-    OK = "ok"  # green
-    DUE_SOON = "due_soon"  # amber
-    OVERDUE = "overdue"  # red
-
-    @property
-    def label(self) -> str:
-        return {"none": "", "ok": "正常", "due_soon": "即将到期", "overdue": "已超期"}[self.value]
 
 
 class CaseSync(StrEnum):
@@ -129,8 +117,7 @@ class MyCasesService:
         ]
         today = self._clock.now().astimezone().date()
         rows = [self._row(s, today) for s in summaries]
-        order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}
-        rows.sort(key=lambda r: (order[r.urgency], r.deadline or date.max, r.case_number))
+        rows.sort(key=lambda r: (r.urgency.rank, r.deadline or date.max, r.case_number))
         return rows
 
     def warning_count(self, staff_id: str) -> int:
@@ -168,12 +155,7 @@ class MyCasesService:
         left: int | None = None
         if deadline is not None and status not in _FINISHED:
             left, _provisional = self._calendar.count_workdays(today, deadline)
-            if deadline < today:
-                urgency = Urgency.OVERDUE
-            elif left <= DUE_SOON_WORKING_DAYS:
-                urgency = Urgency.DUE_SOON
-            else:
-                urgency = Urgency.OK
+            urgency = day_urgency(deadline, today, left, due_soon_days=DUE_SOON_WORKING_DAYS)
         matter = self._catalogue.matters.get(summary.matter_id) if summary.matter_id else None
         return MyCaseRow(
             case_id=summary.case_id,

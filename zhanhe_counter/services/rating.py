@@ -25,9 +25,9 @@ from zhanhe_counter.domain.payloads import (
     MIN_RATING,
     rated_payload,
 )
-from zhanhe_counter.services.intake import StationIdentity
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore, UnknownCase
+from zhanhe_counter.services.station import StationIdentity
 
 #: Level → label, best first as the buttons are laid out.
 RATING_LABELS: dict[int, str] = {

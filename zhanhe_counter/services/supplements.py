@@ -23,9 +23,9 @@ from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.payloads import MaterialItem, supplement_received_payload
 from zhanhe_counter.domain.workdays import WorkCalendar
-from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
+from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 #: Amber when this many working days or fewer are left.
 DUE_SOON_WORKING_DAYS = 2
@@ -118,8 +118,7 @@ class SupplementsService:
                         today,
                     )
                 )
-        order = {Urgency.OVERDUE: 0, Urgency.DUE_SOON: 1, Urgency.OK: 2, Urgency.NONE: 3}
-        rows.sort(key=lambda r: (order[r.urgency], r.deadline or date.max, r.case_number))
+        rows.sort(key=lambda r: (r.urgency.rank, r.deadline or date.max, r.case_number))
         return rows
 
     def due_soon(self, first_handler: str | None = None) -> list[SupplementRow]:
@@ -184,12 +183,7 @@ class SupplementsService:
         urgency = Urgency.NONE
         if deadline is not None:
             left, _ = self._calendar.count_workdays(today, deadline)
-            if deadline < today:
-                urgency = Urgency.OVERDUE
-            elif left <= DUE_SOON_WORKING_DAYS:
-                urgency = Urgency.DUE_SOON
-            else:
-                urgency = Urgency.OK
+            urgency = day_urgency(deadline, today, left, due_soon_days=DUE_SOON_WORKING_DAYS)
         matter = self._catalogue.matters.get(state.matter_id) if state.matter_id else None
         return SupplementRow(
             case_id=state.case_id,

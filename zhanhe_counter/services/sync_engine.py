@@ -9,9 +9,7 @@ still unconfirmed → pull the remaining events and reference changes page by pa
 applied together with its cursor. Errors never escape ``run_once``: they end the session and
 are reported.
 
-Offline limits (离线限制) follow the strictest comparable clients: past the warning level the bar
-turns amber, past the stop level new intake is refused until the PC syncs; recording of cases
-already open is never blocked.
+The offline limits the bar reports are ``services/offline_limits.py``'s.
 """
 
 from __future__ import annotations
@@ -20,10 +18,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineLimits, assess_intake
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.sync import (
     ClientTooOld,
@@ -286,104 +284,7 @@ class SyncEngine:
         return page.next_cursor, len(page.rows) < self._pull_page
 
 
-# ------------------------------------------------------------------------- limits and status
-
-
-class Level(StrEnum):
-    """How worried the sync bar is (提示级别)."""
-
-    OK = "ok"
-    WARN = "warn"
-    STOP = "stop"
-
-
-@dataclass(frozen=True, slots=True)
-class OfflineLimits:
-    """When being offline first warns and then stops new intake (离线限制); configurable."""
-
-    reference_warn_days: int = 3
-    reference_stop_days: int = 7
-    pending_warn: int = 500
-    pending_stop: int = 5000
-    pending_age_warn_days: int = 1
-    pending_age_stop_days: int = 7
-
-    @classmethod
-    def from_mapping(cls, data: Any) -> OfflineLimits:
-        """Limits from a settings dict; unknown keys and bad values keep the defaults."""
-        if not isinstance(data, dict):
-            return cls()
-        values: dict[str, int] = {}
-        for name in cls.__dataclass_fields__:
-            raw = data.get(name)
-            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
-                values[name] = raw
-        return cls(**values)
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeVerdict:
-    """Whether new intake may continue while offline, and why not (收件限制判断)."""
-
-    level: Level
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def intake_allowed(self) -> bool:
-        return self.level is not Level.STOP
-
-
-def _age_text(age: timedelta) -> str:
-    hours = int(age.total_seconds() // 3600)
-    if hours >= 48:
-        return f"{hours // 24} 天"
-    if hours >= 1:
-        return f"{hours} 小时"
-    return f"{max(1, int(age.total_seconds() // 60))} 分钟"
-
-
-def assess_intake(summary: OutboxSummary, limits: OfflineLimits, now: datetime) -> IntakeVerdict:
-    """Apply ``limits`` to the outbox; a PC that has never synced is only warned."""
-    level = Level.OK
-    reasons: list[str] = []
-
-    def raise_to(new: Level, reason: str) -> None:
-        nonlocal level
-        reasons.append(reason)
-        if new is Level.STOP or level is Level.OK:
-            level = new
-
-    ref_at = summary.last_reference_ok_at
-    if ref_at is None:
-        raise_to(Level.WARN, "本机从未从中心更新基础数据（事项目录、人员、窗口）。")
-    else:
-        days = (now - ref_at) / timedelta(days=1)
-        if days >= limits.reference_stop_days:
-            raise_to(
-                Level.STOP,
-                f"基础数据已 {int(days)} 天未更新，超过 {limits.reference_stop_days} 天上限，"
-                "暂停新收件；请恢复网络后同步。",
-            )
-        elif days >= limits.reference_warn_days:
-            raise_to(Level.WARN, f"基础数据已 {int(days)} 天未更新，请尽快联网同步。")
-    if summary.pending >= limits.pending_stop:
-        raise_to(
-            Level.STOP,
-            f"有 {summary.pending} 条记录未上传，超过 {limits.pending_stop} 条上限，暂停新收件。",
-        )
-    elif summary.pending >= limits.pending_warn:
-        raise_to(Level.WARN, f"有 {summary.pending} 条记录未上传，请尽快联网同步。")
-    if summary.oldest_pending_at is not None:
-        age = now - summary.oldest_pending_at
-        if age >= timedelta(days=limits.pending_age_stop_days):
-            raise_to(
-                Level.STOP,
-                f"最早的未上传记录已等待 {_age_text(age)}，超过 "
-                f"{limits.pending_age_stop_days} 天上限，暂停新收件。",
-            )
-        elif age >= timedelta(days=limits.pending_age_warn_days):
-            raise_to(Level.WARN, f"最早的未上传记录已等待 {_age_text(age)}。")
-    return IntakeVerdict(level, tuple(reasons))
+# ------------------------------------------------------------------------- status
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.sync import SyncOutbox, SyncProblem
 from zhanhe_counter.services.sync_engine import (
-    OfflineLimits,
     SyncReport,
     SyncStatus,
     build_status,

@@ -18,9 +18,9 @@ from zhanhe_counter.services.auth import AuthService
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
-from zhanhe_counter.services.document_dispatch import DocumentDispatcher, PrinterRoles
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher
 from zhanhe_counter.services.followups import FollowupService
-from zhanhe_counter.services.intake import IntakeService, StationIdentity
+from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
 from zhanhe_counter.services.paperwork import OfficeProfile
@@ -30,8 +30,10 @@ from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
 from zhanhe_counter.services.ports.sync import SyncOutbox
 from zhanhe_counter.services.print_service import PrintService
+from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import PrivacyService
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.services.tally import TallyService

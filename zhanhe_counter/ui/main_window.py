@@ -30,9 +30,10 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.backoffice import BackofficeAnswer
-from zhanhe_counter.services.intake import Staff, new_action
+from zhanhe_counter.services.intake import new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.rating import RatingInvitation
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.applicant_screen.applicant_screen import ApplicantScreen, applicant_view
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhanhe_counter.services.my_cases import MyCaseRow, Urgency
+from zhanhe_counter.services.my_cases import MyCaseRow
+from zhanhe_counter.services.urgency import Urgency
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.jobs import JobRunner

@@ -17,9 +17,10 @@ from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress, parse_central_url
+from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.sync import SecretStore, SyncNotConfigured
-from zhanhe_counter.services.sync_engine import OfflineLimits, SyncEngine
+from zhanhe_counter.services.sync_engine import SyncEngine
 
 KEY_STATION_ID = "sync.station_id"
 KEY_CENTRAL_URL = "sync.central_url"

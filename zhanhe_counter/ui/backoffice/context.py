@@ -14,10 +14,10 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.followups import FollowupService
-from zhanhe_counter.services.intake import Staff
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.privacy import AuditTrail
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.ui.jobs import JobRunner
 

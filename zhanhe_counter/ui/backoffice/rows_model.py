@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from zhanhe_counter.services.my_cases import Urgency
+from zhanhe_counter.services.urgency import Urgency
 from zhanhe_counter.ui import theme
 
 Row = TypeVar("Row")

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta, timezone
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from zhanhe_counter.services.offline_limits import Level
 from zhanhe_counter.services.ports.sync import SyncProblem
-from zhanhe_counter.services.sync_engine import Level, SyncStatus
+from zhanhe_counter.services.sync_engine import SyncStatus
 
 LOCAL_TZ = timezone(timedelta(hours=8))
 _COLOURS = {"ok": "#15803d", "idle": "#4b5563", "warn": "#b45309", "error": "#b91c1c"}
