@@ -31,7 +31,7 @@ from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
-from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
+from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
 from zhanhe_counter.adapters.sync.station_config import build_sync_engine, load_limits
 from zhanhe_counter.adapters.tally import sqlite_source
 from zhanhe_counter.domain.documents import DocumentKind
@@ -104,7 +104,8 @@ class Station:
     queue: SqlitePrintQueue
     print_service: PrintService
     intake: IntakeService
-    sync_outbox: SqliteSyncOutbox
+    #: The outbox as the UI sees it: counts, waiting and refused events, sessions.
+    sync_outbox: SqliteSyncStatus
     sync_limits: OfflineLimits
     #: The offline limits intake asks before each new case; opened when sync starts.
     intake_gate: OfflineGate
@@ -347,7 +348,7 @@ def build_station(
     if start_queue:
         queue.start()
     print_service = PrintService(queue, store, audit=AuditTrail(store, clock, identity.station_id))
-    sync_outbox = SqliteSyncOutbox(engine, identity.station_id)
+    sync_outbox = SqliteSyncStatus(engine, identity.station_id)
     sync_limits = load_limits(engine)
     gate = OfflineGate(sync_outbox.summary, sync_limits, clock)
     intake = IntakeService(

@@ -66,15 +66,14 @@ def _once(engine: Any, as_json: bool, version: str) -> int:
 
 
 def _status(engine: Any, as_json: bool) -> int:
-    from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
+    from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
     from zhanhe_counter.adapters.sync.station_config import load_config, load_limits
     from zhanhe_counter.services.offline_limits import assess_intake
 
     config = load_config(engine)
     if config is None:
         raise UserError("本机尚未注册到中心，请先运行 zhanhe-admin station register。")
-    outbox = SqliteSyncOutbox(engine, config.station_id)
-    summary = outbox.summary()
+    summary = SqliteSyncStatus(engine, config.station_id).summary()
     verdict = assess_intake(summary, load_limits(engine), datetime.now(UTC))
 
     def when(value: datetime | None) -> str | None:

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.sync import SyncOutbox, SyncProblem
+from zhanhe_counter.services.ports.sync import SyncProblem, SyncStatusReader
 from zhanhe_counter.services.sync_engine import (
     SyncReport,
     SyncStatus,
@@ -42,7 +42,7 @@ class SessionRunner(Protocol):
     """What the worker drives: ``SyncEngine`` or anything with its ``run_once``."""
 
     @property
-    def outbox(self) -> SyncOutbox: ...
+    def outbox(self) -> SyncStatusReader: ...
 
     def run_once(self) -> SyncReport: ...
 

@@ -28,7 +28,7 @@ from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
-from zhanhe_counter.services.ports.sync import SyncOutbox
+from zhanhe_counter.services.ports.sync import SyncStatusReader
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import PrivacyService
@@ -99,7 +99,7 @@ class StationServices(Protocol):
     def privacy(self) -> PrivacyService: ...
 
     @property
-    def sync_outbox(self) -> SyncOutbox: ...
+    def sync_outbox(self) -> SyncStatusReader: ...
 
     def sync_status(self) -> SyncStatus: ...
 

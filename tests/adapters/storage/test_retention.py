@@ -465,7 +465,7 @@ def test_prune_on_a_reopened_database(tmp_path: Path) -> None:
 def test_a_full_re_pull_after_pruning_brings_nothing_back(central_url: str, tmp_path: Path) -> None:
     """After the centre is restored the station pulls everything again: the events of cases it
     pruned are ignored, not set aside as conflicts that would bring the pruned facts back."""
-    from zhanhe_counter.adapters.storage.sync_outbox import K_EVENTS_CURSOR, _put
+    from zhanhe_counter.adapters.storage.sync_marks import K_EVENTS_CURSOR, put_mark
     from zhanhe_counter.services.ports.sync import PullCursor
 
     station = make_station(central_url, tmp_path)
@@ -477,7 +477,7 @@ def test_a_full_re_pull_after_pruning_brings_nothing_back(central_url: str, tmp_
             old
         )
         with station.engine.begin() as connection:
-            _put(connection, K_EVENTS_CURSOR, PullCursor().to_text(), RECENT)
+            put_mark(connection, K_EVENTS_CURSOR, PullCursor().to_text(), RECENT)
 
         again = station.run()
 

@@ -1,9 +1,10 @@
 """Sync ports (同步端口): the central database, the local outbox and the secret store.
 
 ``SyncTarget`` is the transport (phase 1: PostgreSQL directly; a thin HTTP service later would be
-another adapter, sync.md §2.9). ``SyncOutbox`` is the station database's side: the push mark,
-pull cursors, applying pulled rows and the sync state shown to the clerk. The engine in
-``services/sync_engine.py`` only talks to these protocols.
+another adapter, docs/sync.md). ``SyncOutbox`` is the station database's side, in three parts:
+``SyncPush`` (the push mark and the centre's answers), ``SyncPull`` (cursors, applying pulled
+rows) and ``SyncStatusReader`` (the sync state shown to the clerk, the only part the UI needs).
+The engine in ``services/sync_engine.py`` only talks to these protocols.
 """
 
 from __future__ import annotations
@@ -365,8 +366,8 @@ class SyncTarget(Protocol):
         ...
 
 
-class SyncOutbox(Protocol):
-    """This PC's side of the sync: marks, cursors, applying pulled rows (本机同步库)."""
+class SyncPush(Protocol):
+    """This PC's push side: the push mark and what the centre's answers change (本机上传)."""
 
     @property
     def station_id(self) -> str: ...
@@ -401,6 +402,14 @@ class SyncOutbox(Protocol):
         the rest back to "local" (lowering the push mark) so they are pushed again."""
         ...
 
+    def unconfirmed_sent(self, limit: int) -> list[UUID]: ...
+
+    def record_rejections(self, rejections: Sequence[Rejection], now: datetime) -> int: ...
+
+
+class SyncPull(Protocol):
+    """This PC's pull side: cursors, and applying pulled rows (本机下载)."""
+
     def recent_pulled(self, limit: int) -> list[UUID]:
         """Events the centre numbered (pulled or confirmed), newest number first."""
         ...
@@ -426,11 +435,9 @@ class SyncOutbox(Protocol):
 
     def apply_reference(self, page: PullPage[RefChange], now: datetime) -> int: ...
 
-    def unconfirmed_sent(self, limit: int) -> list[UUID]: ...
 
-    def record_rejections(self, rejections: Sequence[Rejection], now: datetime) -> int: ...
-
-    def record_session(self, record: SessionRecord) -> None: ...
+class SyncStatusReader(Protocol):
+    """What the sync bar and the outbox screen read (同步状态); all the UI needs."""
 
     def summary(self) -> OutboxSummary: ...
 
@@ -439,6 +446,13 @@ class SyncOutbox(Protocol):
     def sessions(self, limit: int = 20) -> list[SessionRecord]: ...
 
     def case_badges(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseSyncBadge]: ...
+
+
+class SyncOutbox(SyncPush, SyncPull, SyncStatusReader, Protocol):
+    """This PC's side of the sync as the engine drives it: push, pull, status and the session
+    log (本机同步库)."""
+
+    def record_session(self, record: SessionRecord) -> None: ...
 
 
 class SecretStore(Protocol):

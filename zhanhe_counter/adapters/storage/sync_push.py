@@ -1,0 +1,342 @@
+"""The push side of the station's outbox (本机上传): the push mark, batches of own events, and
+what the centre's answers change locally (sent, confirmed, refused, lost and sent again).
+
+The handshake lives here too: it sets the push mark to the centre's count of this station's
+events (raising it skips batches whose acknowledgement was lost; lowering it re-sends what a
+restored centre lost) and resets the pull cursors when the centre is another database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from zhanhe_counter.adapters.storage.engine import reading, storage_errors
+from zhanhe_counter.adapters.storage.sync_marks import (
+    CONFIRMED,
+    K_CENTRAL_IDENTITY,
+    K_CLOCK_OFFSET,
+    K_EVENTS_CURSOR,
+    K_LAST_PUSH_OK,
+    K_PUSH_MARK,
+    K_REFERENCE_CURSOR,
+    LOCAL,
+    REJECTED,
+    SENT,
+    StationSync,
+    as_utc,
+    get_mark,
+    put_mark,
+)
+from zhanhe_counter.adapters.storage.tables import (
+    case_event,
+    case_status,
+    station_counter,
+    sync_rejection,
+)
+from zhanhe_counter.domain.china_time import CHINA_TIME
+from zhanhe_counter.services.ports.sync import (
+    CentralCopy,
+    Hello,
+    OutboundCase,
+    OutboundEvent,
+    PullCursor,
+    PushBatch,
+    PushResult,
+    Reconciliation,
+    Rejection,
+    SentEvent,
+    SettledSent,
+    StationDatabaseMismatch,
+)
+
+log = logging.getLogger(__name__)
+
+
+def service_day(instant: datetime) -> date:
+    """The calendar day at the counter (Beijing time) on which ``instant`` fell."""
+    return instant.astimezone(CHINA_TIME).date()
+
+
+def fallback_hlc(occurred_at: datetime, seq: int) -> int:
+    """An hybrid-logical-clock value for an event recorded without one (ms << 16 | counter)."""
+    return (int(occurred_at.timestamp() * 1000) << 16) | (seq & 0xFFFF)
+
+
+class SqliteSyncPush(StationSync):
+    """The ``SyncPush`` port on the station database (本机上传)."""
+
+    def push_mark(self) -> int:
+        with reading(self._engine) as connection:
+            return int(get_mark(connection, K_PUSH_MARK) or 0)
+
+    def reconcile(self, hello: Hello, now: datetime) -> Reconciliation:
+        me = self._station_id
+        with storage_errors(), self._engine.begin() as connection:
+            # The counter as well as the events: pruning removes confirmed events, never numbers,
+            # and a PC restored from an old backup is behind in both.
+            local_max = max(
+                int(
+                    connection.execute(
+                        sa.select(sa.func.max(case_event.c.station_seq)).where(
+                            case_event.c.station_id == me
+                        )
+                    ).scalar_one_or_none()
+                    or 0
+                ),
+                int(
+                    connection.execute(
+                        sa.select(station_counter.c.last_seq).where(
+                            station_counter.c.station_id == me
+                        )
+                    ).scalar_one_or_none()
+                    or 0
+                ),
+            )
+            if hello.max_origin_seq > local_max:
+                raise StationDatabaseMismatch(
+                    f"central holds {me} events up to {hello.max_origin_seq}, "
+                    f"this PC only up to {local_max}",
+                    "中心保存的本站记录比本机还多（本机数据库可能是从旧备份恢复或复制的），"
+                    "已停止上传，请立即联系管理员。",
+                )
+            identity = f"{hello.system_id or '-'}:{hello.epoch}"
+            events_cursor = PullCursor.from_text(get_mark(connection, K_EVENTS_CURSOR))
+            reference_cursor = PullCursor.from_text(get_mark(connection, K_REFERENCE_CURSOR))
+            known = get_mark(connection, K_CENTRAL_IDENTITY)
+            # A cursor ahead of the centre's transaction counter can only come from another
+            # cluster history (logical restore): it would skip everything, so start over.
+            reset = (known is not None and known != identity) or max(
+                events_cursor.xid, reference_cursor.xid
+            ) > hello.current_xid
+            if reset:
+                log.warning("central identity changed (%s -> %s): full re-pull", known, identity)
+                put_mark(connection, K_EVENTS_CURSOR, PullCursor().to_text(), now)
+                put_mark(connection, K_REFERENCE_CURSOR, PullCursor().to_text(), now)
+            put_mark(connection, K_CENTRAL_IDENTITY, identity, now)
+
+            previous = int(get_mark(connection, K_PUSH_MARK) or 0)
+            mark = hello.max_origin_seq
+            mine = case_event.c.station_id == me
+            connection.execute(
+                sa.update(case_event)
+                .where(mine, case_event.c.station_seq <= mark, case_event.c.sync_state == LOCAL)
+                .values(sync_state=SENT)
+            )
+            connection.execute(
+                sa.update(case_event)
+                .where(
+                    mine,
+                    case_event.c.station_seq > mark,
+                    case_event.c.sync_state.in_([SENT, CONFIRMED]),
+                )
+                .values(sync_state=LOCAL, server_seq=None)
+            )
+            put_mark(connection, K_PUSH_MARK, str(mark), now)
+            offset = int((hello.server_time - now).total_seconds() * 1000)
+            put_mark(connection, K_CLOCK_OFFSET, str(offset), now)
+        if mark != previous:
+            log.info("push mark %s -> %s by handshake", previous, mark)
+        return Reconciliation(previous_mark=previous, mark=mark, cursors_reset=reset)
+
+    def next_batch(self, limit: int) -> PushBatch | None:
+        me = self._station_id
+        with reading(self._engine) as connection:
+            mark = int(get_mark(connection, K_PUSH_MARK) or 0)
+            rows = connection.execute(
+                sa.select(case_event)
+                .where(case_event.c.station_id == me, case_event.c.station_seq > mark)
+                .order_by(case_event.c.station_seq)
+                .limit(max(1, limit))
+            ).all()
+            if not rows:
+                return None
+            case_ids = list({row.case_id for row in rows})
+            cases = self._outbound_cases(connection, case_ids)
+        events = tuple(
+            OutboundEvent(
+                event_id=row.event_id,
+                case_id=row.case_id,
+                origin=row.station_id,
+                origin_seq=int(row.station_seq),
+                kind=row.kind,
+                occurred_at=row.occurred_at,
+                service_day=service_day(row.occurred_at),
+                hlc=int(row.hlc)
+                if row.hlc is not None
+                else fallback_hlc(row.occurred_at, int(row.station_seq)),
+                actor=row.actor,
+                schema_version=int(row.schema_version),
+                payload=row.payload,
+            )
+            for row in rows
+        )
+        return PushBatch(cases=cases, events=events)
+
+    def _outbound_cases(
+        self, connection: sa.Connection, case_ids: Sequence[UUID]
+    ) -> tuple[OutboundCase, ...]:
+        first = (
+            sa.select(
+                case_event.c.case_id, sa.func.min(case_event.c.occurred_at).label("opened_at")
+            )
+            .where(case_event.c.case_id.in_(case_ids))
+            .group_by(case_event.c.case_id)
+            .subquery()
+        )
+        rows = connection.execute(
+            sa.select(
+                case_status.c.case_id,
+                case_status.c.station_id,
+                case_status.c.matter_id,
+                first.c.opened_at,
+            ).join(first, first.c.case_id == case_status.c.case_id)
+        ).all()
+        return tuple(
+            OutboundCase(
+                case_id=row.case_id,
+                station_id=row.station_id,
+                matter_id=row.matter_id,
+                service_day=service_day(as_utc(row.opened_at)),
+                created_at=as_utc(row.opened_at),
+            )
+            for row in rows
+        )
+
+    def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> int:
+        if not batch.events:
+            return 0
+        first = batch.events[0].origin_seq
+        with storage_errors(), self._engine.begin() as connection:
+            connection.execute(
+                sa.update(case_event)
+                .where(
+                    case_event.c.station_id == self._station_id,
+                    case_event.c.station_seq.between(first, batch.last_seq),
+                    case_event.c.sync_state == LOCAL,
+                )
+                .values(sync_state=SENT)
+            )
+            self._mark_rejected(connection, result.rejected, now)
+            confirmed = self._confirm(connection, result.stored)
+            put_mark(connection, K_PUSH_MARK, str(batch.last_seq), now)
+            put_mark(connection, K_LAST_PUSH_OK, now.isoformat(), now)
+        return confirmed
+
+    def _confirm(self, connection: sa.Connection, stored: Sequence[CentralCopy]) -> int:
+        """Confirm own "sent" events the centre stores; returns how many changed."""
+        if not stored:
+            return 0
+        result = connection.execute(
+            sa.update(case_event)
+            .where(
+                case_event.c.event_id == sa.bindparam("b_id"),
+                case_event.c.station_id == self._station_id,
+                case_event.c.sync_state == SENT,
+            )
+            .values(sync_state=CONFIRMED, server_seq=sa.bindparam("b_seq")),
+            [{"b_id": copy.event_id, "b_seq": copy.server_seq} for copy in stored],
+        )
+        return int(result.rowcount)
+
+    def sent_after(self, after_seq: int, limit: int) -> list[SentEvent]:
+        with reading(self._engine) as connection:
+            rows = connection.execute(
+                sa.select(case_event.c.event_id, case_event.c.station_seq)
+                .where(
+                    case_event.c.station_id == self._station_id,
+                    case_event.c.sync_state == SENT,
+                    case_event.c.station_seq > after_seq,
+                )
+                .order_by(case_event.c.station_seq)
+                .limit(max(1, limit))
+            ).all()
+        return [SentEvent(row.event_id, int(row.station_seq)) for row in rows]
+
+    def settle_sent(
+        self,
+        checked: Sequence[UUID],
+        stored: Sequence[CentralCopy],
+        refused: Sequence[Rejection],
+        now: datetime,
+    ) -> SettledSent:
+        held = {copy.event_id for copy in stored} | {r.event_id for r in refused}
+        missing = [event_id for event_id in checked if event_id not in held]
+        with storage_errors(), self._engine.begin() as connection:
+            confirmed = self._confirm(connection, stored)
+            rejected = self._mark_rejected(connection, refused, now)
+            resend = 0
+            if missing:
+                mine_missing = (
+                    case_event.c.station_id == self._station_id,
+                    case_event.c.event_id.in_(missing),
+                    case_event.c.sync_state == SENT,
+                )
+                lowest = connection.execute(
+                    sa.select(sa.func.min(case_event.c.station_seq)).where(*mine_missing)
+                ).scalar_one_or_none()
+                resend = int(
+                    connection.execute(
+                        sa.update(case_event)
+                        .where(*mine_missing)
+                        .values(sync_state=LOCAL, server_seq=None)
+                    ).rowcount
+                )
+                mark = int(get_mark(connection, K_PUSH_MARK) or 0)
+                if lowest is not None and int(lowest) <= mark:
+                    # next_batch reads after the mark: move it below the first lost event. What
+                    # travels again in between the centre already has and skips by event id.
+                    put_mark(connection, K_PUSH_MARK, str(int(lowest) - 1), now)
+        if resend:
+            log.warning("%d sent events are not at the centre: pushing them again", resend)
+        return SettledSent(confirmed=confirmed, rejected=rejected, resend=resend)
+
+    def _mark_rejected(
+        self, connection: sa.Connection, rejections: Iterable[Rejection], now: datetime
+    ) -> int:
+        count = 0
+        for rejection in rejections:
+            changed = connection.execute(
+                sa.update(case_event)
+                .where(case_event.c.event_id == rejection.event_id)
+                .values(sync_state=REJECTED, sync_error=rejection.message)
+            ).rowcount
+            if not changed:
+                continue
+            count += 1
+            connection.execute(
+                sqlite_insert(sync_rejection)
+                .values(
+                    event_id=rejection.event_id,
+                    code=rejection.code,
+                    message=rejection.message,
+                    at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["event_id"])
+            )
+        return count
+
+    def unconfirmed_sent(self, limit: int) -> list[UUID]:
+        with reading(self._engine) as connection:
+            return list(
+                connection.execute(
+                    sa.select(case_event.c.event_id)
+                    .where(
+                        case_event.c.station_id == self._station_id,
+                        case_event.c.sync_state == SENT,
+                    )
+                    .order_by(case_event.c.station_seq)
+                    .limit(max(1, limit))
+                ).scalars()
+            )
+
+    def record_rejections(self, rejections: Sequence[Rejection], now: datetime) -> int:
+        if not rejections:
+            return 0
+        with storage_errors(), self._engine.begin() as connection:
+            return self._mark_rejected(connection, rejections, now)
