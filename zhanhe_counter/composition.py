@@ -434,10 +434,10 @@ def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
             TICKET_PRINTER: SimulatedPrinter(TICKET_PRINTER, folder / "ticket"),
         }
     from zhanhe_counter.adapters.printing.printers.config import (
-        build_printer,
         default_config_path,
         load_printer_configs,
     )
+    from zhanhe_counter.adapters.printing.printers.factory import build_printer
 
     config_path = default_config_path(data_dir)
     if not config_path.exists():
