@@ -60,7 +60,3 @@ def code128_bars(value: str) -> list[tuple[bool, int]]:
     pattern = symbol.decompose()
     # decompose() spells bars as A-D and spaces as a-d (widths 1-4 modules).
     return [(ch.isupper(), ord(ch.lower()) - ord("a") + 1) for ch in pattern if ch.isalpha()]
-
-
-def code128_modules(value: str) -> int:
-    return sum(width for _bar, width in code128_bars(value))
