@@ -76,7 +76,8 @@ DEMO_STAFF = (
 )
 A4_PRINTER = "A4打印机"
 TICKET_PRINTER = "小票打印机"
-#: Winter hours of a Henan county hall (domain.md §1.2 #23); the Bureau edits them in settings.
+#: Winter hours of a Henan county hall (docs/domain.md, Office hours), used all year: hard-wired
+#: until the office hours become a station setting; summer hours are not applied.
 DEFAULT_OFFICE_HOURS = OfficeHours.with_lunch(time(8, 0), time(12, 0), time(14, 30), time(17, 30))
 
 

@@ -33,7 +33,8 @@ CONNECTIONS = ("network", "usb", "serial", "file")
 CUTS = ("partial", "full", "none")
 TEXT_CODECS = ("gbk", "gb2312", "gb18030")
 
-# PWG 5101.1 names: IPP Everywhere printers refuse the legacy "A4" keyword (printing.md §4.3).
+# PWG 5101.1 names: IPP Everywhere printers refuse the legacy "A4" keyword
+# (docs/printing-devices.md, Paper names).
 PWG_MEDIA = {
     "a4": "iso_a4_210x297mm",
     "80mm": "roll_max_80x3276.8mm",
