@@ -42,7 +42,8 @@ def qr_matrix(value: str, level: str = "M") -> QrMatrix:
     encoder.addData(qr.qrencoder.QR8bitByte(value))
     try:
         encoder.make()
-    except (ValueError, TypeError) as error:
+    # reportlab's encoder raises a bare Exception ("code length overflow") for too much data.
+    except Exception as error:
         raise CodeError(f"QR encode failed: {error}", "二维码内容过长，无法生成") from None
     return QrMatrix(tuple(tuple(bool(m) for m in row) for row in encoder.modules))
 
