@@ -26,6 +26,11 @@ PENDING_ELSEWHERE = {
     "zhanhe_counter/ui/printing/qt_printer.py": "(printing.md §4.3)",
     "zhanhe_counter/domain/payloads.py": "(domain.md §7.2)",
 }
+#: Files kept byte for byte equal to a shared original (their own tests check it); the fact they
+#: cite is in docs/domain.md (Matter-type codes).
+VERBATIM_COPIES = {
+    "resources/catalogue/sample-matters.yaml": "(see research/domain.md §1.3)",
+}
 
 
 def _files() -> list[Path]:
@@ -50,7 +55,7 @@ def _headings(doc: Path) -> list[str]:
 
 def _problems(path: Path) -> list[str]:
     relative = path.relative_to(ROOT).as_posix()
-    pending = PENDING_ELSEWHERE.get(relative)
+    pending = PENDING_ELSEWHERE.get(relative) or VERBATIM_COPIES.get(relative)
     problems = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if pending and pending in line:
@@ -77,7 +82,9 @@ def test_every_cited_note_is_a_file_under_docs() -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize(("relative", "text"), sorted(PENDING_ELSEWHERE.items()))
+@pytest.mark.parametrize(
+    ("relative", "text"), sorted((PENDING_ELSEWHERE | VERBATIM_COPIES).items())
+)
 def test_pending_exemptions_are_still_needed(relative: str, text: str) -> None:
     assert text in (ROOT / relative).read_text(encoding="utf-8"), (
         f"{relative} no longer cites a research note: remove it from PENDING_ELSEWHERE"
