@@ -12,19 +12,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
+# The card types are the domain's (they travel into the case); readers name them from here too.
+from zhanhe_counter.domain.applicant import CardType as CardType  # noqa: PLC0414 (re-export)
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.masking import mask_id_number
 
 LONG_TERM = "长期"
-
-
-class CardType(StrEnum):
-    """证件类型: which of the four 256-byte text layouts the card carries."""
-
-    RESIDENT = "resident"  # 居民身份证
-    GAT_RESIDENCE = "gat_residence"  # 港澳台居民居住证 (flag J)
-    FOREIGN_2017 = "foreign_2017"  # 外国人永久居留身份证 2017 (flag I)
-    FOREIGN_2023 = "foreign_2023"  # 外国人永久居留身份证 2023 (flag Y)
 
 
 class PhotoStatus(StrEnum):

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.identity import check_id
 from zhanhe_counter.domain.masking import mask_id_number
-from zhanhe_counter.services.intake import Applicant, Person
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.ui.reader_bridge import photo_image, placeholder_image
 
