@@ -14,6 +14,7 @@ from typing import Protocol
 
 # The card types are the domain's (they travel into the case); readers name them from here too.
 from zhanhe_counter.domain.applicant import CardType as CardType  # noqa: PLC0414 (re-export)
+from zhanhe_counter.domain.applicant import Person
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.masking import mask_id_number
 
@@ -76,6 +77,26 @@ class IdCardRecord:
     @property
     def masked_id(self) -> str:
         return mask_id_number(self.id_number) if self.id_number else ""
+
+    @property
+    def full_address(self) -> str:
+        """住址 with the 追加住址 the chip holds after a move, as the card's back would show it."""
+        return self.address + (self.appended_address and f"（{self.appended_address}）")
+
+    def person(self, *, phone: str | None = None) -> Person:
+        """The card holder as the case records them: the card type and the fields its layout
+        has (English name and nationality of a foreign card, 通行证号码 of a residence permit).
+        A foreign card without a Chinese name goes by its English one."""
+        return Person(
+            name=self.name.strip() or self.name_en.strip(),
+            id_number=self.id_number,
+            card_type=self.card_type,
+            phone=phone,
+            address=self.full_address or None,
+            name_en=self.name_en.strip() or None,
+            nationality=self.nationality.strip() or None,
+            pass_number=self.pass_number.strip() or None,
+        )
 
     @property
     def valid_until_text(self) -> str:

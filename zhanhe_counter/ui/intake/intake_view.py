@@ -156,7 +156,8 @@ class IntakeView(QWidget):
         if self.finished:
             self.new_intake()
         who = self.applicant.fill_from_card(record)
-        self.message.emit(f"已读取{who}身份证：{record.name} {record.masked_id}")
+        holder = record.name or record.name_en
+        self.message.emit(f"已读取{who}{record.card_type.label}：{holder} {record.masked_id}")
         if self.checklist.matter is None:
             self.focus_search()
         else:
