@@ -636,3 +636,50 @@ def test_malformed_follow_up_of_a_bad_rating_is_an_invalid_payload() -> None:
     state = run(K.RECEIVED, event(K.RATED, BAD_RATING))
     with pytest.raises(p.InvalidPayload):
         apply(state, event(K.RATING_FOLLOWED_UP, {"action": "closed", "note": ""}))
+
+
+# ----------------------------------------------------------------------------- parsed facts
+
+
+def test_the_state_carries_the_parsed_facts_so_nobody_reads_a_payload() -> None:
+    pending = run(K.RECEIVED, K.BACKOFFICE_REQUESTED)
+    assert pending.answer_due == START + timedelta(minutes=20)
+    assert pending.backoffice_department == "区市场监管局"
+
+    refusal = p.Refused(
+        ("不属于本机关职权范围",), basis="第32条", competent_office="区民政局", relief="可复议"
+    )
+    refused = run(K.RECEIVED, event(K.REFUSED, refusal.to_payload()))
+    assert (refused.refusal_basis, refused.refusal_competent_office, refused.refusal_relief) == (
+        "第32条",
+        "区民政局",
+        "可复议",
+    )
+
+    decision = p.Decided(False, ("不符合条件",), basis="第38条", relief="可复议")
+    decided = run(K.RECEIVED, K.ACCEPTED, event(K.DECIDED, decision.to_payload()))
+    assert decided.decision_basis == "第38条"
+
+    made = run(K.RECEIVED, K.ACCEPTED, K.DECIDED, K.CERTIFICATE_MADE)
+    assert (made.certificate_name, made.certificate_number) == ("营业执照", "No.123")
+
+    pickup = p.Delivered(
+        p.DeliveryMode.PICKUP,
+        signer="张三",
+        receiver_role=p.ReceiverRole.APPLICANT,
+        signature_file="signatures/a.png",
+    )
+    delivered = run(
+        K.RECEIVED,
+        K.ACCEPTED,
+        K.DECIDED,
+        K.HANDED_TO_DELIVERY,
+        event(K.DELIVERED, pickup.to_payload()),
+    )
+    assert delivered.delivery == pickup
+
+    rating = p.Rated(2, ("等候时间长",), staff_id="clerk-li", window_id="W01")
+    rated = run(K.RECEIVED, event(K.RATED, rating.to_payload()))
+    assert rated.rating == rating
+    assert rated.applicant == Applicant(Person("张三", id_number="410402199001011234"))
+    assert run(K.CONSULTED).applicant is None
