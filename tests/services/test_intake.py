@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -10,19 +11,13 @@ import pytest
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.applicant import Applicant, CardType, Person
 from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.case_number import parse_case_number
 from zhanhe_counter.domain.checklist import ApplicantSituation, MaterialRecord, Outcome
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.services.intake import (
-    Applicant,
-    IntakeRefused,
-    IntakeRequest,
-    IntakeService,
-    Person,
-    new_action,
-)
+from zhanhe_counter.services.intake import IntakeRefused, IntakeRequest, IntakeService, new_action
 from zhanhe_counter.services.ports.storage import CaseQuery
 from zhanhe_counter.services.station import Staff
 
@@ -144,6 +139,27 @@ def test_invalid_identity_number_is_refused_in_chinese(station: Station) -> None
         station.intake.commit(request)
     assert "证件号码有误" in refused.value.user_message
     assert station.store.find_cases(CaseQuery()) == []
+
+
+def test_a_number_is_checked_as_the_card_type_it_is_recorded_with(station: Station) -> None:
+    foreign = Person(
+        "安娜",
+        id_number="932682198001010010",
+        card_type=CardType.FOREIGN_2023,
+        name_en="ANNA SMITH",
+        nationality="CAN",
+    )
+    request = _request(station, "ZH-004")
+    as_resident = replace(
+        request, applicant=Applicant(replace(foreign, card_type=CardType.RESIDENT))
+    )
+    with pytest.raises(IntakeRefused) as refused:
+        station.intake.commit(as_resident)
+    assert "安娜 的证件号码有误" in refused.value.user_message
+    committed = station.intake.commit(replace(request, applicant=Applicant(foreign)))
+    assert committed.case.applicant is not None
+    assert committed.case.applicant.person == foreign
+    assert committed.case.applicant.id_type == "外国人永久居留身份证"
 
 
 def test_case_numbers_of_two_stations_never_collide(tmp_path: Path) -> None:

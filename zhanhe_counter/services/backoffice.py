@@ -21,7 +21,7 @@ values for the renderer; ``queue_documents`` prints them after the event is stor
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -30,24 +30,14 @@ from uuid import UUID
 
 from uuid6 import uuid7
 
+from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.checklist import DEFAULT_SUPPLEMENT_WORKING_DAYS
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue, Department, Matter
-from zhanhe_counter.domain.payloads import (
-    InspectionKind,
-    MaterialItem,
-    Payload,
-    accepted_payload,
-    certificate_made_payload,
-    decided_payload,
-    handed_to_delivery_payload,
-    inspected_payload,
-    notified_once_payload,
-    refused_payload,
-)
+from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.paperwork import (
     INTAKE_DECISION_WORKING_DAYS,
@@ -297,7 +287,7 @@ class BackofficeService:
                     state.refusal_reasons,
                     event.actor,
                     event.occurred_at,
-                    (self._refusal_notice(state, event.payload),),
+                    (self._refusal_notice(state),),
                 )
         return None
 
@@ -315,13 +305,7 @@ class BackofficeService:
         promised = state.promised_due
         if matter is not None and matter.promised_limit is not None:
             promised = self._calendar.due(now.date(), matter.promised_limit).date
-        state = self._record(
-            state,
-            EventKind.ACCEPTED,
-            accepted_payload(promised_due=promised, deemed=deemed),
-            actor,
-            event_id,
-        )
+        state = self._record(state, p.Accepted(promised, deemed), actor, event_id)
         return ActionResult(state, (self._acceptance(state),))
 
     def notify_once(
@@ -339,13 +323,7 @@ class BackofficeService:
         state = self.case(case_id)
         today = self._clock.now().date()
         due = deadline or self._calendar.add_workdays(today, DEFAULT_SUPPLEMENT_WORKING_DAYS).date
-        state = self._record(
-            state,
-            EventKind.NOTIFIED_ONCE,
-            notified_once_payload(items=items, deadline=due),
-            actor,
-            event_id,
-        )
+        state = self._record(state, p.NotifiedOnce(tuple(items), due), actor, event_id)
         return ActionResult(state, (self._one_time_notice(state),))
 
     def refuse(
@@ -361,14 +339,14 @@ class BackofficeService:
         """不予受理, in writing with the reasons and the relief rights."""
         cleaned = _reasons(reasons, "不予受理须写明理由")
         state = self.case(case_id)
-        payload = refused_payload(
-            reasons=cleaned,
+        record = p.Refused(
+            reasons=tuple(cleaned),
             basis=basis or "《中华人民共和国行政许可法》第三十二条",
             competent_office=competent_office,
             relief=self.relief_text(case_id),
         )
-        state = self._record(state, EventKind.REFUSED, payload, actor, event_id)
-        return ActionResult(state, (self._refusal_notice(state, payload),))
+        state = self._record(state, record, actor, event_id)
+        return ActionResult(state, (self._refusal_notice(state),))
 
     # ------------------------------------------------------------------ review and decision
 
@@ -385,19 +363,13 @@ class BackofficeService:
         if not findings.strip():
             raise DomainError("inspection without findings", "请填写核查情况")
         state = self._record(
-            self.case(case_id),
-            EventKind.INSPECTED,
-            inspected_payload(inspection=inspection, findings=findings.strip()),
-            actor,
-            event_id,
+            self.case(case_id), p.Inspected(inspection, findings.strip()), actor, event_id
         )
         return ActionResult(state)
 
     def approve(self, case_id: UUID, actor: str, *, event_id: UUID | None = None) -> ActionResult:
         """准予."""
-        state = self._record(
-            self.case(case_id), EventKind.DECIDED, decided_payload(True), actor, event_id
-        )
+        state = self._record(self.case(case_id), p.Decided(True), actor, event_id)
         return ActionResult(state)
 
     def refuse_decision(
@@ -412,10 +384,8 @@ class BackofficeService:
         """不予许可/不予办理: reasons and the relief-rights text are part of the event; the
         written decision (不予许可决定书) comes back for printing."""
         cleaned = _reasons(reasons, "不予办理须写明理由")
-        payload = decided_payload(
-            False, reasons=cleaned, basis=basis, relief=self.relief_text(case_id)
-        )
-        state = self._record(self.case(case_id), EventKind.DECIDED, payload, actor, event_id)
+        record = p.Decided(False, tuple(cleaned), basis=basis, relief=self.relief_text(case_id))
+        state = self._record(self.case(case_id), record, actor, event_id)
         return ActionResult(state, (self.refusal_decision(case_id),))
 
     def refusal_decision(self, case_id: UUID) -> DocumentRequest:
@@ -440,12 +410,8 @@ class BackofficeService:
         state = self.case(case_id)
         matter = self._matter(state)
         name = certificate_name or (matter.result.name if matter and matter.result else None)
-        payload = certificate_made_payload(
-            certificate_name=name, certificate_number=(certificate_number or "").strip() or None
-        )
-        return ActionResult(
-            self._record(state, EventKind.CERTIFICATE_MADE, payload, actor, event_id)
-        )
+        record = p.CertificateMade(name, (certificate_number or "").strip() or None)
+        return ActionResult(self._record(state, record, actor, event_id))
 
     def default_collect_list(self, case_id: UUID) -> list[str]:
         """What the 交接单 should tell the delivery window to take from the applicant."""
@@ -475,11 +441,7 @@ class BackofficeService:
             else [c.strip() for c in collect_at_delivery if c.strip()]
         )
         state = self._record(
-            self.case(case_id),
-            EventKind.HANDED_TO_DELIVERY,
-            handed_to_delivery_payload(collect_at_delivery=collect),
-            actor,
-            event_id,
+            self.case(case_id), p.HandedToDelivery(tuple(collect)), actor, event_id
         )
         return ActionResult(state, (self._handover_sheet(state, actor_name or actor),))
 
@@ -488,8 +450,7 @@ class BackofficeService:
     def _record(
         self,
         state: CaseState,
-        kind: EventKind,
-        payload: Payload,
+        record: p.EventRecord,
         actor: str,
         event_id: UUID | None,
     ) -> CaseState:
@@ -497,11 +458,11 @@ class BackofficeService:
             EventDraft(
                 event_id=event_id or uuid7(),
                 case_id=state.case_id,
-                kind=kind,
+                kind=record.kind,
                 station_id=self._station.station_id,
                 actor=actor,
                 occurred_at=self._clock.now(),
-                payload=payload,
+                payload=record.to_payload(),
             )
         )
         return self.case(state.case_id)
@@ -523,17 +484,17 @@ class BackofficeService:
             "progress_url": self._office.url_for(case_no),
         }
 
-    def _refusal_notice(self, state: CaseState, payload: Mapping[str, Any]) -> DocumentRequest:
+    def _refusal_notice(self, state: CaseState) -> DocumentRequest:
         department = self._department(state)
         received = state.received_at or state.opened_at
         now = self._clock.now()
-        reasons = [str(r) for r in payload.get("reasons") or ()]
+        reasons = list(state.refusal_reasons)
         values = self._common(state) | {
             "doc_no": state.case_number or "",
             "received_at": _minute(received),
             "reasons": reasons,
-            "legal_basis": payload.get("basis") or "《中华人民共和国行政许可法》第三十二条",
-            "competent_body": payload.get("competent_office"),
+            "legal_basis": state.refusal_basis or "《中华人民共和国行政许可法》第三十二条",
+            "competent_body": state.refusal_competent_office,
             "returned_materials": [i.name for i in state.received_materials],
             "reconsideration_body": (department and department.reconsideration_body)
             or self._office.reconsideration_body,
@@ -550,9 +511,7 @@ class BackofficeService:
         zone = self._office.timezone
         accepted = state.accepted_at or state.received_at or state.opened_at
         permit = refusal_decision_word(matter) == "不予许可"
-        basis = decision.payload.get("basis") or (
-            _PERMIT_REFUSAL_BASIS if permit else _OTHER_REFUSAL_BASIS
-        )
+        basis = state.decision_basis or (_PERMIT_REFUSAL_BASIS if permit else _OTHER_REFUSAL_BASIS)
         values = self._common(state) | {
             # The department decides, not the service centre that took the application in.
             "issuing_body": department.name if department else self._office.issuing_body,
@@ -575,9 +534,10 @@ class BackofficeService:
         received = state.received_at or state.opened_at
         accepted = state.accepted_at or received
         values = self._common(state) | {
-            "applicant_id_type": state.applicant.get("id_type") or "居民身份证",
-            "applicant_id_no": state.applicant.get("id_number") or "未提供",
-            "applicant_phone": state.applicant.get("phone") or "未提供",
+            "applicant_id_type": state.applicant.id_type if state.applicant else "居民身份证",
+            "applicant_id_no": (state.applicant.id_number if state.applicant else "") or "未提供",
+            "applicant_phone": (state.applicant.person.phone if state.applicant else None)
+            or "未提供",
             "doc_no": state.case_number or "",
             "matter_code": matter.impl_code if matter else "",
             "received_at": _minute(received),
@@ -661,11 +621,7 @@ def _decision_event(state: CaseState) -> CaseEvent | None:
 
 def answer_due(state: CaseState) -> datetime | None:
     """The 20-minute moment of the case's latest back-office request."""
-    for event in reversed(state.timeline):
-        if event.kind is EventKind.BACKOFFICE_REQUESTED:
-            value = event.payload.get("answer_due")
-            return datetime.fromisoformat(value) if isinstance(value, str) else None
-    return None
+    return state.answer_due
 
 
 class DocumentPrinter:

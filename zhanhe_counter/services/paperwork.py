@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.checklist import ChecklistResult, MissingItem
 from zhanhe_counter.domain.china_time import CHINA_TIME
@@ -139,7 +140,8 @@ class _Facts:
         self.department, self.office, self.calendar = department, office, calendar
         self.clerk_name = clerk_name
         self.case_no = case.case_number or ""
-        self.applicant: Mapping[str, Any] = case.applicant or {}
+        # Documents are made for received cases, which always have an applicant.
+        self.applicant: Applicant = case.applicant or Applicant(Person(""))
         self.received_at = (case.received_at or case.opened_at).astimezone(office.timezone)
 
     # ------------------------------------------------------------------ shared pieces
@@ -149,16 +151,16 @@ class _Facts:
             "issuing_body": self.office.issuing_body,
             "case_no": self.case_no,
             "matter_name": self.matter.name,
-            "applicant_name": self.case.applicant_name or self.applicant.get("name") or "",
+            "applicant_name": self.case.applicant_name or self.applicant.display_name,
             "consult_phone": self.office.consult_phone,
             "progress_url": self.office.url_for(self.case_no),
         }
 
     def _identity(self) -> dict[str, Any]:
         return {
-            "applicant_id_type": self.applicant.get("id_type") or "居民身份证",
-            "applicant_id_no": self.applicant.get("id_number") or "未提供",
-            "applicant_phone": self.applicant.get("phone") or "未提供",
+            "applicant_id_type": self.applicant.id_type,
+            "applicant_id_no": self.applicant.id_number or "未提供",
+            "applicant_phone": self.applicant.person.phone or "未提供",
         }
 
     def _received_rows(self, *, with_source: bool) -> list[dict[str, str]]:
@@ -197,8 +199,8 @@ class _Facts:
         values |= {
             "received_at": _minute(self.received_at),
             "matter_code": self.matter.impl_code,
-            "agent_name": self.applicant.get("agent_name"),
-            "agent_id_no": self.applicant.get("agent_id_number"),
+            "agent_name": self.applicant.agent.name if self.applicant.agent else None,
+            "agent_id_no": self.applicant.agent.id_number if self.applicant.agent else None,
             "materials": self._received_rows(with_source=True),
             "rongque_items": [
                 f"{item.name}（补齐期限 {self.result.supplement_due.date.isoformat()}）"
@@ -268,9 +270,7 @@ class _Facts:
             self._common()
             | self._identity()
             | {
-                "legal_rep": self.applicant.get("person_name")
-                if self.applicant.get("id_type") == "统一社会信用代码"
-                else None,
+                "legal_rep": self.applicant.person.name if self.applicant.is_organisation else None,
                 "items": self._deadline_rows(self.result.rongque_items),
                 "deadline": (due.date if due else self.received_at.date()).isoformat(),
                 "consequence": self.office.rongque_consequence,
@@ -306,9 +306,8 @@ class _Facts:
             "collected": [],
             "method": "窗口领取",
             "receiver_name": signer or self._common()["applicant_name"],
-            "receiver_id_no": self.applicant.get("agent_id_number")
-            or self.applicant.get("person_id_number"),
-            "receiver_relation": "代理人" if self.applicant.get("agent_name") else "本人",
+            "receiver_id_no": self.applicant.present.id_number or None,
+            "receiver_relation": "代理人" if self.applicant.agent else "本人",
             "delivered_at": _minute(
                 self.case.delivered_at or self.received_at, self.office.timezone
             ),
