@@ -29,7 +29,7 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore
-from zhanhe_counter.services.rating import RATING_LABELS
+from zhanhe_counter.services.rating_scale import RATING_LABELS
 from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 DEFAULT_RECTIFY_WORKING_DAYS = 15
