@@ -19,7 +19,6 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
@@ -36,10 +35,11 @@ from zhanhe_counter.domain.identity import check_id, normalize_id_text
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
 from zhanhe_counter.domain.payloads import DeliveryMode, JsonValue, delivered_payload
-from zhanhe_counter.services.paperwork import (
+from zhanhe_counter.services.documents import (
+    DeliveryDetails,
     DocumentRequest,
-    OfficeProfile,
-    refusal_decision_title,
+    DocumentService,
+    refusal_title,
 )
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
@@ -124,14 +124,14 @@ class DeliveryService:
         catalogue: Catalogue,
         clock: Clock,
         station_id: str,
-        office: OfficeProfile,
+        documents: DocumentService,
         signatures: SignatureArchive,
     ) -> None:
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
         self._station_id = station_id
-        self._office = office
+        self._documents = documents
         self._signatures = signatures
 
     # ------------------------------------------------------------------ finding the case
@@ -240,14 +240,15 @@ class DeliveryService:
             extra["signature_sha256"] = hashlib.sha256(signature_png).hexdigest()
         payload = delivered_payload(mode=DeliveryMode.PICKUP, signer=receiver.name) | extra
         state = self._record(state, payload, actor, event_id)
-        values = self._receipt(state, actor_name or actor, taken) | {
-            "method": "窗口领取",
-            "receiver_name": receiver.name,
-            "receiver_id_no": receiver.id_number or None,
-            "receiver_relation": receiver.role.label,
-        }
+        details = DeliveryDetails(
+            method="窗口领取",
+            receiver_name=receiver.name,
+            receiver_relation=receiver.role.label,
+            receiver_id_no=receiver.id_number or None,
+            collected=tuple(taken),
+        )
         return DeliveryResult(
-            state, (DocumentRequest(DocumentKind.DELIVERY_RECEIPT, values),), signature_file
+            state, (self._receipt(state, actor_name or actor, details),), signature_file
         )
 
     def express(
@@ -277,14 +278,15 @@ class DeliveryService:
             "mail_address": (address or "").strip() or None,
         }
         state = self._record(state, payload, actor, event_id or uuid7())
-        values = self._receipt(state, actor_name or actor, taken) | {
-            "method": "邮寄送达",
-            "receiver_name": state.applicant_name or "",
-            "courier": carrier,
-            "waybill_no": number,
-            "mail_address": (address or "").strip() or state.applicant.get("address"),
-        }
-        return DeliveryResult(state, (DocumentRequest(DocumentKind.DELIVERY_RECEIPT, values),))
+        details = DeliveryDetails(
+            method="邮寄送达",
+            receiver_name=state.applicant_name or "",
+            courier=carrier,
+            waybill_no=number,
+            mail_address=(address or "").strip() or state.applicant.get("address"),
+            collected=tuple(taken),
+        )
+        return DeliveryResult(state, (self._receipt(state, actor_name or actor, details),))
 
     def signature_of(self, case_id: UUID) -> bytes | None:
         """The stored signature image of a delivered case, if one was captured."""
@@ -356,27 +358,16 @@ class DeliveryService:
     def _matter(self, state: CaseState) -> Matter | None:
         return self._catalogue.matters.get(state.matter_id) if state.matter_id else None
 
-    def _receipt(self, state: CaseState, clerk_name: str, taken: list[str]) -> dict[str, Any]:
-        matter = self._matter(state)
-        case_no = state.case_number or ""
-        delivered = state.delivered_at or self._clock.now()
-        return {
-            "issuing_body": self._office.issuing_body,
-            "case_no": case_no,
-            "matter_name": matter.name if matter else (state.matter_id or ""),
-            "applicant_name": state.applicant_name or "",
-            "results": [
-                {
-                    "name": _result_name(matter, state),
-                    "number": _result_number(state),
-                    "count": "1",
-                }
-            ],
-            "collected": taken,
-            "delivered_at": _minute(delivered),
-            "clerk_name": clerk_name,
-            "progress_url": self._office.url_for(case_no),
-        }
+    def _receipt(
+        self, state: CaseState, clerk_name: str, details: DeliveryDetails
+    ) -> DocumentRequest:
+        """出件签收单, from the one documents service."""
+        return self._documents.build(
+            DocumentKind.DELIVERY_RECEIPT,
+            state,
+            clerk_name=self._documents.staff_name(clerk_name),
+            delivery=details,
+        )
 
 
 def _number_in(text: str) -> str | None:
@@ -399,7 +390,7 @@ def _number_in(text: str) -> str | None:
 
 def _result_name(matter: Matter | None, state: CaseState) -> str:
     if state.decision_approved is False:
-        return refusal_decision_title(matter)
+        return refusal_title(matter)
     if matter is not None and matter.result is not None:
         return matter.result.name
     return matter.name if matter else "办理结果"
@@ -410,7 +401,3 @@ def _result_number(state: CaseState) -> str:
     if state.decision_approved is False:
         return state.case_number or ""
     return state.certificate_number or ""
-
-
-def _minute(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")

@@ -204,7 +204,7 @@ def test_same_input_gives_same_bytes_and_hash() -> None:
     assert first.sha256 == second.sha256
     assert (first.template_id, first.template_version, first.mime) == (
         "refusal_notice",
-        1,
+        2,
         "application/pdf",
     )
 

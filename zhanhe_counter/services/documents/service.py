@@ -1,0 +1,697 @@
+"""The documents service (文书服务): every document kind, built from the case and the settings.
+
+One builder for the counter, the back office and the delivery window alike: a document of a
+case says the same wherever and whenever it is printed, because its values come from the
+stored case (:mod:`facts`), the catalogue, the document settings and the rules of the domain
+(legal family, issuing body), and every time and date from the one Beijing-time formatter.
+Which body issues and seals each document, and which article each sentence rests on, is in
+``docs/legal.md``.
+
+Sealed fields are read through ``DocumentSettings.require``: a document is never built with a
+placeholder; ``SettingMissing`` names the setting for the counter to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from zhanhe_counter.domain.case import CaseState, CaseStatus
+from zhanhe_counter.domain.china_time import china_date, date_text, minute_iso
+from zhanhe_counter.domain.document_settings import (
+    DocumentSettings,
+    SettingMissing,
+    SettingState,
+    state_of,
+)
+from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.domain.issuing_body import Act, Issuer, issuer_for
+from zhanhe_counter.domain.legal_family import (
+    LICENSING_LAW,
+    LegalFamily,
+    Wording,
+    decision_limit,
+    wording_for,
+)
+from zhanhe_counter.domain.matters import Catalogue, Matter
+from zhanhe_counter.domain.windows import ServiceHallLevel, WindowConfig
+from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit, WorkCalendar
+from zhanhe_counter.services.documents import facts
+from zhanhe_counter.services.documents.facts import ApplicantFacts
+
+#: Days the back office has to accept, notify or refuse after 当场收件 (行政许可法第三十二条).
+INTAKE_DECISION_WORKING_DAYS = 5
+#: 行政许可法第四十四条: the licence is issued and served within 10 days of the approval.
+LICENCE_ISSUE_DAYS = 10
+_DEFAULT_RECONSIDERATION_DAYS = 60  # 行政复议法 (2023) 第二十条
+_DEFAULT_LITIGATION_MONTHS = 6  # 行政诉讼法第四十六条
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRequest:
+    """One document to render: its kind and its field values (待出具文书)."""
+
+    kind: DocumentKind
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryDetails:
+    """How a result was handed out, as the delivery window recorded it (出件情况)."""
+
+    method: str  # 窗口领取 / 邮寄送达
+    receiver_name: str
+    receiver_relation: str | None = None
+    receiver_id_no: str | None = None
+    courier: str | None = None
+    waybill_no: str | None = None
+    mail_address: str | None = None
+    collected: tuple[str, ...] = ()
+
+
+def limit_text(limit: TimeLimit | None) -> str:
+    """A limit as printed, in its own unit: "5个工作日", "15日", "24小时", "当场办结"."""
+    if limit is None:
+        return "无法定时限"
+    if limit.value == 0:
+        return "当场办结"
+    unit = {TimeUnit.WORKING_DAY: "个工作日", TimeUnit.NATURAL_DAY: "日", TimeUnit.HOUR: "小时"}
+    return f"{limit.value}{unit[limit.unit]}"
+
+
+def refusal_title(matter: Matter | None) -> str:
+    """不予行政许可决定书 (a permit) or 不予办理决定书, also the result a refusal hands out."""
+    family = LegalFamily.of(matter.matter_type) if matter else LegalFamily.OTHER_POWER
+    return "不予行政许可决定书" if family.is_permit else "不予办理决定书"
+
+
+class DocumentService:
+    """文书服务: the values of every document kind of a case."""
+
+    def __init__(
+        self,
+        *,
+        catalogue: Catalogue,
+        settings: DocumentSettings,
+        calendar: WorkCalendar,
+        window: WindowConfig,
+        staff_names: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self._catalogue = catalogue
+        self.settings = settings
+        self._calendar = calendar
+        self._window = window
+        self._staff_names = staff_names or (lambda _staff_id: None)
+
+    # ------------------------------------------------------------------ entry points
+
+    def for_intake(
+        self, state: CaseState, kinds: Sequence[DocumentKind], clerk_name: str
+    ) -> list[DocumentRequest]:
+        """The documents the domain decided for a committed intake (at the window)."""
+        return [self.build(kind, state, clerk_name=clerk_name, at_window=True) for kind in kinds]
+
+    def build(
+        self,
+        kind: DocumentKind,
+        state: CaseState,
+        *,
+        clerk_name: str | None = None,
+        at_window: bool = False,
+        delivery: DeliveryDetails | None = None,
+    ) -> DocumentRequest:
+        """The document ``kind`` of ``state``. ``at_window``: the window itself acted (intake);
+        ``clerk_name``: who acts now (default: the name of the case's 首办负责人)."""
+        doc = _Document(self, state, clerk_name, at_window, delivery)
+        builders: dict[DocumentKind, Callable[[], dict[str, Any]]] = {
+            DocumentKind.INTAKE_RECEIPT: doc.intake_receipt,
+            DocumentKind.ACCEPTANCE_NOTICE: doc.acceptance_notice,
+            DocumentKind.REFUSAL_NOTICE: doc.refusal_notice,
+            DocumentKind.ONE_TIME_NOTICE: doc.one_time_notice,
+            DocumentKind.RONGQUE_PLEDGE: doc.rongque_pledge,
+            DocumentKind.GAOZHI_PLEDGE: doc.gaozhi_pledge,
+            DocumentKind.APPROVAL_DECISION: doc.approval_decision,
+            DocumentKind.REFUSAL_DECISION: doc.refusal_decision,
+            DocumentKind.HANDOVER_SHEET: doc.handover_sheet,
+            DocumentKind.DELIVERY_RECEIPT: doc.delivery_receipt,
+            DocumentKind.SERVICE_RECORD: doc.service_record,
+            DocumentKind.THERMAL_TICKET: doc.thermal_ticket,
+        }
+        return DocumentRequest(kind, builders[kind]())
+
+    # ------------------------------------------------------------------ shared rules
+
+    def matter_of(self, state: CaseState) -> Matter | None:
+        return self._catalogue.matters.get(state.matter_id) if state.matter_id else None
+
+    def wording(self, matter: Matter | None) -> Wording:
+        family = LegalFamily.of(matter.matter_type) if matter else LegalFamily.OTHER_POWER
+        measures = self.settings.require("district.local_measures")
+        return wording_for(family, measures)
+
+    def decision_basis(self, matter: Matter | None, given: str | None) -> str:
+        """What a decision rests on: the reviewer's basis, else the catalogue's 设定依据, with
+        the procedural article of the family (Art. 38 for a permit). Never a generic default."""
+        substantive = (given or "").strip() or "、".join(matter.legal_basis if matter else ())
+        if not substantive:
+            raise DomainError(
+                "decision without a legal basis",
+                "请写明决定所依据的法律、法规条款（事项目录未登记该事项的设定依据）",
+            )
+        procedural = self.wording(matter).decision_basis
+        return f"{substantive}和{procedural}" if procedural else substantive
+
+    def supplement_rule(self, matter: Matter | None) -> tuple[int, str] | None:
+        """The 补正 deadline a rule gives for ``matter`` (working days and the rule's name), or
+        None: the 行政许可法 sets the applicant none, so a deadline needs a rule to print."""
+        if matter is None:
+            return None
+        rule = self.settings.optional(f"matter.{matter.id}.supplement_rule")
+        if rule is None:
+            return None
+        return self.settings.number(f"matter.{matter.id}.supplement_days", 5), rule
+
+    def supplement_deadline(self, matter: Matter | None, issued_on: date) -> date | None:
+        rule = self.supplement_rule(matter)
+        if rule is None:
+            return None
+        return self._calendar.add_workdays(issued_on, rule[0]).date
+
+    def relief_of(self, state: CaseState) -> dict[str, Any]:
+        """复议机关, 法院 and the periods of the relief clause of ``state``'s refusal."""
+        return _Document(self, state, None, False, None).relief()
+
+    def staff_name(self, staff_id: str | None) -> str:
+        """A clerk's name for paper (受理人/告知人): never the login id when a name is known."""
+        if not staff_id:
+            return ""
+        return self._staff_names(staff_id) or staff_id
+
+    @property
+    def window(self) -> WindowConfig:
+        return self._window
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self._calendar
+
+
+class _Document:
+    """One document being built: the case, who acts, and the settings behind the seal."""
+
+    def __init__(
+        self,
+        service: DocumentService,
+        state: CaseState,
+        clerk_name: str | None,
+        at_window: bool,
+        delivery: DeliveryDetails | None,
+    ) -> None:
+        self.s = service
+        self.settings = service.settings
+        self.state = state
+        self.matter = service.matter_of(state)
+        self.applicant: ApplicantFacts = facts.applicant_of(state)
+        self.at_window = at_window
+        self.clerk = clerk_name or service.staff_name(state.first_handler)
+        self.delivery = delivery
+        self.case_no = state.case_number or ""
+        self.hall = service.window.hall
+        self.received_at = state.received_at or state.opened_at
+
+    # ------------------------------------------------------------------ who issues
+
+    @property
+    def department(self) -> str:
+        return self.matter.department if self.matter else ""
+
+    def issuer(self, act: Act) -> Issuer:
+        authority = self.s.window.authority_for(self.matter.id) if self.matter is not None else None
+        return issuer_for(
+            act,
+            department=self.department_name(),
+            hall=self.hall,
+            hall_name=self.hall_name(),
+            authority=authority,
+            at_window=self.at_window,
+        )
+
+    def hall_name(self) -> str:
+        return self.settings.require(f"hall.{self.hall.id}.name")
+
+    def department_name(self) -> str:
+        """The department as printed: its settings name, else the catalogue's, unless that is
+        itself a placeholder ("湛河区所辖乡人民政府" names no body)."""
+        key = f"department.{self.department}.name"
+        if self.settings.get(key) is not None:
+            return self.settings.require(key)
+        state = state_of(self.department)
+        if state is not SettingState.OK:
+            raise SettingMissing(key, state, self.department)
+        return self.department
+
+    def sealed(self, act: Act, *, receipt: bool = False) -> dict[str, Any]:
+        """The issuer block every sealed document prints: name, seal, phones, progress link."""
+        issuer = self.issuer(act)
+        if issuer.is_hall:
+            hall = f"hall.{self.hall.id}"
+            seal = self.settings.require(f"{hall}.receipt_seal" if receipt else f"{hall}.seal")
+            phone = self.settings.require(f"{hall}.consult_phone")
+        else:
+            dept = f"department.{self.department}"
+            seal = self.settings.require(f"{dept}.seal")
+            phone = self.settings.require(f"{dept}.phone")
+        return {
+            "issuing_body": issuer.line,
+            "seal": seal,
+            "consult_phone": phone,
+            "supervision_phone": self.settings.require("district.supervision_phone"),
+            "progress_url": self.progress_url(),
+        }
+
+    def progress_url(self) -> str | None:
+        url = self.settings.optional(f"hall.{self.hall.id}.progress_url")
+        return url.replace("{case_no}", self.case_no) if url else None
+
+    def acting_subject(self, act: Act) -> str:
+        """Who "decides" in the sentence: 本机关, or the hall on the department's behalf."""
+        issuer = self.issuer(act)
+        if issuer.entrusted_by is None:
+            return "本机关"
+        place = "本站" if self.hall.level is ServiceHallLevel.VILLAGE_STATION else "本中心"
+        return f"{place}受{issuer.entrusted_by}委托"
+
+    def relief(self) -> dict[str, Any]:
+        dept = f"department.{self.department}"
+        return {
+            "reconsideration_body": self.settings.require(
+                f"{dept}.reconsideration_body", "district.reconsideration_body"
+            ),
+            "court": self.settings.require(f"{dept}.court", "district.court"),
+            "reconsideration_days": self.settings.number(
+                "district.reconsideration_days", _DEFAULT_RECONSIDERATION_DAYS
+            ),
+            "litigation_months": self.settings.number(
+                "district.litigation_months", _DEFAULT_LITIGATION_MONTHS
+            ),
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "applicant_id_type": self.applicant.id_type,
+            "applicant_id_no": self.applicant.id_number or "未提供",
+            "applicant_phone": self.applicant.phone or "未提供",
+        }
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "case_no": self.case_no,
+            "matter_name": self.matter.name if self.matter else (self.state.matter_id or ""),
+            "applicant_name": self.applicant.name,
+        }
+
+    def wording(self) -> Wording:
+        return self.s.wording(self.matter)
+
+    def family(self) -> LegalFamily:
+        return self.wording().family
+
+    def day(self, moment: datetime | None) -> str:
+        return china_date(moment or self.received_at).isoformat()
+
+    # ------------------------------------------------------------------ the documents
+
+    def intake_receipt(self) -> dict[str, Any]:
+        received_day = china_date(self.received_at)
+        decision_due = self.s.calendar.add_workdays(received_day, INTAKE_DECISION_WORKING_DAYS)
+        rongque_due = self.state.rongque_due
+        return (
+            self.sealed(Act.RECEIVE, receipt=True)
+            | self.common()
+            | self.identity()
+            | {
+                "received_at": minute_iso(self.received_at),
+                "matter_code": self.matter.impl_code if self.matter else None,
+                "agent_name": self.applicant.agent_name,
+                "agent_id_no": self.applicant.agent_id_number,
+                "materials": facts.material_rows(self.state, self.matter, with_source=True),
+                "rongque_items": [
+                    f"{item.name}（补齐期限 {date_text(rongque_due)}）"
+                    for item in self.state.rongque_items
+                    if rongque_due is not None
+                ],
+                "decision_days": INTAKE_DECISION_WORKING_DAYS,
+                "decision_due": decision_due.date.isoformat(),
+                "department": self.department_name(),
+                "clerk_name": self.clerk,
+            }
+        )
+
+    def acceptance_notice(self) -> dict[str, Any]:
+        state = self.state
+        if state.accepted_at is None:
+            raise DomainError(
+                f"case {state.case_id} not accepted", "该办件尚未受理，不能出具受理通知书"
+            )
+        wording = self.wording()
+        deemed = state.deemed_accepted
+        # Art. 32(4): deemed accepted *from the day of receipt*; the notice says so.
+        accepted = self.received_at if deemed else state.accepted_at
+        deemed_text = None
+        if deemed:
+            basis = (
+                f"{LICENSING_LAW}第三十二条第一款第（四）项"
+                if wording.family.is_permit
+                else wording.acceptance_basis
+            )
+            deemed_text = (
+                f"本机关未在收到申请材料之日起{INTAKE_DECISION_WORKING_DAYS}个工作日内告知补正，"
+                f"根据{basis}的规定，本申请自收到申请材料之日（{date_text(china_date(accepted))}）"
+                "起即为受理。"
+            )
+        matter = self.matter
+        legal = decision_limit(wording.family, matter.legal_limit if matter else None)
+        fee = matter.fee if matter else None
+        return (
+            self.sealed(Act.ACCEPT)
+            | self.common()
+            | self.identity()
+            | {
+                "doc_no": self.case_no,
+                "matter_code": matter.impl_code if matter else None,
+                "received_at": minute_iso(self.received_at),
+                "accepted_at": minute_iso(accepted),
+                "acceptance_basis": wording.acceptance_basis,
+                "acting_subject": self.acting_subject(Act.ACCEPT),
+                "deemed_text": deemed_text,
+                "legal_limit": limit_text(legal),
+                "promised_limit": limit_text(matter.promised_limit if matter else None),
+                "promised_date": (state.promised_due or china_date(accepted)).isoformat(),
+                "fee": "收费" if fee and fee.charged else "不收费",
+                "pickup": "窗口自取",
+                "pickup_detail": self.settings.require(f"hall.{self.hall.id}.pickup_place"),
+                "materials": [
+                    {k: row[k] for k in ("name", "form", "copies")}
+                    for row in facts.material_rows(state, matter)
+                ],
+                "clerk_name": self.clerk,
+                "issue_date": self.day(state.accepted_at),
+            }
+        )
+
+    def refusal_notice(self) -> dict[str, Any]:
+        refusal = facts.refusal_of(self.state)
+        if refusal is None:
+            raise DomainError("case not refused", "该办件没有不予受理决定")
+        wording = self.wording()
+        default_basis = (
+            wording.not_competent_basis
+            if refusal.competent_office
+            else wording.refusal_notice_basis
+        )
+        return (
+            self.sealed(Act.ACCEPT)
+            | self.common()
+            | self.relief()
+            | {
+                "doc_no": self.case_no,
+                "received_at": minute_iso(self.received_at),
+                "reasons": list(refusal.reasons),
+                "legal_basis": refusal.basis or default_basis,
+                "acting_subject": self.acting_subject(Act.ACCEPT),
+                "competent_body": refusal.competent_office,
+                "returned_materials": [i.name for i in self.state.received_materials],
+                "clerk_name": self.clerk,
+                "issue_date": self.day(facts.moment_of(self.state, EventKind.REFUSED)),
+            }
+        )
+
+    def _notice_rows(self) -> list[dict[str, str]]:
+        items = self.state.notice_items or self.state.rongque_items
+        rows: list[dict[str, str]] = []
+        for item in items:
+            material = facts.material_named(self.matter, item.name)
+            rows.append(
+                {
+                    "name": item.name,
+                    "problem": item.note or "缺少",
+                    "requirement": material.requirement if material else "",
+                    "form": facts.form_of(material),
+                    "copies": str(facts.copies_of(material)),
+                }
+            )
+        return rows
+
+    def one_time_notice(self) -> dict[str, Any]:
+        state = self.state
+        rongque = not state.notice_items and bool(state.rongque_items)
+        issued = facts.moment_of(state, EventKind.NOTIFIED_ONCE) or self.received_at
+        deadline: date | None
+        rule: str | None = None
+        consequence: str | None = None
+        if rongque:
+            # 容缺受理通知书: the deadline and consequence of the applicant's pledge, word for word.
+            deadline = state.rongque_due
+            consequence = self.settings.require("district.rongque_consequence")
+        else:
+            supplement = self.s.supplement_rule(self.matter)
+            deadline = state.notice_due if supplement else None
+            if supplement is not None:
+                rule = supplement[1]
+                deadline = deadline or self.s.supplement_deadline(self.matter, china_date(issued))
+                consequence = self.settings.optional(
+                    f"matter.{self.matter.id if self.matter else ''}.supplement_consequence"
+                )
+        return (
+            self.sealed(Act.ACCEPT)
+            | self.common()
+            | {
+                "doc_no": self.case_no,
+                "received_at": minute_iso(self.received_at),
+                "notice_basis": f"{LICENSING_LAW}第三十二条第一款第（四）项"
+                if self.family().is_permit
+                else self.wording().acceptance_basis,
+                "acting_subject": self.acting_subject(Act.ACCEPT),
+                "items": self._notice_rows(),
+                "methods": ["窗口现场提交", "邮寄"],
+                "rongque": "容缺" if rongque else None,
+                "deadline": deadline.isoformat() if deadline else None,
+                "deadline_rule": rule,
+                "consequence": consequence,
+                "clerk_name": self.clerk,
+                "issue_date": self.day(issued),
+            }
+        )
+
+    def rongque_pledge(self) -> dict[str, Any]:
+        due = self.state.rongque_due
+        return (
+            self.common()
+            | self.identity()
+            | {
+                "issuing_body": self.issuer(Act.ACCEPT).line,
+                "consult_phone": self.sealed(Act.RECEIVE)["consult_phone"],
+                "supervision_phone": self.settings.require("district.supervision_phone"),
+                "progress_url": self.progress_url(),
+                "legal_rep": self.applicant.legal_representative,
+                "items": [
+                    {
+                        "name": item.name,
+                        "form": (
+                            m.requirement
+                            if (m := facts.material_named(self.matter, item.name))
+                            else ""
+                        ),
+                        "deadline": due.isoformat() if due else "",
+                    }
+                    for item in self.state.rongque_items
+                ],
+                "deadline": (due or china_date(self.received_at)).isoformat(),
+                "consequence": self.settings.require("district.rongque_consequence"),
+            }
+        )
+
+    def gaozhi_pledge(self) -> dict[str, Any]:
+        """证明事项告知承诺书 (国办发〔2020〕42号): the office tells the proof duty, its content
+        and the liability for a false promise; the applicant promises in writing."""
+        return (
+            self.common()
+            | self.identity()
+            | {
+                "issuing_body": self.issuer(Act.ACCEPT).line,
+                "consult_phone": self.sealed(Act.RECEIVE)["consult_phone"],
+                "supervision_phone": self.settings.require("district.supervision_phone"),
+                "progress_url": self.progress_url(),
+                "items": facts.gaozhi_items(self.state),
+                "legal_basis": "、".join(self.matter.legal_basis) if self.matter else None,
+                "issue_date": self.day(self.received_at),
+            }
+        )
+
+    def approval_decision(self) -> dict[str, Any]:
+        state = self.state
+        decided = state.decided_at
+        if state.decision_approved is not True or decided is None:
+            raise DomainError("case not approved", "该办件没有准予决定")
+        wording = self.wording()
+        decision = facts.decision_of(state)
+        certificate = facts.certificate_of(state)
+        result = self.matter.result if self.matter else None
+        issue_by = self.s.calendar.add_natural_days(china_date(decided), LICENCE_ISSUE_DAYS)
+        return (
+            self.sealed(Act.DECIDE)
+            | self.common()
+            | {
+                "decision": wording.approve,
+                "title": wording.approval_title,
+                "doc_no": self.case_no,
+                "accepted_on": self.day(state.accepted_at),
+                "legal_basis": self.s.decision_basis(
+                    self.matter, decision.basis if decision else None
+                ),
+                "acting_subject": self.acting_subject(Act.DECIDE),
+                "result_name": (certificate and certificate.certificate_name)
+                or (result.name if result else self.common()["matter_name"]),
+                "certificate_number": state.certificate_number,
+                "validity": result.validity if result else None,
+                "issue_by": issue_by.date.isoformat(),
+                "issue_date": self.day(decided),
+            }
+        )
+
+    def refusal_decision(self) -> dict[str, Any]:
+        state = self.state
+        decision = facts.decision_of(state)
+        if decision is None or decision.approved:
+            raise DomainError(
+                f"case {state.case_id} has no refusal decision", "该办件没有不予办理决定"
+            )
+        wording = self.wording()
+        return (
+            self.sealed(Act.DECIDE)
+            | self.common()
+            | self.relief()
+            | {
+                "decision": wording.refuse,
+                "title": wording.refusal_title,
+                "doc_no": self.case_no,
+                "accepted_on": self.day(state.accepted_at),
+                "reasons": list(decision.reasons),
+                "legal_basis": self.s.decision_basis(self.matter, decision.basis),
+                "acting_subject": self.acting_subject(Act.DECIDE),
+                "issue_date": self.day(state.decided_at),
+            }
+        )
+
+    def handover_sheet(self) -> dict[str, Any]:
+        state = self.state
+        matter = self.matter
+        result_name = matter.result.name if matter and matter.result else None
+        if state.decision_approved is False:
+            result_name = f"{refusal_title(matter)}（{self.case_no}）"
+        if state.certificate_number and result_name:
+            result_name = f"{result_name}（{state.certificate_number}）"
+        handed = facts.last_event(state, EventKind.HANDED_TO_DELIVERY)
+        values = self.common() | {
+            "department": self.department_name(),
+            "handed_by": self.s.staff_name(state.first_handler),
+            "handed_at": minute_iso(self.received_at),
+            "materials": [row | {"pages": ""} for row in facts.material_rows(state, matter)],
+            "collect_at_delivery": list(state.collect_at_delivery)
+            if handed
+            else [f"{item.name}（原件）" for item in state.rongque_items],
+            "results": [result_name] if result_name else [],
+            "progress_url": self.progress_url(),
+        }
+        if handed is not None:
+            # The return leg (后台 → 出件窗口): the reviewer who hands the result over.
+            values |= {
+                "returned_by": self.clerk
+                if not self.at_window
+                else self.s.staff_name(handed.actor),
+                "returned_at": minute_iso(handed.occurred_at),
+            }
+        return values
+
+    def delivery_receipt(self) -> dict[str, Any]:
+        state = self.state
+        certificate = facts.certificate_of(state)
+        if state.decision_approved is False:
+            result_name, number = refusal_title(self.matter), self.case_no
+        else:
+            result = self.matter.result if self.matter else None
+            result_name = (certificate and certificate.certificate_name) or (
+                result.name if result else self.common()["matter_name"]
+            )
+            number = state.certificate_number or ""
+        details = self.delivery or DeliveryDetails(
+            method="窗口领取",
+            receiver_name=self.applicant.collector_name,
+            receiver_relation="代理人" if self.applicant.agent_name else "本人",
+            receiver_id_no=self.applicant.agent_id_number or self.applicant.id_number,
+        )
+        delivered = state.delivered_at or self.received_at
+        sealed = self.sealed(Act.DELIVER)
+        return self.common() | {
+            "issuing_body": sealed["issuing_body"],
+            "progress_url": sealed["progress_url"],
+            "results": [{"name": result_name, "number": number, "count": "1"}],
+            "collected": list(details.collected),
+            "method": details.method,
+            "receiver_name": details.receiver_name,
+            "receiver_id_no": details.receiver_id_no,
+            "receiver_relation": details.receiver_relation,
+            "courier": details.courier,
+            "waybill_no": details.waybill_no,
+            "mail_address": details.mail_address,
+            "delivered_at": minute_iso(delivered),
+            "clerk_name": self.clerk,
+        }
+
+    def service_record(self) -> dict[str, Any]:
+        """送达回证 of the notice or decision the back office issued, to be signed by the
+        recipient (or returned with the postal receipt) and filed with the case."""
+        state = self.state
+        if state.status is CaseStatus.REFUSED:
+            title, act = "不予受理通知书", Act.ACCEPT
+        elif state.decision_approved is not None:
+            title = (
+                self.wording().approval_title
+                if state.decision_approved
+                else self.wording().refusal_title
+            )
+            act = Act.DECIDE
+        elif state.notice_issued:
+            title, act = "一次性告知书", Act.ACCEPT
+        else:
+            title, act = "受理通知书", Act.ACCEPT
+        sealed = self.sealed(act)
+        return self.common() | {
+            "issuing_body": sealed["issuing_body"],
+            "seal": sealed["seal"],
+            "document_title": title,
+            "doc_no": self.case_no,
+            "recipient": self.applicant.name,
+            "address": self.applicant.address,
+            "server": self.clerk,
+            "progress_url": sealed["progress_url"],
+        }
+
+    def thermal_ticket(self) -> dict[str, Any]:
+        # A completion date is promised only once the case is accepted (Art. 42 runs from 受理).
+        promised = (
+            date_text(self.state.promised_due)
+            if self.state.accepted_at is not None and self.state.promised_due is not None
+            else "受理后书面告知"
+        )
+        return self.common() | {
+            "centre_name": self.hall_name(),
+            "received_at": minute_iso(self.received_at),
+            "promised": promised,
+            "window_no": self.s.window.name,
+            "progress_url": self.progress_url(),
+        }
