@@ -444,15 +444,16 @@ def _documents(
 ) -> tuple[DocumentKind, ...]:
     """The documents to print now.
 
-    当场办结 at a window authorised to decide: a permit gets its written 受理 record (受理通知书,
-    行政许可法第三十二条末款) and the 准予行政许可决定书 (第三十八条第一款); then the 出件签收单
-    for the result handed over. At a window that may not decide, nothing is handed out yet:
-    the 交接单 goes with the materials to the back office and the ticket to the applicant; the
-    出件签收单 is printed at delivery, once a result exists. 当场受理: the 受理通知书 when the
-    window may accept; otherwise the handover sheet, and the notice is printed when the back
-    office answers. 当场收件: the 收件凭证. Every case that goes on to the back office also gets the 交接单 and the
-    ticket with the case number. 容缺 adds the pledge and the one-time notice of the deferred items;
-    a proof replaced by 告知承诺 adds the 告知承诺书.
+    当场办结 at a window authorised to decide: a permit gets its written 受理 record
+    (受理通知书, 行政许可法第三十二条末款) and the 准予行政许可决定书 (第三十八条第一款);
+    then the 出件签收单 for the result handed over. At a window that may not decide, nothing
+    is handed out yet: the 交接单 goes with the materials to the back office and the ticket to
+    the applicant; the 出件签收单 is printed at delivery, once a result exists.
+    当场受理: the 受理通知书 when the window may accept; otherwise the handover sheet, and the
+    notice is printed when the back office answers. 当场收件: the 收件凭证. Every case that
+    goes on to the back office also gets the 交接单 and the ticket with the case number.
+    容缺 adds the pledge and the one-time notice of the deferred items; a proof replaced by
+    告知承诺 adds the 告知承诺书.
     """
     pledge = (DocumentKind.GAOZHI_PLEDGE,) if gaozhi else ()
     if flow is WindowFlow.COMPLETE_ON_SPOT:
