@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -34,7 +34,7 @@ from zhanhe_counter.domain.legal_family import (
 from zhanhe_counter.domain.windows import ServiceHall, ServiceHallLevel, WindowAuthority
 from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit
 
-UTC_EVENING = datetime(2026, 11, 26, 23, 45, tzinfo=timezone.utc)  # 07:45 next day in Beijing
+UTC_EVENING = datetime(2026, 11, 26, 23, 45, tzinfo=UTC)  # 07:45 next day in Beijing
 
 
 class TestChinaTime:
