@@ -104,7 +104,8 @@ class TestIssuingBody:
         for act in (Act.RECEIVE, Act.HAND_OVER, Act.DELIVER):
             found = issuer(act, DISTRICT, WindowAuthority.RECEIVE_ONLY, True)
             assert found == Issuer("湛河区政务服务中心", "hall.QZX")
-            assert found.is_hall and found.line == "湛河区政务服务中心"
+            assert found.is_hall
+            assert found.line == "湛河区政务服务中心"
 
     def test_an_authorised_window_accepts_on_the_departments_behalf(self) -> None:
         found = issuer(Act.ACCEPT, DISTRICT, WindowAuthority.ACCEPT_ON_SPOT, True)
