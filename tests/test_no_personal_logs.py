@@ -24,8 +24,9 @@ from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.idcard.simulator import SimulatedSam, sample_cards, simulated_reader
 from zhanhe_counter.adapters.logging_setup import configure_logging, log_dir, remove_handlers
 from zhanhe_counter.composition import build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import ApplicantSituation, MaterialRecord
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
+from zhanhe_counter.services.intake import IntakeRequest, Staff, new_action
 from zhanhe_counter.services.ports.idcard import CardType, IdCardRecord
 from zhanhe_counter.services.ports.printing import PrintJobState
 from zhanhe_counter.services.reader_service import ReaderCallbacks, ReaderService

@@ -97,8 +97,9 @@ def _run(qtbot: QtBot, tmp_path: Path, count: int) -> None:
     _intakes(qtbot, window, 1)  # warm-up: fonts and templates load once
     per_intake = _intakes(qtbot, window, count)
     # Floor: the same commit + render + queue through the services, without the UI.
+    from zhanhe_counter.domain.applicant import Applicant, Person
     from zhanhe_counter.domain.checklist import MaterialRecord
-    from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, new_action
+    from zhanhe_counter.services.intake import IntakeRequest, new_action
 
     matter = station.catalogue.matter("ZH-016")
     start = time.perf_counter()

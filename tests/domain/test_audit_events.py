@@ -125,16 +125,18 @@ def test_malformed_audit_payloads_are_refused(
 
 
 def test_audit_payloads_parse_to_typed_values() -> None:
-    printed = p.parse_document_printed(
-        p.document_printed_payload(document="acceptance_notice", printer="A4打印机", copies=2)
+    printed = p.DocumentPrinted.from_payload(
+        p.DocumentPrinted(document="acceptance_notice", printer="A4打印机", copies=2).to_payload()
     )
-    assert printed == p.PrintedData("acceptance_notice", "A4打印机", 2)
-    assert p.parse_document_printed({"document": "d", "printer": "P"}).copies == 1
-    reprinted = p.parse_document_reprinted(GOOD_PAYLOADS[K.DOCUMENT_REPRINTED])
+    assert printed == p.DocumentPrinted("acceptance_notice", "A4打印机", 2)
+    assert p.DocumentPrinted.from_payload({"document": "d", "printer": "P"}).copies == 1
+    reprinted = p.DocumentReprinted.from_payload(GOOD_PAYLOADS[K.DOCUMENT_REPRINTED])
     assert reprinted.original_job_id == "job-1"
-    assert p.parse_id_revealed({"field": "id_number"}).field is p.RevealedField.ID_NUMBER
-    assert p.parse_case_viewed(p.case_viewed_payload()).screen == "case_detail"
-    exported = p.parse_case_exported(p.case_exported_payload(export="drill", file_format="csv"))
-    assert exported == p.ExportedData("drill", "csv")
+    assert p.IdRevealed.from_payload({"field": "id_number"}).field is p.RevealedField.ID_NUMBER
+    assert p.CaseViewed.from_payload(p.CaseViewed().to_payload()).screen == "case_detail"
+    exported = p.CaseExported.from_payload(
+        p.CaseExported(export="drill", file_format="csv").to_payload()
+    )
+    assert exported == p.CaseExported("drill", "csv")
     # Short numbers (a case sequence, a copy count) are not mistaken for an ID number.
-    assert p.parse_case_viewed({"screen": "case_detail 20260302-0001"}).screen
+    assert p.CaseViewed.from_payload({"screen": "case_detail 20260302-0001"}).screen

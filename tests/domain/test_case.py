@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.applicant import Applicant, CardType, Person
 from zhanhe_counter.domain.case import (
     CaseState,
     CaseStatus,
@@ -57,48 +58,50 @@ LEASE = p.MaterialItem("m-lease", "租赁合同", "复印件1份")
 PHOTO = p.MaterialItem("m-photo", "照片")
 
 GOOD_PAYLOADS: dict[EventKind, p.Payload] = {
-    EventKind.CONSULTED: p.consulted_payload(matter_id="M-001", question="需要哪些材料"),
-    EventKind.RECEIVED: p.received_payload(
+    EventKind.CONSULTED: p.Consulted(matter_id="M-001", question="需要哪些材料").to_payload(),
+    EventKind.RECEIVED: p.Received(
         case_number="ZH01-20260302-0001-K",
         matter_id="M-001",
-        applicant={"name": "张三", "id_type": "居民身份证", "id_number": "410402199001011234"},
+        applicant=Applicant(Person("张三", id_number="410402199001011234")),
         materials=[ID_CARD],
         flow=p.ServiceFlow.RECEIVE_ONLY,
         promised_due=date(2026, 3, 20),
-    ),
-    EventKind.RONGQUE_PLEDGED: p.rongque_pledged_payload(items=[LEASE], deadline=date(2026, 3, 9)),
-    EventKind.NOTIFIED_ONCE: p.notified_once_payload(items=[PHOTO], deadline=date(2026, 3, 9)),
-    EventKind.BACKOFFICE_REQUESTED: p.backoffice_requested_payload(
+    ).to_payload(),
+    EventKind.RONGQUE_PLEDGED: p.RongquePledged(
+        items=[LEASE], deadline=date(2026, 3, 9)
+    ).to_payload(),
+    EventKind.NOTIFIED_ONCE: p.NotifiedOnce(items=[PHOTO], deadline=date(2026, 3, 9)).to_payload(),
+    EventKind.BACKOFFICE_REQUESTED: p.BackofficeRequested(
         answer_due=START + timedelta(minutes=20), department="区市场监管局"
-    ),
-    EventKind.ACCEPTED: p.accepted_payload(promised_due=date(2026, 3, 25)),
-    EventKind.REFUSED: p.refused_payload(
+    ).to_payload(),
+    EventKind.ACCEPTED: p.Accepted(promised_due=date(2026, 3, 25)).to_payload(),
+    EventKind.REFUSED: p.Refused(
         reasons=["不属于本机关职权范围"], basis="行政许可法第32条"
-    ),
-    EventKind.SUPPLEMENT_RECEIVED: p.supplement_received_payload(material_ids=["m-photo"]),
-    EventKind.INSPECTED: p.inspected_payload(
+    ).to_payload(),
+    EventKind.SUPPLEMENT_RECEIVED: p.SupplementReceived(material_ids=["m-photo"]).to_payload(),
+    EventKind.INSPECTED: p.Inspected(
         inspection=p.InspectionKind.SIMPLE, findings="现场与申请一致"
-    ),
-    EventKind.DECIDED: p.decided_payload(True),
-    EventKind.CERTIFICATE_MADE: p.certificate_made_payload(
+    ).to_payload(),
+    EventKind.DECIDED: p.Decided(True).to_payload(),
+    EventKind.CERTIFICATE_MADE: p.CertificateMade(
         certificate_name="营业执照", certificate_number="No.123"
-    ),
-    EventKind.HANDED_TO_DELIVERY: p.handed_to_delivery_payload(collect_at_delivery=["旧证"]),
-    EventKind.DELIVERED: p.delivered_payload(mode=p.DeliveryMode.PICKUP, signer="张三"),
-    EventKind.RATED: p.rated_payload(5),
-    EventKind.RATING_FOLLOWED_UP: p.rating_followed_up_payload(
+    ).to_payload(),
+    EventKind.HANDED_TO_DELIVERY: p.HandedToDelivery(collect_at_delivery=["旧证"]).to_payload(),
+    EventKind.DELIVERED: p.Delivered(mode=p.DeliveryMode.PICKUP, signer="张三").to_payload(),
+    EventKind.RATED: p.Rated(5).to_payload(),
+    EventKind.RATING_FOLLOWED_UP: p.RatingFollowedUp(
         action=p.FollowupAction.CONTACTED, note="已电话回访申请人"
-    ),
-    EventKind.WITHDRAWN: p.withdrawn_payload(reason="申请人主动撤回"),
-    EventKind.CASE_VIEWED: p.case_viewed_payload(),
-    EventKind.DOCUMENT_PRINTED: p.document_printed_payload(
+    ).to_payload(),
+    EventKind.WITHDRAWN: p.Withdrawn(reason="申请人主动撤回").to_payload(),
+    EventKind.CASE_VIEWED: p.CaseViewed().to_payload(),
+    EventKind.DOCUMENT_PRINTED: p.DocumentPrinted(
         document="intake_receipt", printer="A4打印机"
-    ),
-    EventKind.DOCUMENT_REPRINTED: p.document_reprinted_payload(
+    ).to_payload(),
+    EventKind.DOCUMENT_REPRINTED: p.DocumentReprinted(
         document="intake_receipt", printer="A4打印机", original_job_id="job-1"
-    ),
-    EventKind.ID_REVEALED: p.id_revealed_payload(),
-    EventKind.CASE_EXPORTED: p.case_exported_payload(export="tally_drill", file_format="xlsx"),
+    ).to_payload(),
+    EventKind.ID_REVEALED: p.IdRevealed().to_payload(),
+    EventKind.CASE_EXPORTED: p.CaseExported(export="tally_drill", file_format="xlsx").to_payload(),
 }
 
 K = EventKind
@@ -137,7 +140,9 @@ def test_flow_c_receive_accept_review_deliver_and_rate() -> None:
     assert state.matter_id == "M-001"
     assert state.flow is p.ServiceFlow.RECEIVE_ONLY
     assert state.applicant_name == "张三"
-    assert state.applicant["id_type"] == "居民身份证"
+    assert state.applicant is not None
+    assert state.applicant.id_type == "居民身份证"
+    assert state.applicant.person.card_type is CardType.RESIDENT
     assert state.received_materials == (ID_CARD,)
     assert state.promised_due == date(2026, 3, 25)  # the acceptance's date replaces the guess
     assert state.inspections == 2
@@ -161,13 +166,15 @@ def test_flow_c_receive_accept_review_deliver_and_rate() -> None:
 
 
 def test_flow_b_backoffice_answer_then_express_delivery_without_certificate() -> None:
-    express = p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="1234567")
+    express = p.Delivered(
+        mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="1234567"
+    ).to_payload()
     state = run(
         event(K.RECEIVED),
         event(K.BACKOFFICE_REQUESTED),
-        event(K.ACCEPTED, p.accepted_payload()),
+        event(K.ACCEPTED, p.Accepted().to_payload()),
         event(K.DECIDED),
-        event(K.HANDED_TO_DELIVERY, p.handed_to_delivery_payload()),
+        event(K.HANDED_TO_DELIVERY, p.HandedToDelivery().to_payload()),
         event(K.DELIVERED, express),
     )
     assert state.status is S.DELIVERED
@@ -186,7 +193,7 @@ def test_rongque_case_is_accepted_with_items_outstanding_and_supplemented_later(
     assert state.rongque_due == date(2026, 3, 9)
     assert state.outstanding_rongque == (LEASE,)
     state = apply(state, event(K.ACCEPTED))
-    supplement = p.supplement_received_payload(material_ids=["m-lease"])
+    supplement = p.SupplementReceived(material_ids=["m-lease"]).to_payload()
     state = apply(state, event(K.SUPPLEMENT_RECEIVED, supplement))
     assert state.status is S.ACCEPTED  # after acceptance a supplement does not move the case
     assert state.outstanding_rongque == ()
@@ -196,14 +203,14 @@ def test_rongque_case_is_accepted_with_items_outstanding_and_supplemented_later(
 
 
 def test_rongque_supplied_before_acceptance_returns_to_received() -> None:
-    supplement = p.supplement_received_payload(material_ids=["m-lease"])
+    supplement = p.SupplementReceived(material_ids=["m-lease"]).to_payload()
     state = run(K.RECEIVED, K.RONGQUE_PLEDGED, event(K.SUPPLEMENT_RECEIVED, supplement))
     assert state.status is S.RECEIVED
     assert K.RONGQUE_PLEDGED not in allowed_next(state)  # only right after receipt
 
 
 def test_notice_then_supplement_then_acceptance() -> None:
-    two = p.notified_once_payload(items=[PHOTO, LEASE])
+    two = p.NotifiedOnce(items=[PHOTO, LEASE]).to_payload()
     state = run(K.RECEIVED, event(K.NOTIFIED_ONCE, two))
     assert state.status is S.NOTIFIED
     assert state.notice_issued
@@ -213,7 +220,7 @@ def test_notice_then_supplement_then_acceptance() -> None:
     assert state.status is S.NOTIFIED
     assert state.outstanding_notice == (LEASE,)
     assert state.supplement_completed_at is None
-    last = event(K.SUPPLEMENT_RECEIVED, p.supplement_received_payload(material_ids=["m-lease"]))
+    last = event(K.SUPPLEMENT_RECEIVED, p.SupplementReceived(material_ids=["m-lease"]).to_payload())
     state = apply(state, last)
     assert state.status is S.RECEIVED
     assert state.supplement_completed_at == last.occurred_at
@@ -238,7 +245,7 @@ def test_refusal_at_intake_records_reasons() -> None:
 
 
 def test_refused_decision_needs_reasons_and_relief() -> None:
-    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
+    refusal = p.Decided(False, reasons=["不符合条件"], relief="可于60日内申请行政复议").to_payload()
     state = run(K.RECEIVED, K.ACCEPTED, event(K.DECIDED, refusal))
     assert state.status is S.DECIDED_REFUSED
     assert state.decision_approved is False
@@ -250,13 +257,15 @@ def test_refused_decision_needs_reasons_and_relief() -> None:
 
 
 def test_refused_decision_is_handed_to_delivery_and_served_by_express() -> None:
-    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
-    express = p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="1234567")
+    refusal = p.Decided(False, reasons=["不符合条件"], relief="可于60日内申请行政复议").to_payload()
+    express = p.Delivered(
+        mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="1234567"
+    ).to_payload()
     handed = run(
         K.RECEIVED,
         K.ACCEPTED,
         event(K.DECIDED, refusal),
-        event(K.HANDED_TO_DELIVERY, p.handed_to_delivery_payload()),
+        event(K.HANDED_TO_DELIVERY, p.HandedToDelivery().to_payload()),
     )
     assert handed.status is S.READY_FOR_DELIVERY
     assert handed.collect_at_delivery == ()
@@ -270,7 +279,7 @@ def test_refused_decision_is_handed_to_delivery_and_served_by_express() -> None:
 
 
 def test_refused_decision_is_served_at_the_window_with_a_signature() -> None:
-    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
+    refusal = p.Decided(False, reasons=["不符合条件"], relief="可于60日内申请行政复议").to_payload()
     state = run(K.RECEIVED, K.ACCEPTED, event(K.DECIDED, refusal), K.HANDED_TO_DELIVERY)
     served = apply(state, event(K.DELIVERED))
     assert served.status is S.DELIVERED
@@ -279,7 +288,7 @@ def test_refused_decision_is_served_at_the_window_with_a_signature() -> None:
 
 
 def test_a_refused_application_owes_no_rongque_material() -> None:
-    refusal = p.decided_payload(False, reasons=["不符合条件"], relief="可于60日内申请行政复议")
+    refusal = p.Decided(False, reasons=["不符合条件"], relief="可于60日内申请行政复议").to_payload()
     accepted = run(K.RECEIVED, K.RONGQUE_PLEDGED, K.ACCEPTED)
     assert accepted.outstanding_rongque == (LEASE,)
     refused = apply(accepted, event(K.DECIDED, refusal))
@@ -287,7 +296,7 @@ def test_a_refused_application_owes_no_rongque_material() -> None:
     assert refused.rongque_items == (LEASE,)  # what was pledged stays on record
     handed = apply(refused, event(K.HANDED_TO_DELIVERY))
     supplement = event(
-        K.SUPPLEMENT_RECEIVED, p.supplement_received_payload(material_ids=["m-lease"])
+        K.SUPPLEMENT_RECEIVED, p.SupplementReceived(material_ids=["m-lease"]).to_payload()
     )
     assert refuse(handed, supplement).user_message == "该办件没有待补正的材料"
 
@@ -309,7 +318,7 @@ def test_consultation_log_only_accepts_a_rating() -> None:
     assert allowed_next(state) == {K.RATED}
     error = refuse(state, event(K.RECEIVED))
     assert error.user_message == "办件咨询，不能收件"
-    bad = p.rated_payload(1, ["态度差"])
+    bad = p.Rated(1, ["态度差"]).to_payload()
     rated = apply(state, event(K.RATED, bad))
     assert rated.rating is not None
     assert rated.rating.is_bad
@@ -317,7 +326,7 @@ def test_consultation_log_only_accepts_a_rating() -> None:
 
 
 def test_deemed_acceptance_is_recorded() -> None:
-    state = run(K.RECEIVED, event(K.ACCEPTED, p.accepted_payload(deemed=True)))
+    state = run(K.RECEIVED, event(K.ACCEPTED, p.Accepted(deemed=True).to_payload()))
     assert state.deemed_accepted
 
 
@@ -366,7 +375,7 @@ def test_supplement_needs_an_outstanding_item() -> None:
     state = run(K.RECEIVED, K.ACCEPTED)
     assert refuse(state, event(K.SUPPLEMENT_RECEIVED)).user_message == "该办件没有待补正的材料"
     notified = run(K.RECEIVED, K.NOTIFIED_ONCE)
-    other = p.supplement_received_payload(material_ids=["m-photo", "m-unknown"])
+    other = p.SupplementReceived(material_ids=["m-photo", "m-unknown"]).to_payload()
     error = refuse(notified, event(K.SUPPLEMENT_RECEIVED, other))
     assert error.user_message == "材料“m-unknown”不在待补正材料中"
     delivered = run(
@@ -450,19 +459,19 @@ def test_builders_make_json_payloads_that_validate(kind: EventKind) -> None:
 
 def test_optional_fields_may_be_null_or_absent() -> None:
     p.validate_payload(K.CONSULTED, {})
-    p.validate_payload(K.BACKOFFICE_REQUESTED, p.backoffice_requested_payload())
+    p.validate_payload(K.BACKOFFICE_REQUESTED, p.BackofficeRequested().to_payload())
     p.validate_payload(K.CERTIFICATE_MADE, {"certificate_name": ""})
     received = dict(GOOD_PAYLOADS[K.RECEIVED], promised_due=None, materials=[])
-    assert p.parse_received(received).promised_due is None
-    assert p.parse_accepted({}).deemed is False
-    assert p.parse_consulted({"question": ""}).question is None
+    assert p.Received.from_payload(received).promised_due is None
+    assert p.Accepted.from_payload({}).deemed is False
+    assert p.Consulted.from_payload({"question": ""}).question is None
 
 
 def test_parsed_values_are_typed() -> None:
-    parsed = p.parse_backoffice_requested(GOOD_PAYLOADS[K.BACKOFFICE_REQUESTED])
+    parsed = p.BackofficeRequested.from_payload(GOOD_PAYLOADS[K.BACKOFFICE_REQUESTED])
     assert isinstance(parsed.answer_due, datetime)
     assert parsed.answer_due == START.replace(minute=20)
-    assert p.parse_rongque_pledged(GOOD_PAYLOADS[K.RONGQUE_PLEDGED]).items == (LEASE,)
+    assert p.RongquePledged.from_payload(GOOD_PAYLOADS[K.RONGQUE_PLEDGED]).items == (LEASE,)
 
 
 RECEIVED_OK: dict[str, Any] = dict(GOOD_PAYLOADS[K.RECEIVED])
@@ -548,19 +557,19 @@ def test_malformed_payloads_name_the_field(kind: EventKind, payload: Any, field:
 
 
 def test_bad_rating_reason_and_mid_rating_without_reason() -> None:
-    assert p.parse_rated({"level": 3}).reasons == ()
-    assert p.parse_rated({"level": 2, "reasons": ["等待时间长"]}).level == 2
+    assert p.Rated.from_payload({"level": 3}).reasons == ()
+    assert p.Rated.from_payload({"level": 2, "reasons": ["等待时间长"]}).level == 2
 
 
 # ----------------------------------------------------------------------------- 差评回访整改
 
-BAD_RATING = p.rated_payload(2, ["等候时间长"])
+BAD_RATING = p.Rated(2, ["等候时间长"]).to_payload()
 
 
 def followed_up(action: p.FollowupAction, note: str = "已处理") -> CaseEvent:
     return event(
         K.RATING_FOLLOWED_UP,
-        p.rating_followed_up_payload(action=action, note=note),
+        p.RatingFollowedUp(action=action, note=note).to_payload(),
         actor="supervisor-zhao",
     )
 
@@ -602,7 +611,7 @@ def test_bad_rating_is_followed_up_in_any_status_until_closed() -> None:
 
 
 def test_a_final_case_can_still_be_followed_up() -> None:
-    state = run(K.CONSULTED, event(K.RATED, p.rated_payload(1, ["态度差"])))
+    state = run(K.CONSULTED, event(K.RATED, p.Rated(1, ["态度差"]).to_payload()))
     assert allowed_next(state) == {K.RATING_FOLLOWED_UP}
     closed = apply(state, followed_up(p.FollowupAction.CLOSED))
     assert closed.followup_closed is True
@@ -616,7 +625,7 @@ def test_no_follow_up_without_a_bad_rating() -> None:
     assert error.user_message == "该办件尚未评价，不能回访整改"
 
     for level in (3, 4, 5):
-        rated = run(K.RECEIVED, event(K.RATED, p.rated_payload(level)))
+        rated = run(K.RECEIVED, event(K.RATED, p.Rated(level).to_payload()))
         assert K.RATING_FOLLOWED_UP not in allowed_next(rated)
         error = refuse(rated, followed_up(p.FollowupAction.CONTACTED))
         assert error.user_message == "该办件不是差评，无需回访整改"

@@ -52,26 +52,40 @@ items = st.lists(
 )
 
 
+def _json(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[p.Payload]:
+    """A payload in its stored form, drawn field by field: the records themselves refuse to be
+    built malformed, and the walk must also meet malformed payloads."""
+    return st.fixed_dictionaries(fields)
+
+
+def _iso(dates: st.SearchStrategy[date | None]) -> st.SearchStrategy[str | None]:
+    return dates.map(lambda d: d.isoformat() if d else None)
+
+
+json_items = items.map(
+    lambda chosen: [{"material_id": i.material_id, "name": i.name, "note": i.note} for i in chosen]
+)
+
+
 def good_payload(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[p.Payload]:
     """Payloads that are well-formed most of the time, so random walks get deep into the flow."""
     if kind is K.CONSULTED:
-        return st.builds(p.consulted_payload, matter_id=maybe_words, question=maybe_words)
+        return _json(matter_id=maybe_words, question=maybe_words)
     if kind is K.RECEIVED:
-        return st.builds(
-            p.received_payload,
+        return _json(
             case_number=st.just("ZH01-1"),
             matter_id=st.just("M-001"),
             applicant=st.fixed_dictionaries(
                 {"name": st.sampled_from(["张三", "李四", "王五", "赵六", ""])}
             ),
-            materials=items,
-            flow=st.sampled_from(p.ServiceFlow),
-            promised_due=st.none() | days,
+            materials=json_items,
+            flow=st.sampled_from([f.value for f in p.ServiceFlow]),
+            promised_due=_iso(st.none() | days),
         )
     if kind is K.RONGQUE_PLEDGED:
-        return st.builds(p.rongque_pledged_payload, items=items, deadline=days)
+        return _json(items=json_items, deadline=_iso(days))
     if kind is K.NOTIFIED_ONCE:
-        return st.builds(p.notified_once_payload, items=items, deadline=st.none() | days)
+        return _json(items=json_items, deadline=_iso(st.none() | days))
     if kind is K.SUPPLEMENT_RECEIVED:
         outstanding = (
             [i.material_id for i in (*state.outstanding_rongque, *state.outstanding_notice)]
@@ -81,62 +95,55 @@ def good_payload(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[
         ids = st.lists(st.sampled_from(POOL), max_size=3, unique=True)
         if outstanding:
             ids = st.lists(st.sampled_from(outstanding), min_size=1, unique=True) | ids
-        return st.builds(p.supplement_received_payload, material_ids=ids)
+        return _json(material_ids=ids)
     if kind is K.REFUSED:
-        return st.builds(p.refused_payload, reasons=st.lists(words, max_size=2), basis=maybe_words)
+        return _json(reasons=st.lists(words, max_size=2), basis=maybe_words)
     if kind is K.INSPECTED:
-        return st.builds(
-            p.inspected_payload, inspection=st.sampled_from(p.InspectionKind), findings=words
+        return _json(
+            inspection=st.sampled_from([i.value for i in p.InspectionKind]), findings=words
         )
     if kind is K.DECIDED:
-        approval = st.builds(
-            p.decided_payload,
-            st.just(True),
-            reasons=st.lists(words, max_size=2),
-            relief=maybe_words,
+        approval = _json(
+            approved=st.just(True), reasons=st.lists(words, max_size=2), relief=maybe_words
         )
         # A refusal needs reasons and the relief text; junk payloads cover the malformed ones.
-        refusal = st.builds(
-            p.decided_payload,
-            st.just(False),
+        refusal = _json(
+            approved=st.just(False),
             reasons=st.lists(words, min_size=1, max_size=2),
             basis=maybe_words,
             relief=words,
         )
         return approval | refusal
     if kind is K.DELIVERED:
-        return st.builds(
-            p.delivered_payload,
-            mode=st.sampled_from(p.DeliveryMode),
+        return _json(
+            mode=st.sampled_from([m.value for m in p.DeliveryMode]),
             signer=maybe_words,
             carrier=maybe_words,
             waybill=maybe_words,
         )
     if kind is K.RATED:
-        return st.builds(p.rated_payload, st.integers(0, 6), st.lists(words, max_size=2))
+        return _json(level=st.integers(0, 6), reasons=st.lists(words, max_size=2))
     if kind is K.RATING_FOLLOWED_UP:
-        return st.builds(
-            p.rating_followed_up_payload,
-            action=st.sampled_from(p.FollowupAction),
-            note=st.just("") | words,
+        return _json(
+            action=st.sampled_from([a.value for a in p.FollowupAction]), note=st.just("") | words
         )
     if kind is K.ACCEPTED:
-        return st.builds(p.accepted_payload, promised_due=st.none() | days, deemed=st.booleans())
+        return _json(promised_due=_iso(st.none() | days), deemed=st.booleans())
     return st.just(GOOD_DEFAULTS[kind])
 
 
 GOOD_DEFAULTS: dict[EventKind, p.Payload] = {
-    K.BACKOFFICE_REQUESTED: p.backoffice_requested_payload(),
-    K.CERTIFICATE_MADE: p.certificate_made_payload(),
-    K.HANDED_TO_DELIVERY: p.handed_to_delivery_payload(),
-    K.WITHDRAWN: p.withdrawn_payload(),
-    K.CASE_VIEWED: p.case_viewed_payload(),
-    K.DOCUMENT_PRINTED: p.document_printed_payload(document="acceptance_notice", printer="A4"),
-    K.DOCUMENT_REPRINTED: p.document_reprinted_payload(
+    K.BACKOFFICE_REQUESTED: p.BackofficeRequested().to_payload(),
+    K.CERTIFICATE_MADE: p.CertificateMade().to_payload(),
+    K.HANDED_TO_DELIVERY: p.HandedToDelivery().to_payload(),
+    K.WITHDRAWN: p.Withdrawn().to_payload(),
+    K.CASE_VIEWED: p.CaseViewed().to_payload(),
+    K.DOCUMENT_PRINTED: p.DocumentPrinted(document="acceptance_notice", printer="A4").to_payload(),
+    K.DOCUMENT_REPRINTED: p.DocumentReprinted(
         document="acceptance_notice", printer="A4", original_job_id="job-1"
-    ),
-    K.ID_REVEALED: p.id_revealed_payload(),
-    K.CASE_EXPORTED: p.case_exported_payload(export="tally_drill", file_format="csv"),
+    ).to_payload(),
+    K.ID_REVEALED: p.IdRevealed().to_payload(),
+    K.CASE_EXPORTED: p.CaseExported(export="tally_drill", file_format="csv").to_payload(),
 }
 
 
@@ -277,7 +284,7 @@ class CaseMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.state is not None)
     @rule()
     def event_of_another_case(self) -> None:
-        stranger = event(K.RATED, p.rated_payload(5), case_id=uuid.uuid4())
+        stranger = event(K.RATED, p.Rated(5).to_payload(), case_id=uuid.uuid4())
         with pytest.raises(IllegalTransition):
             apply(self.state, stranger)
 

@@ -11,13 +11,14 @@ from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.checklist import MaterialRecord
 from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentPrinter
 from zhanhe_counter.services.followups import FollowupService
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
+from zhanhe_counter.services.intake import IntakeRequest, Staff, new_action
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices

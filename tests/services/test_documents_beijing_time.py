@@ -10,6 +10,7 @@ import pytest
 
 from tests.services.documents_support import days_in, moments_in, pdf_text, process_in_utc
 from tests.services.followthrough_support import (
+    APPLICANT,
     CLERK,
     DELIVERY_CLERK,
     REVIEWER,
@@ -55,7 +56,7 @@ def test_every_desk_prints_the_same_beijing_times(ft: Followthrough, tmp_path: P
         ).documents
         ft.clock.set(DELIVERED)
         receiver = ft.delivery.verify_receiver(
-            case_id, "刘䶮", station.store.case_state(case_id).applicant["id_number"] or ""
+            case_id, "刘䶮", APPLICANT.person.id_number
         )
         collect = list(station.store.case_state(case_id).collect_at_delivery)
         delivery = ft.delivery.pickup(case_id, receiver, collect, DELIVERY_CLERK.staff_id).documents
@@ -106,7 +107,6 @@ def test_every_desk_prints_the_same_beijing_times(ft: Followthrough, tmp_path: P
 
 
 def _complete_request(catalogue: Catalogue, matter_id: str) -> IntakeRequest:
-    from tests.services.followthrough_support import APPLICANT
     from zhanhe_counter.domain.checklist import MaterialRecord
 
     matter = catalogue.matter(matter_id)

@@ -10,19 +10,13 @@ import pytest
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.case_number import parse_case_number
 from zhanhe_counter.domain.checklist import ApplicantSituation, MaterialRecord, Outcome
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.services.intake import (
-    Applicant,
-    IntakeRefused,
-    IntakeRequest,
-    Person,
-    Staff,
-    new_action,
-)
+from zhanhe_counter.services.intake import IntakeRefused, IntakeRequest, Staff, new_action
 from zhanhe_counter.services.ports.storage import CaseQuery
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)

@@ -10,8 +10,9 @@ import pytest
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import MaterialRecord
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
+from zhanhe_counter.services.intake import IntakeRequest, Staff, new_action
 from zhanhe_counter.services.my_cases import CaseSync, MyCasesService, Urgency
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)

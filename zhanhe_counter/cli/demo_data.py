@@ -18,16 +18,10 @@ from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.adapters.paths import resolve_data_dir
 from zhanhe_counter.cli.common import EXIT_OK, UserError, print_json
 from zhanhe_counter.composition import DEMO_STAFF, build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import ApplicantSituation, MaterialRecord, Outcome
 from zhanhe_counter.domain.identity import mod11_2_check_char
-from zhanhe_counter.services.intake import (
-    Applicant,
-    IntakeRefused,
-    IntakeRequest,
-    Person,
-    Staff,
-    new_action,
-)
+from zhanhe_counter.services.intake import IntakeRefused, IntakeRequest, Staff, new_action
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "䶮")

@@ -21,14 +21,15 @@ not a deadline, not the timeline the rules read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from types import MappingProxyType
+from typing import Any
 from uuid import UUID
 
 from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.applicant import Applicant
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import AUDIT_KINDS, CaseEvent, EventKind
 
@@ -76,26 +77,6 @@ _STATUS_LABELS = {
     CaseStatus.READY_FOR_DELIVERY: "待出件",
     CaseStatus.DELIVERED: "已出件",
     CaseStatus.WITHDRAWN: "已撤回",
-}
-
-# What the clerk was trying to do, for "不能…" messages.
-_ACTION_LABELS = {
-    EventKind.CONSULTED: "登记咨询",
-    EventKind.RECEIVED: "收件",
-    EventKind.RONGQUE_PLEDGED: "容缺收件",
-    EventKind.NOTIFIED_ONCE: "出具一次性告知",
-    EventKind.BACKOFFICE_REQUESTED: "提交后台受理",
-    EventKind.ACCEPTED: "受理",
-    EventKind.REFUSED: "不予受理",
-    EventKind.SUPPLEMENT_RECEIVED: "接收补正材料",
-    EventKind.INSPECTED: "现场核查",
-    EventKind.DECIDED: "作出决定",
-    EventKind.CERTIFICATE_MADE: "制证",
-    EventKind.HANDED_TO_DELIVERY: "移交出件",
-    EventKind.DELIVERED: "出件",
-    EventKind.RATED: "评价",
-    EventKind.RATING_FOLLOWED_UP: "回访整改",
-    EventKind.WITHDRAWN: "撤回",
 }
 
 _FINAL = frozenset(
@@ -169,28 +150,6 @@ class IllegalTransition(DomainError):
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
-    """出件记录: pickup signed by ``signer``, or express with ``carrier`` and ``waybill``."""
-
-    mode: p.DeliveryMode
-    signer: str | None
-    carrier: str | None
-    waybill: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Rating:
-    """好差评: level 1 (非常不满意) to 5 (非常满意); 1 and 2 carry reasons."""
-
-    level: int
-    reasons: tuple[str, ...]
-
-    @property
-    def is_bad(self) -> bool:
-        return self.level < p.LOWEST_SATISFIED_RATING
-
-
-@dataclass(frozen=True, slots=True)
 class Followup:
     """回访整改记录: one step taken on the case's bad rating."""
 
@@ -213,8 +172,8 @@ class CaseState:
     case_number: str | None = None  # 受理编号; a consultation has none
     matter_id: str | None = None
     flow: p.ServiceFlow | None = None
-    applicant_name: str | None = None
-    applicant: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
+    applicant_name: str | None = None  # the applicant's display name, for lists and searches
+    applicant: Applicant | None = None  # who applied (a consultation has no applicant)
     received_materials: tuple[p.MaterialItem, ...] = ()
     promised_due: date | None = None  # 承诺办结日期, replaced by the one given at acceptance
     received_at: datetime | None = None
@@ -227,18 +186,24 @@ class CaseState:
     notice_issued: bool = False
     notice_items: tuple[p.MaterialItem, ...] = ()
     notice_due: date | None = None
+    answer_due: datetime | None = None  # of the latest back-office request (20-minute answer)
+    backoffice_department: str | None = None
     supplemented: frozenset[str] = frozenset()  # material ids received later (补正/容缺)
     supplement_completed_at: datetime | None = None  # when the last noticed item arrived
     refusal_reasons: tuple[str, ...] = ()  # 不予受理
     refusal_basis: str | None = None
+    refusal_competent_office: str | None = None
+    refusal_relief: str | None = None
     inspections: int = 0
     decision_approved: bool | None = None
     decision_reasons: tuple[str, ...] = ()
+    decision_basis: str | None = None
     decision_relief: str | None = None
+    certificate_name: str | None = None
     certificate_number: str | None = None
     collect_at_delivery: tuple[str, ...] = ()
-    delivery: Delivery | None = None
-    rating: Rating | None = None
+    delivery: p.Delivered | None = None
+    rating: p.Rated | None = None
     followups: tuple[Followup, ...] = ()  # steps on a bad rating, in the order taken
     followup_closed: bool = False  # a ``closed`` step ended the follow-up
     withdrawal_reason: str | None = None
@@ -311,14 +276,14 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
             )
     if not may_record(state, event.kind):
         raise _refusal(state, event)
+    record = p.record_of(event)
     if state is not None and event.kind.is_audit:
-        p.validate_payload(event.kind, event.payload)
         return replace(
             state,
             event_count=state.event_count + 1,
             access_log=(*state.access_log, event),
         )
-    new = _open(event) if state is None else _TRANSITIONS[event.kind](state, event)
+    new = _open(event, record) if state is None else _TRANSITIONS[event.kind](state, record, event)
     return replace(
         new,
         last_event_at=event.occurred_at,
@@ -368,44 +333,42 @@ def _refusal(state: CaseState | None, event: CaseEvent) -> IllegalTransition:
         user = "该办件没有待补正的材料"
     else:
         again = "再次" if any(e.kind is kind for e in state.timeline) else ""
-        user = f"办件{state.status.label}，不能{again}{_ACTION_LABELS[kind]}"
+        user = f"办件{state.status.label}，不能{again}{kind.action_label}"
     return IllegalTransition(log, user, case_id=state.case_id, status=state.status, kind=kind)
 
 
 # ----------------------------------------------------------------------------- transitions
 
 
-def _open(event: CaseEvent) -> CaseState:
-    if event.kind is EventKind.CONSULTED:
-        consulted = p.parse_consulted(event.payload)
+def _open(event: CaseEvent, record: p.EventRecord) -> CaseState:
+    if isinstance(record, p.Consulted):
         return CaseState(
             case_id=event.case_id,
             status=CaseStatus.CONSULTED,
             first_handler=None,
             station_id=event.station_id,
             opened_at=event.occurred_at,
-            matter_id=consulted.matter_id,
+            matter_id=record.matter_id,
         )
-    received = p.parse_received(event.payload)
+    assert isinstance(record, p.Received)  # ``may_record`` lets only the two opening kinds here
     return CaseState(
         case_id=event.case_id,
         status=CaseStatus.RECEIVED,
         first_handler=event.actor,
         station_id=event.station_id,
         opened_at=event.occurred_at,
-        case_number=received.case_number,
-        matter_id=received.matter_id,
-        flow=received.flow,
-        applicant_name=received.applicant_name,
-        applicant=MappingProxyType(dict(received.applicant)),
-        received_materials=received.materials,
-        promised_due=received.promised_due,
+        case_number=record.case_number,
+        matter_id=record.matter_id,
+        flow=record.flow,
+        applicant_name=record.applicant.display_name,
+        applicant=record.applicant,
+        received_materials=record.materials,
+        promised_due=record.promised_due,
         received_at=event.occurred_at,
     )
 
 
-def _rongque(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_rongque_pledged(event.payload)
+def _rongque(state: CaseState, data: p.RongquePledged, event: CaseEvent) -> CaseState:
     return replace(
         state,
         status=CaseStatus.RONGQUE_RECEIVED,
@@ -414,8 +377,7 @@ def _rongque(state: CaseState, event: CaseEvent) -> CaseState:
     )
 
 
-def _notice(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_notified_once(event.payload)
+def _notice(state: CaseState, data: p.NotifiedOnce, event: CaseEvent) -> CaseState:
     return replace(
         state,
         status=CaseStatus.NOTIFIED,
@@ -425,13 +387,16 @@ def _notice(state: CaseState, event: CaseEvent) -> CaseState:
     )
 
 
-def _backoffice(state: CaseState, event: CaseEvent) -> CaseState:
-    p.parse_backoffice_requested(event.payload)
-    return replace(state, status=CaseStatus.PENDING_BACKOFFICE)
+def _backoffice(state: CaseState, data: p.BackofficeRequested, event: CaseEvent) -> CaseState:
+    return replace(
+        state,
+        status=CaseStatus.PENDING_BACKOFFICE,
+        answer_due=data.answer_due,
+        backoffice_department=data.department,
+    )
 
 
-def _accepted(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_accepted(event.payload)
+def _accepted(state: CaseState, data: p.Accepted, event: CaseEvent) -> CaseState:
     return replace(
         state,
         status=CaseStatus.ACCEPTED,
@@ -441,15 +406,18 @@ def _accepted(state: CaseState, event: CaseEvent) -> CaseState:
     )
 
 
-def _refused(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_refused(event.payload)
+def _refused(state: CaseState, data: p.Refused, event: CaseEvent) -> CaseState:
     return replace(
-        state, status=CaseStatus.REFUSED, refusal_reasons=data.reasons, refusal_basis=data.basis
+        state,
+        status=CaseStatus.REFUSED,
+        refusal_reasons=data.reasons,
+        refusal_basis=data.basis,
+        refusal_competent_office=data.competent_office,
+        refusal_relief=data.relief,
     )
 
 
-def _supplement(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_supplement_received(event.payload)
+def _supplement(state: CaseState, data: p.SupplementReceived, event: CaseEvent) -> CaseState:
     outstanding = {i.material_id for i in (*state.outstanding_rongque, *state.outstanding_notice)}
     unknown = [m for m in data.material_ids if m not in outstanding]
     if unknown:
@@ -475,54 +443,48 @@ def _supplement(state: CaseState, event: CaseEvent) -> CaseState:
     return new
 
 
-def _inspected(state: CaseState, event: CaseEvent) -> CaseState:
-    p.parse_inspected(event.payload)
+def _inspected(state: CaseState, data: p.Inspected, event: CaseEvent) -> CaseState:
     return replace(state, status=CaseStatus.UNDER_REVIEW, inspections=state.inspections + 1)
 
 
-def _decided(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_decided(event.payload)
+def _decided(state: CaseState, data: p.Decided, event: CaseEvent) -> CaseState:
     return replace(
         state,
         status=CaseStatus.DECIDED_APPROVED if data.approved else CaseStatus.DECIDED_REFUSED,
         decided_at=event.occurred_at,
         decision_approved=data.approved,
         decision_reasons=data.reasons,
+        decision_basis=data.basis,
         decision_relief=data.relief,
     )
 
 
-def _certificate(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_certificate_made(event.payload)
+def _certificate(state: CaseState, data: p.CertificateMade, event: CaseEvent) -> CaseState:
     return replace(
-        state, status=CaseStatus.CERTIFICATE_MADE, certificate_number=data.certificate_number
+        state,
+        status=CaseStatus.CERTIFICATE_MADE,
+        certificate_name=data.certificate_name,
+        certificate_number=data.certificate_number,
     )
 
 
-def _handover(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_handed_to_delivery(event.payload)
+def _handover(state: CaseState, data: p.HandedToDelivery, event: CaseEvent) -> CaseState:
     return replace(
         state, status=CaseStatus.READY_FOR_DELIVERY, collect_at_delivery=data.collect_at_delivery
     )
 
 
-def _delivered(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_delivered(event.payload)
+def _delivered(state: CaseState, data: p.Delivered, event: CaseEvent) -> CaseState:
     return replace(
-        state,
-        status=CaseStatus.DELIVERED,
-        delivered_at=event.occurred_at,
-        delivery=Delivery(data.mode, data.signer, data.carrier, data.waybill),
+        state, status=CaseStatus.DELIVERED, delivered_at=event.occurred_at, delivery=data
     )
 
 
-def _rated(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_rated(event.payload)
-    return replace(state, rating=Rating(data.level, data.reasons))
+def _rated(state: CaseState, data: p.Rated, event: CaseEvent) -> CaseState:
+    return replace(state, rating=data)
 
 
-def _followed_up(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_rating_followed_up(event.payload)
+def _followed_up(state: CaseState, data: p.RatingFollowedUp, event: CaseEvent) -> CaseState:
     step = Followup(event.event_id, data.action, data.note, event.actor, event.occurred_at)
     return replace(
         state,
@@ -531,12 +493,12 @@ def _followed_up(state: CaseState, event: CaseEvent) -> CaseState:
     )
 
 
-def _withdrawn(state: CaseState, event: CaseEvent) -> CaseState:
-    data = p.parse_withdrawn(event.payload)
+def _withdrawn(state: CaseState, data: p.Withdrawn, event: CaseEvent) -> CaseState:
     return replace(state, status=CaseStatus.WITHDRAWN, withdrawal_reason=data.reason)
 
 
-_TRANSITIONS = {
+# Each transition takes the record of its own kind (``record_of`` reads by the event's kind).
+_TRANSITIONS: Mapping[EventKind, Callable[[CaseState, Any, CaseEvent], CaseState]] = {
     EventKind.RONGQUE_PLEDGED: _rongque,
     EventKind.NOTIFIED_ONCE: _notice,
     EventKind.BACKOFFICE_REQUESTED: _backoffice,

@@ -45,8 +45,13 @@ class EventKind(StrEnum):
 
     @property
     def label(self) -> str:
-        """The Chinese name of the step, as the case timeline shows it."""
+        """The Chinese name of the step, as every timeline shows it (the one label set)."""
         return _KIND_LABELS[self]
+
+    @property
+    def action_label(self) -> str:
+        """The step as something the clerk does, for "不能…" messages (e.g. 出具一次性告知)."""
+        return _ACTION_LABELS[self]
 
     @property
     def is_audit(self) -> bool:
@@ -72,6 +77,30 @@ _KIND_LABELS = {
     EventKind.RATED: "好差评",
     EventKind.RATING_FOLLOWED_UP: "差评回访整改",
     EventKind.WITHDRAWN: "撤回申请",
+    EventKind.CASE_VIEWED: "查阅办件",
+    EventKind.DOCUMENT_PRINTED: "打印文书",
+    EventKind.DOCUMENT_REPRINTED: "补打文书",
+    EventKind.ID_REVEALED: "查看完整证件号码",
+    EventKind.CASE_EXPORTED: "导出办件",
+}
+
+_ACTION_LABELS = {
+    EventKind.CONSULTED: "登记咨询",
+    EventKind.RECEIVED: "收件",
+    EventKind.RONGQUE_PLEDGED: "容缺收件",
+    EventKind.NOTIFIED_ONCE: "出具一次性告知",
+    EventKind.BACKOFFICE_REQUESTED: "提交后台受理",
+    EventKind.ACCEPTED: "受理",
+    EventKind.REFUSED: "不予受理",
+    EventKind.SUPPLEMENT_RECEIVED: "接收补正材料",
+    EventKind.INSPECTED: "现场核查",
+    EventKind.DECIDED: "作出决定",
+    EventKind.CERTIFICATE_MADE: "制证",
+    EventKind.HANDED_TO_DELIVERY: "移交出件",
+    EventKind.DELIVERED: "出件",
+    EventKind.RATED: "评价",
+    EventKind.RATING_FOLLOWED_UP: "回访整改",
+    EventKind.WITHDRAWN: "撤回",
     EventKind.CASE_VIEWED: "查阅办件",
     EventKind.DOCUMENT_PRINTED: "打印文书",
     EventKind.DOCUMENT_REPRINTED: "补打文书",

@@ -1,24 +1,28 @@
-"""Case event payloads (事件内容): builders that write them and parsers that check them.
+"""Case event records (事件内容): one typed record per event kind, to write and to read.
 
 A payload is stored and synced as JSON, so it holds JSON types only (str, int, bool, None, lists,
-dicts with str keys); dates travel as ISO strings. Builders are what the services call to make a
-payload; ``parse_*`` functions are what ``domain.case.apply`` calls to read one. A payload that
-came from another station (an older or newer client, or a damaged row) may be malformed, so every
-parser raises ``InvalidPayload`` instead of crashing. Unknown extra keys are ignored so that a
-newer station can add fields without breaking older ones.
+dicts with str keys); dates travel as ISO strings. Each record is the one place its kind's fields
+are spelled: ``to_payload`` writes the stored JSON, ``from_payload`` reads it back. A payload that
+came from another station (an older or newer client, or a damaged row) may be malformed, so
+``from_payload`` raises ``InvalidPayload`` instead of crashing, and so does building a record that
+breaks its kind's rules. Unknown extra keys are ignored so that a newer station can add fields
+without breaking older ones; fields added later are optional, so older payloads still read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, ClassVar, Self, TypeAlias, TypeVar
 
+from zhanhe_counter.domain.applicant import USCC_LABEL, Applicant, CardType, Person
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.domain.events import CaseEvent, EventKind
+from zhanhe_counter.domain.identity import IdKind
 
 JsonValue: TypeAlias = "str | int | bool | list[JsonValue] | dict[str, JsonValue] | None"
 Payload: TypeAlias = dict[str, JsonValue]
@@ -107,6 +111,25 @@ class RevealedField(StrEnum):
         return "完整证件号码"
 
 
+class ReceiverRole(StrEnum):
+    """Who took the result at the delivery window (领取人身份). Values are stored and synced."""
+
+    APPLICANT = "applicant"  # 本人
+    AGENT = "agent"  # the agent named on the case
+    NEW_AGENT = "new_agent"  # someone else, with a letter of authority (授权委托书)
+
+    @property
+    def label(self) -> str:
+        return _RECEIVER_LABELS[self]
+
+
+_RECEIVER_LABELS = {
+    ReceiverRole.APPLICANT: "本人",
+    ReceiverRole.AGENT: "代理人",
+    ReceiverRole.NEW_AGENT: "受托人",
+}
+
+
 MIN_RATING = 1
 MAX_RATING = 5
 LOWEST_SATISFIED_RATING = 3  # 基本满意; below it is a 差评 that needs reasons
@@ -126,287 +149,712 @@ class MaterialItem:
     note: str | None = None
 
 
-# ----------------------------------------------------------------------------- parsed payloads
+# ----------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True, slots=True)
-class ConsultedData:
-    matter_id: str | None
-    question: str | None
+class EventRecord:
+    """The typed content of one event kind (事件内容). Subclasses are frozen dataclasses."""
 
+    __slots__ = ()
+    kind: ClassVar[EventKind]
 
-@dataclass(frozen=True, slots=True)
-class ReceivedData:
-    case_number: str
-    matter_id: str
-    applicant_name: str
-    applicant: Mapping[str, str | None]
-    materials: tuple[MaterialItem, ...]
-    flow: ServiceFlow
-    promised_due: date | None
+    def to_payload(self) -> Payload:
+        """The record as stored and synced (JSON types only)."""
+        raise NotImplementedError
 
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        """Read a stored payload; raises ``InvalidPayload`` when it is malformed."""
+        raise NotImplementedError
 
-@dataclass(frozen=True, slots=True)
-class RongqueData:
-    items: tuple[MaterialItem, ...]
-    deadline: date
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeData:
-    items: tuple[MaterialItem, ...]
-    deadline: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class BackofficeData:
-    answer_due: datetime | None
-    department: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AcceptedData:
-    promised_due: date | None
-    deemed: bool  # deemed accepted because no one-time notice came in time (Art. 32(4))
-
-
-@dataclass(frozen=True, slots=True)
-class RefusedData:
-    reasons: tuple[str, ...]
-    basis: str | None
-    competent_office: str | None
-    relief: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SupplementData:
-    material_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class InspectedData:
-    inspection: InspectionKind
-    findings: str
-
-
-@dataclass(frozen=True, slots=True)
-class DecidedData:
-    approved: bool
-    reasons: tuple[str, ...]
-    basis: str | None
-    relief: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateData:
-    certificate_name: str | None
-    certificate_number: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HandoverData:
-    collect_at_delivery: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveredData:
-    mode: DeliveryMode
-    signer: str | None
-    carrier: str | None
-    waybill: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class RatedData:
-    level: int
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FollowedUpData:
-    action: FollowupAction
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class WithdrawnData:
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ViewedData:
-    screen: str  # where the case was opened, e.g. ``case_detail``
-
-
-@dataclass(frozen=True, slots=True)
-class PrintedData:
-    document: str  # a ``DocumentKind`` value (kept as text: a newer station may add kinds)
-    printer: str
-    copies: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReprintedData:
-    document: str
-    printer: str
-    original_job_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RevealedData:
-    field: RevealedField
-
-
-@dataclass(frozen=True, slots=True)
-class ExportedData:
-    export: str  # which export, e.g. ``tally_drill``
-    file_format: str  # csv, xlsx, pdf
-
-
-# ----------------------------------------------------------------------------- builders
+    def _fail(self, field: str, problem: str) -> InvalidPayload:
+        return InvalidPayload(self.kind, field, problem)
 
 
 def _items(items: Sequence[MaterialItem]) -> list[JsonValue]:
     return [{"material_id": i.material_id, "name": i.name, "note": i.note} for i in items]
 
 
-def consulted_payload(*, matter_id: str | None = None, question: str | None = None) -> Payload:
-    return {"matter_id": matter_id, "question": question}
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
-def received_payload(
-    *,
-    case_number: str,
-    matter_id: str,
-    applicant: Mapping[str, str | None],
-    materials: Sequence[MaterialItem],
-    flow: ServiceFlow,
-    promised_due: date | None,
-) -> Payload:
-    """收件. ``applicant`` must hold ``name``; other keys (id_type, id_number, phone, agent) are
-    strings or None and are printed on the documents, never logged."""
-    return {
-        "case_number": case_number,
-        "matter_id": matter_id,
-        "applicant": dict(applicant),
-        "materials": _items(materials),
-        "flow": flow.value,
-        "promised_due": promised_due.isoformat() if promised_due else None,
-    }
+def _check_items(record: EventRecord, field: str, items: Sequence[MaterialItem]) -> None:
+    ids = [item.material_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise record._fail(field, "names the same material twice")
 
 
-def rongque_pledged_payload(*, items: Sequence[MaterialItem], deadline: date) -> Payload:
-    return {"items": _items(items), "deadline": deadline.isoformat()}
+@dataclass(frozen=True, slots=True)
+class Consulted(EventRecord):
+    """咨询登记: what was asked about (a matter, or only a question)."""
+
+    kind: ClassVar[EventKind] = EventKind.CONSULTED
+    matter_id: str | None = None
+    question: str | None = None
+
+    def to_payload(self) -> Payload:
+        return {"matter_id": self.matter_id, "question": self.question}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.optional_text("matter_id"), r.optional_text("question"))
 
 
-def notified_once_payload(
-    *, items: Sequence[MaterialItem], deadline: date | None = None
-) -> Payload:
-    return {"items": _items(items), "deadline": deadline.isoformat() if deadline else None}
+@dataclass(frozen=True, slots=True)
+class Received(EventRecord):
+    """收件: the case number, matter, applicant (full numbers: this is the case record), the
+    materials in hand, the flow chosen and the promised date."""
+
+    kind: ClassVar[EventKind] = EventKind.RECEIVED
+    case_number: str
+    matter_id: str
+    applicant: Applicant
+    materials: tuple[MaterialItem, ...] = ()
+    flow: ServiceFlow = ServiceFlow.RECEIVE_ONLY
+    promised_due: date | None = None
+
+    def __post_init__(self) -> None:
+        if not self.applicant.display_name.strip():
+            raise self._fail("applicant.name", "must be a non-empty string")
+        _check_items(self, "materials", self.materials)
+
+    def to_payload(self) -> Payload:
+        return {
+            "case_number": self.case_number,
+            "matter_id": self.matter_id,
+            "applicant": applicant_to_json(self.applicant),
+            "materials": _items(self.materials),
+            "flow": self.flow.value,
+            "promised_due": _iso(self.promised_due),
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(
+            case_number=r.text("case_number"),
+            matter_id=r.text("matter_id"),
+            applicant=_read_applicant(r),
+            materials=r.items("materials"),
+            flow=r.choice("flow", ServiceFlow),
+            promised_due=r.optional_date("promised_due"),
+        )
 
 
-def backoffice_requested_payload(
-    *, answer_due: datetime | None = None, department: str | None = None
-) -> Payload:
-    return {
-        "answer_due": answer_due.isoformat() if answer_due else None,
-        "department": department,
-    }
+@dataclass(frozen=True, slots=True)
+class RongquePledged(EventRecord):
+    """容缺收件: the items the applicant pledged to supply, and by when."""
+
+    kind: ClassVar[EventKind] = EventKind.RONGQUE_PLEDGED
+    items: tuple[MaterialItem, ...]
+    deadline: date
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise self._fail("items", "must name at least one material")
+        _check_items(self, "items", self.items)
+
+    def to_payload(self) -> Payload:
+        return {"items": _items(self.items), "deadline": self.deadline.isoformat()}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.items("items"), r.date("deadline"))
 
 
-def accepted_payload(*, promised_due: date | None = None, deemed: bool = False) -> Payload:
-    return {"promised_due": promised_due.isoformat() if promised_due else None, "deemed": deemed}
+@dataclass(frozen=True, slots=True)
+class NotifiedOnce(EventRecord):
+    """一次性告知: everything missing, listed once, with the supplement deadline if one is set."""
+
+    kind: ClassVar[EventKind] = EventKind.NOTIFIED_ONCE
+    items: tuple[MaterialItem, ...]
+    deadline: date | None = None
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise self._fail("items", "must name at least one material")
+        _check_items(self, "items", self.items)
+
+    def to_payload(self) -> Payload:
+        return {"items": _items(self.items), "deadline": _iso(self.deadline)}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.items("items"), r.optional_date("deadline"))
 
 
-def refused_payload(
-    *,
-    reasons: Sequence[str],
-    basis: str | None = None,
-    competent_office: str | None = None,
-    relief: str | None = None,
-) -> Payload:
-    return {
-        "reasons": list(reasons),
-        "basis": basis,
-        "competent_office": competent_office,
-        "relief": relief,
-    }
+@dataclass(frozen=True, slots=True)
+class BackofficeRequested(EventRecord):
+    """提交后台: the moment the 20-minute answer is due, and the department asked."""
+
+    kind: ClassVar[EventKind] = EventKind.BACKOFFICE_REQUESTED
+    answer_due: datetime | None = None
+    department: str | None = None
+
+    def to_payload(self) -> Payload:
+        return {
+            "answer_due": self.answer_due.isoformat() if self.answer_due else None,
+            "department": self.department,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.optional_datetime("answer_due"), r.optional_text("department"))
 
 
-def supplement_received_payload(*, material_ids: Sequence[str]) -> Payload:
-    return {"material_ids": list(material_ids)}
+@dataclass(frozen=True, slots=True)
+class Accepted(EventRecord):
+    """受理; ``deemed`` when no one-time notice came in time (Art. 32(4))."""
+
+    kind: ClassVar[EventKind] = EventKind.ACCEPTED
+    promised_due: date | None = None
+    deemed: bool = False
+
+    def to_payload(self) -> Payload:
+        return {"promised_due": _iso(self.promised_due), "deemed": self.deemed}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.optional_date("promised_due"), r.flag("deemed", default=False))
 
 
-def inspected_payload(*, inspection: InspectionKind, findings: str) -> Payload:
-    return {"inspection": inspection.value, "findings": findings}
+@dataclass(frozen=True, slots=True)
+class Refused(EventRecord):
+    """不予受理, with its reasons, legal basis, the competent office and the relief rights."""
+
+    kind: ClassVar[EventKind] = EventKind.REFUSED
+    reasons: tuple[str, ...]
+    basis: str | None = None
+    competent_office: str | None = None
+    relief: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.reasons:
+            raise self._fail("reasons", "must give at least one reason")
+
+    def to_payload(self) -> Payload:
+        return {
+            "reasons": list(self.reasons),
+            "basis": self.basis,
+            "competent_office": self.competent_office,
+            "relief": self.relief,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(
+            r.texts("reasons"),
+            r.optional_text("basis"),
+            r.optional_text("competent_office"),
+            r.optional_text("relief"),
+        )
 
 
-def decided_payload(
-    approved: bool,
-    *,
-    reasons: Sequence[str] = (),
-    basis: str | None = None,
-    relief: str | None = None,
-) -> Payload:
+@dataclass(frozen=True, slots=True)
+class SupplementReceived(EventRecord):
+    """补正/容缺 material received, by catalogue material id."""
+
+    kind: ClassVar[EventKind] = EventKind.SUPPLEMENT_RECEIVED
+    material_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.material_ids:
+            raise self._fail("material_ids", "must name at least one material")
+        if len(set(self.material_ids)) != len(self.material_ids):
+            raise self._fail("material_ids", "names the same material twice")
+
+    def to_payload(self) -> Payload:
+        return {"material_ids": list(self.material_ids)}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        return cls(_Reader(cls.kind, payload).texts("material_ids"))
+
+
+@dataclass(frozen=True, slots=True)
+class Inspected(EventRecord):
+    """现场核查: which kind, and what was found."""
+
+    kind: ClassVar[EventKind] = EventKind.INSPECTED
+    inspection: InspectionKind
+    findings: str
+
+    def __post_init__(self) -> None:
+        if not self.findings.strip():
+            raise self._fail("findings", "must be a non-empty string")
+
+    def to_payload(self) -> Payload:
+        return {"inspection": self.inspection.value, "findings": self.findings}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.choice("inspection", InspectionKind), r.text("findings"))
+
+
+@dataclass(frozen=True, slots=True)
+class Decided(EventRecord):
     """决定. A refusal needs reasons and the relief-rights text (行政复议/行政诉讼, Art. 38)."""
-    return {"approved": approved, "reasons": list(reasons), "basis": basis, "relief": relief}
+
+    kind: ClassVar[EventKind] = EventKind.DECIDED
+    approved: bool
+    reasons: tuple[str, ...] = ()
+    basis: str | None = None
+    relief: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.approved:
+            if not self.reasons:
+                raise self._fail("reasons", "must give the reasons of a refusal")
+            if self.relief is None or not self.relief.strip():
+                raise self._fail("relief", "must state the relief rights of a refusal")
+
+    def to_payload(self) -> Payload:
+        return {
+            "approved": self.approved,
+            "reasons": list(self.reasons),
+            "basis": self.basis,
+            "relief": self.relief,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(
+            r.flag("approved"),
+            r.texts("reasons"),
+            r.optional_text("basis"),
+            r.optional_text("relief"),
+        )
 
 
-def certificate_made_payload(
-    *, certificate_name: str | None = None, certificate_number: str | None = None
-) -> Payload:
-    return {"certificate_name": certificate_name, "certificate_number": certificate_number}
+@dataclass(frozen=True, slots=True)
+class CertificateMade(EventRecord):
+    """制证: the certificate's name and number, where it has them."""
+
+    kind: ClassVar[EventKind] = EventKind.CERTIFICATE_MADE
+    certificate_name: str | None = None
+    certificate_number: str | None = None
+
+    def to_payload(self) -> Payload:
+        return {
+            "certificate_name": self.certificate_name,
+            "certificate_number": self.certificate_number,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.optional_text("certificate_name"), r.optional_text("certificate_number"))
 
 
-def handed_to_delivery_payload(*, collect_at_delivery: Sequence[str] = ()) -> Payload:
+@dataclass(frozen=True, slots=True)
+class HandedToDelivery(EventRecord):
     """移交出件; ``collect_at_delivery`` lists what the 交接单 says to take from the applicant."""
-    return {"collect_at_delivery": list(collect_at_delivery)}
+
+    kind: ClassVar[EventKind] = EventKind.HANDED_TO_DELIVERY
+    collect_at_delivery: tuple[str, ...] = ()
+
+    def to_payload(self) -> Payload:
+        return {"collect_at_delivery": list(self.collect_at_delivery)}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        return cls(_Reader(cls.kind, payload).texts("collect_at_delivery"))
 
 
-def delivered_payload(
-    *,
-    mode: DeliveryMode,
-    signer: str | None = None,
-    carrier: str | None = None,
-    waybill: str | None = None,
-) -> Payload:
-    return {"mode": mode.value, "signer": signer, "carrier": carrier, "waybill": waybill}
+@dataclass(frozen=True, slots=True)
+class Delivered(EventRecord):
+    """出件: pickup signed by ``signer``, or express with ``carrier`` and ``waybill``.
+
+    A pickup at the delivery window also records who took it (``receiver_role``, the masked
+    number), what was collected and the stored signature image with its SHA-256; an express
+    delivery the materials collected and the mail address. The counter's 当场办结 pickup has none
+    of these."""
+
+    kind: ClassVar[EventKind] = EventKind.DELIVERED
+    mode: DeliveryMode
+    signer: str | None = None
+    carrier: str | None = None
+    waybill: str | None = None
+    receiver_role: ReceiverRole | None = None
+    receiver_id_masked: str | None = None
+    collected: tuple[str, ...] = ()
+    signature_file: str | None = None
+    signature_sha256: str | None = None
+    mail_address: str | None = None
+
+    def __post_init__(self) -> None:
+        required = ("signer",) if self.mode is DeliveryMode.PICKUP else ("carrier", "waybill")
+        for name in required:
+            value = getattr(self, name)
+            if value is None or not value.strip():
+                raise self._fail(name, "must be a non-empty string")
+
+    def to_payload(self) -> Payload:
+        return {
+            "mode": self.mode.value,
+            "signer": self.signer,
+            "carrier": self.carrier,
+            "waybill": self.waybill,
+            "receiver_role": self.receiver_role.value if self.receiver_role else None,
+            "receiver_id_masked": self.receiver_id_masked,
+            "collected": list(self.collected),
+            "signature_file": self.signature_file,
+            "signature_sha256": self.signature_sha256,
+            "mail_address": self.mail_address,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        mode = r.choice("mode", DeliveryMode)
+        pickup = mode is DeliveryMode.PICKUP
+        return cls(
+            mode,
+            # What the other mode would carry is not read: it was always written as null.
+            signer=r.text("signer") if pickup else None,
+            carrier=None if pickup else r.text("carrier"),
+            waybill=None if pickup else r.text("waybill"),
+            receiver_role=r.optional_choice("receiver_role", ReceiverRole),
+            receiver_id_masked=r.optional_text("receiver_id_masked"),
+            collected=r.texts("collected"),
+            signature_file=r.optional_text("signature_file"),
+            signature_sha256=r.optional_text("signature_sha256"),
+            mail_address=r.optional_text("mail_address"),
+        )
 
 
-def rated_payload(level: int, reasons: Sequence[str] = ()) -> Payload:
-    return {"level": level, "reasons": list(reasons)}
+@dataclass(frozen=True, slots=True)
+class Rated(EventRecord):
+    """好差评: level 1 (非常不满意) to 5 (非常满意); 1 and 2 carry reasons.
+
+    The rater is the applicant, who stays anonymous; the record names the case, matter, clerk and
+    window rated and the channel, so the supervisor's follow-up needs nothing else. Ratings
+    recorded before these were kept have them None."""
+
+    kind: ClassVar[EventKind] = EventKind.RATED
+    level: int
+    reasons: tuple[str, ...] = ()
+    case_number: str | None = None
+    matter_id: str | None = None
+    staff_id: str | None = None
+    window_id: str | None = None
+    channel: str | None = None
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.level, bool)
+            or not isinstance(self.level, int)
+            or not MIN_RATING <= self.level <= MAX_RATING
+        ):
+            raise self._fail("level", f"must be an integer from {MIN_RATING} to {MAX_RATING}")
+        if self.is_bad and not self.reasons:
+            raise self._fail("reasons", "must give at least one reason for a bad rating")
+
+    @property
+    def is_bad(self) -> bool:
+        """差评 (below 基本满意): it must be followed up."""
+        return self.level < LOWEST_SATISFIED_RATING
+
+    def to_payload(self) -> Payload:
+        return {
+            "level": self.level,
+            "reasons": list(self.reasons),
+            "case_number": self.case_number,
+            "matter_id": self.matter_id,
+            "staff_id": self.staff_id,
+            "window_id": self.window_id,
+            "channel": self.channel,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        level: int = payload.get("level", 0)  # checked by ``__post_init__``
+        return cls(
+            level,
+            r.texts("reasons"),
+            case_number=r.optional_text("case_number"),
+            matter_id=r.optional_text("matter_id"),
+            staff_id=r.optional_text("staff_id"),
+            window_id=r.optional_text("window_id"),
+            channel=r.optional_text("channel"),
+        )
 
 
-def rating_followed_up_payload(*, action: FollowupAction, note: str) -> Payload:
+@dataclass(frozen=True, slots=True)
+class RatingFollowedUp(EventRecord):
     """差评回访整改: one step taken on a bad rating, with what was done or said."""
-    return {"action": action.value, "note": note}
+
+    kind: ClassVar[EventKind] = EventKind.RATING_FOLLOWED_UP
+    action: FollowupAction
+    note: str
+
+    def __post_init__(self) -> None:
+        note = self.note.strip()
+        if not note:
+            raise self._fail("note", "must be a non-empty string")
+        if len(note) > MAX_FOLLOWUP_NOTE_LENGTH:
+            raise self._fail("note", f"must be at most {MAX_FOLLOWUP_NOTE_LENGTH} characters")
+        object.__setattr__(self, "note", note)
+
+    def to_payload(self) -> Payload:
+        return {"action": self.action.value, "note": self.note}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(r.choice("action", FollowupAction), r.text("note"))
 
 
-def withdrawn_payload(*, reason: str | None = None) -> Payload:
-    return {"reason": reason}
+@dataclass(frozen=True, slots=True)
+class Withdrawn(EventRecord):
+    """撤回申请, with the reason if one was given."""
+
+    kind: ClassVar[EventKind] = EventKind.WITHDRAWN
+    reason: str | None = None
+
+    def to_payload(self) -> Payload:
+        return {"reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        return cls(_Reader(cls.kind, payload).optional_text("reason"))
 
 
-# Audit payloads say what was accessed, never the personal data itself: no ID number, no name.
+# Audit records say what was accessed, never the personal data itself: no ID number, no name.
 
 
-def case_viewed_payload(*, screen: str = "case_detail") -> Payload:
-    return {"screen": screen}
+def _refuse_id_numbers(record: EventRecord) -> None:
+    """An access record that held an ID number would itself leak it (domain.md §7.2)."""
+    for entry in dataclasses.fields(record):  # type: ignore[arg-type]
+        value = getattr(record, entry.name)
+        if isinstance(value, str) and _ID_NUMBER_LIKE.search(value):
+            raise record._fail(entry.name, "must not hold an ID number")
 
 
-def document_printed_payload(*, document: str, printer: str, copies: int = 1) -> Payload:
-    return {"document": document, "printer": printer, "copies": copies}
+@dataclass(frozen=True, slots=True)
+class CaseViewed(EventRecord):
+    """查阅办件详情: where the case was opened, e.g. ``case_detail``."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_VIEWED
+    screen: str = "case_detail"
+
+    def __post_init__(self) -> None:
+        _refuse_id_numbers(self)
+
+    def to_payload(self) -> Payload:
+        return {"screen": self.screen}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        return cls(_audit_reader(cls.kind, payload).text("screen"))
 
 
-def document_reprinted_payload(*, document: str, printer: str, original_job_id: str) -> Payload:
-    return {"document": document, "printer": printer, "original_job_id": original_job_id}
+@dataclass(frozen=True, slots=True)
+class DocumentPrinted(EventRecord):
+    """打印文书 (a print request queued). ``document`` is a ``DocumentKind`` value, kept as text:
+    a newer station may add kinds."""
+
+    kind: ClassVar[EventKind] = EventKind.DOCUMENT_PRINTED
+    document: str
+    printer: str
+    copies: int = 1
+
+    def __post_init__(self) -> None:
+        _refuse_id_numbers(self)
+        if isinstance(self.copies, bool) or not isinstance(self.copies, int) or self.copies < 1:
+            raise self._fail("copies", "must be a positive integer")
+
+    def to_payload(self) -> Payload:
+        return {"document": self.document, "printer": self.printer, "copies": self.copies}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _audit_reader(cls.kind, payload)
+        return cls(r.text("document"), r.text("printer"), payload.get("copies", 1))
 
 
-def id_revealed_payload(*, field: RevealedField = RevealedField.ID_NUMBER) -> Payload:
-    return {"field": field.value}
+@dataclass(frozen=True, slots=True)
+class DocumentReprinted(EventRecord):
+    """补打文书: which document, on which printer, re-sent from which job."""
+
+    kind: ClassVar[EventKind] = EventKind.DOCUMENT_REPRINTED
+    document: str
+    printer: str
+    original_job_id: str
+
+    def __post_init__(self) -> None:
+        _refuse_id_numbers(self)
+
+    def to_payload(self) -> Payload:
+        return {
+            "document": self.document,
+            "printer": self.printer,
+            "original_job_id": self.original_job_id,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _audit_reader(cls.kind, payload)
+        return cls(r.text("document"), r.text("printer"), r.text("original_job_id"))
 
 
-def case_exported_payload(*, export: str, file_format: str) -> Payload:
-    return {"export": export, "file_format": file_format}
+@dataclass(frozen=True, slots=True)
+class IdRevealed(EventRecord):
+    """查看完整证件号码: which field was shown in full."""
+
+    kind: ClassVar[EventKind] = EventKind.ID_REVEALED
+    field: RevealedField = RevealedField.ID_NUMBER
+
+    def to_payload(self) -> Payload:
+        return {"field": self.field.value}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        return cls(_audit_reader(cls.kind, payload).choice("field", RevealedField))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseExported(EventRecord):
+    """导出办件数据: which export (e.g. ``tally_drill``) in which file format (csv, xlsx, pdf)."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_EXPORTED
+    export: str
+    file_format: str
+
+    def __post_init__(self) -> None:
+        _refuse_id_numbers(self)
+
+    def to_payload(self) -> Payload:
+        return {"export": self.export, "file_format": self.file_format}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _audit_reader(cls.kind, payload)
+        return cls(r.text("export"), r.text("file_format"))
+
+
+# ----------------------------------------------------------------------------- the applicant
+
+# How a person is spelled inside the RECEIVED payload's ``applicant`` object. The applicant's own
+# phone and address never had a prefix; the card-type fields came later and are optional.
+_PERSON_KEYS = {
+    "name": "person_name",
+    "id_type": "person_id_type",
+    "id_number": "person_id_number",
+    "card_type": "person_card_type",
+    "phone": "phone",
+    "address": "address",
+    "name_en": "person_name_en",
+    "nationality": "person_nationality",
+    "pass_number": "person_pass_number",
+}
+_AGENT_KEYS = {field: f"agent_{field}" for field in _PERSON_KEYS}
+
+#: What older payloads wrote as ``id_type``: the card's Chinese name (or, in some, the kind).
+_CARD_TYPE_NAMES: Mapping[str, CardType | None] = {
+    CardType.RESIDENT.label: CardType.RESIDENT,
+    CardType.GAT_RESIDENCE.label: CardType.GAT_RESIDENCE,
+    IdKind.FOREIGN_PERMANENT.label: None,  # the layout follows from the number
+    **{t.value: t for t in CardType},
+    IdKind.FOREIGN_PERMANENT.value: None,
+}
+_FOREIGN_2017_LENGTH = 15
+
+
+def applicant_to_json(applicant: Applicant) -> dict[str, JsonValue]:
+    """The applicant as stored in the RECEIVED event (full numbers: the case record).
+
+    ``name``/``id_type``/``id_number`` are the applicant's (an organisation's code, or the
+    person's card); the person who came and the agent follow with their own keys."""
+    data: dict[str, JsonValue] = {
+        "name": applicant.display_name,
+        "id_type": applicant.id_type,
+        "id_number": applicant.uscc if applicant.is_organisation else applicant.person.id_number,
+    }
+    data |= _person_to_json(applicant.person, _PERSON_KEYS)
+    if applicant.agent:
+        data |= _person_to_json(applicant.agent, _AGENT_KEYS)
+    return data
+
+
+def _person_to_json(person: Person, keys: Mapping[str, str]) -> dict[str, JsonValue]:
+    return {
+        keys["name"]: person.name,
+        keys["id_type"]: person.id_type,
+        keys["id_number"]: person.id_number,
+        keys["card_type"]: person.card_type.value,
+        keys["phone"]: person.phone,
+        keys["address"]: person.address,
+        keys["name_en"]: person.name_en,
+        keys["nationality"]: person.nationality,
+        keys["pass_number"]: person.pass_number,
+    }
+
+
+def _read_applicant(r: _Reader) -> Applicant:
+    raw = r.payload.get("applicant")
+    if not isinstance(raw, Mapping):
+        raise r.fail("applicant", "must be an object")
+    if not all(v is None or isinstance(v, str) for v in raw.values()):
+        raise r.fail("applicant", "values must be strings or null")
+    a = _Reader(r.kind, raw, prefix="applicant.")
+    name = a.text("name")
+    organisation = a.optional_text("id_type") == USCC_LABEL
+    return Applicant(
+        # The oldest payloads held only name, id_type and id_number: those of the person.
+        person=_read_person(a, _PERSON_KEYS, legacy=not organisation),
+        organisation=name if organisation else None,
+        uscc=a.optional_text("id_number") if organisation else None,
+        agent=_read_person(a, _AGENT_KEYS) if a.optional_text("agent_name") else None,
+    )
+
+
+def _read_person(a: _Reader, keys: Mapping[str, str], *, legacy: bool = False) -> Person:
+    def text(field: str) -> str | None:
+        value = a.optional_text(keys[field])
+        if value is None and legacy and field in _LEGACY_PERSON_FIELDS:
+            return a.optional_text(field)
+        return value
+
+    number = text("id_number") or ""
+    if a.payload.get(keys["card_type"]) is not None:
+        card_type = a.choice(keys["card_type"], CardType)
+    else:
+        card_type = _card_type_from_name(a, keys["id_type"], text("id_type"), number)
+    return Person(
+        name=text("name") or "",
+        id_number=number,
+        card_type=card_type,
+        phone=text("phone"),
+        address=text("address"),
+        name_en=text("name_en"),
+        nationality=text("nationality"),
+        pass_number=text("pass_number"),
+    )
+
+
+_LEGACY_PERSON_FIELDS = frozenset({"name", "id_type", "id_number"})
+
+
+def _card_type_from_name(a: _Reader, key: str, name: str | None, number: str) -> CardType:
+    if name is None:
+        return CardType.RESIDENT
+    if name not in _CARD_TYPE_NAMES:
+        raise a.fail(key, "names an unknown card type")
+    found = _CARD_TYPE_NAMES[name]
+    if found is not None:
+        return found
+    return CardType.FOREIGN_2017 if len(number) == _FOREIGN_2017_LENGTH else CardType.FOREIGN_2023
 
 
 # ----------------------------------------------------------------------------- field readers
@@ -415,15 +863,17 @@ def case_exported_payload(*, export: str, file_format: str) -> Payload:
 class _Reader:
     """Reads typed fields out of one payload, naming the field in every complaint."""
 
-    def __init__(self, kind: EventKind, payload: Mapping[str, Any]) -> None:
+    def __init__(self, kind: EventKind, payload: Mapping[str, Any], prefix: str = "") -> None:
         if not isinstance(payload, Mapping):
             raise InvalidPayload(kind, "payload", "is not an object")
-        _check_json(kind, "payload", payload)
+        if not prefix:
+            _check_json(kind, "payload", payload)
         self.kind = kind
         self.payload = payload
+        self.prefix = prefix
 
     def fail(self, field: str, problem: str) -> InvalidPayload:
-        return InvalidPayload(self.kind, field, problem)
+        return InvalidPayload(self.kind, self.prefix + field, problem)
 
     def text(self, field: str) -> str:
         value = self.payload.get(field)
@@ -485,12 +935,13 @@ class _Reader:
             allowed = ", ".join(m.value for m in enum)
             raise self.fail(field, f"must be one of {allowed}") from None
 
-    def items(self, field: str, *, non_empty: bool) -> tuple[MaterialItem, ...]:
+    def optional_choice(self, field: str, enum: type[_E]) -> _E | None:
+        return None if self.payload.get(field) is None else self.choice(field, enum)
+
+    def items(self, field: str) -> tuple[MaterialItem, ...]:
         value = self.payload.get(field, [])
         if not isinstance(value, list):
             raise self.fail(field, "must be a list")
-        if non_empty and not value:
-            raise self.fail(field, "must name at least one material")
         result: list[MaterialItem] = []
         for position, entry in enumerate(value):
             where = f"{field}[{position}]"
@@ -504,9 +955,6 @@ class _Reader:
             if note is not None and not isinstance(note, str):
                 raise self.fail(f"{where}.note", "must be a string or null")
             result.append(MaterialItem(material_id, name, note))
-        ids = [item.material_id for item in result]
-        if len(set(ids)) != len(ids):
-            raise self.fail(field, "names the same material twice")
         return tuple(result)
 
 
@@ -515,8 +963,8 @@ _ID_NUMBER_LIKE = re.compile(r"[0-9]{14}[0-9Xx]")
 
 
 def _audit_reader(kind: EventKind, payload: Mapping[str, Any]) -> _Reader:
-    """A reader for an audit payload that refuses anything looking like an ID number: an access
-    record that held the number would itself leak it (domain.md §7.2)."""
+    """A reader for an audit payload that refuses anything looking like an ID number, in any key:
+    an access record that held the number would itself leak it (domain.md §7.2)."""
     r = _Reader(kind, payload)
     for key, value in payload.items():
         if isinstance(value, str) and _ID_NUMBER_LIKE.search(value):
@@ -541,198 +989,46 @@ def _check_json(kind: EventKind, path: str, value: object) -> None:
     raise InvalidPayload(kind, path, f"holds a non-JSON value of type {type(value).__name__}")
 
 
-# ----------------------------------------------------------------------------- parsers
+# ----------------------------------------------------------------------------- by kind
 
-
-def parse_consulted(payload: Mapping[str, Any]) -> ConsultedData:
-    r = _Reader(EventKind.CONSULTED, payload)
-    return ConsultedData(r.optional_text("matter_id"), r.optional_text("question"))
-
-
-def parse_received(payload: Mapping[str, Any]) -> ReceivedData:
-    r = _Reader(EventKind.RECEIVED, payload)
-    applicant = payload.get("applicant")
-    if not isinstance(applicant, dict):
-        raise r.fail("applicant", "must be an object")
-    if not all(v is None or isinstance(v, str) for v in applicant.values()):
-        raise r.fail("applicant", "values must be strings or null")
-    name = applicant.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise r.fail("applicant.name", "must be a non-empty string")
-    return ReceivedData(
-        case_number=r.text("case_number"),
-        matter_id=r.text("matter_id"),
-        applicant_name=name,
-        applicant=dict(applicant),
-        materials=r.items("materials", non_empty=False),
-        flow=r.choice("flow", ServiceFlow),
-        promised_due=r.optional_date("promised_due"),
+RECORD_TYPES: Mapping[EventKind, type[EventRecord]] = {
+    record.kind: record
+    for record in (
+        Consulted,
+        Received,
+        RongquePledged,
+        NotifiedOnce,
+        BackofficeRequested,
+        Accepted,
+        Refused,
+        SupplementReceived,
+        Inspected,
+        Decided,
+        CertificateMade,
+        HandedToDelivery,
+        Delivered,
+        Rated,
+        RatingFollowedUp,
+        Withdrawn,
+        CaseViewed,
+        DocumentPrinted,
+        DocumentReprinted,
+        IdRevealed,
+        CaseExported,
     )
-
-
-def parse_rongque_pledged(payload: Mapping[str, Any]) -> RongqueData:
-    r = _Reader(EventKind.RONGQUE_PLEDGED, payload)
-    return RongqueData(r.items("items", non_empty=True), r.date("deadline"))
-
-
-def parse_notified_once(payload: Mapping[str, Any]) -> NoticeData:
-    r = _Reader(EventKind.NOTIFIED_ONCE, payload)
-    return NoticeData(r.items("items", non_empty=True), r.optional_date("deadline"))
-
-
-def parse_backoffice_requested(payload: Mapping[str, Any]) -> BackofficeData:
-    r = _Reader(EventKind.BACKOFFICE_REQUESTED, payload)
-    return BackofficeData(r.optional_datetime("answer_due"), r.optional_text("department"))
-
-
-def parse_accepted(payload: Mapping[str, Any]) -> AcceptedData:
-    r = _Reader(EventKind.ACCEPTED, payload)
-    return AcceptedData(r.optional_date("promised_due"), r.flag("deemed", default=False))
-
-
-def parse_refused(payload: Mapping[str, Any]) -> RefusedData:
-    r = _Reader(EventKind.REFUSED, payload)
-    reasons = r.texts("reasons")
-    if not reasons:
-        raise r.fail("reasons", "must give at least one reason")
-    return RefusedData(
-        reasons,
-        r.optional_text("basis"),
-        r.optional_text("competent_office"),
-        r.optional_text("relief"),
-    )
-
-
-def parse_supplement_received(payload: Mapping[str, Any]) -> SupplementData:
-    r = _Reader(EventKind.SUPPLEMENT_RECEIVED, payload)
-    ids = r.texts("material_ids")
-    if not ids:
-        raise r.fail("material_ids", "must name at least one material")
-    if len(set(ids)) != len(ids):
-        raise r.fail("material_ids", "names the same material twice")
-    return SupplementData(ids)
-
-
-def parse_inspected(payload: Mapping[str, Any]) -> InspectedData:
-    r = _Reader(EventKind.INSPECTED, payload)
-    return InspectedData(r.choice("inspection", InspectionKind), r.text("findings"))
-
-
-def parse_decided(payload: Mapping[str, Any]) -> DecidedData:
-    r = _Reader(EventKind.DECIDED, payload)
-    approved = r.flag("approved")
-    reasons = r.texts("reasons")
-    relief = r.optional_text("relief")
-    if not approved:
-        if not reasons:
-            raise r.fail("reasons", "must give the reasons of a refusal")
-        if relief is None or not relief.strip():
-            raise r.fail("relief", "must state the relief rights of a refusal")
-    return DecidedData(approved, reasons, r.optional_text("basis"), relief)
-
-
-def parse_certificate_made(payload: Mapping[str, Any]) -> CertificateData:
-    r = _Reader(EventKind.CERTIFICATE_MADE, payload)
-    return CertificateData(
-        r.optional_text("certificate_name"), r.optional_text("certificate_number")
-    )
-
-
-def parse_handed_to_delivery(payload: Mapping[str, Any]) -> HandoverData:
-    r = _Reader(EventKind.HANDED_TO_DELIVERY, payload)
-    return HandoverData(r.texts("collect_at_delivery"))
-
-
-def parse_delivered(payload: Mapping[str, Any]) -> DeliveredData:
-    r = _Reader(EventKind.DELIVERED, payload)
-    mode = r.choice("mode", DeliveryMode)
-    if mode is DeliveryMode.PICKUP:
-        return DeliveredData(mode, r.text("signer"), None, None)
-    return DeliveredData(mode, None, r.text("carrier"), r.text("waybill"))
-
-
-def parse_rated(payload: Mapping[str, Any]) -> RatedData:
-    r = _Reader(EventKind.RATED, payload)
-    level = payload.get("level")
-    if (
-        isinstance(level, bool)
-        or not isinstance(level, int)
-        or not MIN_RATING <= level <= MAX_RATING
-    ):
-        raise r.fail("level", f"must be an integer from {MIN_RATING} to {MAX_RATING}")
-    reasons = r.texts("reasons")
-    if level < LOWEST_SATISFIED_RATING and not reasons:
-        raise r.fail("reasons", "must give at least one reason for a bad rating")
-    return RatedData(level, reasons)
-
-
-def parse_rating_followed_up(payload: Mapping[str, Any]) -> FollowedUpData:
-    r = _Reader(EventKind.RATING_FOLLOWED_UP, payload)
-    action = r.choice("action", FollowupAction)
-    note = r.text("note").strip()
-    if len(note) > MAX_FOLLOWUP_NOTE_LENGTH:
-        raise r.fail("note", f"must be at most {MAX_FOLLOWUP_NOTE_LENGTH} characters")
-    return FollowedUpData(action, note)
-
-
-def parse_withdrawn(payload: Mapping[str, Any]) -> WithdrawnData:
-    r = _Reader(EventKind.WITHDRAWN, payload)
-    return WithdrawnData(r.optional_text("reason"))
-
-
-def parse_case_viewed(payload: Mapping[str, Any]) -> ViewedData:
-    r = _audit_reader(EventKind.CASE_VIEWED, payload)
-    return ViewedData(r.text("screen"))
-
-
-def parse_document_printed(payload: Mapping[str, Any]) -> PrintedData:
-    r = _audit_reader(EventKind.DOCUMENT_PRINTED, payload)
-    copies = payload.get("copies", 1)
-    if isinstance(copies, bool) or not isinstance(copies, int) or copies < 1:
-        raise r.fail("copies", "must be a positive integer")
-    return PrintedData(r.text("document"), r.text("printer"), copies)
-
-
-def parse_document_reprinted(payload: Mapping[str, Any]) -> ReprintedData:
-    r = _audit_reader(EventKind.DOCUMENT_REPRINTED, payload)
-    return ReprintedData(r.text("document"), r.text("printer"), r.text("original_job_id"))
-
-
-def parse_id_revealed(payload: Mapping[str, Any]) -> RevealedData:
-    r = _audit_reader(EventKind.ID_REVEALED, payload)
-    return RevealedData(r.choice("field", RevealedField))
-
-
-def parse_case_exported(payload: Mapping[str, Any]) -> ExportedData:
-    r = _audit_reader(EventKind.CASE_EXPORTED, payload)
-    return ExportedData(r.text("export"), r.text("file_format"))
-
-
-_PARSERS: dict[EventKind, Callable[[Mapping[str, Any]], object]] = {
-    EventKind.CONSULTED: parse_consulted,
-    EventKind.RECEIVED: parse_received,
-    EventKind.RONGQUE_PLEDGED: parse_rongque_pledged,
-    EventKind.NOTIFIED_ONCE: parse_notified_once,
-    EventKind.BACKOFFICE_REQUESTED: parse_backoffice_requested,
-    EventKind.ACCEPTED: parse_accepted,
-    EventKind.REFUSED: parse_refused,
-    EventKind.SUPPLEMENT_RECEIVED: parse_supplement_received,
-    EventKind.INSPECTED: parse_inspected,
-    EventKind.DECIDED: parse_decided,
-    EventKind.CERTIFICATE_MADE: parse_certificate_made,
-    EventKind.HANDED_TO_DELIVERY: parse_handed_to_delivery,
-    EventKind.DELIVERED: parse_delivered,
-    EventKind.RATED: parse_rated,
-    EventKind.RATING_FOLLOWED_UP: parse_rating_followed_up,
-    EventKind.WITHDRAWN: parse_withdrawn,
-    EventKind.CASE_VIEWED: parse_case_viewed,
-    EventKind.DOCUMENT_PRINTED: parse_document_printed,
-    EventKind.DOCUMENT_REPRINTED: parse_document_reprinted,
-    EventKind.ID_REVEALED: parse_id_revealed,
-    EventKind.CASE_EXPORTED: parse_case_exported,
 }
+
+
+def read_payload(kind: EventKind, payload: Mapping[str, Any]) -> EventRecord:
+    """The typed record of a payload of ``kind``; raises ``InvalidPayload`` when malformed."""
+    return RECORD_TYPES[kind].from_payload(payload)
+
+
+def record_of(event: CaseEvent) -> EventRecord:
+    """The typed content of a recorded event."""
+    return read_payload(event.kind, event.payload)
 
 
 def validate_payload(kind: EventKind, payload: Mapping[str, Any]) -> None:
     """Raise ``InvalidPayload`` when ``payload`` is not a well-formed payload of ``kind``."""
-    _PARSERS[kind](payload)
+    read_payload(kind, payload)

@@ -30,24 +30,14 @@ from uuid import UUID
 
 from uuid6 import uuid7
 
+from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.china_time import china_date
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue, Department, Matter
-from zhanhe_counter.domain.payloads import (
-    InspectionKind,
-    MaterialItem,
-    Payload,
-    accepted_payload,
-    certificate_made_payload,
-    decided_payload,
-    handed_to_delivery_payload,
-    inspected_payload,
-    notified_once_payload,
-    refused_payload,
-)
+from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.documents import (
     INTAKE_DECISION_WORKING_DAYS,
@@ -315,13 +305,7 @@ class BackofficeService:
             # Deemed accepted from the day of receipt (Art. 32(4)): the promise runs from there.
             start = state.received_at if deemed and state.received_at else now
             promised = self._calendar.due(china_date(start), matter.promised_limit).date
-        state = self._record(
-            state,
-            EventKind.ACCEPTED,
-            accepted_payload(promised_due=promised, deemed=deemed),
-            actor,
-            event_id,
-        )
+        state = self._record(state, p.Accepted(promised, deemed), actor, event_id)
         if waiting_counter:
             return ActionResult(state)  # the counter prints the notice for the waiting applicant
         return ActionResult(state, self._served(state, DocumentKind.ACCEPTANCE_NOTICE, actor))
@@ -343,13 +327,7 @@ class BackofficeService:
         due = deadline or self._documents.supplement_deadline(
             self._matter(state), china_date(self._clock.now())
         )
-        state = self._record(
-            state,
-            EventKind.NOTIFIED_ONCE,
-            notified_once_payload(items=items, deadline=due),
-            actor,
-            event_id,
-        )
+        state = self._record(state, p.NotifiedOnce(tuple(items), due), actor, event_id)
         return ActionResult(state, self._served(state, DocumentKind.ONE_TIME_NOTICE, actor))
 
     def refuse(
@@ -365,14 +343,14 @@ class BackofficeService:
         """不予受理, in writing with the reasons and the relief rights."""
         cleaned = _reasons(reasons, "不予受理须写明理由")
         state = self.case(case_id)
-        payload = refused_payload(
-            reasons=cleaned,
+        record = p.Refused(
+            reasons=tuple(cleaned),
             basis=(basis or "").strip() or None,
             competent_office=competent_office,
             relief=self.relief_text(case_id),
         )
         waiting_counter = state.status is CaseStatus.PENDING_BACKOFFICE
-        state = self._record(state, EventKind.REFUSED, payload, actor, event_id)
+        state = self._record(state, record, actor, event_id)
         if waiting_counter:
             return ActionResult(state)  # the counter prints the notice for the waiting applicant
         return ActionResult(state, self._served(state, DocumentKind.REFUSAL_NOTICE, actor))
@@ -392,11 +370,7 @@ class BackofficeService:
         if not findings.strip():
             raise DomainError("inspection without findings", "请填写核查情况")
         state = self._record(
-            self.case(case_id),
-            EventKind.INSPECTED,
-            inspected_payload(inspection=inspection, findings=findings.strip()),
-            actor,
-            event_id,
+            self.case(case_id), p.Inspected(inspection, findings.strip()), actor, event_id
         )
         return ActionResult(state)
 
@@ -407,7 +381,7 @@ class BackofficeService:
         permit = matter is not None and self._documents.wording(matter).family.is_permit
         if permit:
             self._documents.decision_basis(matter, None)  # refuse before recording if none
-        state = self._record(state, EventKind.DECIDED, decided_payload(True), actor, event_id)
+        state = self._record(state, p.Decided(True), actor, event_id)
         if not permit:
             return ActionResult(state)
         return ActionResult(state, self._served(state, DocumentKind.APPROVAL_DECISION, actor))
@@ -427,13 +401,13 @@ class BackofficeService:
         state = self.case(case_id)
         # No generic default: the reviewer's basis or the catalogue's, else nothing is recorded.
         self._documents.decision_basis(self._matter(state), basis)
-        payload = decided_payload(
+        record = p.Decided(
             False,
-            reasons=cleaned,
+            tuple(cleaned),
             basis=(basis or "").strip() or None,
             relief=self.relief_text(case_id),
         )
-        state = self._record(state, EventKind.DECIDED, payload, actor, event_id)
+        state = self._record(state, record, actor, event_id)
         return ActionResult(state, (self.refusal_decision(case_id),))
 
     def refusal_decision(self, case_id: UUID) -> DocumentRequest:
@@ -457,12 +431,8 @@ class BackofficeService:
         state = self.case(case_id)
         matter = self._matter(state)
         name = certificate_name or (matter.result.name if matter and matter.result else None)
-        payload = certificate_made_payload(
-            certificate_name=name, certificate_number=(certificate_number or "").strip() or None
-        )
-        return ActionResult(
-            self._record(state, EventKind.CERTIFICATE_MADE, payload, actor, event_id)
-        )
+        record = p.CertificateMade(name, (certificate_number or "").strip() or None)
+        return ActionResult(self._record(state, record, actor, event_id))
 
     def default_collect_list(self, case_id: UUID) -> list[str]:
         """What the 交接单 should tell the delivery window to take from the applicant."""
@@ -492,11 +462,7 @@ class BackofficeService:
             else [c.strip() for c in collect_at_delivery if c.strip()]
         )
         state = self._record(
-            self.case(case_id),
-            EventKind.HANDED_TO_DELIVERY,
-            handed_to_delivery_payload(collect_at_delivery=collect),
-            actor,
-            event_id,
+            self.case(case_id), p.HandedToDelivery(tuple(collect)), actor, event_id
         )
         sheet = self._documents.build(
             DocumentKind.HANDOVER_SHEET,
@@ -510,8 +476,7 @@ class BackofficeService:
     def _record(
         self,
         state: CaseState,
-        kind: EventKind,
-        payload: Payload,
+        record: p.EventRecord,
         actor: str,
         event_id: UUID | None,
     ) -> CaseState:
@@ -519,11 +484,11 @@ class BackofficeService:
             EventDraft(
                 event_id=event_id or uuid7(),
                 case_id=state.case_id,
-                kind=kind,
+                kind=record.kind,
                 station_id=self._station.station_id,
                 actor=actor,
                 occurred_at=self._clock.now(),
-                payload=payload,
+                payload=record.to_payload(),
             )
         )
         return self.case(state.case_id)
@@ -552,11 +517,7 @@ class BackofficeService:
 
 def answer_due(state: CaseState) -> datetime | None:
     """The 20-minute moment of the case's latest back-office request."""
-    for event in reversed(state.timeline):
-        if event.kind is EventKind.BACKOFFICE_REQUESTED:
-            value = event.payload.get("answer_due")
-            return datetime.fromisoformat(value) if isinstance(value, str) else None
-    return None
+    return state.answer_due
 
 
 def _answer_countdown(remaining: timedelta) -> tuple[Urgency, str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from uuid import UUID
 
+from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.case import CaseState, allowed_next, project
 from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
@@ -178,37 +179,32 @@ class CaseHistoryService:
 
 
 def _access_detail(event: CaseEvent) -> str:
-    """What was accessed, in Chinese (the payload never holds personal data)."""
-    payload = event.payload
-    if event.kind in (EventKind.DOCUMENT_PRINTED, EventKind.DOCUMENT_REPRINTED):
-        return (
-            f"《{document_title(str(payload.get('document', '')))}》 {payload.get('printer', '')}"
-        )
-    if event.kind is EventKind.CASE_EXPORTED:
-        return f"{payload.get('export', '')}（{payload.get('file_format', '')}）"
+    """What was accessed, in Chinese (an audit record never holds personal data)."""
+    record = p.record_of(event)
+    if isinstance(record, p.DocumentPrinted | p.DocumentReprinted):
+        return f"《{document_title(record.document)}》 {record.printer}"
+    if isinstance(record, p.CaseExported):
+        return f"{record.export}（{record.file_format}）"
     return ""
 
 
 def _detail(event: CaseEvent) -> str:
     """A short Chinese summary of what the event carries (never a full ID number)."""
-    payload = event.payload
-    if event.kind is EventKind.RECEIVED:
-        return f"编号 {payload.get('case_number', '')}"
-    items = payload.get("items")
-    if isinstance(items, list) and items:
-        names = [str(i.get("name", "")) for i in items if isinstance(i, dict)]
-        deadline = payload.get("deadline")
-        suffix = f"（期限 {deadline}）" if deadline else ""
-        return "、".join(names) + suffix
-    reasons = payload.get("reasons")
-    if isinstance(reasons, list) and reasons:
-        return "理由：" + "；".join(str(r) for r in reasons)
-    if event.kind is EventKind.DELIVERED:
-        waybill = payload.get("waybill")
-        return f"快递 {payload.get('carrier', '')} {waybill}" if waybill else "窗口领取"
-    if event.kind is EventKind.RATED:
-        return "已评价"  # the level stays with the supervisor, never shown to the clerk
-    if event.kind is EventKind.BACKOFFICE_REQUESTED and payload.get("answer_due"):
-        due = datetime.fromisoformat(str(payload["answer_due"])).astimezone(CHINA_TIME)
-        return f"请于 {due:%H:%M} 前答复"
+    record = p.record_of(event)
+    match record:
+        case p.Received():
+            return f"编号 {record.case_number}"
+        case p.RongquePledged() | p.NotifiedOnce():
+            suffix = f"（期限 {record.deadline.isoformat()}）" if record.deadline else ""
+            return "、".join(i.name for i in record.items) + suffix
+        case p.Refused() | p.Decided() if record.reasons:
+            return "理由：" + "；".join(record.reasons)
+        case p.Rated():
+            return "已评价"  # the level stays with the supervisor, never shown to the clerk
+        case p.Delivered():
+            if record.mode is p.DeliveryMode.EXPRESS:
+                return f"快递 {record.carrier} {record.waybill}"
+            return "窗口领取"
+        case p.BackofficeRequested(answer_due=datetime() as due):
+            return f"请于 {due.astimezone(CHINA_TIME):%H:%M} 前答复"
     return ""

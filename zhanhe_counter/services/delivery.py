@@ -19,8 +19,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import parse_qs, urlparse
 from uuid import UUID
 
@@ -30,11 +29,11 @@ from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.case_number import parse_case_number
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import EventDraft, EventKind
+from zhanhe_counter.domain.events import EventDraft
 from zhanhe_counter.domain.identity import check_id, normalize_id_text
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
-from zhanhe_counter.domain.payloads import DeliveryMode, JsonValue, delivered_payload
+from zhanhe_counter.domain.payloads import Delivered, DeliveryMode, ReceiverRole
 from zhanhe_counter.services.documents import (
     DeliveryDetails,
     DocumentRequest,
@@ -58,18 +57,6 @@ class SignatureArchive(Protocol):
     def load(self, reference: str) -> bytes:
         """The stored image bytes of ``reference``."""
         ...
-
-
-class ReceiverRole(StrEnum):
-    """领取人身份."""
-
-    APPLICANT = "applicant"  # 本人
-    AGENT = "agent"  # 代理人 named at intake
-    NEW_AGENT = "new_agent"  # 受托人 with a letter of authority presented now
-
-    @property
-    def label(self) -> str:
-        return {"applicant": "本人", "agent": "代理人", "new_agent": "受托人"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,13 +171,11 @@ class DeliveryService:
             )
         applicant = state.applicant
         known = {
-            ReceiverRole.APPLICANT: (
-                applicant.get("person_name"),
-                applicant.get("person_id_number"),
-            ),
-            ReceiverRole.AGENT: (applicant.get("agent_name"), applicant.get("agent_id_number")),
+            ReceiverRole.APPLICANT: applicant.person if applicant else None,
+            ReceiverRole.AGENT: applicant.agent if applicant else None,
         }
-        for role, (known_name, known_number) in known.items():
+        for role, person in known.items():
+            known_name, known_number = (person.name, person.id_number) if person else ("", "")
             if known_number and normalize_id_text(known_number) == number:
                 if known_name and known_name != name:
                     raise DomainError(
@@ -229,17 +214,20 @@ class DeliveryService:
         taken = self._check_collected(state, collected)
         event_id = event_id or uuid7()
         signature_file: str | None = None
-        extra: dict[str, JsonValue] = {
-            "receiver_role": receiver.role.value,
-            "receiver_id_masked": receiver.id_masked,
-            "collected": list[JsonValue](taken),
-        }
+        signature_sha256: str | None = None
         if signature_png:
             signature_file = self._signatures.save(case_id, event_id, signature_png)
-            extra["signature_file"] = signature_file
-            extra["signature_sha256"] = hashlib.sha256(signature_png).hexdigest()
-        payload = delivered_payload(mode=DeliveryMode.PICKUP, signer=receiver.name) | extra
-        state = self._record(state, payload, actor, event_id)
+            signature_sha256 = hashlib.sha256(signature_png).hexdigest()
+        record = Delivered(
+            mode=DeliveryMode.PICKUP,
+            signer=receiver.name,
+            receiver_role=receiver.role,
+            receiver_id_masked=receiver.id_masked,
+            collected=tuple(taken),
+            signature_file=signature_file,
+            signature_sha256=signature_sha256,
+        )
+        state = self._record(state, record, actor, event_id)
         details = DeliveryDetails(
             method="窗口领取",
             receiver_name=receiver.name,
@@ -272,29 +260,30 @@ class DeliveryService:
         if not _WAYBILL.fullmatch(number):
             raise DomainError("waybill malformed", "运单号应为8至30位字母或数字，请核对")
         taken = [c.strip() for c in collected if c.strip()]
-        payload = delivered_payload(mode=DeliveryMode.EXPRESS, carrier=carrier, waybill=number)
-        payload |= {
-            "collected": list[JsonValue](taken),
-            "mail_address": (address or "").strip() or None,
-        }
-        state = self._record(state, payload, actor, event_id or uuid7())
+        record = Delivered(
+            mode=DeliveryMode.EXPRESS,
+            carrier=carrier,
+            waybill=number,
+            collected=tuple(taken),
+            mail_address=(address or "").strip() or None,
+        )
+        state = self._record(state, record, actor, event_id or uuid7())
         details = DeliveryDetails(
             method="邮寄送达",
             receiver_name=state.applicant_name or "",
             courier=carrier,
             waybill_no=number,
-            mail_address=(address or "").strip() or state.applicant.get("address"),
+            mail_address=(address or "").strip()
+            or (state.applicant.person.address if state.applicant else None),
             collected=tuple(taken),
         )
         return DeliveryResult(state, (self._receipt(state, actor_name or actor, details),))
 
     def signature_of(self, case_id: UUID) -> bytes | None:
         """The stored signature image of a delivered case, if one was captured."""
-        for event in reversed(self._state(case_id).timeline):
-            if event.kind is EventKind.DELIVERED:
-                reference = event.payload.get("signature_file")
-                return self._signatures.load(reference) if isinstance(reference, str) else None
-        return None
+        delivery = self._state(case_id).delivery
+        reference = delivery.signature_file if delivery else None
+        return self._signatures.load(reference) if reference else None
 
     # ------------------------------------------------------------------ internals
 
@@ -320,18 +309,16 @@ class DeliveryService:
             raise DomainError("handover materials not collected", f"尚未收取：{'、'.join(missing)}")
         return taken
 
-    def _record(
-        self, state: CaseState, payload: dict[str, Any], actor: str, event_id: UUID
-    ) -> CaseState:
+    def _record(self, state: CaseState, record: Delivered, actor: str, event_id: UUID) -> CaseState:
         self._store.append(
             EventDraft(
                 event_id=event_id,
                 case_id=state.case_id,
-                kind=EventKind.DELIVERED,
+                kind=record.kind,
                 station_id=self._station_id,
                 actor=actor,
                 occurred_at=self._clock.now(),
-                payload=payload,
+                payload=record.to_payload(),
             )
         )
         return self._state(state.case_id)

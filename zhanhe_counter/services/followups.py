@@ -29,7 +29,7 @@ from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore
-from zhanhe_counter.services.rating import RATING_LABELS, is_bad
+from zhanhe_counter.services.rating import RATING_LABELS
 
 DEFAULT_RECTIFY_WORKING_DAYS = 15
 RECTIFY_DAYS_SETTING = "bad_review_rectify_days"
@@ -192,7 +192,7 @@ class FollowupService:
                 station_id=self._station_id,
                 actor=actor,
                 occurred_at=self._clock.now(),
-                payload=p.rating_followed_up_payload(action=kind, note=text),
+                payload=p.RatingFollowedUp(kind, text).to_payload(),
             )
         )
         # A rating is final, so the case still has its bad rating; the fallback is for mypy.
@@ -202,8 +202,8 @@ class FollowupService:
         rating = next((e for e in events if e.kind is EventKind.RATED), None)
         if rating is None:
             return None
-        data = p.parse_rated(rating.payload)
-        if not is_bad(data.level):
+        data = p.Rated.from_payload(rating.payload)
+        if not data.is_bad:
             return None
         steps = tuple(_step(e) for e in events if e.kind is EventKind.RATING_FOLLOWED_UP)
         status = max(
@@ -223,16 +223,15 @@ class FollowupService:
             urgency = Urgency.DUE_SOON
         else:
             urgency = Urgency.OK
-        payload = rating.payload
-        matter_id = str(payload.get("matter_id") or "")
+        matter_id = data.matter_id or ""
         matter = self._catalogue.matters.get(matter_id)
         return FollowupRow(
             rating_event_id=rating.event_id,
             case_id=rating.case_id,
-            case_number=str(payload.get("case_number") or ""),
+            case_number=data.case_number or "",
             matter_name=matter.name if matter else matter_id,
-            staff_id=str(payload.get("staff_id") or ""),
-            window_id=str(payload.get("window_id") or ""),
+            staff_id=data.staff_id or "",
+            window_id=data.window_id or "",
             level=data.level,
             reasons=data.reasons,
             rated_at=rating.occurred_at,
@@ -245,7 +244,7 @@ class FollowupService:
 
 
 def _step(event: CaseEvent) -> Followup:
-    data = p.parse_rating_followed_up(event.payload)
+    data = p.RatingFollowedUp.from_payload(event.payload)
     return Followup(event.event_id, data.action, data.note, event.actor, event.occurred_at)
 
 

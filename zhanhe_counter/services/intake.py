@@ -16,6 +16,8 @@ from uuid import UUID
 
 from uuid6 import uuid7
 
+from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.applicant import Applicant
 from zhanhe_counter.domain.case import CaseState, project
 from zhanhe_counter.domain.case_number import CaseNumberKind, make_case_number
 from zhanhe_counter.domain.checklist import (
@@ -33,22 +35,7 @@ from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
 from zhanhe_counter.domain.identity import check_id
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter, WindowFlow
-from zhanhe_counter.domain.payloads import (
-    DeliveryMode,
-    MaterialItem,
-    Payload,
-    ServiceFlow,
-    accepted_payload,
-    backoffice_requested_payload,
-    certificate_made_payload,
-    consulted_payload,
-    decided_payload,
-    delivered_payload,
-    handed_to_delivery_payload,
-    notified_once_payload,
-    received_payload,
-    rongque_pledged_payload,
-)
+from zhanhe_counter.domain.payloads import DeliveryMode, EventRecord, MaterialItem, ServiceFlow
 from zhanhe_counter.domain.windows import HallDirectory, WindowConfig
 from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
 from zhanhe_counter.services.ports import Clock
@@ -70,52 +57,6 @@ _FLOW_OF = {
 
 class IntakeRefused(DomainError):
     """The intake cannot be committed as it stands (无法收件): the message says what to fix."""
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A natural person's identity as checked at the counter (自然人身份)."""
-
-    name: str
-    id_type: str = "居民身份证"
-    id_number: str = ""
-    phone: str | None = None
-    address: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Applicant:
-    """申请人: a natural person, or an organisation with its 统一社会信用代码; maybe an agent."""
-
-    person: Person
-    organisation: str | None = None
-    uscc: str | None = None
-    agent: Person | None = None  # 委托代理人
-
-    @property
-    def display_name(self) -> str:
-        return self.organisation or self.person.name
-
-    def to_payload(self) -> dict[str, str | None]:
-        """The applicant as stored in the RECEIVED event (full numbers: the case record)."""
-        data: dict[str, str | None] = {
-            "name": self.display_name,
-            "person_name": self.person.name,
-            "id_type": "统一社会信用代码" if self.organisation else self.person.id_type,
-            "id_number": self.uscc if self.organisation else self.person.id_number,
-            "person_id_type": self.person.id_type,
-            "person_id_number": self.person.id_number,
-            "phone": self.person.phone,
-            "address": self.person.address,
-        }
-        if self.agent:
-            data |= {
-                "agent_name": self.agent.name,
-                "agent_id_type": self.agent.id_type,
-                "agent_id_number": self.agent.id_number,
-                "agent_phone": self.agent.phone,
-            }
-        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +202,7 @@ class IntakeService:
             station_id=self.station.station_id,
             actor=clerk.staff_id,
             occurred_at=now,
-            payload=consulted_payload(matter_id=matter_id, question=question),
+            payload=p.Consulted(matter_id=matter_id, question=question).to_payload(),
         )
         self._store.append(draft)
         return project(self._store.events_for_case(action.case_id))
@@ -286,9 +227,9 @@ class IntakeService:
     def _check_identity(self, applicant: Applicant, today: date) -> None:
         people = [applicant.person] + ([applicant.agent] if applicant.agent else [])
         for person in people:
-            if person.id_type != "居民身份证" or not person.id_number:
+            if not person.id_number:
                 continue
-            check = check_id(person.id_number, today=today)
+            check = check_id(person.id_number, today=today, kinds={person.card_type.id_kind})
             if not check.valid:
                 raise IntakeRefused(
                     f"identity number {mask_id_number(person.id_number)} failed its check",
@@ -312,16 +253,16 @@ class IntakeService:
         ids = iter(request.action.event_ids)
         drafts: list[EventDraft] = []
 
-        def add(kind: EventKind, payload: Payload) -> None:
+        def add(record: EventRecord) -> None:
             drafts.append(
                 EventDraft(
                     event_id=next(ids),
                     case_id=request.action.case_id,
-                    kind=kind,
+                    kind=record.kind,
                     station_id=self.station.station_id,
                     actor=request.clerk.staff_id,
                     occurred_at=now,
-                    payload=payload,
+                    payload=record.to_payload(),
                 )
             )
 
@@ -332,61 +273,49 @@ class IntakeService:
             None if result.outcome is Outcome.INCOMPLETE else self._promised_due(matter, now.date())
         )
         add(
-            EventKind.RECEIVED,
-            received_payload(
+            p.Received(
                 case_number=case_number,
                 matter_id=matter.id,
-                applicant=request.applicant.to_payload(),
-                materials=_received_items(matter, request),
+                applicant=request.applicant,
+                materials=tuple(_received_items(matter, request)),
                 flow=flow,
                 promised_due=promised,
-            ),
+            )
         )
         if result.outcome is Outcome.INCOMPLETE:
             add(
-                EventKind.NOTIFIED_ONCE,
-                notified_once_payload(
-                    items=[_item(m) for m in result.missing],
+                p.NotifiedOnce(
+                    items=tuple(_item(m) for m in result.missing),
                     deadline=result.supplement_due.date if result.supplement_due else None,
-                ),
+                )
             )
             return drafts
         if result.outcome is Outcome.RONGQUE:
             assert result.supplement_due is not None  # the domain always sets it for 容缺
             add(
-                EventKind.RONGQUE_PLEDGED,
-                rongque_pledged_payload(
-                    items=[_item(m) for m in result.rongque_items],
+                p.RongquePledged(
+                    items=tuple(_item(m) for m in result.rongque_items),
                     deadline=result.supplement_due.date,
-                ),
+                )
             )
         if result.needs_backoffice_answer:
             due = self.calendar.add_office_minutes(
                 now, BACKOFFICE_ANSWER_MINUTES, self.station.office_hours
             )
-            add(
-                EventKind.BACKOFFICE_REQUESTED,
-                backoffice_requested_payload(answer_due=due.at, department=matter.department),
-            )
+            add(p.BackofficeRequested(answer_due=due.at, department=matter.department))
             return drafts
         authority = result.authority
         if flow is ServiceFlow.RECEIVE_ONLY or authority is None or not authority.may_accept:
             return drafts
-        add(EventKind.ACCEPTED, accepted_payload(promised_due=promised))
+        add(p.Accepted(promised_due=promised))
         if result.completes_on_spot:
             # 当场办结 at a window the department authorised to decide: review, certificate and
             # hand-out happen at the counter, while the applicant waits.
-            add(EventKind.DECIDED, decided_payload(True))
+            add(p.Decided(True))
             certificate = matter.result.name if matter.result else None
-            add(EventKind.CERTIFICATE_MADE, certificate_made_payload(certificate_name=certificate))
-            add(EventKind.HANDED_TO_DELIVERY, handed_to_delivery_payload())
-            add(
-                EventKind.DELIVERED,
-                delivered_payload(
-                    mode=DeliveryMode.PICKUP,
-                    signer=(request.applicant.agent or request.applicant.person).name,
-                ),
-            )
+            add(p.CertificateMade(certificate_name=certificate))
+            add(p.HandedToDelivery())
+            add(p.Delivered(mode=DeliveryMode.PICKUP, signer=request.applicant.present.name))
         return drafts
 
     def _promised_due(self, matter: Matter, today: date) -> date | None:
@@ -440,6 +369,5 @@ def case_number_of(events: Sequence[CaseEvent]) -> str | None:
     """The case number carried by a case's RECEIVED event."""
     for event in events:
         if event.kind is EventKind.RECEIVED:
-            value = event.payload.get("case_number")
-            return value if isinstance(value, str) else None
+            return p.Received.from_payload(event.payload).case_number
     return None

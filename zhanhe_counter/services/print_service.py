@@ -138,7 +138,7 @@ class PrintService:
                     case_id,
                     actor,
                     EventKind.DOCUMENT_PRINTED,
-                    p.document_printed_payload(document=r.kind, printer=r.printer, copies=r.copies),
+                    p.DocumentPrinted(r.kind, r.printer, r.copies).to_payload(),
                     event_id=audit_event_id(r.request_id),
                 )
                 for r in requests
@@ -157,11 +157,11 @@ class PrintService:
                     original.case_id,
                     actor,
                     EventKind.DOCUMENT_REPRINTED,
-                    p.document_reprinted_payload(
+                    p.DocumentReprinted(
                         document=original.kind,
                         printer=printer or original.printer,
                         original_job_id=str(job_id),
-                    ),
+                    ).to_payload(),
                     event_id=audit_event_id(request_id),
                 )
             ]

@@ -138,7 +138,7 @@ class AuditTrail:
     def viewed(self, case_id: UUID, staff_id: str, *, screen: str = "case_detail") -> CaseEvent:
         """查阅: a case's detail was opened by ``staff_id``."""
         draft = self.draft(
-            case_id, staff_id, EventKind.CASE_VIEWED, p.case_viewed_payload(screen=screen)
+            case_id, staff_id, EventKind.CASE_VIEWED, p.CaseViewed(screen).to_payload()
         )
         return self.record([draft])[0]
 
@@ -150,7 +150,7 @@ class AuditTrail:
         No export of case-level data exists yet (the tallies export aggregates only); any that
         is added calls this before writing the file.
         """
-        payload = p.case_exported_payload(export=export, file_format=file_format)
+        payload = p.CaseExported(export, file_format).to_payload()
         return self.record(
             [self.draft(c, staff_id, EventKind.CASE_EXPORTED, payload) for c in case_ids]
         )
@@ -185,12 +185,16 @@ class PrivacyService:
             raise DomainError(f"case {case_id} not stored", "本机没有这个办件的记录。")
         state = project(events)
         check_may_open(state, roles, self._trail.station_id)
-        number = state.applicant.get("id_number")
+        number = state.applicant.id_number if state.applicant else ""
         if not number:
             raise DomainError(f"case {case_id} has no ID number", "该办件没有记录证件号码。")
         # Recorded before it is shown: a failed write shows nothing.
         self._trail.record(
-            [self._trail.draft(case_id, staff_id, EventKind.ID_REVEALED, p.id_revealed_payload())]
+            [
+                self._trail.draft(
+                    case_id, staff_id, EventKind.ID_REVEALED, p.IdRevealed().to_payload()
+                )
+            ]
         )
         return number
 

@@ -23,11 +23,14 @@ from zhanhe_counter.domain.payloads import (
     LOWEST_SATISFIED_RATING,
     MAX_RATING,
     MIN_RATING,
-    rated_payload,
+    Rated,
 )
 from zhanhe_counter.services.intake import StationIdentity
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore, UnknownCase
+
+#: Where the rating was given (评价渠道): the window's rating device, the applicant's screen.
+RATING_CHANNEL = "窗口评价器"
 
 #: Level → label, best first as the buttons are laid out.
 RATING_LABELS: dict[int, str] = {
@@ -118,13 +121,15 @@ class RatingService:
         chosen = [r.strip() for r in reasons if r.strip()]
         if is_bad(level) and not chosen:
             raise DomainError("bad rating without reasons", "请选择不满意的原因（可多选）")
-        payload = rated_payload(level, chosen if is_bad(level) else []) | {
-            "case_number": invitation.case_number,
-            "matter_id": invitation.matter_id,
-            "staff_id": invitation.staff_id,
-            "window_id": invitation.window_id,
-            "channel": "窗口评价器",
-        }
+        record = Rated(
+            level,
+            tuple(chosen) if is_bad(level) else (),
+            case_number=invitation.case_number or None,
+            matter_id=invitation.matter_id or None,
+            staff_id=invitation.staff_id,
+            window_id=invitation.window_id,
+            channel=RATING_CHANNEL,
+        )
         self._store.append(
             EventDraft(
                 event_id=invitation.event_id,
@@ -135,7 +140,7 @@ class RatingService:
                 # names the clerk rated in its payload and the station as the actor.
                 actor=f"applicant@{self._station.window.id}",
                 occurred_at=self._clock.now(),
-                payload=payload,
+                payload=record.to_payload(),
             )
         )
         return RatingReceipt(invitation.case_id, invitation.case_number)

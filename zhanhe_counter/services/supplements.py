@@ -21,7 +21,7 @@ from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue
-from zhanhe_counter.domain.payloads import MaterialItem, supplement_received_payload
+from zhanhe_counter.domain.payloads import MaterialItem, SupplementReceived
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.my_cases import Urgency
 from zhanhe_counter.services.ports import Clock
@@ -151,7 +151,7 @@ class SupplementsService:
                 station_id=self._station_id,
                 actor=actor,
                 occurred_at=self._clock.now(),
-                payload=supplement_received_payload(material_ids=ids),
+                payload=SupplementReceived(tuple(ids)).to_payload(),
             )
         )
         stored = self._store.case_state(case_id)

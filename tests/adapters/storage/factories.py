@@ -8,6 +8,7 @@ from uuid import UUID
 import uuid6
 
 from zhanhe_counter.domain import payloads
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.events import EventDraft, EventKind
 
 STATION = "410411-01"
@@ -44,14 +45,14 @@ def received_draft(
         station_id=station,
         actor=actor,
         occurred_at=occurred_at,
-        payload=payloads.received_payload(
+        payload=payloads.Received(
             case_number=number or f"T{case_id.hex[-20:]}",  # random part of the UUIDv7
             matter_id=matter_id,
-            applicant={"name": name, "id_type": "resident", "id_number": id_number},
+            applicant=Applicant(Person(name, id_number=id_number)),
             materials=materials,
             flow=payloads.ServiceFlow.RECEIVE_ONLY,
             promised_due=date(2026, 12, 3),
-        ),
+        ).to_payload(),
     )
 
 
@@ -65,7 +66,7 @@ def accepted_draft(
         station_id=station,
         actor="clerk02",
         occurred_at=AT + timedelta(minutes=5),
-        payload=payloads.accepted_payload(promised_due=promised_due),
+        payload=payloads.Accepted(promised_due=promised_due).to_payload(),
     )
 
 
@@ -78,5 +79,5 @@ def delivered_draft(case_id: UUID, *, station: str = STATION) -> EventDraft:
         station_id=station,
         actor="clerk03",
         occurred_at=AT + timedelta(minutes=9),
-        payload=payloads.delivered_payload(mode=payloads.DeliveryMode.PICKUP, signer="张三"),
+        payload=payloads.Delivered(mode=payloads.DeliveryMode.PICKUP, signer="张三").to_payload(),
     )

@@ -66,7 +66,9 @@ def _refused_case(engine: sa.Engine, at: datetime = OLD) -> UUID:
     refused = _draft(
         received.case_id,
         EventKind.REFUSED,
-        payloads.refused_payload(reasons=["不属于本机关职权范围"], basis="行政许可法第三十二条"),
+        payloads.Refused(
+            reasons=["不属于本机关职权范围"], basis="行政许可法第三十二条"
+        ).to_payload(),
         at + timedelta(minutes=3),
     )
     _store(engine, at).append_many([received, refused])
@@ -245,7 +247,7 @@ def test_cases_that_must_stay(
 
 def test_one_newer_event_keeps_the_case(engine: sa.Engine, anchor: Callable[[], UUID]) -> None:
     case_id = _refused_case(engine)
-    rated = _draft(case_id, EventKind.RATED, payloads.rated_payload(5), RECENT)
+    rated = _draft(case_id, EventKind.RATED, payloads.Rated(5).to_payload(), RECENT)
     _store(engine, RECENT).append(rated)
     _confirm(engine, case_id)
     anchor()
@@ -275,7 +277,7 @@ def test_a_bad_rating_not_yet_followed_up_keeps_the_case(
     engine: sa.Engine, anchor: Callable[[], UUID]
 ) -> None:
     case_id = _refused_case(engine)
-    bad = _draft(case_id, EventKind.RATED, payloads.rated_payload(1, ["态度差"]), OLD)
+    bad = _draft(case_id, EventKind.RATED, payloads.Rated(1, ["态度差"]).to_payload(), OLD)
     _store(engine, OLD).append(bad)
     _confirm(engine, case_id)
     anchor()

@@ -176,7 +176,7 @@ def backoffice_event(
             when,
             when.date(),
             int(when.timestamp() * 1000) << 16,
-            Jsonb(payload if payload is not None else payloads.accepted_payload()),
+            Jsonb(payload if payload is not None else payloads.Accepted().to_payload()),
         ),
     )
     return event_id

@@ -49,17 +49,17 @@ def _audit_everything(pc: StationPC, case_id: uuid.UUID) -> None:
                 case_id,
                 "clerk01",
                 K.DOCUMENT_PRINTED,
-                p.document_printed_payload(document="intake_receipt", printer="A4"),
+                p.DocumentPrinted(document="intake_receipt", printer="A4").to_payload(),
             ),
             trail.draft(
                 case_id,
                 "clerk02",
                 K.DOCUMENT_REPRINTED,
-                p.document_reprinted_payload(
+                p.DocumentReprinted(
                     document="intake_receipt", printer="A4", original_job_id=str(uuid.uuid4())
-                ),
+                ).to_payload(),
             ),
-            trail.draft(case_id, "backoffice01", K.ID_REVEALED, p.id_revealed_payload()),
+            trail.draft(case_id, "backoffice01", K.ID_REVEALED, p.IdRevealed().to_payload()),
         ]
     )
     trail.exported([case_id], "supervisor01", export="tally_drill", file_format="csv")

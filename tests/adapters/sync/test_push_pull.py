@@ -258,7 +258,7 @@ def test_incompatible_backoffice_fact_is_kept_and_flagged(central_url: str, tmp_
     station.record_cases(1)
     assert station.run().errors == []
     case_id = station.case_ids[0]
-    decided = payloads.decided_payload(approved=True, reasons=["材料齐全"])
+    decided = payloads.Decided(approved=True, reasons=["材料齐全"]).to_payload()
     with admin(central_url) as conn:
         # A decision on a case this PC has not seen accepted: the state machine refuses it.
         event_id = backoffice_event(conn, case_id, EventKind.DECIDED, decided)

@@ -18,6 +18,7 @@ from uuid import UUID
 import uuid6
 
 from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.services.ports.storage import EventStore
 from zhanhe_counter.services.ports.tally import Figure
@@ -100,14 +101,14 @@ def received(
     return Step(
         EventKind.RECEIVED,
         when,
-        p.received_payload(
+        p.Received(
             case_number=number,
             matter_id=matter,
-            applicant={"name": "王芳", "id_type": "resident", "id_number": "410411199001011234"},
+            applicant=Applicant(Person("王芳", id_number="410411199001011234")),
             materials=[p.MaterialItem("1", "申请书")],
             flow=flow,
             promised_due=promised,
-        ),
+        ).to_payload(),
     )
 
 
@@ -141,13 +142,15 @@ def followed_up(action: p.FollowupAction, when: datetime, note: str = "已处理
     return Step(
         EventKind.RATING_FOLLOWED_UP,
         when,
-        p.rating_followed_up_payload(action=action, note=note),
+        p.RatingFollowedUp(action=action, note=note).to_payload(),
         SUPERVISOR,
     )
 
 
 def _refusal() -> dict[str, Any]:
-    return p.decided_payload(False, reasons=["不符合条件"], relief="可申请行政复议或提起行政诉讼")
+    return p.Decided(
+        False, reasons=["不符合条件"], relief="可申请行政复议或提起行政诉讼"
+    ).to_payload()
 
 
 def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> dict[str, UUID]:
@@ -166,16 +169,16 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             ZHANG,
             [
                 received(num(), FOOD, at(0, 9), flow=p.ServiceFlow.COMPLETE_ON_SPOT),
-                Step(E.ACCEPTED, at(0, 9), p.accepted_payload()),
-                Step(E.DECIDED, at(0, 9, 1), p.decided_payload(True)),
-                Step(E.CERTIFICATE_MADE, at(0, 9, 2), p.certificate_made_payload()),
-                Step(E.HANDED_TO_DELIVERY, at(0, 9, 3), p.handed_to_delivery_payload()),
+                Step(E.ACCEPTED, at(0, 9), p.Accepted().to_payload()),
+                Step(E.DECIDED, at(0, 9, 1), p.Decided(True).to_payload()),
+                Step(E.CERTIFICATE_MADE, at(0, 9, 2), p.CertificateMade().to_payload()),
+                Step(E.HANDED_TO_DELIVERY, at(0, 9, 3), p.HandedToDelivery().to_payload()),
                 Step(
                     E.DELIVERED,
                     at(0, 9, 5),
-                    p.delivered_payload(mode=p.DeliveryMode.PICKUP, signer="王芳"),
+                    p.Delivered(mode=p.DeliveryMode.PICKUP, signer="王芳").to_payload(),
                 ),
-                Step(E.RATED, at(0, 9, 6), p.rated_payload(5)),
+                Step(E.RATED, at(0, 9, 6), p.Rated(5).to_payload()),
             ],
         ),
         # Back office answers within 20 minutes.
@@ -192,10 +195,13 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.BACKOFFICE_REQUESTED,
                     at(0, 9, 30),
-                    p.backoffice_requested_payload(answer_due=at(0, 9, 50)),
+                    p.BackofficeRequested(answer_due=at(0, 9, 50)).to_payload(),
                 ),
                 Step(
-                    E.ACCEPTED, at(0, 9, 45), p.accepted_payload(promised_due=d + timedelta(7)), bo
+                    E.ACCEPTED,
+                    at(0, 9, 45),
+                    p.Accepted(promised_due=d + timedelta(7)).to_payload(),
+                    bo,
                 ),
             ],
         ),
@@ -207,15 +213,15 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.BACKOFFICE_REQUESTED,
                     at(0, 10),
-                    p.backoffice_requested_payload(answer_due=at(0, 10, 20)),
+                    p.BackofficeRequested(answer_due=at(0, 10, 20)).to_payload(),
                 ),
                 Step(
                     E.REFUSED,
                     at(0, 10, 40),
-                    p.refused_payload(reasons=["不属于本窗口受理范围"]),
+                    p.Refused(reasons=["不属于本窗口受理范围"]).to_payload(),
                     bo,
                 ),
-                Step(E.RATED, at(0, 10, 45), p.rated_payload(1, ["等待时间长"])),
+                Step(E.RATED, at(0, 10, 45), p.Rated(1, ["等待时间长"]).to_payload()),
             ],
         ),
         # Back office never answers: missed once the due time has passed.
@@ -226,7 +232,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.BACKOFFICE_REQUESTED,
                     at(0, 16),
-                    p.backoffice_requested_payload(answer_due=at(0, 16, 20)),
+                    p.BackofficeRequested(answer_due=at(0, 16, 20)).to_payload(),
                 ),
             ],
         ),
@@ -238,7 +244,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.BACKOFFICE_REQUESTED,
                     at(0, 17, 10),
-                    p.backoffice_requested_payload(answer_due=at(1, 8, 20)),
+                    p.BackofficeRequested(answer_due=at(1, 8, 20)).to_payload(),
                 ),
             ],
         ),
@@ -250,19 +256,19 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.RONGQUE_PLEDGED,
                     at(0, 10, 30),
-                    p.rongque_pledged_payload(
+                    p.RongquePledged(
                         items=[item("a"), item("b")], deadline=d + timedelta(5)
-                    ),
+                    ).to_payload(),
                 ),
                 Step(
                     E.SUPPLEMENT_RECEIVED,
                     at(0, 11),
-                    p.supplement_received_payload(material_ids=["a"]),
+                    p.SupplementReceived(material_ids=["a"]).to_payload(),
                 ),
                 Step(
                     E.SUPPLEMENT_RECEIVED,
                     at(0, 15),
-                    p.supplement_received_payload(material_ids=["b"]),
+                    p.SupplementReceived(material_ids=["b"]).to_payload(),
                 ),
             ],
         ),
@@ -274,7 +280,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.RONGQUE_PLEDGED,
                     at(0, 11),
-                    p.rongque_pledged_payload(items=[item("a")], deadline=d),
+                    p.RongquePledged(items=[item("a")], deadline=d).to_payload(),
                 ),
             ],
         ),
@@ -286,14 +292,14 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
                 Step(
                     E.RONGQUE_PLEDGED,
                     at(0, 11, 30),
-                    p.rongque_pledged_payload(
+                    p.RongquePledged(
                         items=[item("a"), item("b")], deadline=d + timedelta(3)
-                    ),
+                    ).to_payload(),
                 ),
                 Step(
                     E.SUPPLEMENT_RECEIVED,
                     at(0, 14),
-                    p.supplement_received_payload(material_ids=["a"]),
+                    p.SupplementReceived(material_ids=["a"]).to_payload(),
                 ),
             ],
         ),
@@ -301,22 +307,25 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             LI,
             [
                 received(num(), FOOD, at(0, 12)),
-                Step(E.NOTIFIED_ONCE, at(0, 12), p.notified_once_payload(items=[item("x")])),
-                Step(E.RATED, at(0, 12, 10), p.rated_payload(2, ["材料要求不清楚"])),
+                Step(E.NOTIFIED_ONCE, at(0, 12), p.NotifiedOnce(items=[item("x")]).to_payload()),
+                Step(E.RATED, at(0, 12, 10), p.Rated(2, ["材料要求不清楚"]).to_payload()),
                 # After DAY ends: DAY's tally still counts this bad rating as open.
                 followed_up(p.FollowupAction.CONTACTED, at(1, 9)),
             ],
         ),
-        "c10": (ZHANG, [Step(E.CONSULTED, at(0, 13), p.consulted_payload(matter_id=FOOD))]),
-        "c11": (LI, [Step(E.CONSULTED, at(0, 13, 10), p.consulted_payload(question="营业时间"))]),
+        "c10": (ZHANG, [Step(E.CONSULTED, at(0, 13), p.Consulted(matter_id=FOOD).to_payload())]),
+        "c11": (
+            LI,
+            [Step(E.CONSULTED, at(0, 13, 10), p.Consulted(question="营业时间").to_payload())],
+        ),
         # Promised for DAY, decided on DAY: in time.
         "c12": (
             ZHANG,
             [
                 received(num(), SOC, at(-10, 9), promised=d),
-                Step(E.ACCEPTED, at(-10, 9, 30), p.accepted_payload(promised_due=d), bo),
-                Step(E.DECIDED, at(0, 14), p.decided_payload(True), bo),
-                Step(E.RATED, at(0, 15), p.rated_payload(4)),
+                Step(E.ACCEPTED, at(-10, 9, 30), p.Accepted(promised_due=d).to_payload(), bo),
+                Step(E.DECIDED, at(0, 14), p.Decided(True).to_payload(), bo),
+                Step(E.RATED, at(0, 15), p.Rated(4).to_payload()),
             ],
         ),
         # Acceptance moved the promise to DAY; decided the day after: past its promised date.
@@ -324,7 +333,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             LI,
             [
                 received(num(), SOC, at(-10, 9), promised=d - timedelta(1)),
-                Step(E.ACCEPTED, at(-9, 9), p.accepted_payload(promised_due=d), bo),
+                Step(E.ACCEPTED, at(-9, 9), p.Accepted(promised_due=d).to_payload(), bo),
                 Step(E.DECIDED, at(1, 10), _refusal(), bo),
             ],
         ),
@@ -333,15 +342,17 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             ZHANG,
             [
                 received(num(), BIZ, at(-12, 9), promised=d),
-                Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(promised_due=d), bo),
-                Step(E.DECIDED, at(-1, 9), p.decided_payload(True), bo),
-                Step(E.HANDED_TO_DELIVERY, at(-1, 10), p.handed_to_delivery_payload(), bo),
+                Step(E.ACCEPTED, at(-12, 9, 30), p.Accepted(promised_due=d).to_payload(), bo),
+                Step(E.DECIDED, at(-1, 9), p.Decided(True).to_payload(), bo),
+                Step(E.HANDED_TO_DELIVERY, at(-1, 10), p.HandedToDelivery().to_payload(), bo),
                 Step(
                     E.DELIVERED,
                     at(0, 9),
-                    p.delivered_payload(mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="E1"),
+                    p.Delivered(
+                        mode=p.DeliveryMode.EXPRESS, carrier="EMS", waybill="E1"
+                    ).to_payload(),
                 ),
-                Step(E.RATED, at(0, 9, 10), p.rated_payload(3)),
+                Step(E.RATED, at(0, 9, 10), p.Rated(3).to_payload()),
             ],
         ),
         # Refused by decision on DAY; its promise was before DAY (no promise figure).
@@ -349,7 +360,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             ZHANG,
             [
                 received(num(), BIZ, at(-12, 9), promised=d - timedelta(2)),
-                Step(E.ACCEPTED, at(-12, 9, 30), p.accepted_payload(), bo),
+                Step(E.ACCEPTED, at(-12, 9, 30), p.Accepted().to_payload(), bo),
                 Step(E.DECIDED, at(0, 10), _refusal(), bo),
             ],
         ),
@@ -359,7 +370,10 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             [
                 received(num(), FOOD, at(-5, 9), promised=d),
                 Step(
-                    E.ACCEPTED, at(-5, 9, 30), p.accepted_payload(promised_due=d + timedelta(2)), bo
+                    E.ACCEPTED,
+                    at(-5, 9, 30),
+                    p.Accepted(promised_due=d + timedelta(2)).to_payload(),
+                    bo,
                 ),
             ],
         ),
@@ -370,7 +384,7 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             LI,
             [
                 received(num(), FOOD, at(-10, 9), promised=d),
-                Step(E.WITHDRAWN, at(-3, 9), p.withdrawn_payload(reason="申请人撤回")),
+                Step(E.WITHDRAWN, at(-3, 9), p.Withdrawn(reason="申请人撤回").to_payload()),
             ],
         ),
         # Refused days ago (no figure on DAY), rated 2 on DAY and followed up to 办结 the same day.
@@ -378,8 +392,8 @@ def record_day(store: EventStore, station: str = STATION, prefix: str = "A") -> 
             ZHANG,
             [
                 received(num(), SOC, at(-3, 9)),
-                Step(E.REFUSED, at(-3, 9, 10), p.refused_payload(reasons=["材料不符合要求"])),
-                Step(E.RATED, at(0, 9, 20), p.rated_payload(2, ["办事效率低"])),
+                Step(E.REFUSED, at(-3, 9, 10), p.Refused(reasons=["材料不符合要求"]).to_payload()),
+                Step(E.RATED, at(0, 9, 20), p.Rated(2, ["办事效率低"]).to_payload()),
                 followed_up(p.FollowupAction.CONTACTED, at(0, 14), "已电话回访"),
                 followed_up(p.FollowupAction.RECTIFIED, at(0, 15), "窗口已整改"),
                 followed_up(p.FollowupAction.CLOSED, at(0, 16), "申请人认可"),

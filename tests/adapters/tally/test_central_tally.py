@@ -60,7 +60,7 @@ def test_central_equals_the_sum_of_local_tallies_after_sync(
                     when,
                     scenario.DAY,
                     int(when.timestamp() * 1000) << 16,
-                    Jsonb(payloads.accepted_payload()),
+                    Jsonb(payloads.Accepted().to_payload()),
                 ),
             )
         for pc in stations:

@@ -388,10 +388,8 @@ def _next_hlc(connection: sa.Connection, station_id: str, case_id: UUID, now: da
 
 
 def _masked_applicant_id(state: CaseState) -> str | None:
-    id_number = state.applicant.get("id_number")
-    if id_number:
-        return mask_id_number(id_number)
-    return state.applicant.get("id_masked")
+    id_number = state.applicant.id_number if state.applicant else ""
+    return mask_id_number(id_number) if id_number else None
 
 
 def _same_content(stored: CaseEvent, draft: EventDraft, payload: Mapping[str, Any]) -> bool:

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.matters import Material, MaterialType, Matter
-
-_ORGANISATION_ID_TYPE = "统一社会信用代码"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +38,17 @@ class ApplicantFacts:
 
 def applicant_of(state: CaseState) -> ApplicantFacts:
     """The applicant of ``state`` (the one reading of the stored applicant)."""
-    record = state.applicant
-    id_type = record.get("id_type") or "居民身份证"
-    organisation = id_type == _ORGANISATION_ID_TYPE
+    applicant = state.applicant or Applicant(Person(state.applicant_name or ""))
+    agent = applicant.agent
     return ApplicantFacts(
-        name=state.applicant_name or record.get("name") or "",
-        id_type=id_type,
-        id_number=record.get("id_number"),
-        phone=record.get("phone"),
-        address=record.get("address"),
-        legal_representative=record.get("person_name") if organisation else None,
-        agent_name=record.get("agent_name"),
-        agent_id_number=record.get("agent_id_number"),
+        name=state.applicant_name or applicant.display_name,
+        id_type=applicant.id_type,
+        id_number=applicant.id_number or None,
+        phone=applicant.person.phone,
+        address=applicant.person.address,
+        legal_representative=applicant.person.name if applicant.is_organisation else None,
+        agent_name=agent.name if agent else None,
+        agent_id_number=(agent.id_number or None) if agent else None,
     )
 
 
@@ -63,23 +60,6 @@ def last_event(state: CaseState, kind: EventKind) -> CaseEvent | None:
 def moment_of(state: CaseState, kind: EventKind) -> datetime | None:
     event = last_event(state, kind)
     return event.occurred_at if event is not None else None
-
-
-def refusal_of(state: CaseState) -> p.RefusedData | None:
-    """The 不予受理 of the case, as recorded."""
-    event = last_event(state, EventKind.REFUSED)
-    return p.parse_refused(event.payload) if event is not None else None
-
-
-def decision_of(state: CaseState) -> p.DecidedData | None:
-    """The decision of the case, as recorded."""
-    event = last_event(state, EventKind.DECIDED)
-    return p.parse_decided(event.payload) if event is not None else None
-
-
-def certificate_of(state: CaseState) -> p.CertificateData | None:
-    event = last_event(state, EventKind.CERTIFICATE_MADE)
-    return p.parse_certificate_made(event.payload) if event is not None else None
 
 
 def material_named(matter: Matter | None, name: str) -> Material | None:

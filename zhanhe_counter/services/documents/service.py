@@ -404,15 +404,12 @@ class _Document:
         )
 
     def refusal_notice(self) -> dict[str, Any]:
-        refusal = facts.refusal_of(self.state)
-        if refusal is None:
+        state = self.state
+        if not state.refusal_reasons:
             raise DomainError("case not refused", "该办件没有不予受理决定")
         wording = self.wording()
-        default_basis = (
-            wording.not_competent_basis
-            if refusal.competent_office
-            else wording.refusal_notice_basis
-        )
+        competent = state.refusal_competent_office
+        default_basis = wording.not_competent_basis if competent else wording.refusal_notice_basis
         return (
             self.sealed(Act.ACCEPT)
             | self.common()
@@ -420,10 +417,10 @@ class _Document:
             | {
                 "doc_no": self.case_no,
                 "received_at": minute_iso(self.received_at),
-                "reasons": list(refusal.reasons),
-                "legal_basis": refusal.basis or default_basis,
+                "reasons": list(state.refusal_reasons),
+                "legal_basis": state.refusal_basis or default_basis,
                 "acting_subject": self.acting_subject(Act.ACCEPT),
-                "competent_body": refusal.competent_office,
+                "competent_body": competent,
                 "returned_materials": [i.name for i in self.state.received_materials],
                 "clerk_name": self.clerk,
                 "issue_date": self.day(facts.moment_of(self.state, EventKind.REFUSED)),
@@ -538,8 +535,6 @@ class _Document:
         if state.decision_approved is not True or decided is None:
             raise DomainError("case not approved", "该办件没有准予决定")
         wording = self.wording()
-        decision = facts.decision_of(state)
-        certificate = facts.certificate_of(state)
         result = self.matter.result if self.matter else None
         issue_by = self.s.calendar.add_natural_days(china_date(decided), LICENCE_ISSUE_DAYS)
         return (
@@ -550,11 +545,9 @@ class _Document:
                 "title": wording.approval_title,
                 "doc_no": self.case_no,
                 "accepted_on": self.day(state.accepted_at),
-                "legal_basis": self.s.decision_basis(
-                    self.matter, decision.basis if decision else None
-                ),
+                "legal_basis": self.s.decision_basis(self.matter, state.decision_basis),
                 "acting_subject": self.acting_subject(Act.DECIDE),
-                "result_name": (certificate and certificate.certificate_name)
+                "result_name": state.certificate_name
                 or (result.name if result else self.common()["matter_name"]),
                 "certificate_number": state.certificate_number,
                 "validity": result.validity if result else None,
@@ -565,8 +558,7 @@ class _Document:
 
     def refusal_decision(self) -> dict[str, Any]:
         state = self.state
-        decision = facts.decision_of(state)
-        if decision is None or decision.approved:
+        if state.decision_approved is not False:
             raise DomainError(
                 f"case {state.case_id} has no refusal decision", "该办件没有不予办理决定"
             )
@@ -580,8 +572,8 @@ class _Document:
                 "title": wording.refusal_title,
                 "doc_no": self.case_no,
                 "accepted_on": self.day(state.accepted_at),
-                "reasons": list(decision.reasons),
-                "legal_basis": self.s.decision_basis(self.matter, decision.basis),
+                "reasons": list(state.decision_reasons),
+                "legal_basis": self.s.decision_basis(self.matter, state.decision_basis),
                 "acting_subject": self.acting_subject(Act.DECIDE),
                 "issue_date": self.day(state.decided_at),
             }
@@ -619,12 +611,11 @@ class _Document:
 
     def delivery_receipt(self) -> dict[str, Any]:
         state = self.state
-        certificate = facts.certificate_of(state)
         if state.decision_approved is False:
             result_name, number = refusal_title(self.matter), self.case_no
         else:
             result = self.matter.result if self.matter else None
-            result_name = (certificate and certificate.certificate_name) or (
+            result_name = state.certificate_name or (
                 result.name if result else self.common()["matter_name"]
             )
             number = state.certificate_number or ""

@@ -12,19 +12,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
+# The card types are the domain's (they travel into the case); readers name them from here too.
+from zhanhe_counter.domain.applicant import CardType as CardType  # noqa: PLC0414 (re-export)
+from zhanhe_counter.domain.applicant import Person
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.masking import mask_id_number
 
 LONG_TERM = "长期"
-
-
-class CardType(StrEnum):
-    """证件类型: which of the four 256-byte text layouts the card carries."""
-
-    RESIDENT = "resident"  # 居民身份证
-    GAT_RESIDENCE = "gat_residence"  # 港澳台居民居住证 (flag J)
-    FOREIGN_2017 = "foreign_2017"  # 外国人永久居留身份证 2017 (flag I)
-    FOREIGN_2023 = "foreign_2023"  # 外国人永久居留身份证 2023 (flag Y)
 
 
 class PhotoStatus(StrEnum):
@@ -83,6 +77,26 @@ class IdCardRecord:
     @property
     def masked_id(self) -> str:
         return mask_id_number(self.id_number) if self.id_number else ""
+
+    @property
+    def full_address(self) -> str:
+        """住址 with the 追加住址 the chip holds after a move, as the card's back would show it."""
+        return self.address + (self.appended_address and f"（{self.appended_address}）")
+
+    def person(self, *, phone: str | None = None) -> Person:
+        """The card holder as the case records them: the card type and the fields its layout
+        has (English name and nationality of a foreign card, 通行证号码 of a residence permit).
+        A foreign card without a Chinese name goes by its English one."""
+        return Person(
+            name=self.name.strip() or self.name_en.strip(),
+            id_number=self.id_number,
+            card_type=self.card_type,
+            phone=phone,
+            address=self.full_address or None,
+            name_en=self.name_en.strip() or None,
+            nationality=self.nationality.strip() or None,
+            pass_number=self.pass_number.strip() or None,
+        )
 
     @property
     def valid_until_text(self) -> str:

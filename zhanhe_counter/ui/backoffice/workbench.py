@@ -569,26 +569,6 @@ class BackofficeWorkbench(QWidget):
         return dialog.values()
 
 
-#: What each event is called on the timeline (办件记录).
-EVENT_LABELS = {
-    EventKind.CONSULTED: "咨询",
-    EventKind.RECEIVED: "收件",
-    EventKind.RONGQUE_PLEDGED: "容缺承诺",
-    EventKind.NOTIFIED_ONCE: "一次性告知",
-    EventKind.BACKOFFICE_REQUESTED: "提交后台",
-    EventKind.ACCEPTED: "受理",
-    EventKind.REFUSED: "不予受理",
-    EventKind.SUPPLEMENT_RECEIVED: "补齐材料",
-    EventKind.INSPECTED: "核查",
-    EventKind.DECIDED: "决定",
-    EventKind.CERTIFICATE_MADE: "制证",
-    EventKind.HANDED_TO_DELIVERY: "移交出件",
-    EventKind.DELIVERED: "出件",
-    EventKind.RATED: "评价",
-    EventKind.RATING_FOLLOWED_UP: "回访整改",
-    EventKind.WITHDRAWN: "撤回",
-}
-
 _REFUSAL_REASONS = (
     "申请事项依法不需要取得行政许可",
     "申请事项依法不属于本机关职权范围",
@@ -625,7 +605,7 @@ def _case_html(state: CaseState, services: FollowthroughServices) -> str:
         lines.append(f"<b>不予办理理由</b>：{'；'.join(state.decision_reasons)}")
     zone = services.clock.now().tzinfo
     history = "<br>".join(
-        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {EVENT_LABELS[e.kind]} · {e.actor}"
+        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {e.kind.label} · {e.actor}"
         for e in state.timeline[-6:]
     )
     lines.append(f"<b>记录</b>：<br><span style='color:{theme.MUTED}'>{history}</span>")

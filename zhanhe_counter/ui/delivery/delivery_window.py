@@ -200,8 +200,8 @@ class DeliveryWindow(QWidget):
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             entry.setCheckState(Qt.CheckState.Unchecked)
             self.collect.addItem(entry)
-        address = case.case.applicant.get("address")
-        self.address.setText(address or "")
+        applicant = case.case.applicant
+        self.address.setText((applicant.person.address if applicant else None) or "")
         if case.ready:
             self._say("请核验领取人身份，并收取交接单所列材料。")
         else:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -17,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhanhe_counter.domain.identity import check_id
+from zhanhe_counter.domain.applicant import Applicant, CardType, Person
+from zhanhe_counter.domain.identity import PERSON_KINDS, IdKind, check_id
 from zhanhe_counter.domain.masking import mask_id_number
-from zhanhe_counter.services.intake import Applicant, Person
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.ui.reader_bridge import photo_image, placeholder_image
 
@@ -57,53 +58,109 @@ class IdNumberEdit(QLineEdit):
 
 
 class PersonFields(QWidget):
-    """姓名、证件号码、电话 of one person, with the number checked as it is typed."""
+    """姓名、证件类型、证件号码、电话 of one person, with the number checked as it is typed.
+
+    A card tap fills everything, the card type included, and shows the fields only that card's
+    layout has (English name and nationality, 通行证号码); those are kept only while the type and
+    number are still the card's. Typed by hand, a number that belongs to another card type
+    switches the type to it.
+    """
 
     changed = Signal()
 
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._today = today
+        self._from_card: Person | None = None
+        self.card_type = QComboBox()
+        for card_type in CardType:
+            self.card_type.addItem(card_type.layout_label, card_type.value)
         self.name = QLineEdit()
         self.name.setPlaceholderText("姓名")
         self.id_number = IdNumberEdit()
-        self.id_number.setPlaceholderText("身份证号码")
+        self.id_number.setPlaceholderText("证件号码")
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("联系电话")
+        self.card_fields = QLabel()
+        self.card_fields.setObjectName("hint")
+        self.card_fields.setWordWrap(True)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.address = ""
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        # The type sits above the name: F2 puts focus on the name, and Tab goes on to the number.
+        form.addRow("证件类型", self.card_type)
         form.addRow("姓名", self.name)
         form.addRow("证件号", self.id_number)
         form.addRow("电话", self.phone)
+        form.addRow(self.card_fields)
         form.addRow(self.problem)
         for edit in (self.name, self.id_number, self.phone):
             edit.textEdited.connect(self._edited)
+        self.id_number.editingFinished.connect(self._follow_number)
+        self.card_type.activated.connect(self._edited)
+
+    def selected_card_type(self) -> CardType:
+        return CardType(self.card_type.currentData())
+
+    def _select(self, card_type: CardType) -> None:
+        self.card_type.setCurrentIndex(self.card_type.findData(card_type.value))
 
     def _edited(self) -> None:
+        self.card_fields.setText(_layout_fields(self._card_person()))
         self.problem.setText("；".join(self.problems()))
         self.changed.emit()
+
+    def _follow_number(self) -> None:
+        """A typed number that is valid for another card type selects that type."""
+        number = self.id_number.value()
+        if not number or not self.problems():
+            return
+        found = check_id(number, today=self._today, kinds=PERSON_KINDS)
+        if found.valid and found.kind is not None:
+            self._select(_card_type_of(found.kind, number))
+            self._edited()
 
     def problems(self) -> list[str]:
         number = self.id_number.value()
         if not number:
             return []
-        check = check_id(number, today=self._today)
+        check = check_id(number, today=self._today, kinds={self.selected_card_type().id_kind})
         return [] if check.valid else list(check.problems)
 
     def is_empty(self) -> bool:
         return not (self.name.text().strip() or self.id_number.value())
 
+    def _card_person(self) -> Person | None:
+        """The person read from the card, while type and number are still the card's."""
+        card = self._from_card
+        if card and (card.card_type, card.id_number) == (
+            self.selected_card_type(),
+            self.id_number.value(),
+        ):
+            return card
+        return None
+
     def person(self) -> Person:
+        card = self._card_person()
         return Person(
             name=self.name.text().strip(),
             id_number=self.id_number.value(),
+            card_type=self.selected_card_type(),
             phone=self.phone.text().strip() or None,
             address=self.address or None,
+            name_en=card.name_en if card else None,
+            nationality=card.nationality if card else None,
+            pass_number=card.pass_number if card else None,
         )
+
+    def fill_from_card(self, record: IdCardRecord) -> None:
+        card = record.person()
+        self._from_card = card
+        self._select(card.card_type)
+        self.fill(card.name, card.id_number, card.address or "")
 
     def fill(self, name: str, number: str, address: str) -> None:
         self.name.setText(name)
@@ -112,8 +169,29 @@ class PersonFields(QWidget):
         self._edited()
 
     def clear(self) -> None:
+        self._from_card = None
+        self._select(CardType.RESIDENT)
         self.fill("", "", "")
         self.phone.clear()
+
+
+def _card_type_of(kind: IdKind, number: str) -> CardType:
+    if kind is IdKind.FOREIGN_PERMANENT:
+        # 15 characters (3 letters first) is the 2017 layout's number, 18 digits the 2023 one's.
+        return CardType.FOREIGN_2017 if len(number) == 15 else CardType.FOREIGN_2023
+    return CardType.GAT_RESIDENCE if kind is IdKind.GAT_RESIDENCE else CardType.RESIDENT
+
+
+def _layout_fields(person: Person | None) -> str:
+    """The fields only this card's layout has, as read from it."""
+    if person is None:
+        return ""
+    fields = [
+        ("英文姓名", person.name_en),
+        ("国籍", person.nationality),
+        ("通行证号码", person.pass_number),
+    ]
+    return "　".join(f"{label}：{value}" for label, value in fields if value)
 
 
 class ApplicantPanel(QFrame):
@@ -240,15 +318,19 @@ class ApplicantPanel(QFrame):
 
     def fill_from_card(self, record: IdCardRecord) -> str:
         """Fill the applicant, or the agent when the agent box is open and waiting; says which."""
-        address = record.address + (record.appended_address and f"（{record.appended_address}）")
         if self.has_agent and self.agent.is_empty() and not self.person.is_empty():
-            self.agent.fill(record.name, record.id_number, address)
+            self.agent.fill_from_card(record)
             self.changed.emit()
             return "代办人"
-        self.person.fill(record.name, record.id_number, address)
+        self.person.fill_from_card(record)
         self.photo.setPixmap(QPixmap.fromImage(photo_image(record)))
-        details = [record.sex, record.nation, f"有效期至 {record.valid_until_text}"]
-        self.card_line.setText("  ".join(d for d in details if d) + f"\n{address}")
+        details = [
+            record.card_type.layout_label,
+            record.sex,
+            record.nation,
+            f"有效期至 {record.valid_until_text}",
+        ]
+        self.card_line.setText("  ".join(d for d in details if d) + f"\n{record.full_address}")
         if record.warnings:
             self.card_line.setText(self.card_line.text() + "\n⚠ " + "；".join(record.warnings))
         self.changed.emit()

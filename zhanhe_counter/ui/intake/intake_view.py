@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -25,17 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import ChecklistResult, Outcome
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.matters import Matter
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.intake import (
-    Applicant,
     CommittedIntake,
     IntakeAction,
     IntakeRequest,
-    Person,
     case_number_of,
     new_action,
 )
@@ -159,7 +156,8 @@ class IntakeView(QWidget):
         if self.finished:
             self.new_intake()
         who = self.applicant.fill_from_card(record)
-        self.message.emit(f"已读取{who}身份证：{record.name} {record.masked_id}")
+        holder = record.name or record.name_en
+        self.message.emit(f"已读取{who}{record.card_type.label}：{holder} {record.masked_id}")
         if self.checklist.matter is None:
             self.focus_search()
         else:
@@ -341,7 +339,7 @@ class IntakeView(QWidget):
             status_label=case.status.label,
             printed=titles,
             print_problem=done.print_problem,
-            answer_due=_answer_due(done.committed),
+            answer_due=done.committed.case.answer_due,
         )
         self.message.emit(f"办件已保存：{number}")
         self.setFocus()
@@ -355,14 +353,3 @@ class IntakeView(QWidget):
         self.outcome.problems.setText(text)
         self.outcome.confirm.setEnabled(True)
         self.message.emit(text)
-
-
-def _answer_due(committed: CommittedIntake) -> datetime | None:
-    for event in committed.events:
-        if event.kind is EventKind.BACKOFFICE_REQUESTED:
-            value = event.payload.get("answer_due")
-            if isinstance(value, datetime):
-                return value
-            if isinstance(value, str):
-                return datetime.fromisoformat(value)
-    return None
