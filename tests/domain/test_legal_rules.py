@@ -153,7 +153,7 @@ class TestDocumentSettings:
         assert "仍为占位值（待填）" in placeholder.value.user_message
         with pytest.raises(SettingMissing) as unset:
             settings.require("hall.Q.seal", "district.seal")
-        assert unset.value.key == "hall.Q.seal"
+        assert unset.value.key == "district.seal"  # the general key fills it for all
         assert "尚未设置" in unset.value.user_message
         assert settings.optional("hall.Q.progress_url") is None
         with pytest.raises(SettingMissing):
@@ -180,3 +180,5 @@ class TestDocumentSettings:
             ("hall.Q.phone", SettingState.UNSET),
         ]
         assert problems[1].label == "全区行政诉讼管辖法院"
+        chained = settings.problems([("department.D.court", "district.court")])
+        assert [p.key for p in chained] == ["department.D.phone", "district.court"]

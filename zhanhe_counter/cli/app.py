@@ -25,6 +25,7 @@ COMMANDS = {
     "db": "db",
     "idcard": "idcard",
     "render": "render",
+    "forms": "forms",
     "print-test": "printers",
     "central": "central",
     "station": "station",

@@ -113,8 +113,9 @@ class DocumentSettings:
         return None
 
     def require(self, *keys: str) -> str:
-        """The first key of ``keys`` that is set; ``SettingMissing`` (naming the most specific
-        key) if none is, or if the one found is still a placeholder."""
+        """The first key of ``keys`` that is set; ``SettingMissing`` if the one found is still
+        a placeholder (naming it), or if none is set (naming the last, most general key: the
+        one to fill in for all)."""
         for key in keys:
             value = self.values.get(key)
             state = state_of(value)
@@ -123,7 +124,7 @@ class DocumentSettings:
                 return value.strip()
             if state is SettingState.PLACEHOLDER:
                 raise SettingMissing(key, state, value)
-        raise SettingMissing(keys[0], SettingState.UNSET)
+        raise SettingMissing(keys[-1], SettingState.UNSET)
 
     def optional(self, *keys: str) -> str | None:
         """Like ``require`` but None when nothing is set (a placeholder still refuses)."""

@@ -12,6 +12,7 @@ from zhanhe_counter.services.documents.service import (
     DocumentService,
     limit_text,
     refusal_title,
+    required_settings,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "DocumentService",
     "limit_text",
     "refusal_title",
+    "required_settings",
 ]

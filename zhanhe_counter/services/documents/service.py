@@ -38,7 +38,7 @@ from zhanhe_counter.domain.legal_family import (
     wording_for,
 )
 from zhanhe_counter.domain.matters import Catalogue, Matter
-from zhanhe_counter.domain.windows import ServiceHallLevel, WindowConfig
+from zhanhe_counter.domain.windows import ServiceHall, ServiceHallLevel, WindowConfig
 from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit, WorkCalendar
 from zhanhe_counter.services.documents import facts
 from zhanhe_counter.services.documents.facts import ApplicantFacts
@@ -87,6 +87,32 @@ def refusal_title(matter: Matter | None) -> str:
     """不予行政许可决定书 (a permit) or 不予办理决定书, also the result a refusal hands out."""
     family = LegalFamily.of(matter.matter_type) if matter else LegalFamily.OTHER_POWER
     return "不予行政许可决定书" if family.is_permit else "不予办理决定书"
+
+
+def required_settings(catalogue: Catalogue, halls: Sequence[ServiceHall]) -> list[tuple[str, ...]]:
+    """Every setting a sealed document of these halls and the catalogue's departments may need,
+    each as the fallback chain the documents read it through (for ``forms check``)."""
+    chains: list[tuple[str, ...]] = [
+        ("district.supervision_phone",),
+        ("district.local_measures",),
+        ("district.rongque_consequence",),
+    ]
+    for hall in halls:
+        key = f"hall.{hall.id}"
+        chains += [(f"{key}.{name}",) for name in _HALL_SETTINGS]
+    for department in catalogue.department_names:
+        key = f"department.{department}"
+        chains += [(f"{key}.seal",), (f"{key}.phone",)]
+        chains += [
+            (f"{key}.reconsideration_body", "district.reconsideration_body"),
+            (f"{key}.court", "district.court"),
+        ]
+        if state_of(department) is not SettingState.OK:
+            chains.append((f"{key}.name",))  # the catalogue's name is itself a placeholder
+    return chains
+
+
+_HALL_SETTINGS = ("name", "seal", "receipt_seal", "consult_phone", "pickup_place")
 
 
 class DocumentService:
