@@ -55,9 +55,7 @@ def test_every_desk_prints_the_same_beijing_times(ft: Followthrough, tmp_path: P
             case_id, REVIEWER.staff_id, actor_name=REVIEWER.name
         ).documents
         ft.clock.set(DELIVERED)
-        receiver = ft.delivery.verify_receiver(
-            case_id, "刘䶮", APPLICANT.person.id_number
-        )
+        receiver = ft.delivery.verify_receiver(case_id, "刘䶮", APPLICANT.person.id_number)
         collect = list(station.store.case_state(case_id).collect_at_delivery)
         delivery = ft.delivery.pickup(case_id, receiver, collect, DELIVERY_CLERK.staff_id).documents
 
