@@ -225,3 +225,13 @@ def test_configured_font_goes_first() -> None:
     fonts = resolve_fonts([f"{MICROHEI.path}#0"])
     assert fonts.body.path == MICROHEI.path
     assert any(face.has("䶮") for face in fonts.fallbacks)
+
+
+def test_short_documents_fit_one_page_and_the_seal_stays_with_its_text(out_dir: Path) -> None:
+    for kind in ("service_record", "one_time_notice", "refusal_decision", "refusal_notice"):
+        assert renderer().render_pdf(kind, fixture(kind)).page_count == 1, kind
+    doc, path = rendered("acceptance_notice", out_dir)
+    last = run("pdftotext", "-f", str(doc.page_count), "-l", str(doc.page_count), path, "-")
+    # The seal never stands alone: the signature lines it certifies are on its page.
+    assert "行政许可专用章" in squeeze(last)
+    assert "申请人或代理人（签字）" in squeeze(last)

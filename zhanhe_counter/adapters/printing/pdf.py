@@ -394,7 +394,13 @@ class _Builder:
             sealed: list[Flowable] = []
             while groups and groups[-1][0] in _SEALED_WITH:
                 kind, previous = groups.pop()
-                sealed[:0] = previous
+                # A nested KeepTogether reports a huge height to force its own split, which
+                # would push the whole group to a new page: keep its content, not the wrapper.
+                sealed[:0] = [
+                    inner
+                    for f in previous
+                    for inner in (f._content if isinstance(f, KeepTogether) else [f])
+                ]
                 if kind in ("paragraph", "relief", "list"):
                     break
             groups.append(("seal", [KeepTogether([*sealed, *flowables])]))
