@@ -38,6 +38,7 @@ from zhanhe_counter.domain.legal_family import (
     wording_for,
 )
 from zhanhe_counter.domain.matters import Catalogue, Matter
+from zhanhe_counter.domain.payloads import DeliveryMode
 from zhanhe_counter.domain.windows import ServiceHall, ServiceHallLevel, WindowConfig
 from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit, WorkCalendar
 from zhanhe_counter.services.documents import facts
@@ -243,11 +244,20 @@ class _Document:
         self.matter = service.matter_of(state)
         self.applicant: ApplicantFacts = facts.applicant_of(state)
         self.at_window = at_window
+        self.clerk_name = clerk_name
         self.clerk = clerk_name or service.staff_name(state.first_handler)
         self.delivery = delivery
         self.case_no = state.case_number or ""
         self.hall = service.window.hall
         self.received_at = state.received_at or state.opened_at
+
+    def actor(self, kind: EventKind) -> str:
+        """Who signs for the act of ``kind``: the clerk acting now, else (a reprint) the name
+        of whoever recorded that step, else the case's 首办负责人."""
+        if self.clerk_name:
+            return self.clerk_name
+        event = facts.last_event(self.state, kind)
+        return self.s.staff_name(event.actor if event else self.state.first_handler)
 
     # ------------------------------------------------------------------ who issues
 
@@ -373,7 +383,7 @@ class _Document:
                 "decision_days": INTAKE_DECISION_WORKING_DAYS,
                 "decision_due": decision_due.date.isoformat(),
                 "department": self.department_name(),
-                "clerk_name": self.clerk,
+                "clerk_name": self.actor(EventKind.RECEIVED),
             }
         )
 
@@ -424,7 +434,7 @@ class _Document:
                     {k: row[k] for k in ("name", "form", "copies")}
                     for row in facts.material_rows(state, matter)
                 ],
-                "clerk_name": self.clerk,
+                "clerk_name": self.actor(EventKind.ACCEPTED),
                 "issue_date": self.day(state.accepted_at),
             }
         )
@@ -448,7 +458,7 @@ class _Document:
                 "acting_subject": self.acting_subject(Act.ACCEPT),
                 "competent_body": competent,
                 "returned_materials": [i.name for i in self.state.received_materials],
-                "clerk_name": self.clerk,
+                "clerk_name": self.actor(EventKind.REFUSED),
                 "issue_date": self.day(facts.moment_of(self.state, EventKind.REFUSED)),
             }
         )
@@ -505,7 +515,7 @@ class _Document:
                 "deadline": deadline.isoformat() if deadline else None,
                 "deadline_rule": rule,
                 "consequence": consequence,
-                "clerk_name": self.clerk,
+                "clerk_name": self.actor(EventKind.NOTIFIED_ONCE),
                 "issue_date": self.day(issued),
             }
         )
@@ -645,12 +655,7 @@ class _Document:
                 result.name if result else self.common()["matter_name"]
             )
             number = state.certificate_number or ""
-        details = self.delivery or DeliveryDetails(
-            method="窗口领取",
-            receiver_name=self.applicant.collector_name,
-            receiver_relation="代理人" if self.applicant.agent_name else "本人",
-            receiver_id_no=self.applicant.agent_id_number or self.applicant.id_number,
-        )
+        details = self.delivery or self._recorded_delivery()
         delivered = state.delivered_at or self.received_at
         sealed = self.sealed(Act.DELIVER)
         return self.common() | {
@@ -666,8 +671,39 @@ class _Document:
             "waybill_no": details.waybill_no,
             "mail_address": details.mail_address,
             "delivered_at": minute_iso(delivered),
-            "clerk_name": self.clerk,
+            "clerk_name": self.actor(EventKind.DELIVERED),
         }
+
+    def _recorded_delivery(self) -> DeliveryDetails:
+        """How the result went out, as the DELIVERED event recorded it (for a reprint); before
+        that, the applicant (or agent) collecting at the window (当场办结)."""
+        recorded = self.state.delivery
+        if recorded is None or (
+            recorded.mode is DeliveryMode.PICKUP and not recorded.receiver_role
+        ):
+            return DeliveryDetails(
+                method="窗口领取",
+                receiver_name=(recorded.signer if recorded else None)
+                or self.applicant.collector_name,
+                receiver_relation="代理人" if self.applicant.agent_name else "本人",
+                receiver_id_no=self.applicant.agent_id_number or self.applicant.id_number,
+            )
+        if recorded.mode is DeliveryMode.EXPRESS:
+            return DeliveryDetails(
+                method="邮寄送达",
+                receiver_name=self.applicant.name,
+                courier=recorded.carrier,
+                waybill_no=recorded.waybill,
+                mail_address=recorded.mail_address or self.applicant.address,
+                collected=recorded.collected,
+            )
+        # The full number was never stored: the reprint names the receiver without it.
+        return DeliveryDetails(
+            method="窗口领取",
+            receiver_name=recorded.signer or self.applicant.name,
+            receiver_relation=recorded.receiver_role.label if recorded.receiver_role else None,
+            collected=recorded.collected,
+        )
 
     def service_record(self) -> dict[str, Any]:
         """送达回证 of the notice or decision the back office issued, to be signed by the
