@@ -26,6 +26,7 @@ COMMANDS = {
     "idcard": "idcard",
     "render": "render",
     "forms": "forms",
+    "cases": "cases",
     "print-test": "printers",
     "central": "central",
     "station": "station",
