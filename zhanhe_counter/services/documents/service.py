@@ -181,9 +181,13 @@ class DocumentService:
         return wording_for(family, measures)
 
     def decision_basis(self, matter: Matter | None, given: str | None) -> str:
-        """What a decision rests on: the reviewer's basis, else the catalogue's 设定依据, with
-        the procedural article of the family (Art. 38 for a permit). Never a generic default."""
-        substantive = (given or "").strip() or "、".join(matter.legal_basis if matter else ())
+        """What a decision rests on: the reviewer's basis, else the catalogue's 设定依据 (or,
+        until the official catalogue carries it, ``matter.<id>.legal_basis`` in the settings),
+        with the procedural article of the family (Art. 38 for a permit). Never a generic
+        default: without any, ``DomainError`` and nothing is recorded."""
+        catalogued = "、".join(matter.legal_basis) if matter else ""
+        configured = self.settings.get(f"matter.{matter.id}.legal_basis") if matter else None
+        substantive = (given or "").strip() or catalogued or (configured or "")
         if not substantive:
             raise DomainError(
                 "decision without a legal basis",
@@ -560,7 +564,12 @@ class _Document:
                 "supervision_phone": self.settings.require("district.supervision_phone"),
                 "progress_url": self.progress_url(),
                 "items": facts.gaozhi_items(self.state),
-                "legal_basis": "、".join(self.matter.legal_basis) if self.matter else None,
+                "legal_basis": (
+                    "、".join(self.matter.legal_basis)
+                    or self.settings.get(f"matter.{self.matter.id}.legal_basis")
+                )
+                if self.matter
+                else None,
                 "issue_date": self.day(self.received_at),
             }
         )
