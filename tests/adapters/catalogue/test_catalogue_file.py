@@ -193,8 +193,9 @@ class TestProblems:
         assert len(found) == 9
 
     def test_legal_basis_is_read_as_printed(self, tmp_path: Path) -> None:
+        basis = '    legal_basis: ["《测试条例》第五条", "《测试办法》"]\n'
         text = "schema_version: 1\nmatters:\n" + GOOD_MATTER.replace(
-            "    window_flow:", '    legal_basis: ["《测试条例》第五条", "《测试办法》"]\n    window_flow:'
+            "    window_flow:", basis + "    window_flow:"
         )
         loaded = load_catalogue(write(tmp_path, text))
         assert loaded.warnings == ()
