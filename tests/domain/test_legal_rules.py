@@ -9,6 +9,7 @@ import pytest
 from zhanhe_counter.domain.china_time import (
     CHINA_TIME,
     china_date,
+    clock_text,
     date_text,
     datetime_text,
     in_china,
@@ -44,6 +45,7 @@ class TestChinaTime:
         assert minute_iso(UTC_EVENING) == "2026-11-27T07:45"
         assert datetime_text(UTC_EVENING) == "2026年11月27日 07:45"
         assert short_text(UTC_EVENING) == "11-27 07:45"
+        assert clock_text(UTC_EVENING) == "07:45"
         assert minute_text(UTC_EVENING) == "2026-11-27 07:45"
         assert date_text(date(2026, 1, 5)) == "2026年1月5日"
 

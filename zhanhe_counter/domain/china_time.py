@@ -43,6 +43,11 @@ def datetime_text(moment: datetime) -> str:
     return f"{date_text(local.date())} {local:%H:%M}"
 
 
+def clock_text(moment: datetime) -> str:
+    """``09:30``: the Beijing time of day."""
+    return in_china(moment).strftime("%H:%M")
+
+
 def short_text(moment: datetime) -> str:
     """``11-26 09:30``: a recent moment on a screen."""
     return in_china(moment).strftime("%m-%d %H:%M")

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from zhanhe_counter.domain.china_time import in_china
+from zhanhe_counter.domain.china_time import clock_text
 from zhanhe_counter.services.ports.sync import SyncProblem
 from zhanhe_counter.services.sync_engine import Level, SyncStatus
 
@@ -43,7 +43,7 @@ def age_text(age: timedelta) -> str:
 
 
 def _clock(value: datetime) -> str:
-    return in_china(value).strftime("%H:%M")
+    return clock_text(value)
 
 
 def describe_status(status: SyncStatus, now: datetime) -> BarText:
