@@ -207,6 +207,19 @@ def answer_accepted(d: Desk) -> Printed:
     return Printed(list(answer.documents), False, (D.ACCEPTANCE_NOTICE,), check)
 
 
+def answer_on_the_day(d: Desk) -> Printed:
+    case, _docs = d.open("ZH-018")  # 当场办结 (0 days) at a window that may not decide
+    d.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    answer = d.backoffice.answer_for(case.case_id)
+    assert answer is not None
+
+    def check(text: dict[D, str]) -> None:
+        notice = squeezed(text[D.ACCEPTANCE_NOTICE])
+        assert "承诺办结时限当日办结" in notice  # not "当场办结" for a case sent to review
+
+    return Printed(list(answer.documents), False, (D.ACCEPTANCE_NOTICE,), check)
+
+
 def answer_refused(d: Desk) -> Printed:
     case, _docs = d.open("ZH-004")
     d.backoffice.refuse(case.case_id, ["申请人已在其他统筹地区参保"], REVIEWER.staff_id)
@@ -342,6 +355,7 @@ FLOWS: dict[str, tuple[Callable[[Desk], Printed], WindowAuthority]] = {
     "当场受理-受理": (accept_on_spot, WindowAuthority.ACCEPT_ON_SPOT),
     "20分钟答复-受理": (answer_accepted, WindowAuthority.RECEIVE_ONLY),
     "当场受理-不予受理": (answer_refused, WindowAuthority.RECEIVE_ONLY),
+    "当场办结-后台当日": (answer_on_the_day, WindowAuthority.RECEIVE_ONLY),
     "当场收件-齐全": (receive_complete, WindowAuthority.RECEIVE_ONLY),
     "容缺": (rongque, WindowAuthority.RECEIVE_ONLY),
     "材料不齐": (incomplete, WindowAuthority.RECEIVE_ONLY),
@@ -451,7 +465,7 @@ def _case_id(d: Desk, request: DocumentRequest):  # type: ignore[no-untyped-def]
 
 
 def test_the_matrix_covers_every_issue_flow() -> None:
-    assert len(FLOWS) == 14
+    assert len(FLOWS) == 15
 
 
 @pytest.mark.parametrize(

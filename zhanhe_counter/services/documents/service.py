@@ -360,6 +360,15 @@ class _Document:
     def family(self) -> LegalFamily:
         return self.wording().family
 
+    def promised_text(self, matter: Matter | None) -> str:
+        """承诺办结时限 as printed. A 0-day promise reads 当场办结 only where the window itself
+        completes the case; a case the back office accepted is decided within the day (当日办结),
+        not "on the spot" of a counter it has left."""
+        limit = matter.promised_limit if matter else None
+        if limit is not None and limit.value == 0 and not self.at_window:
+            return "当日办结"
+        return limit_text(limit)
+
     def day(self, moment: datetime | None) -> str:
         return china_date(moment or self.received_at).isoformat()
 
@@ -429,7 +438,7 @@ class _Document:
                 "acting_subject": self.acting_subject(Act.ACCEPT),
                 "deemed_text": deemed_text,
                 "legal_limit": limit_text(legal),
-                "promised_limit": limit_text(matter.promised_limit if matter else None),
+                "promised_limit": self.promised_text(matter),
                 "promised_date": (state.promised_due or china_date(accepted)).isoformat(),
                 "fee": "收费" if fee and fee.charged else "不收费",
                 "pickup": "窗口自取",
