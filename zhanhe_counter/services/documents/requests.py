@@ -19,8 +19,6 @@ from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit
 INTAKE_DECISION_WORKING_DAYS = 5
 #: 行政许可法第四十四条: the licence is issued and served within 10 days of the approval.
 LICENCE_ISSUE_DAYS = 10
-_DEFAULT_RECONSIDERATION_DAYS = 60  # 行政复议法 (2023) 第二十条
-_DEFAULT_LITIGATION_MONTHS = 6  # 行政诉讼法第四十六条
 
 
 @dataclass(frozen=True, slots=True)
