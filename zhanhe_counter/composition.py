@@ -24,6 +24,10 @@ from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
+from zhanhe_counter.adapters.printing.settings_file import (
+    load_document_settings,
+    shipped_settings_path,
+)
 from zhanhe_counter.adapters.resources import resources_dir
 from zhanhe_counter.adapters.storage.audit_tables import SqliteLegacyReveals
 from zhanhe_counter.adapters.storage.database_key import open_station_database
@@ -39,14 +43,14 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
-from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
-from zhanhe_counter.services.document_dispatch import DocumentDispatcher
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
+from zhanhe_counter.services.documents import DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
-from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
@@ -99,7 +103,7 @@ class Station:
     calendar: WorkCalendar
     clock: Clock
     identity: StationIdentity
-    office: OfficeProfile
+    documents: DocumentService
     printers: dict[str, Printer]
     printer_roles: PrinterRoles
     queue: SqlitePrintQueue
@@ -122,14 +126,12 @@ class Station:
 
     @cached_property
     def dispatcher(self) -> DocumentDispatcher:
-        return DocumentDispatcher(
-            renderer=self.renderer,
-            print_service=self.print_service,
-            catalogue=self.catalogue,
-            office=self.office,
-            calendar=self.calendar,
-            printers=self.printer_roles,
-        )
+        return DocumentDispatcher(documents=self.documents, printer=self.document_printer)
+
+    def progress_url(self, case_no: str) -> str:
+        """The address the receipt's QR code holds ("" while none is configured)."""
+        url = self.documents.settings.get(f"hall.{self.identity.window.hall.id}.progress_url")
+        return url.replace("{case_no}", case_no) if url else ""
 
     # -- follow-through (back office, supplements, delivery, ratings), built on first use ----
 
@@ -141,7 +143,7 @@ class Station:
             calendar=self.calendar,
             clock=self.clock,
             station=self.identity,
-            office=self.office,
+            documents=self.documents,
         )
 
     @cached_property
@@ -161,7 +163,7 @@ class Station:
             catalogue=self.catalogue,
             clock=self.clock,
             station_id=self.identity.station_id,
-            office=self.office,
+            documents=self.documents,
             signatures=SqliteSignatureArchive(self.engine),
         )
 
@@ -288,6 +290,20 @@ class _LazyRenderer:
         return self._station.renderer.render_raster(kind, values)
 
 
+class _StaffNames:
+    """Staff id → name for paper (受理人, 告知人): read when a document is built, so a clerk
+    added after start is named too."""
+
+    def __init__(self, reference: SqliteReferenceStore) -> None:
+        self._reference = reference
+
+    def __call__(self, staff_id: str) -> str | None:
+        for staff in self._reference.all_staff():
+            if staff.staff_id == staff_id:
+                return staff.name
+        return None
+
+
 def build_station(
     data_dir: Path,
     *,
@@ -361,7 +377,17 @@ def build_station(
         clock=clock,
         gate=gate,
     )
-    office = OfficeProfile(issuing_body=window.hall.name, window_no=window.name)
+    documents = DocumentService(
+        catalogue=catalogue,
+        settings=load_document_settings(
+            Path(
+                reference.get_setting("document_settings_file") or shipped_settings_path(demo=demo)
+            )
+        ),
+        calendar=calendar,
+        window=window,
+        staff_names=_StaffNames(reference),
+    )
     return Station(
         data_dir=data_dir,
         demo=demo,
@@ -373,7 +399,7 @@ def build_station(
         calendar=calendar,
         clock=clock,
         identity=identity,
-        office=office,
+        documents=documents,
         printers=printers,
         printer_roles=roles,
         queue=queue,

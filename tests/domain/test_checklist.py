@@ -179,6 +179,14 @@ class TestComplete:
         result = run(matter, authority=WindowAuthority.DECIDE_ON_SPOT)
         assert result.completes_on_spot
         assert not result.needs_backoffice_answer
+        # A permit completed on the spot: the written 受理 record and the approval decision.
+        assert result.documents == (D.ACCEPTANCE_NOTICE, D.APPROVAL_DECISION, D.DELIVERY_RECEIPT)
+
+    def test_complete_on_spot_of_a_public_service_prints_only_the_hand_out(self) -> None:
+        matter = dataclasses.replace(
+            FOOD, window_flow=WindowFlow.COMPLETE_ON_SPOT, matter_type="20"
+        )
+        result = run(matter, authority=WindowAuthority.DECIDE_ON_SPOT)
         assert result.documents == (D.DELIVERY_RECEIPT,)
 
     def test_complete_on_spot_by_the_back_office_while_waiting(self) -> None:
@@ -186,7 +194,8 @@ class TestComplete:
         result = run(matter, authority=WindowAuthority.ACCEPT_ON_SPOT)
         assert result.completes_on_spot
         assert result.needs_backoffice_answer
-        assert result.documents == (D.HANDOVER_SHEET, D.DELIVERY_RECEIPT)
+        # No 出件签收单 before a result exists: it is printed at delivery.
+        assert result.documents == (D.HANDOVER_SHEET, D.THERMAL_TICKET)
 
     def test_pre_reviewed_immediate_matter_is_completed_on_the_spot(self) -> None:
         matter = dataclasses.replace(

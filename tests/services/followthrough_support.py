@@ -14,8 +14,9 @@ from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.checklist import MaterialRecord
-from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.delivery import DeliveryService
+from zhanhe_counter.services.document_dispatch import DocumentPrinter
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeRequest, new_action
 from zhanhe_counter.services.rating import RatingService
@@ -120,7 +121,7 @@ def build_followthrough(data_dir: Path, clock: MovableClock | None = None) -> Fo
             calendar=station.calendar,
             clock=clock,
             station=station.identity,
-            office=station.office,
+            documents=station.documents,
         ),
         supplements=SupplementsService(
             store=station.store,
@@ -134,7 +135,7 @@ def build_followthrough(data_dir: Path, clock: MovableClock | None = None) -> Fo
             catalogue=station.catalogue,
             clock=clock,
             station_id=station.identity.station_id,
-            office=station.office,
+            documents=station.documents,
             signatures=SqliteSignatureArchive(station.engine),
         ),
         rating=RatingService(

@@ -23,8 +23,9 @@ from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind, queue_documents
-from zhanhe_counter.services.paperwork import DocumentRequest
+from zhanhe_counter.services.backoffice import QueueKind
+from zhanhe_counter.services.document_dispatch import DocumentPrinter
+from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.services.urgency import Urgency
 
 
@@ -130,8 +131,12 @@ def test_acceptance_in_time_is_not_deemed_and_sets_the_promised_date(ft: Followt
     assert not result.case.deemed_accepted
     # 20 working days counted from the acceptance day, not from receipt.
     assert result.case.promised_due == ft.station.calendar.add_workdays(date(2026, 11, 30), 20).date
-    [notice] = result.documents
+    notice, service = result.documents
     assert notice.values["promised_date"] == result.case.promised_due.isoformat()
+    # Issued at the back office, away from the applicant: its service must be proven.
+    assert service.kind is DocumentKind.SERVICE_RECORD
+    assert service.values["document_title"] == "受理通知书"
+    assert notice.values["clerk_name"] == REVIEWER.name  # the name, never the login id
 
 
 def test_one_time_notice_then_supplement_restarts_the_acceptance_clock(ft: Followthrough) -> None:
@@ -139,8 +144,11 @@ def test_one_time_notice_then_supplement_restarts_the_acceptance_clock(ft: Follo
     items = [MaterialItem("2", "户口簿", "复印件不清晰")]
     result = ft.backoffice.notify_once(case.case_id, items, REVIEWER.staff_id)
     assert result.case.status is CaseStatus.NOTIFIED
-    assert result.case.notice_due == date(2026, 12, 3)
+    # No rule gives 高龄津贴 a supplement deadline: none is invented (行政许可法第三十二条).
+    assert result.case.notice_due is None
     assert result.documents[0].kind is DocumentKind.ONE_TIME_NOTICE
+    assert result.documents[0].values["deadline"] is None
+    assert result.documents[0].values["consequence"] is None
     assert ft.backoffice.queue(QueueKind.ACCEPTANCE) == []
     with pytest.raises(IllegalTransition) as again:
         ft.backoffice.notify_once(case.case_id, items, REVIEWER.staff_id)
@@ -179,7 +187,8 @@ def test_review_approve_certificate_and_handover(ft: Followthrough) -> None:
     [sheet] = handed.documents
     assert sheet.kind is DocumentKind.HANDOVER_SHEET
     assert sheet.values["collect_at_delivery"] == collect
-    assert sheet.values["handed_by"] == "王强"
+    assert sheet.values["handed_by"] == "张敏"  # the front desk's leg
+    assert sheet.values["returned_by"] == "王强"  # the back office's leg, by name
     assert ft.backoffice.queue(QueueKind.FINISHING) == []
 
 
@@ -231,7 +240,7 @@ def test_refused_decision_prints_the_written_decision_and_goes_to_delivery(
     for reason in reasons:
         assert reason in text
     assert "60日内向湛河区人民政府申请行政复议" in text
-    assert "6个月内依法向湛河区人民法院（待核实集中管辖）提起行政诉讼" in text
+    assert "6个月内依法向演示人民法院提起行政诉讼" in text  # the court from the settings
     assert "《高龄津贴发放办法》第五条" in text
     # A reprint from the stored event says the same.
     assert ft.backoffice.refusal_decision(case.case_id) == decision
@@ -256,6 +265,15 @@ def test_refused_decision_prints_the_written_decision_and_goes_to_delivery(
     assert ft.backoffice.queue(QueueKind.FINISHING) == []
 
 
+def test_refusal_without_any_legal_basis_cannot_be_recorded(ft: Followthrough) -> None:
+    case = ft.open_case("ZH-005")  # 高龄津贴: the catalogue registers no 设定依据
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    with pytest.raises(DomainError) as error:
+        ft.backoffice.refuse_decision(case.case_id, ["年龄未满80周岁"], REVIEWER.staff_id)
+    assert "法律、法规条款" in error.value.user_message
+    assert ft.backoffice.case(case.case_id).status is CaseStatus.ACCEPTED
+
+
 def test_refused_permit_reads_not_permitted_with_the_licensing_law_by_default(
     ft: Followthrough, tmp_path: Path
 ) -> None:
@@ -266,11 +284,15 @@ def test_refused_permit_reads_not_permitted_with_the_licensing_law_by_default(
     assert none_yet.value.user_message == "该办件没有不予办理决定"
     result = ft.backoffice.refuse_decision(case.case_id, ["经营场所不符合要求"], "wangqiang")
     [decision] = result.documents
-    assert decision.values["decision"] == "不予许可"
-    assert decision.values["legal_basis"] == "《中华人民共和国行政许可法》第三十八条第二款"
+    assert decision.values["decision"] == "不予行政许可"
+    # The catalogue's 设定依据 with the procedural article, never Art. 38 alone.
+    assert decision.values["legal_basis"] == (
+        "《中华人民共和国建筑法》第八条、《建筑工程施工许可管理办法》"
+        "和《中华人民共和国行政许可法》第三十八条"
+    )
     text = pdf_text(ft, decision, tmp_path)
-    assert "不予许可决定书" in text
-    assert "本机关决定不予许可" in text
+    assert "不予行政许可决定书" in text
+    assert "本机关决定不予行政许可" in text
     assert "经营场所不符合要求" in text
     assert "行政复议" in text
     assert "行政诉讼" in text
@@ -309,7 +331,7 @@ def test_department_contact_is_one_call_away(ft: Followthrough) -> None:
 
 
 def test_documents_render_against_their_templates_and_queue_once(ft: Followthrough) -> None:
-    refused = ft.open_case("ZH-018")
+    refused = ft.open_case("ZH-005")  # 当场收件: refused at the back office, served by 送达回证
     notice = ft.backoffice.refuse(refused.case_id, ["不属于本机关职权范围"], "wangqiang")
     noticed = ft.open_case("ZH-005")
     one_time = ft.backoffice.notify_once(
@@ -321,23 +343,24 @@ def test_documents_render_against_their_templates_and_queue_once(ft: Followthrou
     handover = ft.backoffice.hand_to_delivery(accepted.case_id, "wangqiang", actor_name="王强")
 
     def queue(case_id: UUID, documents: Sequence[DocumentRequest], request_id: UUID) -> list:
-        return queue_documents(
+        return DocumentPrinter(
             renderer=ft.station.renderer,
             print_service=ft.station.print_service,
             printers=ft.station.printer_roles,
-            case_id=case_id,
-            documents=documents,
+        ).print(
+            case_id,
+            documents,
             request_id=request_id,
             actor="wangqiang",
         )
 
     # The renderer checks every value against the template's declared fields.
-    assert len(queue(refused.case_id, notice.documents, uuid4())) == 1
-    assert len(queue(noticed.case_id, one_time.documents, uuid4())) == 1
-    assert len(queue(accepted.case_id, acceptance.documents, uuid4())) == 1
+    assert len(queue(refused.case_id, notice.documents, uuid4())) == 2
+    assert len(queue(noticed.case_id, one_time.documents, uuid4())) == 2
+    assert len(queue(accepted.case_id, acceptance.documents, uuid4())) == 2
     request_id = uuid4()
     first = queue(accepted.case_id, handover.documents, request_id)
     second = queue(accepted.case_id, handover.documents, request_id)
     assert [j.job_id for j in first] == [j.job_id for j in second]
     kinds = [h.kind for h in ft.station.print_service.history_for_case(accepted.case_id)]
-    assert kinds == ["acceptance_notice", "handover_sheet"]
+    assert kinds == ["acceptance_notice", "service_record", "handover_sheet"]

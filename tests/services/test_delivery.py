@@ -23,9 +23,9 @@ from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.payloads import DeliveryMode
-from zhanhe_counter.services.backoffice import queue_documents
 from zhanhe_counter.services.delivery import ReceiverRole
-from zhanhe_counter.services.paperwork import DocumentRequest
+from zhanhe_counter.services.document_dispatch import DocumentPrinter
+from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.services.ports.printing import PrintJobRecord
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature-pixels" * 8
@@ -42,7 +42,7 @@ def ft(tmp_path: Path) -> Iterator[Followthrough]:
 def test_found_by_barcode_qr_code_typed_number_and_card(ft: Followthrough) -> None:
     case = ft.ready_for_delivery()
     number = case.case_number or ""
-    qr = ft.station.office.url_for(number)
+    qr = ft.station.progress_url(number)
     typed = " ".join([number[:6], number[6:8], number[8:].lower()])
     for text in (number, qr, typed, APPLICANT_ID):
         [found] = ft.delivery.find(text)
@@ -122,12 +122,13 @@ def test_pickup_needs_every_listed_material_and_keeps_the_signature(ft: Followth
     assert receipt.kind is DocumentKind.DELIVERY_RECEIPT
     assert receipt.values["collected"] == listed
     assert receipt.values["receiver_relation"] == "本人"
-    jobs = queue_documents(
+    jobs = DocumentPrinter(
         renderer=ft.station.renderer,
         print_service=ft.station.print_service,
         printers=ft.station.printer_roles,
-        case_id=case.case_id,
-        documents=result.documents,
+    ).print(
+        case.case_id,
+        result.documents,
         request_id=uuid4(),
         actor=DELIVERY_CLERK.staff_id,
     )
@@ -156,12 +157,13 @@ def test_express_records_courier_and_waybill(ft: Followthrough) -> None:
     [receipt] = result.documents
     assert receipt.values["method"] == "邮寄送达"
     assert receipt.values["waybill_no"] == "1190823456781"
-    queue_documents(
+    DocumentPrinter(
         renderer=ft.station.renderer,
         print_service=ft.station.print_service,
         printers=ft.station.printer_roles,
-        case_id=case.case_id,
-        documents=result.documents,
+    ).print(
+        case.case_id,
+        result.documents,
         request_id=uuid4(),
         actor=DELIVERY_CLERK.staff_id,
     )
@@ -183,7 +185,7 @@ def refused_and_handed_over(ft: Followthrough) -> tuple[CaseState, DocumentReque
     case = ft.open_case("ZH-005")
     ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
     [decision] = ft.backoffice.refuse_decision(
-        case.case_id, ["申请人年龄未满80周岁"], REVIEWER.staff_id
+        case.case_id, ["申请人年龄未满80周岁"], REVIEWER.staff_id, basis="《高龄津贴发放办法》"
     ).documents
     handed = ft.backoffice.hand_to_delivery(case.case_id, REVIEWER.staff_id).case
     return handed, decision
@@ -260,7 +262,9 @@ def test_refusal_decision_is_served_at_the_window_against_a_signature(ft: Follow
 def test_refusal_decision_not_yet_handed_over_cannot_be_served(ft: Followthrough) -> None:
     case = ft.open_case("ZH-005")
     ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
-    ft.backoffice.refuse_decision(case.case_id, ["申请人年龄未满80周岁"], REVIEWER.staff_id)
+    ft.backoffice.refuse_decision(
+        case.case_id, ["申请人年龄未满80周岁"], REVIEWER.staff_id, basis="《高龄津贴发放办法》"
+    )
     [found] = ft.delivery.find(case.case_number or "")
     assert not found.ready
     assert found.status_text == "不予办理，尚不能出件"
@@ -272,12 +276,13 @@ def test_refusal_decision_not_yet_handed_over_cannot_be_served(ft: Followthrough
 def queue_receipt(
     ft: Followthrough, case: CaseState, receipt: DocumentRequest
 ) -> list[PrintJobRecord]:
-    return queue_documents(
+    return DocumentPrinter(
         renderer=ft.station.renderer,
         print_service=ft.station.print_service,
         printers=ft.station.printer_roles,
-        case_id=case.case_id,
-        documents=[receipt],
+    ).print(
+        case.case_id,
+        [receipt],
         request_id=uuid4(),
         actor=DELIVERY_CLERK.staff_id,
     )

@@ -82,7 +82,7 @@ def test_one_time_notice_items_are_tracked_too(ft: Followthrough) -> None:
     )
     [row] = ft.supplements.pending()
     assert row.kind is SupplementKind.NOTICE
-    assert row.deadline == date(2026, 12, 3)
+    assert row.deadline is None  # no rule gives 高龄津贴 a supplement deadline: none invented
     state = ft.supplements.receive(case.case_id, ["2"], CLERK.staff_id)
     assert state.status is CaseStatus.RECEIVED
     assert ft.supplements.pending() == []

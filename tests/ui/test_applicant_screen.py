@@ -44,7 +44,7 @@ def test_case_shows_missing_items_promised_date_and_qr(
 ) -> None:
     case = ft.open_case("ZH-005", missing=[3])
     view = applicant_view(case, ft.station.catalogue)
-    screen.show_case(view, ft.station.office.url_for(view.case_number))
+    screen.show_case(view, ft.station.progress_url(view.case_number))
     assert screen.matter.text() == "高龄津贴申请"
     assert (
         screen.missing.text() == "还需补交：本人银行卡（指定发放银行），请于 2026年12月24日 前补齐"

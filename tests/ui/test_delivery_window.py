@@ -86,7 +86,7 @@ def test_qr_code_scan_and_a_stranger_is_refused(
     qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
 ) -> None:
     case = ft.ready_for_delivery()
-    window.search.setText(ft.station.office.url_for(case.case_number or ""))
+    window.search.setText(ft.station.progress_url(case.case_number or ""))
     window.search_now()
     assert window.case is not None
     window.receiver_name.setText("赵六")

@@ -1,6 +1,11 @@
 """Font resolver (字体选择): CJK TrueType fonts reportlab can embed, with per-character fallback.
 
-Order: fonts named in configuration, then Windows fonts, then Debian packages. Only
+Order: fonts named in configuration, then Windows fonts, then Debian packages. Body and
+heading fonts must carry the common wording; fallback fonts need only the characters they add
+(HanaMinB, like Windows' SimSun-ExtB, has CJK Extension B and later but no common hanzi), so a
+name such as 𠮷 (U+20BB7) prints. A character no font has is printed as its boxed code point
+(``unprintable_to_codepoints``) for the clerk to write in by hand: a name never stops the
+applicant's receipt from printing. Only
 TrueType-outline (glyf) fonts work: reportlab refuses CFF fonts such as Noto CJK, and the
 built-in ``STSong-Light`` is never embedded, so a PDF made with it prints blank Chinese on a
 machine without that font. Every candidate is registered and checked; the reason a candidate
@@ -15,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from zhanhe_counter.domain.errors import DomainError
@@ -24,6 +29,38 @@ log = logging.getLogger(__name__)
 
 # Characters every usable body font must have: the common wording of the documents.
 _PROBE = "受理通知书申请人编号年月日，。：0123456789ABC"
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 surrogate
+    pairs. reportlab 4/5 writes ``<%04X>`` of the code point, so 𠮷 (U+20BB7) is drawn right but
+    copies and searches as ₻ (U+20BB): the text of the document would not say the name."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class FontError(DomainError):
@@ -109,6 +146,18 @@ class FontSet:
                 runs.append((face, ch))
         return runs
 
+    def printable(self, text: str) -> str:
+        """``text`` with every character no face has replaced by its code point in a box
+        (【U+20BB7】), which the body font can always draw."""
+        out: list[str] = []
+        for ch in text:
+            if ch.isspace() or any(face.has(ch) for face in self.faces):
+                out.append(ch)
+            else:
+                log.warning("no font for U+%04X: printed as its code point", ord(ch))
+                out.append(f"【U+{ord(ch):04X}】")
+        return "".join(out)
+
     def check(self, text: str, where: str) -> None:
         """Raise ``MissingGlyph`` naming ``where`` if a character of ``text`` cannot be printed."""
         for ch in text:
@@ -120,6 +169,9 @@ def _windows_fonts_dir() -> Path:
 
 
 _DEBIAN = Path("/usr/share/fonts/truetype")
+#: Debian fonts-hanazono (scripts/apt/printing.txt): HanaMinA (BMP and Ext A) and HanaMinB
+#: (the supplementary ideographic plane: Ext B, C, D, E, F), both TrueType outlines.
+HANAZONO = _DEBIAN / "hanazono"
 
 
 def default_candidates() -> dict[str, list[FontCandidate]]:
@@ -137,23 +189,27 @@ def default_candidates() -> dict[str, list[FontCandidate]]:
             zenhei,
             uming,
         ],
-        # SimSun-ExtB and the Debian fonts that carry CJK Ext-A (䶮) and beyond.
+        # SimSun-ExtB and the Debian fonts that carry CJK Ext-A (䶮) and beyond (𠮷).
         "fallback": [
             FontCandidate(win / "simsun.ttc", 0),
             FontCandidate(win / "simsunb.ttf"),
             zenhei,
             uming,
+            FontCandidate(HANAZONO / "HanaMinA.ttf"),
+            FontCandidate(HANAZONO / "HanaMinB.ttf"),
         ],
     }
 
 
-_registered: dict[tuple[str, int], FontFace | str] = {}
+_registered: dict[tuple[str, int, bool], FontFace | str] = {}
 _lock = threading.Lock()
 
 
-def register(candidate: FontCandidate) -> FontFace | str:
-    """Register one candidate with reportlab: the face, or the reason it cannot be used. Cached."""
-    key = (str(candidate.path), candidate.index)
+def register(candidate: FontCandidate, *, fallback: bool = False) -> FontFace | str:
+    """Register one candidate with reportlab: the face, or the reason it cannot be used. Cached.
+
+    A ``fallback`` face need not carry the common wording, only some characters."""
+    key = (str(candidate.path), candidate.index, fallback)
     with _lock:
         if key in _registered:
             return _registered[key]
@@ -172,7 +228,7 @@ def register(candidate: FontCandidate) -> FontFace | str:
             else:
                 cmap = frozenset(font.face.charToGlyph)
                 missing = [ch for ch in _PROBE if ord(ch) not in cmap]
-                if missing:
+                if missing and not fallback:
                     result = f"缺少常用汉字（{''.join(missing)}）"
                 else:
                     pdfmetrics.registerFont(font)
@@ -211,7 +267,7 @@ def resolve_fonts(
         )
     fallbacks: list[FontFace] = []
     for candidate in [*extra[1:], *lists.get("fallback", [])]:
-        result = register(candidate)
+        result = register(candidate, fallback=True)
         if isinstance(result, FontFace) and result not in fallbacks:
             fallbacks.append(result)
     return FontSet(body, heading, tuple(fallbacks))

@@ -25,6 +25,8 @@ COMMANDS = {
     "db": "db",
     "idcard": "idcard",
     "render": "render",
+    "forms": "forms",
+    "cases": "cases",
     "print-test": "printers",
     "central": "central",
     "station": "station",

@@ -167,6 +167,7 @@ def run_prune(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.storage.database_key import open_station_database
     from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
     from zhanhe_counter.adapters.storage.retention import SqliteCasePruner
+    from zhanhe_counter.domain.china_time import minute_text
     from zhanhe_counter.services.retention import RetentionService
 
     data_dir = resolve_data_dir(getattr(args, "data_dir", None), os.environ)
@@ -185,7 +186,7 @@ def run_prune(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"retention_days": days, **report.as_json()})
         return EXIT_OK
-    cutoff = report.cutoff.astimezone(SystemClock().now().tzinfo).strftime("%Y-%m-%d %H:%M")
+    cutoff = minute_text(report.cutoff)
     verb = "将删除" if report.dry_run else "已删除"
     print(f"保存期限：{days} 天（最后办理早于 {cutoff} 的已办结、已确认办件）")
     if not report.cases:

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--cases", type=int, required=True, help="生成的办件数")
     parser.add_argument("--date", help="收件日期 YYYY-MM-DD（默认今天）")
     parser.add_argument("--seed", type=int, default=2026, help="随机种子（可重复生成）")
+    parser.add_argument(
+        "--no-documents",
+        action="store_true",
+        help="不生成文书（默认像柜台一样为每件生成文书并放入打印队列）",
+    )
     parser.set_defaults(handler=_demo_data)
 
 
@@ -63,6 +68,7 @@ def _demo_data(args: argparse.Namespace) -> int:
     station = build_station(Path(data_dir), demo=True, clock=clock, start_queue=False)
     outcomes: dict[str, int] = {}
     refused = 0
+    queued = 0
     try:
         matters = [
             m for m in station.catalogue.matters.values() if station.identity.window.handles(m)
@@ -86,6 +92,16 @@ def _demo_data(args: argparse.Namespace) -> int:
                 continue
             outcome: Outcome = committed.result.outcome
             outcomes[outcome.value] = outcomes.get(outcome.value, 0) + 1
+            if not args.no_documents:
+                # As the counter does: the case first, then its documents into the print queue.
+                queued += len(
+                    station.dispatcher.dispatch(
+                        committed,
+                        clerk_id=staff_id,
+                        clerk_name=name,
+                        request_id=committed.events[0].event_id,
+                    )
+                )
     finally:
         station.close()
     print_json(
@@ -95,6 +111,7 @@ def _demo_data(args: argparse.Namespace) -> int:
             "cases": sum(outcomes.values()),
             "outcomes": outcomes,
             "refused": refused,
+            "documents_queued": queued,
         }
     )
     return EXIT_OK

@@ -41,6 +41,7 @@ from enum import StrEnum
 
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.legal_family import LegalFamily
 from zhanhe_counter.domain.matters import (
     HandleKind,
     Material,
@@ -289,7 +290,7 @@ def evaluate(
             missing=(),
             rongque_items=(),
             supplement_due=None,
-            documents=_documents(flow, authority, rongque=False),
+            documents=_documents(matter, flow, authority, rongque=False, gaozhi=bool(gaozhi)),
             gaozhi_items=tuple(gaozhi),
             shared_items=tuple(shared),
         )
@@ -318,7 +319,7 @@ def evaluate(
             missing=(),
             rongque_items=tuple(problems),
             supplement_due=due,
-            documents=_documents(flow, authority, rongque=True),
+            documents=_documents(matter, flow, authority, rongque=True, gaozhi=bool(gaozhi)),
             gaozhi_items=tuple(gaozhi),
             shared_items=tuple(shared),
         )
@@ -434,22 +435,35 @@ def _needs_backoffice(flow: WindowFlow, authority: WindowAuthority) -> bool:
 
 
 def _documents(
-    flow: WindowFlow, authority: WindowAuthority, *, rongque: bool
+    matter: Matter,
+    flow: WindowFlow,
+    authority: WindowAuthority,
+    *,
+    rongque: bool,
+    gaozhi: bool,
 ) -> tuple[DocumentKind, ...]:
     """The documents to print now.
 
-    当场办结: the handover sheet only when the back office makes the result, then the 出件签收
-    record (docs/domain.md, Window flows; a 收件凭证 is optional and not printed). 当场受理: the
-    受理通知书 when the window may accept; otherwise the handover sheet, and the notice is printed
-    when the back office answers. 当场收件: the 收件凭证. Every case that goes on to the back office
-    also gets the 交接单 and the ticket with the case number. 容缺 adds the pledge and the one-time
-    notice of the deferred items.
+    当场办结 at a window authorised to decide: a permit gets its written 受理 record
+    (受理通知书, 行政许可法第三十二条末款) and the 准予行政许可决定书 (第三十八条第一款);
+    then the 出件签收单 for the result handed over. At a window that may not decide, nothing
+    is handed out yet: the 交接单 goes with the materials to the back office and the ticket to
+    the applicant; the 出件签收单 is printed at delivery, once a result exists.
+    当场受理: the 受理通知书 when the window may accept; otherwise the handover sheet, and the
+    notice is printed when the back office answers. 当场收件: the 收件凭证. Every case that
+    goes on to the back office also gets the 交接单 and the ticket with the case number.
+    容缺 adds the pledge and the one-time notice of the deferred items; a proof replaced by
+    告知承诺 adds the 告知承诺书.
     """
+    pledge = (DocumentKind.GAOZHI_PLEDGE,) if gaozhi else ()
     if flow is WindowFlow.COMPLETE_ON_SPOT:
         if authority.may_decide:
-            return (DocumentKind.DELIVERY_RECEIPT,)
-        return (DocumentKind.HANDOVER_SHEET, DocumentKind.DELIVERY_RECEIPT)
-    docs: list[DocumentKind] = []
+            record: tuple[DocumentKind, ...] = ()
+            if LegalFamily.of(matter.matter_type).is_permit:
+                record = (DocumentKind.ACCEPTANCE_NOTICE, DocumentKind.APPROVAL_DECISION)
+            return (*pledge, *record, DocumentKind.DELIVERY_RECEIPT)
+        return (*pledge, DocumentKind.HANDOVER_SHEET, DocumentKind.THERMAL_TICKET)
+    docs: list[DocumentKind] = list(pledge)
     if flow is WindowFlow.RECEIVE_ON_SPOT:
         docs.append(DocumentKind.INTAKE_RECEIPT)
     elif authority.may_accept:

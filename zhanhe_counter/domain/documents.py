@@ -14,6 +14,9 @@ class DocumentKind(StrEnum):
     REFUSAL_DECISION = "refusal_decision"  # 不予许可决定书 (不予办理决定书)
     ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
     RONGQUE_PLEDGE = "rongque_pledge"  # 容缺受理承诺书
+    GAOZHI_PLEDGE = "gaozhi_pledge"  # 证明事项告知承诺书
+    APPROVAL_DECISION = "approval_decision"  # 准予行政许可决定书 (准予办理决定书)
+    SERVICE_RECORD = "service_record"  # 送达回证
     HANDOVER_SHEET = "handover_sheet"  # 交接单
     DELIVERY_RECEIPT = "delivery_receipt"  # 出件签收单
     THERMAL_TICKET = "thermal_ticket"  # 80 mm 小票
@@ -31,6 +34,9 @@ _TITLES = {
     DocumentKind.REFUSAL_DECISION: "不予许可决定书",
     DocumentKind.ONE_TIME_NOTICE: "一次性告知书",
     DocumentKind.RONGQUE_PLEDGE: "容缺受理承诺书",
+    DocumentKind.GAOZHI_PLEDGE: "告知承诺书",
+    DocumentKind.APPROVAL_DECISION: "准予行政许可决定书",
+    DocumentKind.SERVICE_RECORD: "送达回证",
     DocumentKind.HANDOVER_SHEET: "交接单",
     DocumentKind.DELIVERY_RECEIPT: "出件签收单",
     DocumentKind.THERMAL_TICKET: "办件小票",

@@ -257,6 +257,9 @@ class Matter:
     reconsideration_note: str | None = None
     catalog_code: str | None = None
     impl_code: str | None = None
+    #: 设定依据 / 实施依据 as printed on its documents ("《居住证暂行条例》第十一条"): what a
+    #: refusal decision cites beside the procedural article of its legal family.
+    legal_basis: tuple[str, ...] = ()
     #: Fields whose value was chosen by hand (``illustrative: true``), e.g. ``promised_limit``.
     illustrative_fields: frozenset[str] = frozenset()
 

@@ -15,8 +15,9 @@ Three queues, each with the clock that binds it (docs/domain.md, Window flows):
 
 Every action is one event in the local store, with an id made when the reviewer started the
 action, so a double click or a retry records it once and it works offline. Each action returns
-the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 不予许可决定书, 交接单) as
-values for the renderer; ``queue_documents`` prints them after the event is stored.
+the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 准予/不予…决定书, 送达回证,
+交接单), built by the one documents service (``services.documents``) from the stored case;
+``services.document_dispatch.DocumentPrinter`` prints them after the event is stored.
 """
 
 from __future__ import annotations
@@ -25,33 +26,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from uuid6 import uuid7
 
 from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.case import CaseState, CaseStatus
-from zhanhe_counter.domain.checklist import DEFAULT_SUPPLEMENT_WORKING_DAYS
+from zhanhe_counter.domain.china_time import china_date
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
+from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue, Department, Matter
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.domain.workdays import WorkCalendar
-from zhanhe_counter.services.paperwork import (
+from zhanhe_counter.services.documents import (
     INTAKE_DECISION_WORKING_DAYS,
     DocumentRequest,
-    OfficeProfile,
-    limit_text,
-    refusal_decision_title,
-    refusal_decision_word,
+    DocumentService,
 )
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.printing import DocumentRenderer, PrintJobRecord
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
-from zhanhe_counter.services.print_service import DocumentToPrint, PrintService
-from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.urgency import Urgency, day_countdown, minute_countdown
 
@@ -149,14 +143,14 @@ class BackofficeService:
         calendar: WorkCalendar,
         clock: Clock,
         station: StationIdentity,
-        office: OfficeProfile,
+        documents: DocumentService,
     ) -> None:
         self._store = store
         self._catalogue = catalogue
         self._calendar = calendar
         self._clock = clock
         self._station = station
-        self._office = office
+        self._documents = documents
 
     # ------------------------------------------------------------------ queues
 
@@ -237,7 +231,7 @@ class BackofficeService:
         start = state.supplement_completed_at or state.received_at
         if start is None:
             return None
-        return self._calendar.add_workdays(start.date(), INTAKE_DECISION_WORKING_DAYS).date
+        return self._calendar.add_workdays(china_date(start), INTAKE_DECISION_WORKING_DAYS).date
 
     # ------------------------------------------------------------------ reading one case
 
@@ -260,13 +254,12 @@ class BackofficeService:
         return department.contact_line
 
     def relief_text(self, case_id: UUID) -> str:
-        """The relief-rights sentence (行政复议、行政诉讼) of a refusal, per the department."""
-        department = self.department_of(case_id)
-        body = (department and department.reconsideration_body) or self._office.reconsideration_body
-        court = (department and department.court) or self._office.court
+        """The relief-rights sentence (行政复议、行政诉讼) of a refusal, from the settings."""
+        relief = self._documents.relief_of(self.case(case_id))
         return (
-            f"如不服本决定，可自收到之日起{self._office.reconsideration_days}日内向{body}"
-            f"申请行政复议，或者在{self._office.litigation_months}个月内向{court}提起行政诉讼。"
+            f"如不服本决定，可自收到之日起{relief['reconsideration_days']}日内向"
+            f"{relief['reconsideration_body']}申请行政复议，或者在{relief['litigation_months']}"
+            f"个月内向{relief['court']}提起行政诉讼。"
         )
 
     def answer_for(self, case_id: UUID) -> BackofficeAnswer | None:
@@ -278,7 +271,12 @@ class BackofficeService:
         for event in reversed(state.timeline):
             if event.kind is EventKind.ACCEPTED:
                 return BackofficeAnswer(
-                    case_id, True, (), event.actor, event.occurred_at, (self._acceptance(state),)
+                    case_id,
+                    True,
+                    (),
+                    event.actor,
+                    event.occurred_at,
+                    self._documents_for(state, DocumentKind.ACCEPTANCE_NOTICE),
                 )
             if event.kind is EventKind.REFUSED:
                 return BackofficeAnswer(
@@ -287,7 +285,7 @@ class BackofficeService:
                     state.refusal_reasons,
                     event.actor,
                     event.occurred_at,
-                    (self._refusal_notice(state),),
+                    self._documents_for(state, DocumentKind.REFUSAL_NOTICE),
                 )
         return None
 
@@ -299,14 +297,19 @@ class BackofficeService:
         now = self._clock.now()
         matter = self._matter(state)
         deemed = False
-        if state.status is not CaseStatus.PENDING_BACKOFFICE:
+        waiting_counter = state.status is CaseStatus.PENDING_BACKOFFICE
+        if not waiting_counter:
             due = self.acceptance_due(state)
             deemed = due is not None and now.date() > due
         promised = state.promised_due
         if matter is not None and matter.promised_limit is not None:
-            promised = self._calendar.due(now.date(), matter.promised_limit).date
+            # Deemed accepted from the day of receipt (Art. 32(4)): the promise runs from there.
+            start = state.received_at if deemed and state.received_at else now
+            promised = self._calendar.due(china_date(start), matter.promised_limit).date
         state = self._record(state, p.Accepted(promised, deemed), actor, event_id)
-        return ActionResult(state, (self._acceptance(state),))
+        if waiting_counter:
+            return ActionResult(state)  # the counter prints the notice for the waiting applicant
+        return ActionResult(state, self._served(state, DocumentKind.ACCEPTANCE_NOTICE, actor))
 
     def notify_once(
         self,
@@ -321,10 +324,12 @@ class BackofficeService:
         if not items:
             raise DomainError("one-time notice without items", "一次性告知须列明全部需补正的材料")
         state = self.case(case_id)
-        today = self._clock.now().date()
-        due = deadline or self._calendar.add_workdays(today, DEFAULT_SUPPLEMENT_WORKING_DAYS).date
+        # A deadline only where a rule gives one (the 行政许可法 sets the applicant none).
+        due = deadline or self._documents.supplement_deadline(
+            self._matter(state), china_date(self._clock.now())
+        )
         state = self._record(state, p.NotifiedOnce(tuple(items), due), actor, event_id)
-        return ActionResult(state, (self._one_time_notice(state),))
+        return ActionResult(state, self._served(state, DocumentKind.ONE_TIME_NOTICE, actor))
 
     def refuse(
         self,
@@ -341,12 +346,15 @@ class BackofficeService:
         state = self.case(case_id)
         record = p.Refused(
             reasons=tuple(cleaned),
-            basis=basis or "《中华人民共和国行政许可法》第三十二条",
+            basis=(basis or "").strip() or None,
             competent_office=competent_office,
             relief=self.relief_text(case_id),
         )
+        waiting_counter = state.status is CaseStatus.PENDING_BACKOFFICE
         state = self._record(state, record, actor, event_id)
-        return ActionResult(state, (self._refusal_notice(state),))
+        if waiting_counter:
+            return ActionResult(state)  # the counter prints the notice for the waiting applicant
+        return ActionResult(state, self._served(state, DocumentKind.REFUSAL_NOTICE, actor))
 
     # ------------------------------------------------------------------ review and decision
 
@@ -368,9 +376,16 @@ class BackofficeService:
         return ActionResult(state)
 
     def approve(self, case_id: UUID, actor: str, *, event_id: UUID | None = None) -> ActionResult:
-        """准予."""
-        state = self._record(self.case(case_id), p.Decided(True), actor, event_id)
-        return ActionResult(state)
+        """准予, with the written decision (准予行政许可决定书, Art. 38(1)) for a permit."""
+        state = self.case(case_id)
+        matter = self._matter(state)
+        permit = matter is not None and self._documents.wording(matter).family.is_permit
+        if permit:
+            self._documents.decision_basis(matter, None)  # refuse before recording if none
+        state = self._record(state, p.Decided(True), actor, event_id)
+        if not permit:
+            return ActionResult(state)
+        return ActionResult(state, self._served(state, DocumentKind.APPROVAL_DECISION, actor))
 
     def refuse_decision(
         self,
@@ -384,18 +399,25 @@ class BackofficeService:
         """不予许可/不予办理: reasons and the relief-rights text are part of the event; the
         written decision (不予许可决定书) comes back for printing."""
         cleaned = _reasons(reasons, "不予办理须写明理由")
-        record = p.Decided(False, tuple(cleaned), basis=basis, relief=self.relief_text(case_id))
-        state = self._record(self.case(case_id), record, actor, event_id)
+        state = self.case(case_id)
+        # No generic default: the reviewer's basis or the catalogue's, else nothing is recorded.
+        self._documents.decision_basis(self._matter(state), basis)
+        record = p.Decided(
+            False,
+            tuple(cleaned),
+            basis=(basis or "").strip() or None,
+            relief=self.relief_text(case_id),
+        )
+        state = self._record(state, record, actor, event_id)
         return ActionResult(state, (self.refusal_decision(case_id),))
 
     def refusal_decision(self, case_id: UUID) -> DocumentRequest:
         """The written refusal decision of a case refused after review, from its stored event,
         so a reprint says what the first print said."""
         state = self.case(case_id)
-        decision = _decision_event(state)
-        if decision is None or state.decision_approved is not False:
+        if state.decision_approved is not False:
             raise DomainError(f"case {case_id} has no refusal decision", "该办件没有不予办理决定")
-        return self._refusal_decision(state, decision)
+        return self._documents.build(DocumentKind.REFUSAL_DECISION, state)
 
     def make_certificate(
         self,
@@ -443,7 +465,12 @@ class BackofficeService:
         state = self._record(
             self.case(case_id), p.HandedToDelivery(tuple(collect)), actor, event_id
         )
-        return ActionResult(state, (self._handover_sheet(state, actor_name or actor),))
+        sheet = self._documents.build(
+            DocumentKind.HANDOVER_SHEET,
+            state,
+            clerk_name=actor_name or self._documents.staff_name(actor),
+        )
+        return ActionResult(state, (sheet,))
 
     # ------------------------------------------------------------------ internals
 
@@ -472,151 +499,21 @@ class BackofficeService:
             return None
         return self._catalogue.matters.get(state.matter_id)
 
-    def _common(self, state: CaseState) -> dict[str, Any]:
-        matter = self._matter(state)
-        case_no = state.case_number or ""
-        return {
-            "issuing_body": self._office.issuing_body,
-            "case_no": case_no,
-            "matter_name": matter.name if matter else (state.matter_id or ""),
-            "applicant_name": state.applicant_name or "",
-            "consult_phone": self._office.consult_phone,
-            "progress_url": self._office.url_for(case_no),
-        }
+    def _documents_for(self, state: CaseState, kind: DocumentKind) -> tuple[DocumentRequest, ...]:
+        """The notice the counter prints for the back office's answer: handed over there, so
+        the applicant signs it on the spot (no 送达回证)."""
+        return (self._documents.build(kind, state),)
 
-    def _refusal_notice(self, state: CaseState) -> DocumentRequest:
-        department = self._department(state)
-        received = state.received_at or state.opened_at
-        now = self._clock.now()
-        reasons = list(state.refusal_reasons)
-        values = self._common(state) | {
-            "doc_no": state.case_number or "",
-            "received_at": _minute(received),
-            "reasons": reasons,
-            "legal_basis": state.refusal_basis or "《中华人民共和国行政许可法》第三十二条",
-            "competent_body": state.refusal_competent_office,
-            "returned_materials": [i.name for i in state.received_materials],
-            "reconsideration_body": (department and department.reconsideration_body)
-            or self._office.reconsideration_body,
-            "reconsideration_days": self._office.reconsideration_days,
-            "court": (department and department.court) or self._office.court,
-            "litigation_months": self._office.litigation_months,
-            "issue_date": now.date().isoformat(),
-        }
-        return DocumentRequest(DocumentKind.REFUSAL_NOTICE, values)
-
-    def _refusal_decision(self, state: CaseState, decision: CaseEvent) -> DocumentRequest:
-        matter = self._matter(state)
-        department = self._department(state)
-        zone = self._office.timezone
-        accepted = state.accepted_at or state.received_at or state.opened_at
-        permit = refusal_decision_word(matter) == "不予许可"
-        basis = state.decision_basis or (_PERMIT_REFUSAL_BASIS if permit else _OTHER_REFUSAL_BASIS)
-        values = self._common(state) | {
-            # The department decides, not the service centre that took the application in.
-            "issuing_body": department.name if department else self._office.issuing_body,
-            "decision": refusal_decision_word(matter),
-            "doc_no": state.case_number or "",
-            "accepted_on": accepted.astimezone(zone).date().isoformat(),
-            "reasons": list(state.decision_reasons),
-            "legal_basis": basis,
-            "reconsideration_body": (department and department.reconsideration_body)
-            or self._office.reconsideration_body,
-            "reconsideration_days": self._office.reconsideration_days,
-            "court": (department and department.court) or self._office.court,
-            "litigation_months": self._office.litigation_months,
-            "issue_date": decision.occurred_at.astimezone(zone).date().isoformat(),
-        }
-        return DocumentRequest(DocumentKind.REFUSAL_DECISION, values)
-
-    def _acceptance(self, state: CaseState) -> DocumentRequest:
-        matter = self._matter(state)
-        received = state.received_at or state.opened_at
-        accepted = state.accepted_at or received
-        values = self._common(state) | {
-            "applicant_id_type": state.applicant.id_type if state.applicant else "居民身份证",
-            "applicant_id_no": (state.applicant.id_number if state.applicant else "") or "未提供",
-            "applicant_phone": (state.applicant.person.phone if state.applicant else None)
-            or "未提供",
-            "doc_no": state.case_number or "",
-            "matter_code": matter.impl_code if matter else "",
-            "received_at": _minute(received),
-            "accepted_at": _minute(accepted),
-            "legal_limit": limit_text(matter.legal_limit if matter else None),
-            "promised_limit": limit_text(matter.promised_limit if matter else None),
-            "promised_date": (state.promised_due or accepted.date()).isoformat(),
-            "fee": "收费" if matter and matter.fee and matter.fee.charged else "不收费",
-            "pickup": "窗口自取",
-            "pickup_detail": self._office.pickup_place,
-            "materials": [
-                {"name": i.name, "form": i.note or "", "copies": "1"}
-                for i in state.received_materials
-            ],
-            "clerk_name": state.first_handler or "",
-            "issue_date": accepted.date().isoformat(),
-        }
-        return DocumentRequest(DocumentKind.ACCEPTANCE_NOTICE, values)
-
-    def _one_time_notice(self, state: CaseState) -> DocumentRequest:
-        received = state.received_at or state.opened_at
-        now = self._clock.now()
-        values = self._common(state) | {
-            "doc_no": state.case_number or "",
-            "received_at": _minute(received),
-            "items": [
-                {
-                    "name": i.name,
-                    "problem": i.note or "未提交",
-                    "requirement": i.note or "",
-                    "form": "",
-                    "copies": "1",
-                }
-                for i in state.notice_items
-            ],
-            "methods": list(self._office.notice_methods),
-            "deadline": (state.notice_due or now.date()).isoformat(),
-            "consequence": self._office.notice_consequence,
-            "clerk_name": state.first_handler or "",
-            "issue_date": now.date().isoformat(),
-        }
-        return DocumentRequest(DocumentKind.ONE_TIME_NOTICE, values)
-
-    def _handover_sheet(self, state: CaseState, handed_by: str) -> DocumentRequest:
-        matter = self._matter(state)
-        result_name = matter.result.name if matter and matter.result else None
-        if state.decision_approved is False:
-            result_name = f"{refusal_decision_title(matter)}（{state.case_number or ''}）"
-        if state.certificate_number and result_name:
-            result_name = f"{result_name}（{state.certificate_number}）"
-        values = {
-            "case_no": state.case_number or "",
-            "matter_name": matter.name if matter else (state.matter_id or ""),
-            "applicant_name": state.applicant_name or "",
-            "department": matter.department if matter else "",
-            "handed_by": handed_by,
-            "handed_at": _minute(self._clock.now()),
-            "received_by": None,
-            "materials": [
-                {"name": i.name, "form": i.note or "", "copies": "1", "pages": ""}
-                for i in state.received_materials
-            ],
-            "collect_at_delivery": list(state.collect_at_delivery),
-            "results": [result_name] if result_name else [],
-            "progress_url": self._office.url_for(state.case_number or ""),
-        }
-        return DocumentRequest(DocumentKind.HANDOVER_SHEET, values)
-
-    def _department(self, state: CaseState) -> Department | None:
-        matter = self._matter(state)
-        return self._catalogue.department_of(matter) if matter else None
-
-
-_PERMIT_REFUSAL_BASIS = "《中华人民共和国行政许可法》第三十八条第二款"
-_OTHER_REFUSAL_BASIS = "有关法律、法规和规章"
-
-
-def _decision_event(state: CaseState) -> CaseEvent | None:
-    return next((e for e in reversed(state.timeline) if e.kind is EventKind.DECIDED), None)
+    def _served(
+        self, state: CaseState, kind: DocumentKind, actor: str
+    ) -> tuple[DocumentRequest, ...]:
+        """A notice or decision the back office issues, with its 送达回证: the applicant is not
+        at the back office, so the service must be proven (签收 or the postal receipt)."""
+        clerk = self._documents.staff_name(actor)
+        return (
+            self._documents.build(kind, state, clerk_name=clerk),
+            self._documents.build(DocumentKind.SERVICE_RECORD, state, clerk_name=clerk),
+        )
 
 
 def answer_due(state: CaseState) -> datetime | None:
@@ -624,59 +521,8 @@ def answer_due(state: CaseState) -> datetime | None:
     return state.answer_due
 
 
-class DocumentPrinter:
-    """Prints the documents of back-office and delivery actions (文书打印): render, then queue."""
-
-    def __init__(
-        self, *, renderer: DocumentRenderer, print_service: PrintService, printers: PrinterRoles
-    ) -> None:
-        self._renderer = renderer
-        self._print_service = print_service
-        self._printers = printers
-
-    def print(
-        self,
-        case_id: UUID,
-        documents: Sequence[DocumentRequest],
-        *,
-        request_id: UUID,
-        actor: str,
-    ) -> list[PrintJobRecord]:
-        return queue_documents(
-            renderer=self._renderer,
-            print_service=self._print_service,
-            printers=self._printers,
-            case_id=case_id,
-            documents=documents,
-            request_id=request_id,
-            actor=actor,
-        )
-
-
-def queue_documents(
-    *,
-    renderer: DocumentRenderer,
-    print_service: PrintService,
-    printers: PrinterRoles,
-    case_id: UUID,
-    documents: Sequence[DocumentRequest],
-    request_id: UUID,
-    actor: str,
-) -> list[PrintJobRecord]:
-    """Render A4 documents of a stored case and queue them; idempotent on ``request_id``."""
-    to_print = [
-        DocumentToPrint(d.kind, renderer.render_pdf(d.kind, d.values), printers.a4)
-        for d in documents
-    ]
-    return print_service.print_case_documents(case_id, to_print, request_id=request_id, actor=actor)
-
-
 def _reasons(reasons: Sequence[str], user_message: str) -> list[str]:
     cleaned = [r.strip() for r in reasons if r.strip()]
     if not cleaned:
         raise DomainError("refusal without reasons", user_message)
     return cleaned
-
-
-def _minute(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")

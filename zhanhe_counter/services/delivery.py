@@ -19,8 +19,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import parse_qs, urlparse
 from uuid import UUID
 
@@ -35,10 +34,11 @@ from zhanhe_counter.domain.identity import check_id, normalize_id_text
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
 from zhanhe_counter.domain.payloads import Delivered, DeliveryMode, ReceiverRole
-from zhanhe_counter.services.paperwork import (
+from zhanhe_counter.services.documents import (
+    DeliveryDetails,
     DocumentRequest,
-    OfficeProfile,
-    refusal_decision_title,
+    DocumentService,
+    refusal_title,
 )
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
@@ -111,14 +111,14 @@ class DeliveryService:
         catalogue: Catalogue,
         clock: Clock,
         station_id: str,
-        office: OfficeProfile,
+        documents: DocumentService,
         signatures: SignatureArchive,
     ) -> None:
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
         self._station_id = station_id
-        self._office = office
+        self._documents = documents
         self._signatures = signatures
 
     # ------------------------------------------------------------------ finding the case
@@ -228,14 +228,15 @@ class DeliveryService:
             signature_sha256=signature_sha256,
         )
         state = self._record(state, record, actor, event_id)
-        values = self._receipt(state, actor_name or actor, taken) | {
-            "method": "窗口领取",
-            "receiver_name": receiver.name,
-            "receiver_id_no": receiver.id_number or None,
-            "receiver_relation": receiver.role.label,
-        }
+        details = DeliveryDetails(
+            method="窗口领取",
+            receiver_name=receiver.name,
+            receiver_relation=receiver.role.label,
+            receiver_id_no=receiver.id_number or None,
+            collected=tuple(taken),
+        )
         return DeliveryResult(
-            state, (DocumentRequest(DocumentKind.DELIVERY_RECEIPT, values),), signature_file
+            state, (self._receipt(state, actor_name or actor, details),), signature_file
         )
 
     def express(
@@ -267,15 +268,16 @@ class DeliveryService:
             mail_address=(address or "").strip() or None,
         )
         state = self._record(state, record, actor, event_id or uuid7())
-        values = self._receipt(state, actor_name or actor, taken) | {
-            "method": "邮寄送达",
-            "receiver_name": state.applicant_name or "",
-            "courier": carrier,
-            "waybill_no": number,
-            "mail_address": (address or "").strip()
+        details = DeliveryDetails(
+            method="邮寄送达",
+            receiver_name=state.applicant_name or "",
+            courier=carrier,
+            waybill_no=number,
+            mail_address=(address or "").strip()
             or (state.applicant.person.address if state.applicant else None),
-        }
-        return DeliveryResult(state, (DocumentRequest(DocumentKind.DELIVERY_RECEIPT, values),))
+            collected=tuple(taken),
+        )
+        return DeliveryResult(state, (self._receipt(state, actor_name or actor, details),))
 
     def signature_of(self, case_id: UUID) -> bytes | None:
         """The stored signature image of a delivered case, if one was captured."""
@@ -343,27 +345,16 @@ class DeliveryService:
     def _matter(self, state: CaseState) -> Matter | None:
         return self._catalogue.matters.get(state.matter_id) if state.matter_id else None
 
-    def _receipt(self, state: CaseState, clerk_name: str, taken: list[str]) -> dict[str, Any]:
-        matter = self._matter(state)
-        case_no = state.case_number or ""
-        delivered = state.delivered_at or self._clock.now()
-        return {
-            "issuing_body": self._office.issuing_body,
-            "case_no": case_no,
-            "matter_name": matter.name if matter else (state.matter_id or ""),
-            "applicant_name": state.applicant_name or "",
-            "results": [
-                {
-                    "name": _result_name(matter, state),
-                    "number": _result_number(state),
-                    "count": "1",
-                }
-            ],
-            "collected": taken,
-            "delivered_at": _minute(delivered),
-            "clerk_name": clerk_name,
-            "progress_url": self._office.url_for(case_no),
-        }
+    def _receipt(
+        self, state: CaseState, clerk_name: str, details: DeliveryDetails
+    ) -> DocumentRequest:
+        """出件签收单, from the one documents service."""
+        return self._documents.build(
+            DocumentKind.DELIVERY_RECEIPT,
+            state,
+            clerk_name=self._documents.staff_name(clerk_name),
+            delivery=details,
+        )
 
 
 def _number_in(text: str) -> str | None:
@@ -386,7 +377,7 @@ def _number_in(text: str) -> str | None:
 
 def _result_name(matter: Matter | None, state: CaseState) -> str:
     if state.decision_approved is False:
-        return refusal_decision_title(matter)
+        return refusal_title(matter)
     if matter is not None and matter.result is not None:
         return matter.result.name
     return matter.name if matter else "办理结果"
@@ -397,7 +388,3 @@ def _result_number(state: CaseState) -> str:
     if state.decision_approved is False:
         return state.case_number or ""
     return state.certificate_number or ""
-
-
-def _minute(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")

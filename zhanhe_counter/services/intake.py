@@ -3,7 +3,7 @@
 The clerk's one flow: who (applicant), what (matter), the checklist, then the outcome the domain
 decides. ``IntakeService.preview`` evaluates live while rows are ticked; ``commit`` writes the
 case — number and every opening event in one transaction — and only then says which documents to
-print (``paperwork.documents_for``). Ids are made when the intake starts (``start``) and reused on
+print (``services.documents``). Ids are made when the intake starts (``start``) and reused on
 every retry, so a double click or a retry after a lost answer never makes a second case.
 """
 

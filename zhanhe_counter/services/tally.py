@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
+from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.tally import (
     Cell,
@@ -27,8 +28,6 @@ from zhanhe_counter.services.ports.tally import (
     TallySource,
 )
 
-#: Service days are counted in China time (no daylight saving).
-SERVICE_TZ = timezone(timedelta(hours=8), "UTC+8")
 #: While a period is still running, a station counts as synced if it reached the centre lately.
 RECENT_SYNC = timedelta(minutes=30)
 #: Drill-down lists at most this many cases; the supervisor narrows the group to see others.
@@ -151,8 +150,8 @@ class TallyService:
         return d if isinstance(d, TallyDirectory) else d()
 
     def query(self, period: Period) -> TallyQuery:
-        start = datetime.combine(period.first, time(0), SERVICE_TZ)
-        end = datetime.combine(period.after_last, time(0), SERVICE_TZ)
+        start = datetime.combine(period.first, time(0), CHINA_TIME)
+        end = datetime.combine(period.after_last, time(0), CHINA_TIME)
         now = self._clock.now()
         return TallyQuery(period=period, start=start, end=end, as_of=min(end, now))
 

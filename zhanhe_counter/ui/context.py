@@ -15,15 +15,14 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.auth import AuthService
-from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
-from zhanhe_counter.services.document_dispatch import DocumentDispatcher
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
-from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
@@ -71,8 +70,7 @@ class StationServices(Protocol):
     @property
     def printer_roles(self) -> PrinterRoles: ...
 
-    @property
-    def office(self) -> OfficeProfile: ...
+    def progress_url(self, case_no: str) -> str: ...
 
     @property
     def backoffice(self) -> BackofficeService: ...

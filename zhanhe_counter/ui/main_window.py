@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         if self.applicant_screen.isVisible():
             self.applicant_screen.show_case(
                 applicant_view(done.committed.case, station.catalogue),
-                station.office.url_for(done.committed.case.case_number or ""),
+                station.progress_url(done.committed.case.case_number or ""),
             )
         self._refresh_badge()
 

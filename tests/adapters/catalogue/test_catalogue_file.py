@@ -192,6 +192,15 @@ class TestProblems:
         # T-2's own rule violations are not checked while its fields are broken; T-4's are.
         assert len(found) == 9
 
+    def test_legal_basis_is_read_as_printed(self, tmp_path: Path) -> None:
+        basis = '    legal_basis: ["《测试条例》第五条", "《测试办法》"]\n'
+        text = "schema_version: 1\nmatters:\n" + GOOD_MATTER.replace(
+            "    window_flow:", basis + "    window_flow:"
+        )
+        loaded = load_catalogue(write(tmp_path, text))
+        assert loaded.warnings == ()
+        assert loaded.catalogue.matter("T-1").legal_basis == ("《测试条例》第五条", "《测试办法》")
+
     def test_unknown_keys_and_codes_are_warnings(self, tmp_path: Path) -> None:
         text = "schema_version: 1\nextra: 1\nmatters:\n" + GOOD_MATTER.replace(
             '"01"', '"31"\n    colour: blue'

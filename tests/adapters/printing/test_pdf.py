@@ -110,9 +110,19 @@ def test_form_qr_and_code128_decode_at_300_dpi(kind: str, out_dir: Path) -> None
     _doc, path = rendered(kind, out_dir)
     values = fixture(kind)
     prefix = out_dir / f"{kind}-scan"
-    run("pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", path, prefix)
-    png = next(out_dir.glob(f"{kind}-scan*.png"))
-    decoded = run("zbarimg", "--raw", "-q", png).split()
+    # The codes may follow the seal block onto page 2: scan every page.
+    run("pdftoppm", "-r", "300", "-png", path, prefix)
+    decoded = [
+        code
+        for png in sorted(out_dir.glob(f"{kind}-scan*.png"))
+        for code in subprocess.run(
+            ["zbarimg", "--raw", "-q", str(png)],
+            check=False,  # a page without codes exits 4
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.split()
+    ]
     assert values["progress_url"] in decoded
     assert values["case_no"] in decoded
 
@@ -140,12 +150,31 @@ def test_rare_character_falls_back_per_character_to_another_embedded_font(out_di
     assert "UMing" in fonts_listed
 
 
-def test_character_no_font_has_is_refused_naming_the_field() -> None:
+def test_character_no_font_has_prints_as_its_boxed_code_point(out_dir: Path) -> None:
     hei = register(MICROHEI)
     assert not isinstance(hei, str)
     renderer_hei = FormRenderer(renderer().templates, FontSet(hei, hei, ()))
+    doc = renderer_hei.render_pdf("acceptance_notice", fixture("acceptance_notice"))
+    path = out_dir / "boxed.pdf"
+    path.write_bytes(doc.content)
+    # The applicant still gets the paper; the clerk writes the character into the box.
+    assert "刘【U+4DAE】" in squeeze(run("pdftotext", path, "-"))
+
+
+def test_extension_b_name_prints_with_the_hanazono_fallback(out_dir: Path) -> None:
+    values = fixture("acceptance_notice") | {"applicant_name": "𠮷野家"}
+    doc = renderer().render_pdf("acceptance_notice", values)
+    path = out_dir / "ext-b.pdf"
+    path.write_bytes(doc.content)
+    assert "𠮷野家" in squeeze(run("pdftotext", path, "-"))
+    assert "HanaMin" in run("pdffonts", path)
+
+
+def test_glyph_check_still_names_the_field() -> None:
+    hei = register(MICROHEI)
+    assert not isinstance(hei, str)
     with pytest.raises(MissingGlyph) as info:
-        renderer_hei.render_pdf("acceptance_notice", fixture("acceptance_notice"))
+        FontSet(hei, hei, ()).check("刘䶮", "申请人")
     assert info.value.char == "䶮"
     assert "申请人" in info.value.user_message
 
@@ -175,7 +204,7 @@ def test_same_input_gives_same_bytes_and_hash() -> None:
     assert first.sha256 == second.sha256
     assert (first.template_id, first.template_version, first.mime) == (
         "refusal_notice",
-        1,
+        2,
         "application/pdf",
     )
 
@@ -196,3 +225,13 @@ def test_configured_font_goes_first() -> None:
     fonts = resolve_fonts([f"{MICROHEI.path}#0"])
     assert fonts.body.path == MICROHEI.path
     assert any(face.has("䶮") for face in fonts.fallbacks)
+
+
+def test_short_documents_fit_one_page_and_the_seal_stays_with_its_text(out_dir: Path) -> None:
+    for kind in ("service_record", "one_time_notice", "refusal_decision", "refusal_notice"):
+        assert renderer().render_pdf(kind, fixture(kind)).page_count == 1, kind
+    doc, path = rendered("acceptance_notice", out_dir)
+    last = run("pdftotext", "-f", str(doc.page_count), "-l", str(doc.page_count), path, "-")
+    # The seal never stands alone: the signature lines it certifies are on its page.
+    assert "行政许可专用章" in squeeze(last)
+    assert "申请人或代理人（签字）" in squeeze(last)

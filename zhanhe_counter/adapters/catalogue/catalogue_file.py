@@ -65,6 +65,7 @@ _MATTER_OPTIONAL = frozenset(
         "reconsideration_note",
         "catalog_code",
         "impl_code",
+        "legal_basis",
     }
 )
 _LIMIT_REQUIRED = frozenset({"value", "unit"})
@@ -268,6 +269,7 @@ def _read_matter(
         reconsideration_note=reader.string(fields, "reconsideration_note", what),
         catalog_code=reader.string(fields, "catalog_code", what),
         impl_code=reader.string(fields, "impl_code", what),
+        legal_basis=reader.strings(fields, "legal_basis", what),
         illustrative_fields=frozenset(illustrative),
     )
     department_nodes[matter_id] = fields.node("department")

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from zhanhe_counter.domain.china_time import CHINA_TIME
+from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.tally import TallyReport
 
@@ -45,8 +45,8 @@ def export_table(report: TallyReport) -> ExportTable:
         notes=(
             report.completeness,
             f"统计期间：{report.period.label}（北京时间）",
-            f"统计截至：{report.as_of.astimezone(CHINA_TIME).strftime('%Y-%m-%d %H:%M')}",
-            f"生成时间：{report.generated_at.astimezone(CHINA_TIME).strftime('%Y-%m-%d %H:%M')}",
+            f"统计截至：{minute_text(report.as_of)}",
+            f"生成时间：{minute_text(report.generated_at)}",
         ),
         headings=(report.grouping.label, *(f.label for f in figures)),
         rows=tuple((row.label, *(row[f] for f in figures)) for row in report.rows),

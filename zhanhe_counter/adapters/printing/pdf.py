@@ -225,7 +225,9 @@ class CodesFlowable(Flowable):  # type: ignore[misc]
         where: str,
     ) -> None:
         super().__init__()
-        self.qr = codes.qr_matrix(qr_value)
+        # No progress address configured: the case number's bar code alone, no QR code that
+        # leads nowhere.
+        self.qr = codes.qr_matrix(qr_value) if qr_value else None
         self.bars = codes.code128_bars(bar_value)
         self.qr_value, self.bar_value, self.caption = qr_value, bar_value, caption
         self.style, self.fonts, self.where = style, fonts, where
@@ -238,9 +240,10 @@ class CodesFlowable(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         canv = self.canv
         canv.setFillColor(colors.black)
-        module = self.QR_SIDE / (self.qr.size + 2 * codes.QUIET_MODULES_QR)
+        qr_rows = self.qr.rows if self.qr is not None else []
+        module = self.QR_SIDE / ((self.qr.size if self.qr else 21) + 2 * codes.QUIET_MODULES_QR)
         origin = codes.QUIET_MODULES_QR * module
-        for r, row in enumerate(self.qr.rows):
+        for r, row in enumerate(qr_rows):
             c = 0
             while c < len(row):
                 if row[c]:
@@ -274,7 +277,7 @@ class CodesFlowable(Flowable):  # type: ignore[misc]
         # The link in words too, for whoever cannot scan.
         canv.setFont(self.style.face.name, small)
         canv.drawString(text_x, self.QR_SIDE - 2.4 * small, self.qr_value)
-        if self.caption:
+        if self.caption and self.qr is not None:
             x = text_x
             for face, t in self.fonts.runs(self.caption, self.style.face, self.where):
                 canv.setFont(face.name, small)
@@ -355,6 +358,8 @@ def _numbered_canvas(font: str, counter: list[int]) -> type[Canvas]:
     return NumberedCanvas
 
 
+#: Blocks a seal keeps on its page: back to (and including) the last text it seals.
+_SEALED_WITH = frozenset({"paragraph", "relief", "list", "signature", "codes", "checkboxes"})
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
@@ -375,13 +380,31 @@ class _Builder:
         return TextBlock(text, style, self.fonts, f"{self.t.id} 第{block.index}块")
 
     def build(self) -> list[Flowable]:
-        story: list[Flowable] = []
+        """The flowables; the seal is kept on one page with the blocks it seals (the text
+        just before it, up to the last paragraph or relief clause), so a seal never stands
+        alone on a page of its own."""
+        groups: list[tuple[str, list[Flowable]]] = []
         for block in self.t.blocks:
-            when = block.get("when")
-            if when and not self.v.present(when):
+            if not self.v.shows(block):
                 continue
-            story.extend(getattr(self, f"block_{block.kind}")(block))
-        return story
+            flowables = getattr(self, f"block_{block.kind}")(block)
+            if block.kind != "seal":
+                groups.append((block.kind, flowables))
+                continue
+            sealed: list[Flowable] = []
+            while groups and groups[-1][0] in _SEALED_WITH:
+                kind, previous = groups.pop()
+                # A nested KeepTogether reports a huge height to force its own split, which
+                # would push the whole group to a new page: keep its content, not the wrapper.
+                sealed[:0] = [
+                    inner
+                    for f in previous
+                    for inner in (f._content if isinstance(f, KeepTogether) else [f])
+                ]
+                if kind in ("paragraph", "relief", "list"):
+                    break
+            groups.append(("seal", [KeepTogether([*sealed, *flowables])]))
+        return [f for _kind, flowables in groups for f in flowables]
 
     def block_title(self, b: Block) -> list[Flowable]:
         out: list[Flowable] = [self.text(self.v.format(b.spec["text"]), self.title, b)]
@@ -587,8 +610,7 @@ def render_template_pdf(
     template: Template, values: Mapping[str, Any], fonts: FontSet
 ) -> RenderedDocument:
     """Check ``values`` and render an A4 template to PDF."""
-    filled = template.check(values)
-    _check_glyphs(template, filled, fonts)
+    filled = template.check(values).mapped(fonts.printable)
     story = _Builder(template, filled, fonts).build()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -608,18 +630,6 @@ def render_template_pdf(
     pages: list[int] = []
     doc.build(story, canvasmaker=_numbered_canvas(fonts.body.name, pages))
     return RenderedDocument.of(buffer.getvalue(), PDF, template.id, template.version, pages[-1])
-
-
-def _check_glyphs(template: Template, filled: FilledValues, fonts: FontSet) -> None:
-    """Refuse before drawing if a field holds a character no font has, naming the field."""
-    for key, shown in filled.shown.items():
-        label = template.fields[key].label
-        if isinstance(shown, list):
-            for item in shown:
-                for cell in item if isinstance(item, list) else [item]:
-                    fonts.check(cell, label)
-        else:
-            fonts.check(str(shown), label)
 
 
 class FormRenderer:

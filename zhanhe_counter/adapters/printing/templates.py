@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from zhanhe_counter.domain.china_time import date_text, datetime_text
 from zhanhe_counter.domain.errors import DomainError
 
 FIELD_TYPES = frozenset({"text", "date", "datetime", "int", "list", "table"})
@@ -45,9 +46,15 @@ TICKET_BLOCKS = frozenset({"title", "paragraph", "kv_table", "codes", "footer", 
 RELIEF_FIELDS = frozenset(
     {"reconsideration_body", "reconsideration_days", "court", "litigation_months"}
 )
-COMMON_KEYS = frozenset({"kind", "when"})
+COMMON_KEYS = frozenset({"kind", "when", "unless"})
+#: A value longer than its declared ``max_length`` is wrapped, not refused (a 100-character
+#: foreign name must still get its receipt); only this many times the declared length is refused,
+#: as garbage no paper can hold.
+OVERLONG_FACTOR = 20
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0/C1 controls and the invisible format characters (bidi overrides, zero-width) that would
+# make printed text differ from what the clerk sees.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -165,6 +172,13 @@ class FilledValues:
     def present(self, key: str) -> bool:
         return bool(self.shown.get(key))
 
+    def shows(self, block: Block) -> bool:
+        """Whether ``block`` is printed: its ``when`` field is given, its ``unless`` field not."""
+        when, unless = block.get("when"), block.get("unless")
+        if when and not self.present(when):
+            return False
+        return not (unless and self.present(unless))
+
     def format(self, text: str) -> str:
         """Fill ``{field}`` placeholders. Values are never re-parsed, so user text cannot inject
         placeholders or markup."""
@@ -175,6 +189,17 @@ class FilledValues:
                 value = self.shown[name]
                 out.append("、".join(value) if isinstance(value, list) else str(value))
         return "".join(out)
+
+    def mapped(self, convert: Callable[[str], str]) -> FilledValues:
+        """The same values with ``convert`` applied to every printed string (e.g. to box the
+        characters no font has)."""
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, list):
+                return [walk(item) for item in value]
+            return convert(value) if isinstance(value, str) else value
+
+        return FilledValues(self.template, {k: walk(v) for k, v in self.shown.items()})
 
     def table(self, key: str) -> list[list[str]]:
         rows: list[list[str]] = self.shown[key]
@@ -192,12 +217,16 @@ def _error(spec: FieldSpec, en: str, zh: str) -> FieldError:
 def _check_text(spec: FieldSpec, value: Any, max_length: int, multiline: bool) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise _error(spec, "must be text", "应为文字")
-    text = str(value).strip()
-    if _CONTROL.search(text) or (not multiline and "\n" in text):
-        raise _error(spec, "contains control characters", "含有不可打印的控制字符或换行")
-    if len(text) > max_length:
+    # Control characters (a card reader's stray byte, a pasted tab) are dropped, and a line
+    # break in a one-line field becomes a space: the document still prints.
+    text = _CONTROL.sub("", str(value).replace("\t", " ")).strip()
+    if not multiline:
+        text = " ".join(text.split("\n"))
+    if len(text) > max_length * OVERLONG_FACTOR:
         raise _error(
-            spec, f"longer than {max_length}", f"超过 {max_length} 字（现为 {len(text)} 字）"
+            spec,
+            f"longer than {max_length * OVERLONG_FACTOR}",
+            f"超过 {max_length * OVERLONG_FACTOR} 字（现为 {len(text)} 字）",
         )
     return text
 
@@ -234,7 +263,7 @@ def _check_value(spec: FieldSpec, raw: Any) -> Any:
             day = date.fromisoformat(str(raw))
         except ValueError:
             raise _error(spec, "must be YYYY-MM-DD", "应为日期，格式 YYYY-MM-DD") from None
-        return f"{day.year}年{day.month}月{day.day}日"
+        return date_text(day)
     if spec.type == "datetime":
         try:
             moment = datetime.fromisoformat(str(raw))
@@ -242,7 +271,7 @@ def _check_value(spec: FieldSpec, raw: Any) -> Any:
             raise _error(
                 spec, "must be YYYY-MM-DDTHH:MM", "应为日期时间，格式 YYYY-MM-DDTHH:MM"
             ) from None
-        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+        return datetime_text(moment)
     if spec.type == "list":
         if not isinstance(raw, list):
             raise _error(spec, "must be a list", "应为列表")
@@ -410,7 +439,7 @@ class _Loader:
                 raise self.fail(
                     where, f"bad placeholder {{{error}}}", f"占位符 {{{error}}} 写法不对"
                 ) from None
-        for source_key in ("source", "when"):
+        for source_key in ("source", "when", "unless"):
             if source_key in spec:
                 used.append(str(spec[source_key]))
         for name in used:
@@ -456,7 +485,7 @@ def _texts(spec: Mapping[str, Any]) -> list[str]:
                 walk(item)
 
     for key, value in spec.items():
-        if key not in ("kind", "when", "source"):
+        if key not in ("kind", "when", "unless", "source"):
             walk(value)
     return out
 

@@ -91,8 +91,7 @@ class _Layouter:
 
     def build(self) -> TicketLayout:
         for block in self.t.blocks:
-            when = block.get("when")
-            if when and not self.v.present(when):
+            if not self.v.shows(block):
                 continue
             getattr(self, f"block_{block.kind}")(block)
         self.y += MARGIN_DOTS * 3
@@ -131,7 +130,25 @@ class _Layouter:
         self.y += float(b.get("height_mm", 3)) * DPI / 25.4
 
     def block_codes(self, b: Block) -> None:
-        matrix = codes.qr_matrix(self.v.format(b.spec["qr"]))
+        qr_value = self.v.format(b.spec["qr"])
+        if qr_value:
+            self._qr(qr_value)
+        value = self.v.format(b.spec["code128"])
+        bars = codes.code128_bars(value)
+        modules = sum(w for _b, w in bars)
+        bar_module = max(1, min(3, (self.inner - 2 * codes.QUIET_MODULES_128) // modules))
+        x = (WIDTH_DOTS - modules * bar_module) // 2
+        for is_bar, w in bars:
+            if is_bar:
+                self.ops.append(BoxOp(x, self.y, w * bar_module, 80))
+            x += w * bar_module
+        self.y += 84
+        self.lines(value, self.fonts.body, self.SMALL, "center")
+        if "caption" in b.spec and qr_value:
+            self.lines(self.v.format(b.spec["caption"]), self.fonts.body, self.SMALL, "center")
+
+    def _qr(self, value: str) -> None:
+        matrix = codes.qr_matrix(value)
         module = 6
         side = matrix.size * module
         left = (WIDTH_DOTS - side) // 2
@@ -149,27 +166,11 @@ class _Layouter:
                 else:
                     c += 1
         self.y = top + side + codes.QUIET_MODULES_QR * module
-        value = self.v.format(b.spec["code128"])
-        bars = codes.code128_bars(value)
-        modules = sum(w for _b, w in bars)
-        bar_module = max(1, min(3, (self.inner - 2 * codes.QUIET_MODULES_128) // modules))
-        x = (WIDTH_DOTS - modules * bar_module) // 2
-        for is_bar, w in bars:
-            if is_bar:
-                self.ops.append(BoxOp(x, self.y, w * bar_module, 80))
-            x += w * bar_module
-        self.y += 84
-        self.lines(value, self.fonts.body, self.SMALL, "center")
-        if "caption" in b.spec:
-            self.lines(self.v.format(b.spec["caption"]), self.fonts.body, self.SMALL, "center")
 
 
 def layout_ticket(template: Template, values: Mapping[str, Any], fonts: FontSet) -> TicketLayout:
     """Check ``values`` and lay the ticket out."""
-    filled = template.check(values)
-    for key, shown in filled.shown.items():
-        for item in shown if isinstance(shown, list) else [shown]:
-            fonts.check(str(item), template.fields[key].label)
+    filled = template.check(values).mapped(fonts.printable)
     return _Layouter(template, filled, fonts).build()
 
 

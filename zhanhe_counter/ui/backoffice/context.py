@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from zhanhe_counter.domain.matters import Catalogue
-from zhanhe_counter.services.backoffice import BackofficeService, DocumentPrinter
+from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.delivery import DeliveryService
+from zhanhe_counter.services.document_dispatch import DocumentPrinter
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.privacy import AuditTrail

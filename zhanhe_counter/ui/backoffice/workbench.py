@@ -399,8 +399,8 @@ class BackofficeWorkbench(QWidget):
     def approve_current(self) -> None:
         self._run("准予", lambda s, c, a: s.approve(c, a))
 
-    def refuse_decision_current(self, reasons: Sequence[str]) -> None:
-        self._run("不予办理", lambda s, c, a: s.refuse_decision(c, reasons, a))
+    def refuse_decision_current(self, reasons: Sequence[str], basis: str | None = None) -> None:
+        self._run("不予办理", lambda s, c, a: s.refuse_decision(c, reasons, a, basis=basis))
 
     def certificate_current(self, number: str) -> None:
         self._run("制证", lambda s, c, a: s.make_certificate(c, a, certificate_number=number))
@@ -490,8 +490,18 @@ class BackofficeWorkbench(QWidget):
 
     def _ask_decision_refusal(self) -> None:
         reasons = self._ask("不予办理", "请填写不予办理的理由（将附复议、诉讼告知）：", ())
-        if reasons:
-            self.refuse_decision_current(reasons)
+        if not reasons:
+            return
+        # A refusal cites its legal basis, never a generic one: the catalogue's, or the reviewer's.
+        state = self._current
+        matter = self.services.catalogue.matters.get(state.matter_id or "") if state else None
+        basis = self._ask(
+            "法律依据",
+            "请勾选或填写不予办理所依据的法律、法规条款：",
+            matter.legal_basis if matter else (),
+            free_text_label="其他依据（每行一条）",
+        )
+        self.refuse_decision_current(reasons, "、".join(basis) or None)
 
     def _ask_notice(self) -> None:
         state = self._current

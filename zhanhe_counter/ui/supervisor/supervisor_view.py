@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhanhe_counter.domain.china_time import CHINA_TIME
+from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
 from zhanhe_counter.services.tally import TallyReport, TallyService
@@ -279,7 +279,7 @@ class SupervisorView(QWidget):
                 case.case_number or "（咨询）",
                 case.matter,
                 case.clerk,
-                case.at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M"),
+                minute_text(case.at),
             )
             for column, value in enumerate(values):
                 self.cases.setItem(row, column, QTableWidgetItem(value))

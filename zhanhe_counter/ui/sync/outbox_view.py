@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhanhe_counter.domain.china_time import short_text
 from zhanhe_counter.services.ports.sync import OutboxItem, SessionRecord
 from zhanhe_counter.ui.sync.case_badge import BADGE_COLOUR, BADGE_TEXT
-from zhanhe_counter.ui.sync.sync_bar import LOCAL_TZ, age_text
+from zhanhe_counter.ui.sync.sync_bar import age_text
 
 ITEM_COLUMNS = ("办件编号", "记录", "发生时间", "等待", "状态", "说明")
 SESSION_COLUMNS = ("开始", "结束", "上传", "下载", "基础数据", "结果")
@@ -67,7 +68,7 @@ def _read_only_table(columns: Sequence[str], parent: QWidget) -> QTableWidget:
 
 
 def _when(value: datetime) -> str:
-    return value.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
+    return short_text(value)
 
 
 class OutboxScreen(QWidget):

@@ -9,16 +9,16 @@ than being offline.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from zhanhe_counter.domain.china_time import clock_text
 from zhanhe_counter.services.offline_limits import Level
 from zhanhe_counter.services.ports.sync import SyncProblem
 from zhanhe_counter.services.sync_engine import SyncStatus
 
-LOCAL_TZ = timezone(timedelta(hours=8))
 _COLOURS = {"ok": "#15803d", "idle": "#4b5563", "warn": "#b45309", "error": "#b91c1c"}
 
 
@@ -44,8 +44,7 @@ def age_text(age: timedelta) -> str:
 
 
 def _clock(value: datetime) -> str:
-    local = value.astimezone(LOCAL_TZ)
-    return local.strftime("%H:%M")
+    return clock_text(value)
 
 
 def describe_status(status: SyncStatus, now: datetime) -> BarText:
