@@ -19,7 +19,7 @@ LICENSING_LAW = "《中华人民共和国行政许可法》"
 
 
 class LegalFamily(StrEnum):
-    """事项的法律属性 (national task_type codes, research/domain.md §1.3)."""
+    """事项的法律属性 (national task_type codes: docs/domain.md, Matter-type codes)."""
 
     PERMIT = "01"  # 行政许可
     BENEFIT = "05"  # 行政给付
