@@ -52,7 +52,10 @@ class CaseQuery:
     applicant_id_masked: str | None = None  # exact masked form, e.g. 410411********1234
     matter_id: str | None = None
     status: str | None = None
-    limit: int = 50
+    first_handler: str | None = None  # 首办负责人 (staff id)
+    station_id: str | None = None
+    exclude_statuses: tuple[str, ...] = ()
+    limit: int | None = 50  # None: every match (a clerk's own list must not lose cases)
 
 
 @dataclass(frozen=True, slots=True)
