@@ -24,6 +24,7 @@ from zhanhe_counter.services.backoffice import QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
+from zhanhe_counter.ui.jobs import StorageRunner
 
 
 @pytest.fixture
@@ -35,15 +36,16 @@ def ft(tmp_path: Path) -> Iterator[Followthrough]:
 
 @pytest.fixture
 def bench(qtbot: QtBot, ft: Followthrough) -> Iterator[BackofficeWorkbench]:
-    widget = BackofficeWorkbench(followthrough_services(ft, REVIEWER))
+    widget = BackofficeWorkbench(followthrough_services(ft, REVIEWER), StorageRunner())
     widget.timer.stop()  # the test moves the clock and refreshes itself
     qtbot.addWidget(widget)
+    _wait(qtbot, widget)  # the lists read when it opens
     yield widget
-    widget.jobs.wait_idle()  # a view still being recorded must not outlive the station
+    widget.runner.wait_idle()  # a view still being recorded must not outlive the station
 
 
 def _wait(qtbot: QtBot, bench: BackofficeWorkbench) -> None:
-    qtbot.waitUntil(lambda: not bench.jobs.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not bench.runner.busy, timeout=10_000)
 
 
 def _countdown(bench: BackofficeWorkbench, kind: QueueKind) -> tuple[str, str | None]:
@@ -58,6 +60,7 @@ def test_twenty_minute_request_accepted(
 ) -> None:
     case = ft.open_case("ZH-018")
     bench.refresh()
+    _wait(qtbot, bench)
     assert _countdown(bench, QueueKind.ANSWER) == ("剩余 20分00秒", theme.OK)
     assert bench.select_case(case.case_id)
     assert bench.buttons["accept"].isEnabled()
@@ -76,6 +79,7 @@ def test_twenty_minute_request_refused_with_reasons(
 ) -> None:
     case = ft.open_case("ZH-018")
     bench.refresh()
+    _wait(qtbot, bench)
     bench.select_case(case.case_id)
     bench.refuse_current(["申请事项依法不属于本机关职权范围"])
     _wait(qtbot, bench)
@@ -91,12 +95,15 @@ def test_countdown_breach_is_shown_red_with_a_banner(
 ) -> None:
     ft.open_case("ZH-018")
     bench.refresh()
+    _wait(qtbot, bench)
     assert bench.banner.isHidden()
     ft.clock.advance(minutes=17)
     bench.refresh_countdowns()
+    _wait(qtbot, bench)
     assert _countdown(bench, QueueKind.ANSWER) == ("剩余 3分00秒", theme.WARN)
     ft.clock.advance(minutes=5)
     bench.refresh_countdowns()
+    _wait(qtbot, bench)
     assert _countdown(bench, QueueKind.ANSWER) == ("已超时 2分00秒", theme.BAD)
     assert not bench.banner.isHidden()
     assert "超过20分钟" in bench.banner.text()
@@ -108,6 +115,7 @@ def test_five_day_acceptance_and_one_time_notice(
     first = ft.open_case("ZH-005")
     second = ft.open_case("ZH-005")
     bench.refresh()
+    _wait(qtbot, bench)
     bench.show_tab(QueueKind.ACCEPTANCE.value)
     assert bench.tabs.tabText(1) == "5日内受理 (2)"
     assert _countdown(bench, QueueKind.ACCEPTANCE) == ("剩5个工作日", theme.OK)
@@ -118,6 +126,7 @@ def test_five_day_acceptance_and_one_time_notice(
     assert bench.tabs.tabText(1) == "5日内受理 (1)"
     ft.clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=CHINA_TIME))
     bench.refresh()
+    _wait(qtbot, bench)
     text, colour = _countdown(bench, QueueKind.ACCEPTANCE)
     assert text.endswith("（视为受理）")
     assert colour == theme.BAD
@@ -133,6 +142,7 @@ def test_approve_with_certificate_and_handover(
     case = ft.open_case("ZH-005")
     ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
     bench.refresh()
+    _wait(qtbot, bench)
     bench.show_tab(QueueKind.REVIEW.value)
     bench.select_case(case.case_id)
     bench.inspect_current(InspectionKind.SIMPLE, "现场核实属实")
@@ -161,6 +171,7 @@ def test_decision_refused_with_reasons_and_relief_rights(
     case = ft.open_case("ZH-005")
     ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
     bench.refresh()
+    _wait(qtbot, bench)
     bench.show_tab(QueueKind.REVIEW.value)
     bench.select_case(case.case_id)
     bench.refuse_decision_current(["申请人年龄未满80周岁"])
@@ -188,6 +199,7 @@ def test_refusal_without_reasons_shows_the_chinese_message(
 ) -> None:
     case = ft.open_case("ZH-018")
     bench.refresh()
+    _wait(qtbot, bench)
     bench.select_case(case.case_id)
     with qtbot.waitSignal(bench.action_failed) as failed:
         bench.refuse_current([" "])
@@ -200,6 +212,7 @@ def test_department_contact_one_keystroke_away(
 ) -> None:
     case = ft.open_case("ZH-018")
     bench.refresh()
+    _wait(qtbot, bench)
     bench.select_case(case.case_id)
     with qtbot.waitActive(bench):
         bench.show()
@@ -215,11 +228,13 @@ def test_supplement_on_time_and_overdue_lists(
 ) -> None:
     late = ft.open_case("ZH-005", missing=[3])
     bench.refresh()
+    _wait(qtbot, bench)
     bench.show_tab("supplements")
     model = bench.supplement_model
     assert model.data(model.index(0, 0)) == "剩20个工作日"
     ft.clock.set(datetime(2026, 12, 28, 9, 0, tzinfo=CHINA_TIME))
     bench.refresh()
+    _wait(qtbot, bench)
     brush = model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole)
     assert model.data(model.index(0, 0)) == "已超期 2个工作日"
     assert brush.color().name() == theme.BAD
@@ -235,6 +250,7 @@ def test_bad_rating_follow_up(qtbot: QtBot, ft: Followthrough, bench: Backoffice
     invitation = ft.rating.invite(case.case_id, "zhangmin")
     ft.rating.submit(invitation, 2, ["等候时间长"])
     bench.refresh()
+    _wait(qtbot, bench)
     bench.show_tab("followups")
     model = bench.followup_model
     assert [r.level_label for r in model.rows] == ["不满意"]
@@ -263,6 +279,7 @@ def test_showing_a_case_leaves_one_view_in_its_access_log(
     case = ft.open_case("ZH-018")
     other = ft.open_case("ZH-018")
     bench.refresh()
+    _wait(qtbot, bench)
     for _ in range(3):  # arrowing up and down the queue
         assert bench.select_case(case.case_id)
         assert bench.select_case(other.case_id)

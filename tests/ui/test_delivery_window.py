@@ -20,6 +20,7 @@ from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import DeliveryMode
 from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.signature_pad import SignaturePad
 
 
@@ -32,10 +33,10 @@ def ft(tmp_path: Path) -> Iterator[Followthrough]:
 
 @pytest.fixture
 def window(qtbot: QtBot, ft: Followthrough) -> Iterator[DeliveryWindow]:
-    widget = DeliveryWindow(followthrough_services(ft, DELIVERY_CLERK))
+    widget = DeliveryWindow(followthrough_services(ft, DELIVERY_CLERK), StorageRunner())
     qtbot.addWidget(widget)
     yield widget
-    widget.jobs.wait_idle()  # a view still being recorded must not outlive the station
+    widget.runner.wait_idle()  # a view still being recorded must not outlive the station
 
 
 def test_pickup_with_signature_after_scanning_the_barcode(
@@ -55,7 +56,7 @@ def test_pickup_with_signature_after_scanning_the_barcode(
     assert window.receiver_id.text() == "410411********1239"  # never the full number on screen
     window.pad.draw_stroke([QPointF(30, 60), QPointF(120, 90), QPointF(200, 50)])
     qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: not window.runner.busy)
     assert (
         window.status.text() == "尚未收取：本人银行卡（指定发放银行）（原件）、受理通知书或收件凭证"
     )
@@ -151,7 +152,7 @@ def test_finding_a_case_at_delivery_leaves_a_view_in_its_access_log(
     for _ in range(2):
         qtbot.keyClicks(window.search, case.case_number or "")
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: not window.runner.busy)
     views = [
         (e.actor, e.payload["screen"])
         for e in ft.station.store.events_for_case(case.case_id)

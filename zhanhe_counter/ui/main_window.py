@@ -43,7 +43,7 @@ from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
 from zhanhe_counter.ui.dialogs import ConsultDialog, LoginDialog
 from zhanhe_counter.ui.idle_lock import IdleLock
 from zhanhe_counter.ui.intake.intake_view import IntakeDone, IntakeView
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.my_cases_view import MyCasesView
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
 from zhanhe_counter.ui.status_bar import CounterStatusBar
@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
         self.context = context
         self.session = session
         self.reader = reader
-        self.runner = JobRunner(max_threads=1, parent=self)  # the one storage thread
+        # The one storage runner: every page's database work goes through it.
+        self.runner = StorageRunner(parent=self)
         self.setStyleSheet(theme.STYLESHEET)
         demo = "（演示模式）" if context.station.demo else ""
         title = f"{context.window_title} · {session.staff.name}{demo}"
@@ -85,8 +86,8 @@ class MainWindow(QMainWindow):
         self.intake = IntakeView(context, session, self.runner)
         self.my_cases = MyCasesView(context, session.staff.staff_id, self.runner)
         self.followthrough = _followthrough(context, session)
-        self.delivery = DeliveryWindow(self.followthrough)
-        self.workbench = BackofficeWorkbench(self.followthrough)
+        self.delivery = DeliveryWindow(self.followthrough, self.runner)
+        self.workbench = BackofficeWorkbench(self.followthrough, self.runner)
         self.supervisor: SupervisorView | None = None  # built on first F11 (督查 only)
         self.outbox = OutboxScreen()
         self.pages = QStackedWidget()
@@ -495,9 +496,8 @@ class MainWindow(QMainWindow):
             self.idle.reset()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Every page's storage thread, not only the window's: the station closes after this.
-        runners = (self.runner, self.workbench.jobs, self.delivery.jobs)
-        if not all(r.wait_idle(10_000) for r in runners if r.busy):
+        # Every page's work goes through the one runner; the station closes after this.
+        if self.runner.busy and not self.runner.wait_idle(10_000):
             QMessageBox.warning(self, "请稍候", "正在保存办件，请稍候再关闭。")
             event.ignore()
             return

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from zhanhe_counter.services.my_cases import MyCaseRow, Urgency
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.context import CounterContext
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 _HEADERS = ("受理编号", "申请人", "证件号码", "事项", "状态", "同步", "期限", "剩余工作日")
 _URGENCY_COLOURS = {
@@ -119,7 +119,7 @@ class MyCasesView(QWidget):
         self,
         context: CounterContext,
         staff_id: str,
-        runner: JobRunner,
+        runner: StorageRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

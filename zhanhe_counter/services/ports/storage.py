@@ -43,6 +43,14 @@ class UnknownCase(DomainError):
     """No case with this id is stored on this PC (办件不存在)."""
 
 
+class StorageBusy(DomainError):
+    """Another writer held the station file longer than the store waits (数据库占用).
+
+    Nothing of the failed unit of work was stored; trying it again later may succeed
+    (:mod:`zhanhe_counter.services.storage_retry`).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class CaseQuery:
     """Filters for finding cases (办件查询); all given filters must match."""

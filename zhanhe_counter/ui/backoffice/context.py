@@ -19,7 +19,7 @@ from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.privacy import AuditTrail
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.supplements import SupplementsService
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class FollowthroughServices:
     audit: AuditTrail | None = None
     _viewed: set[tuple[UUID, str]] = field(default_factory=set, repr=False)
 
-    def record_view(self, runner: JobRunner, case_id: UUID, screen: str) -> None:
+    def record_view(self, runner: StorageRunner, case_id: UUID, screen: str) -> None:
         """查阅记录: the first time this login shows ``case_id`` on ``screen``, off the UI thread.
 
         Once per screen and login, not per selection: arrowing through a queue shows each case

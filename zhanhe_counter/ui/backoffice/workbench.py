@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -46,7 +47,7 @@ from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,22 @@ _ACTIONS: list[tuple[str, str, str, EventKind]] = [
     ("certificate", "制证", "F11", EventKind.CERTIFICATE_MADE),
     ("handover", "移交出件", "F12", EventKind.HANDED_TO_DELIVERY),
 ]
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """What the workbench shows, as last read from the store (supplements None: not re-read)."""
+
+    queues: dict[QueueKind, list[QueueItem]]
+    supplements: list[SupplementRow] | None = None
+    followups: list[FollowupRow] | None = None
+
+    def merged(self, newer: _Lists) -> _Lists:
+        return _Lists(
+            {**self.queues, **newer.queues},
+            self.supplements if newer.supplements is None else newer.supplements,
+            self.followups if newer.followups is None else newer.followups,
+        )
 
 
 class ChoiceDialog(QDialog):
@@ -142,17 +159,24 @@ class ChoiceDialog(QDialog):
 
 
 class BackofficeWorkbench(QWidget):
-    """后台审批工作台. Open with ``BackofficeWorkbench(services, parent)``."""
+    """后台审批工作台. Open with ``BackofficeWorkbench(services, runner, parent)``."""
 
     action_done = Signal(str)  # the Chinese status line after an action
     action_failed = Signal(str)
 
-    def __init__(self, services: FollowthroughServices, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: FollowthroughServices,
+        runner: StorageRunner,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
-        self.jobs = JobRunner(parent=self)
+        self.runner = runner  # the window's one storage runner
         self._current: CaseState | None = None
         self._ticks = 0
+        self._loading = 0  # list reads out on the storage thread
+        self._lists = _Lists({})
         self.setWindowTitle(f"后台审批工作台 · {services.staff.name}")
 
         self.header = QLabel(f"后台审批 · {services.staff.name}")
@@ -266,37 +290,70 @@ class BackofficeWorkbench(QWidget):
         self.tabs.addTab(table, label)
 
     def refresh(self) -> None:
-        """Re-read every list from the store (and recompute every countdown)."""
+        """Re-read every list on the storage thread (and recompute every countdown)."""
+        backoffice, supplements, followups = (
+            self.services.backoffice,
+            self.services.supplements,
+            self.services.followups,
+        )
+
+        def work() -> _Lists:
+            queues = {kind: backoffice.queue(kind) for kind in QueueKind}
+            return _Lists(queues, supplements.pending(), followups.rows())
+
+        self._load(work)
+
+    def refresh_countdowns(self) -> None:
+        """The 20-minute list only: it changes every second."""
+        backoffice = self.services.backoffice
+        self._load(lambda: _Lists({QueueKind.ANSWER: backoffice.queue(QueueKind.ANSWER)}))
+
+    def _load(self, work: Callable[[], _Lists]) -> None:
+        self._loading += 1
+        self.runner.submit(work, self._loaded, self._load_failed)
+
+    def _loaded(self, lists: object) -> None:
+        assert isinstance(lists, _Lists)
+        self._loading -= 1
+        self._lists = self._lists.merged(lists)
+        self._show_lists(full=lists.supplements is not None)
+
+    def _load_failed(self, error: Exception) -> None:
+        self._loading -= 1
+        # A storage hiccup: say so and keep the screen as it was.
+        self.status.setText(
+            error.user_message if isinstance(error, DomainError) else "列表刷新失败，请稍后重试。"
+        )
+        if not isinstance(error, DomainError):
+            log.error("back-office lists not read: %r", error)
+
+    def _show_lists(self, *, full: bool = True) -> None:
         keep = self._current.case_id if self._current else None
+        lists = self._lists
         for kind, model in self.queue_models.items():
-            model.set_rows(self._filtered(self.services.backoffice.queue(kind)))
-        self.supplement_model.set_rows(self._filtered(self.services.supplements.pending()))
-        self.followup_model.set_rows(self._filtered(self.services.followups.rows()))
+            if full or kind is QueueKind.ANSWER:
+                model.set_rows(self._filtered(lists.queues.get(kind, ())))
+        if full:
+            self.supplement_model.set_rows(self._filtered(lists.supplements or ()))
+            self.followup_model.set_rows(self._filtered(lists.followups or ()))
         self._update_tab_titles()
         self._update_banner()
+        if not full:
+            if keep is not None and self.current_tab() == QueueKind.ANSWER.value:
+                self.select_case(keep)
+            return
         if keep is not None:
             self.select_case(keep)
         self._selection_changed()
 
-    def refresh_countdowns(self) -> None:
-        """The 20-minute list only: it changes every second."""
-        model = self.queue_models[QueueKind.ANSWER]
-        keep = self._current.case_id if self._current else None
-        model.set_rows(self._filtered(self.services.backoffice.queue(QueueKind.ANSWER)))
-        self._update_tab_titles()
-        self._update_banner()
-        if keep is not None and self.current_tab() == QueueKind.ANSWER.value:
-            self.select_case(keep)
-
     def _tick(self) -> None:
         self._ticks += 1
-        try:
-            if self._ticks % _FULL_REFRESH_TICKS == 0:
-                self.refresh()
-            else:
-                self.refresh_countdowns()
-        except DomainError as error:  # a storage hiccup: say so, keep the screen
-            self.status.setText(error.user_message)
+        if self._loading:  # the storage thread is behind: do not pile up reads
+            return
+        if self._ticks % _FULL_REFRESH_TICKS == 0:
+            self.refresh()
+        else:
+            self.refresh_countdowns()
 
     def _filtered(self, rows: Sequence[Any]) -> list[Any]:
         needle = self.filter.text().strip()
@@ -305,7 +362,7 @@ class BackofficeWorkbench(QWidget):
         return [r for r in rows if needle in " ".join(str(v) for v in _searchable(r))]
 
     def _apply_filter(self) -> None:
-        self.refresh()
+        self._show_lists()
 
     def _update_tab_titles(self) -> None:
         for index, kind in enumerate(QueueKind):
@@ -356,7 +413,7 @@ class BackofficeWorkbench(QWidget):
         case_id = getattr(row, "case_id", None)
         self._current = self.services.backoffice.case(case_id) if case_id else None
         if case_id:
-            self.services.record_view(self.jobs, case_id, "workbench")
+            self.services.record_view(self.runner, case_id, "workbench")
         self.contact.clear()
         self._show_case()
 
@@ -438,7 +495,7 @@ class BackofficeWorkbench(QWidget):
         def work() -> None:
             followups.record(row.rating_event_id, kind, note, staff, action_id=action_id)
 
-        self.jobs.submit(work, lambda _: self._done(kind.label), self._failed)
+        self.runner.submit(work, lambda _: self._done(kind.label), self._failed)
 
     def _run(self, label: str, action: Callable[[Any, UUID, str], ActionResult]) -> None:
         state = self._current
@@ -463,7 +520,7 @@ class BackofficeWorkbench(QWidget):
 
         for button in self.buttons.values():
             button.setEnabled(False)
-        self.jobs.submit(work_and_print, lambda _: self._done(label), self._failed)
+        self.runner.submit(work_and_print, lambda _: self._done(label), self._failed)
 
     def _done(self, label: str) -> None:
         message = f"已{label}。"

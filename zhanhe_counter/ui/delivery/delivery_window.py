@@ -33,7 +33,7 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.delivery import DeliveryCase, DeliveryResult, VerifiedReceiver
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.signature_pad import SignaturePad
 
 log = logging.getLogger(__name__)
@@ -42,15 +42,20 @@ CARRIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递")
 
 
 class DeliveryWindow(QWidget):
-    """统一出件窗口. Open with ``DeliveryWindow(services, parent)``."""
+    """统一出件窗口. Open with ``DeliveryWindow(services, runner, parent)``."""
 
     delivered = Signal(object)  # DeliveryResult
     message = Signal(str)
 
-    def __init__(self, services: FollowthroughServices, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: FollowthroughServices,
+        runner: StorageRunner,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
-        self.jobs = JobRunner(parent=self)
+        self.runner = runner  # the window's one storage runner
         self.case: DeliveryCase | None = None
         self.receiver: VerifiedReceiver | None = None
         self._candidates: list[DeliveryCase] = []
@@ -190,7 +195,7 @@ class DeliveryWindow(QWidget):
             self._update_buttons()
             return
         case = self.case
-        self.services.record_view(self.jobs, case.case.case_id, "delivery")
+        self.services.record_view(self.runner, case.case.case_id, "delivery")
         self.case_label.setText(
             f"{case.case_number} · {case.matter_name} · {case.case.applicant_name or ''}"
             f"\n办理结果：{case.result_name}　状态：{case.status_text}"
@@ -331,7 +336,7 @@ class DeliveryWindow(QWidget):
             self._say(text, bad=True)
             self._update_buttons()
 
-        self.jobs.submit(work_and_print, done, failed)
+        self.runner.submit(work_and_print, done, failed)
 
     def _update_buttons(self) -> None:
         ready = self.case is not None and self.case.ready

@@ -47,7 +47,7 @@ from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.intake.applicant_panel import ApplicantPanel
 from zhanhe_counter.ui.intake.checklist_panel import ChecklistPanel
 from zhanhe_counter.ui.intake.outcome_panel import OutcomePanel
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class IntakeView(QWidget):
         self,
         context: CounterContext,
         session: LoginSession,
-        runner: JobRunner,
+        runner: StorageRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

@@ -37,7 +37,7 @@ from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
 from zhanhe_counter.services.tally import TallyReport, TallyService
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
 
@@ -147,14 +147,14 @@ class SupervisorView(QWidget):
         self,
         service: TallyService,
         today: date,
-        runner: JobRunner | None = None,
+        runner: StorageRunner,
         open_case: Callable[[UUID], object] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.open_case = open_case
         self.case_ids: list[UUID] = []
-        self.runner = runner or JobRunner(parent=self)
+        self.runner = runner
         self.report: TallyReport | None = None
         self.first = QDateEdit(QDate(today.year, today.month, today.day))
         self.last = QDateEdit(QDate(today.year, today.month, today.day))
