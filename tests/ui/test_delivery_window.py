@@ -34,6 +34,7 @@ def ft(tmp_path: Path) -> Iterator[Followthrough]:
 @pytest.fixture
 def window(qtbot: QtBot, ft: Followthrough) -> Iterator[DeliveryWindow]:
     widget = DeliveryWindow(followthrough_services(ft, DELIVERY_CLERK), StorageRunner())
+    widget.ask_confirm = lambda _title, _question: True  # the clerk confirms 出件
     qtbot.addWidget(widget)
     yield widget
     widget.runner.wait_idle()  # a view still being recorded must not outlive the station

@@ -25,6 +25,9 @@ QLabel#hint {{ color: {MUTED}; }}
 QLabel#problem {{ color: {BAD}; }}
 QLabel#countdown {{ font-size: 22px; font-weight: bold; color: {WARN}; }}
 QFrame#panel {{ background: {PANEL}; border: 1px solid #dde3ea; border-radius: 4px; }}
+QFrame#panel QScrollArea, QWidget#panelText {{ background: transparent; border: none; }}
+QToolBar#keys {{ spacing: 2px; }}
+QToolBar#keys QToolButton {{ padding: 4px 8px; }}
 QPushButton {{ padding: 5px 12px; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; font-weight: bold; padding: 8px 14px; }}
 QPushButton#primary:disabled {{ background: #9fb4cc; }}

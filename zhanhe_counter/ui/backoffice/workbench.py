@@ -47,7 +47,9 @@ from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
+from zhanhe_counter.ui.dialogs import confirm
 from zhanhe_counter.ui.jobs import StorageRunner
+from zhanhe_counter.ui.layout import scrolling
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +178,10 @@ class BackofficeWorkbench(QWidget):
         self._current: CaseState | None = None
         self._ticks = 0
         self._loading = 0  # list reads out on the storage thread
+        #: Asks before an irreversible act; tests answer it themselves.
+        self.ask_confirm: Callable[[str, str], bool] = lambda title, text: confirm(
+            self, title, text
+        )
         self._lists = _Lists({})
         self.setWindowTitle(f"后台审批工作台 · {services.staff.name}")
 
@@ -227,7 +233,7 @@ class BackofficeWorkbench(QWidget):
             "notify": self._ask_notice,
             "refuse": self._ask_refusal,
             "inspect": self._ask_inspection,
-            "approve": self.approve_current,
+            "approve": self._ask_approval,
             "refuse_decision": self._ask_decision_refusal,
             "certificate": self._ask_certificate,
             "handover": self._ask_handover,
@@ -236,6 +242,7 @@ class BackofficeWorkbench(QWidget):
             button = QPushButton(f"{text} [{shortcut}]")
             button.clicked.connect(handlers[key])
             button.setEnabled(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its key works from the queue
             QShortcut(QKeySequence(shortcut), self, button.click)
             self.buttons[key] = button
             panel.addWidget(button)
@@ -252,15 +259,29 @@ class BackofficeWorkbench(QWidget):
         panel.addWidget(self.status)
         QShortcut(QKeySequence("F9"), self, self.show_contact)
 
+        # Queues by keyboard: arrows pick the row, Ctrl+PgDn/PgUp (or Ctrl+Tab) the queue, and
+        # "/" the filter; Enter in the filter goes back to the queue.
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+Tab", 1), ("Ctrl+PgUp", -1)):
+            switch = QShortcut(QKeySequence(keys), self, lambda s=step: self.next_tab(s))
+            switch.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("/"), self, self.filter.setFocus).setContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        self.filter.returnPressed.connect(self.focus_queue)
+        self.tabs.currentChanged.connect(lambda _: self.focus_queue())
+
         side = QWidget()
         side.setLayout(panel)
-        side.setFixedWidth(360)
+        side.setMinimumWidth(280)
+        side.setMaximumWidth(360)
+        side_area = scrolling(side)
+        side_area.setMaximumWidth(380)
         body = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self.filter)
         left.addWidget(self.tabs, 1)
         body.addLayout(left, 1)
-        body.addWidget(side)
+        body.addWidget(side_area)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
@@ -383,6 +404,34 @@ class BackofficeWorkbench(QWidget):
 
     # ------------------------------------------------------------------ selection
 
+    def focus_queue(self) -> None:
+        """Focus on the current queue, its first row picked if none is: arrows work at once."""
+        table = self.tables.get(self.current_tab())
+        if table is None:
+            return
+        table.setFocus()
+        model = table.model()
+        if not table.selectionModel().hasSelection() and model.rowCount() > 0:
+            table.selectRow(0)
+
+    def next_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
+        """The workbench's keys, for the main window's tool bar."""
+        keys: list[tuple[str, Callable[[], object]]] = [
+            (f"{shortcut} {text}", self.buttons[key].click)
+            for key, text, shortcut, _kind in _ACTIONS
+        ]
+        keys.insert(4, ("F9 联系部门", self.show_contact))
+        return keys
+
+    def primary_widgets(self) -> dict[str, QWidget]:
+        return {
+            "队列": self.tabs,
+            **{f"{text}按钮": self.buttons[key] for key, text, _s, _k in _ACTIONS},
+        }
+
     def current_tab(self) -> str:
         widget = self.tabs.currentWidget()
         return str(widget.property("tab_key")) if widget else ""
@@ -455,6 +504,16 @@ class BackofficeWorkbench(QWidget):
 
     def approve_current(self) -> None:
         self._run("准予", lambda s, c, a: s.approve(c, a))
+
+    def _ask_approval(self) -> None:
+        """F10 准予 cannot be taken back: ask first (取消 is the default)."""
+        state = self._current
+        if state is None:
+            return
+        who = f"{state.case_number or ''}（{state.applicant_name or ''}）"
+        question = f"对 {who} 作出准予决定？此操作不可撤销。"
+        if self.ask_confirm("准予", question):
+            self.approve_current()
 
     def refuse_decision_current(self, reasons: Sequence[str]) -> None:
         self._run("不予办理", lambda s, c, a: s.refuse_decision(c, reasons, a))

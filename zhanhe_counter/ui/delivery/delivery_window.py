@@ -33,6 +33,7 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.delivery import DeliveryCase, DeliveryResult, VerifiedReceiver
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.dialogs import confirm
 from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.signature_pad import SignaturePad
 
@@ -59,6 +60,10 @@ class DeliveryWindow(QWidget):
         self.case: DeliveryCase | None = None
         self.receiver: VerifiedReceiver | None = None
         self._candidates: list[DeliveryCase] = []
+        #: Asks before handing out, which cannot be undone; tests answer it themselves.
+        self.ask_confirm: Callable[[str, str], bool] = lambda title, text: confirm(
+            self, title, text
+        )
         self.setWindowTitle(f"统一出件 · {services.staff.name}")
 
         self.search = QLineEdit()
@@ -73,7 +78,9 @@ class DeliveryWindow(QWidget):
 
         # Receiver identity.
         self.receiver_name = QLineEdit()
+        self.receiver_name.textEdited.connect(self._receiver_edited)
         self.receiver_id = QLineEdit()
+        self.receiver_id.textEdited.connect(self._receiver_edited)
         self.receiver_id.setPlaceholderText("刷卡自动填入，或手工输入证件号码")
         self.letter = QCheckBox("持授权委托书")
         self.verify_button = QPushButton("核验身份 [F6]")
@@ -167,6 +174,8 @@ class DeliveryWindow(QWidget):
             except DomainError as error:
                 self._say(error.user_message, bad=True)
                 return
+        self.receiver = None  # a new card is a new receiver: check them afresh
+        self.receiver_label.clear()
         self.receiver_id.setReadOnly(False)
         self.receiver_name.setText(name)
         self.receiver_id.setText(id_number)
@@ -216,7 +225,13 @@ class DeliveryWindow(QWidget):
     # ------------------------------------------------------------------ identity
 
     def verify(self) -> None:
+        """F6 核验身份. Once a receiver is verified the field shows the masked number only, so
+        F6 again confirms that result instead of checking the masked text (which can never
+        match); editing the name or number, or a new card, asks for a new check."""
         if self.case is None:
+            return
+        if self.receiver is not None:
+            self._say("身份已核验，可以签收出件。")
             return
         try:
             self.receiver = self.services.delivery.verify_receiver(
@@ -228,6 +243,7 @@ class DeliveryWindow(QWidget):
         except DomainError as error:
             self.receiver = None
             self.receiver_label.setText("")
+            self.receiver_id.setReadOnly(False)
             self._say(error.user_message, bad=True)
         else:
             # The full number has done its job; the screen shows only the masked form.
@@ -239,6 +255,32 @@ class DeliveryWindow(QWidget):
             self.receiver_label.setStyleSheet(f"color: {theme.OK}; font-weight: bold;")
             self._say("身份核验通过。")
         self._update_buttons()
+
+    def _receiver_edited(self) -> None:
+        if self.receiver is not None:
+            self.receiver = None
+            self.receiver_label.clear()
+            self._update_buttons()
+
+    # ------------------------------------------------------------------ page
+
+    def opened(self) -> None:
+        """F3: the scan field has the focus, so a scanned number lands in it."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
+        return [
+            ("F6 核验身份", self.verify_button.click),
+            ("Ctrl+Enter 签收出件", self.pickup_button.click),
+        ]
+
+    def primary_widgets(self) -> dict[str, QWidget]:
+        return {
+            "扫描框": self.search,
+            "核验身份": self.verify_button,
+            "签收出件": self.pickup_button,
+        }
 
     # ------------------------------------------------------------------ handing out
 
@@ -257,6 +299,11 @@ class DeliveryWindow(QWidget):
         case, receiver = self.case, self.receiver
         if case is None or receiver is None:
             self._say("请先核验领取人身份。", bad=True)
+            return
+        if not self.ask_confirm(
+            "签收出件",
+            f"将 {case.case_number} 交给{receiver.role.label}{receiver.name}？出件后不可撤销。",
+        ):
             return
         delivery = self.services.delivery
         staff = self.services.staff
@@ -279,6 +326,8 @@ class DeliveryWindow(QWidget):
     def express(self) -> None:
         case = self.case
         if case is None:
+            return
+        if not self.ask_confirm("邮寄出件", f"登记 {case.case_number} 邮寄出件？出件后不可撤销。"):
             return
         delivery = self.services.delivery
         staff = self.services.staff
