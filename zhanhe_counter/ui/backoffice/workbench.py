@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -225,7 +226,10 @@ class BackofficeWorkbench(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         panel = QVBoxLayout()
         panel.addWidget(self.case_title)
-        panel.addWidget(self.case_details, 1)
+        # The case's details scroll; the action buttons below them stay in view.
+        details = scrolling(self.case_details)
+        details.setMinimumHeight(60)
+        panel.addWidget(details, 1)
         panel.addWidget(self.contact_button)
         panel.addWidget(self.contact)
         handlers: dict[str, Callable[[], None]] = {
@@ -238,14 +242,17 @@ class BackofficeWorkbench(QWidget):
             "certificate": self._ask_certificate,
             "handover": self._ask_handover,
         }
-        for key, text, shortcut, _kind in _ACTIONS:
+        grid = QGridLayout()  # two columns: eight actions in four rows fit a short screen
+        grid.setSpacing(4)
+        panel.addLayout(grid)
+        for index, (key, text, shortcut, _kind) in enumerate(_ACTIONS):
             button = QPushButton(f"{text} [{shortcut}]")
             button.clicked.connect(handlers[key])
             button.setEnabled(False)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its key works from the queue
             QShortcut(QKeySequence(shortcut), self, button.click)
             self.buttons[key] = button
-            panel.addWidget(button)
+            grid.addWidget(button, index // 2, index % 2)
         self.callback_button = QPushButton("记录回访/整改")
         self.callback_button.clicked.connect(self._ask_followup)
         self.callback_button.hide()
@@ -272,16 +279,13 @@ class BackofficeWorkbench(QWidget):
 
         side = QWidget()
         side.setLayout(panel)
-        side.setMinimumWidth(280)
-        side.setMaximumWidth(360)
-        side_area = scrolling(side)
-        side_area.setMaximumWidth(380)
+        side.setFixedWidth(340)
         body = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self.filter)
         left.addWidget(self.tabs, 1)
         body.addLayout(left, 1)
-        body.addWidget(side_area)
+        body.addWidget(side)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)

@@ -119,7 +119,7 @@ class BarChart(QWidget):
         super().__init__()
         self.bars: list[tuple[str, int]] = []
         self.title = ""
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(100)
 
     def set_bars(self, title: str, bars: list[tuple[str, int]]) -> None:
         self.title, self.bars = title, bars
@@ -231,19 +231,22 @@ class SupervisorView(QWidget):
             QLabel("按"),
             self.grouping,
             self.run_button,
-            QLabel("图表"),
-            self.chart_figure,
         ):
             pickers.addWidget(widget)
         pickers.addStretch(1)
-        pickers.addWidget(self.export_format)
-        pickers.addWidget(self.export_button)
+        # A second row, so the pickers never make the window wider than a small screen.
+        outputs = QHBoxLayout()
+        for widget in (QLabel("图表"), self.chart_figure, QLabel("导出格式"), self.export_format):
+            outputs.addWidget(widget)
+        outputs.addWidget(self.export_button)
+        outputs.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.chart)
         split.addWidget(self.cases)
         layout = QVBoxLayout(self)
         layout.addLayout(pickers)
+        layout.addLayout(outputs)
         layout.addWidget(self.scope)
         layout.addWidget(self.completeness)
         layout.addWidget(self.message)
