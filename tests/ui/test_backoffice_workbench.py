@@ -288,3 +288,45 @@ def test_showing_a_case_leaves_one_view_in_its_access_log(
         e for e in ft.station.store.events_for_case(case.case_id) if e.kind is EventKind.CASE_VIEWED
     ]
     assert [(e.actor, e.payload["screen"]) for e in views] == [(REVIEWER.staff_id, "workbench")]
+
+
+def test_f10_grant_asks_first_and_the_queues_work_by_keyboard(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-005")
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    bench.refresh()
+    _wait(qtbot, bench)
+    bench.show()
+    qtbot.waitExposed(bench)
+    # Ctrl+Tab moves from queue to queue with the keyboard; the queue takes the focus
+    # with its first row picked, so F10 acts on it without the mouse.
+    bench.show_tab(QueueKind.ANSWER.value)
+    bench.focus_queue()  # what F7 does when it opens the workbench
+    while bench.current_tab() != QueueKind.REVIEW.value:
+        qtbot.keyClick(bench.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        qtbot.wait(20)  # the queue takes the focus once the tab widget is done with the key
+    table = bench.tables[QueueKind.REVIEW.value]
+    assert bench.focusWidget() is table
+    assert bench._current is not None
+    assert bench._current.case_id == case.case_id
+    answers = [False, True]
+    questions: list[str] = []
+
+    def ask(title: str, question: str) -> bool:
+        questions.append(question)
+        return answers.pop(0)
+
+    bench.ask_confirm = ask
+    qtbot.keyClick(table, Qt.Key.Key_F10)  # declined: nothing decided
+    assert bench.runner.wait_idle()
+    assert ft.station.store.case_state(case.case_id).status is CaseStatus.ACCEPTED
+    qtbot.keyClick(table, Qt.Key.Key_F10)  # confirmed
+    _wait(qtbot, bench)
+    assert ft.station.store.case_state(case.case_id).status is CaseStatus.DECIDED_APPROVED
+    assert len(questions) == 2
+    assert case.case_number in questions[0]
+    assert "不可撤销" in questions[0]
+    keys = [text for text, _trigger in bench.page_keys()]
+    assert "F10 准予" in keys
+    assert "F5 受理" in keys

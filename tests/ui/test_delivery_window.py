@@ -160,3 +160,46 @@ def test_finding_a_case_at_delivery_leaves_a_view_in_its_access_log(
         if e.kind is EventKind.CASE_VIEWED
     ]
     assert views == [(DELIVERY_CLERK.staff_id, "delivery")]
+
+
+def test_f6_after_a_card_tap_keeps_the_verified_receiver_and_a_new_tap_checks_again(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery()
+    qtbot.keyClicks(window.search, case.case_number or "")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    window.card_tapped("刘䶮", APPLICANT_ID)
+    assert window.receiver is not None
+    assert window.receiver_id.isReadOnly()
+    qtbot.keyClick(window, Qt.Key.Key_F6)  # the clerk presses 核验身份 anyway
+    assert window.receiver is not None  # not re-checked against the masked text
+    assert "领取人不是" not in window.status.text()
+    assert window.pickup_button.isEnabled()
+    window.card_tapped("别人", "410411199001011237")  # the wrong person taps
+    assert window.receiver is None
+    assert not window.receiver_id.isReadOnly()  # the field is not locked after a refusal
+    assert not window.pickup_button.isEnabled()
+    window.card_tapped("刘䶮", APPLICANT_ID)  # the applicant taps again: checked again
+    assert window.receiver is not None
+    assert window.pickup_button.isEnabled()
+
+
+def test_handing_out_asks_first_and_a_no_hands_nothing_out(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery()
+    asked: list[str] = []
+
+    def decline(title: str, question: str) -> bool:
+        asked.append(question)
+        return False
+
+    window.ask_confirm = decline
+    qtbot.keyClicks(window.search, case.case_number or "")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    window.card_tapped("刘䶮", APPLICANT_ID)
+    qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
+    assert asked
+    assert case.case_number in asked[0]
+    assert window.runner.wait_idle()  # only the view record was out
+    assert ft.station.store.case_state(case.case_id).status is not CaseStatus.DELIVERED

@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
 
     def show_my_cases(self) -> None:
         self.pages.setCurrentWidget(self.my_cases)
-        self.my_cases.filter.setFocus()
+        self.my_cases.focus_list()
         self.my_cases.reload()
 
     def show_delivery(self) -> None:

@@ -266,16 +266,14 @@ class BackofficeWorkbench(QWidget):
         panel.addWidget(self.status)
         QShortcut(QKeySequence("F9"), self, self.show_contact)
 
-        # Queues by keyboard: arrows pick the row, Ctrl+PgDn/PgUp (or Ctrl+Tab) the queue, and
-        # "/" the filter; Enter in the filter goes back to the queue.
-        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+Tab", 1), ("Ctrl+PgUp", -1)):
-            switch = QShortcut(QKeySequence(keys), self, lambda s=step: self.next_tab(s))
-            switch.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("/"), self, self.filter.setFocus).setContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
+        # Queues by keyboard: arrows pick the row, Ctrl+Tab / Ctrl+Shift+Tab the queue (the tab
+        # widget's own keys), "/" the filter; Enter in the filter goes back to the queue. The
+        # queue takes the focus after the tab widget has handled its key.
+        self._find_key = QShortcut(QKeySequence("/"), self)
+        self._find_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._find_key.activated.connect(self.filter.setFocus)
         self.filter.returnPressed.connect(self.focus_queue)
-        self.tabs.currentChanged.connect(lambda _: self.focus_queue())
+        self.tabs.currentChanged.connect(lambda _: QTimer.singleShot(0, self.focus_queue))
 
         side = QWidget()
         side.setLayout(panel)
@@ -417,9 +415,6 @@ class BackofficeWorkbench(QWidget):
         model = table.model()
         if not table.selectionModel().hasSelection() and model.rowCount() > 0:
             table.selectRow(0)
-
-    def next_tab(self, step: int) -> None:
-        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
         """The workbench's keys, for the main window's tool bar."""
