@@ -244,6 +244,8 @@ class SupervisorView(QWidget):
         split.addWidget(self.table)
         split.addWidget(self.chart)
         split.addWidget(self.cases)
+        split.setChildrenCollapsible(False)
+        split.setSizes([240, 160, 120])  # the table first: the chart only illustrates it
         layout = QVBoxLayout(self)
         layout.addLayout(pickers)
         layout.addLayout(outputs)
