@@ -23,6 +23,7 @@ from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.services.backoffice import QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind
 from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.backoffice.context import answer_print_request
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
 from zhanhe_counter.ui.jobs import StorageRunner
 
@@ -63,6 +64,8 @@ def test_twenty_minute_request_accepted(
     _wait(qtbot, bench)
     assert _countdown(bench, QueueKind.ANSWER) == ("剩余 20分00秒", theme.OK)
     assert bench.select_case(case.case_id)
+    assert "首办负责人</b>：张敏" in bench.case_details.text()  # the name, not the login id
+    assert "zhangmin" not in bench.case_details.text()
     assert bench.buttons["accept"].isEnabled()
     assert not bench.buttons["approve"].isEnabled()
     qtbot.mouseClick(bench.buttons["accept"], Qt.MouseButton.LeftButton)
@@ -70,6 +73,17 @@ def test_twenty_minute_request_accepted(
     assert bench.status.text() == "已受理。"
     assert ft.station.store.case_state(case.case_id).status is CaseStatus.ACCEPTED
     assert bench.queue_models[QueueKind.ANSWER].rows == []
+    history = ft.station.print_service.history_for_case(case.case_id)
+    assert [h.kind for h in history] == ["acceptance_notice"]
+    # The counter of the same PC prints the answer where the applicant waits: still one notice.
+    answer = ft.backoffice.answer_for(case.case_id)
+    assert answer is not None
+    ft.station.document_printer.print(
+        case.case_id,
+        answer.documents,
+        request_id=answer_print_request(case.case_id),
+        actor="zhangmin",
+    )
     history = ft.station.print_service.history_for_case(case.case_id)
     assert [h.kind for h in history] == ["acceptance_notice"]
 

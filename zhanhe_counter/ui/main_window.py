@@ -37,7 +37,7 @@ from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.rating import RatingInvitation
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.applicant_screen.applicant_screen import ApplicantScreen, applicant_view
-from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
 from zhanhe_counter.ui.case_detail_dialog import CaseDetailDialog
 from zhanhe_counter.ui.context import CounterContext
@@ -467,7 +467,7 @@ class MainWindow(QMainWindow):
                 )
             self.show_message(text)
             self.intake.outcome.show_backoffice_answer(text, accepted=answer.accepted)
-            request_id = uuid.uuid5(answer.case_id, "backoffice-answer")
+            request_id = answer_print_request(answer.case_id)
             self.runner.submit(
                 partial(
                     printer.print,
@@ -661,6 +661,7 @@ def _followthrough(context: CounterContext, session: LoginSession) -> Followthro
         clock=station.clock,
         staff=Staff(session.staff.staff_id, session.staff.name),
         audit=station.print_service.audit,
+        staff_names=lambda: {s.staff_id: s.name for s in station.reference.all_staff()},
     )
 
 

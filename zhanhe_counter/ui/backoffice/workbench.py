@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 from uuid6 import uuid7
 
-from zhanhe_counter.domain.case import CaseState, allowed_next
+from zhanhe_counter.domain.case import CaseState, CaseStatus, allowed_next
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
@@ -46,7 +46,7 @@ from zhanhe_counter.services.backoffice import ActionResult, QueueItem, QueueKin
 from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
 from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
-from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
 from zhanhe_counter.ui.dialogs import confirm
 from zhanhe_counter.ui.jobs import StorageRunner
@@ -104,12 +104,14 @@ class _Lists:
     queues: dict[QueueKind, list[QueueItem]]
     supplements: list[SupplementRow] | None = None
     followups: list[FollowupRow] | None = None
+    staff_names: dict[str, str] | None = None
 
     def merged(self, newer: _Lists) -> _Lists:
         return _Lists(
             {**self.queues, **newer.queues},
             self.supplements if newer.supplements is None else newer.supplements,
             self.followups if newer.followups is None else newer.followups,
+            self.staff_names if newer.staff_names is None else newer.staff_names,
         )
 
 
@@ -320,9 +322,12 @@ class BackofficeWorkbench(QWidget):
             self.services.followups,
         )
 
+        names = self.services.staff_names
+
         def work() -> _Lists:
             queues = {kind: backoffice.queue(kind) for kind in QueueKind}
-            return _Lists(queues, supplements.pending(), followups.rows())
+            staff = dict(names()) if names is not None else None
+            return _Lists(queues, supplements.pending(), followups.rows(), staff)
 
         self._load(work)
 
@@ -479,7 +484,7 @@ class BackofficeWorkbench(QWidget):
             self.case_details.clear()
             return
         self.case_title.setText(f"{state.case_number or ''} · {state.status.label}")
-        self.case_details.setText(_case_html(state, self.services))
+        self.case_details.setText(_case_html(state, self.services, self._lists.staff_names or {}))
 
     def show_contact(self) -> None:
         """承办处室、联系人、电话 of the selected case's department (Art. 11)."""
@@ -561,12 +566,18 @@ class BackofficeWorkbench(QWidget):
             return
         backoffice = self.services.backoffice
         staff = self.services.staff.staff_id
-        self._submit(label, lambda: action(backoffice, state.case_id, staff))
+        # The answer to a 20-minute request prints under the counter's request id too, so a
+        # PC that is both counter and back office prints the notice once, not twice.
+        answering = state.status is CaseStatus.PENDING_BACKOFFICE
+        request_id = answer_print_request(state.case_id) if answering else None
+        self._submit(label, lambda: action(backoffice, state.case_id, staff), request_id)
 
-    def _submit(self, label: str, work: Callable[[], ActionResult]) -> None:
+    def _submit(
+        self, label: str, work: Callable[[], ActionResult], request_id: UUID | None = None
+    ) -> None:
         printer = self.services.printer
         staff = self.services.staff.staff_id
-        request_id = uuid7()
+        request_id = request_id or uuid7()
 
         def work_and_print() -> ActionResult:
             result = work()
@@ -718,12 +729,12 @@ def _searchable(row: Any) -> list[object]:
     ]
 
 
-def _case_html(state: CaseState, services: FollowthroughServices) -> str:
+def _case_html(state: CaseState, services: FollowthroughServices, staff: dict[str, str]) -> str:
     matter = services.catalogue.matters.get(state.matter_id or "")
     lines = [
         f"<b>事项</b>：{matter.name if matter else state.matter_id or ''}",
         f"<b>申请人</b>：{state.applicant_name or ''}",
-        f"<b>首办负责人</b>：{state.first_handler or ''}",
+        f"<b>首办负责人</b>：{staff.get(state.first_handler or '', state.first_handler or '')}",
     ]
     if state.promised_due:
         lines.append(f"<b>承诺办结</b>：{state.promised_due.isoformat()}")
@@ -740,8 +751,9 @@ def _case_html(state: CaseState, services: FollowthroughServices) -> str:
         lines.append(f"<b>不予办理理由</b>：{'；'.join(state.decision_reasons)}")
     zone = services.clock.now().tzinfo
     history = "<br>".join(
-        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {EVENT_LABELS[e.kind]} · {e.actor}"
+        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {EVENT_LABELS[e.kind]} · {who}"
         for e in state.timeline[-6:]
+        for who in (staff.get(e.actor, e.actor),)
     )
     lines.append(f"<b>记录</b>：<br><span style='color:{theme.MUTED}'>{history}</span>")
     return "<br>".join(lines)
