@@ -10,6 +10,7 @@ scroll area, a splitter or the screen).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -41,6 +42,16 @@ def _fully_shown(widget: QWidget) -> bool:
     return widget.visibleRegion().boundingRect() == QRect(0, 0, widget.width(), widget.height())
 
 
+class _Sizes:
+    """Text sizes for the probe only: the user's own settings stay untouched."""
+
+    def load(self, staff_id: str) -> int:
+        return 100
+
+    def save(self, staff_id: str, percent: int) -> None:
+        pass
+
+
 def main() -> int:
     _app = create_application(sys.argv[:1])  # kept alive while the window is measured
     data = Path(tempfile.mkdtemp(prefix="zhanhe-fit-"))
@@ -51,7 +62,8 @@ def main() -> int:
     )
     roles = ("window", "delivery", "backoffice", "supervisor")
     session = LoginSession(staff=Staff("zhangmin", "张敏"), roles=roles, started_at=NOW)
-    window = MainWindow(context, session, ask_unlock=lambda _w: True)
+    window = MainWindow(context, session, ask_unlock=lambda _w: True, text_sizes=_Sizes())
+    window.set_text_size(int(os.environ.get("PROBE_TEXT_SIZE", "100")))
     window.show_fitted()
     QTest.qWaitForWindowExposed(window)
     QTest.qWait(600)  # the window manager places and frames the window

@@ -20,7 +20,7 @@ from zhanhe_counter.ui.intake.intake_view import IntakeDone
 from zhanhe_counter.ui.main_window import MainWindow
 from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
 
-from .conftest import CLERK, NOW, card
+from .conftest import CLERK, NOW, MemoryTextSizes, card
 from .test_keyboard_and_pages import Keys
 
 
@@ -235,3 +235,53 @@ def test_f4_then_enter_opens_the_case(qtbot: QtBot, window: MainWindow) -> None:
     assert window.focusWidget() is window.my_cases.table
     with qtbot.waitSignal(window.my_cases.case_chosen, timeout=5_000):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)  # no Tab needed
+
+
+def test_the_larger_text_switch_is_remembered_per_clerk(
+    qtbot: QtBot, window: MainWindow, context: CounterContext, text_sizes: MemoryTextSizes
+) -> None:
+    base = window.intake.search.fontInfo().pixelSize()
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size == 125
+    assert window.intake.search.fontInfo().pixelSize() == round(base * 1.25)
+    assert "125%" in window.text_action.text()
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.intake.search.fontInfo().pixelSize() == round(base * 1.5)
+    assert text_sizes.sizes == {CLERK.staff_id: 150}
+    # The same clerk's next login starts at 150 %; another clerk at their own size.
+    again = MainWindow(
+        context,
+        LoginSession(staff=CLERK, roles=("window",), started_at=NOW),
+        ask_unlock=lambda _w: True,
+        text_sizes=text_sizes,
+    )
+    qtbot.addWidget(again)
+    assert again.text_size == 150
+    other = MainWindow(
+        context,
+        LoginSession(staff=Staff("lina", "李娜"), roles=("window",), started_at=NOW),
+        ask_unlock=lambda _w: True,
+        text_sizes=text_sizes,
+    )
+    qtbot.addWidget(other)
+    assert other.text_size == 100
+    for main in (again, other):
+        main.runner.wait_idle()
+        main.close()
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size == 100  # the cycle comes back to the base size
+
+
+def test_text_sizes_are_kept_in_the_qt_settings(tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from zhanhe_counter.ui.text_size import SettingsTextSizes, next_size
+
+    path = str(tmp_path / "counter.ini")
+    SettingsTextSizes(QSettings(path, QSettings.Format.IniFormat)).save("zhangmin", 125)
+    again = SettingsTextSizes(QSettings(path, QSettings.Format.IniFormat))
+    assert again.load("zhangmin") == 125
+    assert again.load("lina") == 100
+    QSettings(path, QSettings.Format.IniFormat).setValue("text_size/lina", "huge")
+    assert SettingsTextSizes(QSettings(path, QSettings.Format.IniFormat)).load("lina") == 100
+    assert [next_size(p) for p in (100, 125, 150, 999)] == [125, 150, 100, 100]

@@ -22,8 +22,15 @@ from tests.ui.xdesk import desk
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: (screen width, height, QT_SCALE_FACTOR): 1440×900 at 150 % leaves only 960×600.
-DESKS = [(1366, 768, "1"), (1440, 900, "1.25"), (1440, 900, "1.5"), (1920, 1080, "1.5")]
+#: (screen width, height, QT_SCALE_FACTOR, larger-text switch %): 1440×900 at 150 % leaves only
+#: 960×600; the larger text at 150 % must still fit the commonest screen.
+DESKS = [
+    (1366, 768, "1", 100),
+    (1440, 900, "1.25", 100),
+    (1440, 900, "1.5", 100),
+    (1920, 1080, "1.5", 100),
+    (1366, 768, "1", 150),
+]
 
 #: What each page must show in full, besides the tool bar and the status line.
 PRIMARY = {
@@ -42,14 +49,15 @@ def _inside(rect: list[int], screen: list[int]) -> bool:
     return sx <= x and sy <= y and x + w <= sx + sw and y + h <= sy + sh
 
 
-@pytest.mark.parametrize(("width", "height", "scale"), DESKS, ids=str)
-def test_every_page_fits_the_screen(width: int, height: int, scale: str) -> None:
+@pytest.mark.parametrize(("width", "height", "scale", "text"), DESKS, ids=str)
+def test_every_page_fits_the_screen(width: int, height: int, scale: str, text: int) -> None:
     with desk(width, height) as display:
         env = {
             **os.environ,
             "DISPLAY": display,
             "QT_QPA_PLATFORM": "xcb",
             "QT_SCALE_FACTOR": scale,
+            "PROBE_TEXT_SIZE": str(text),
             "LANG": "C.UTF-8",
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }

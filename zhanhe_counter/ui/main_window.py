@@ -51,6 +51,7 @@ from zhanhe_counter.ui.reader_bridge import ReaderBridge
 from zhanhe_counter.ui.status_bar import CounterStatusBar
 from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
 from zhanhe_counter.ui.sync.outbox_view import OutboxScreen
+from zhanhe_counter.ui.text_size import SettingsTextSizes, TextSizes, next_size
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         reader_problem: str = "",
         idle_lock_s: float | None = None,
         ask_unlock: Callable[[MainWindow], bool | LoginSession | None] | None = None,
+        text_sizes: TextSizes | None = None,
     ) -> None:
         super().__init__()
         self.context = context
@@ -80,7 +82,9 @@ class MainWindow(QMainWindow):
         self.reader = reader
         # The one storage runner: every page's database work goes through it.
         self.runner = StorageRunner(parent=self)
-        self.setStyleSheet(theme.STYLESHEET)
+        self.text_sizes = text_sizes or SettingsTextSizes()
+        self.text_size = self.text_sizes.load(session.staff.staff_id)
+        self.setStyleSheet(theme.stylesheet(self.text_size / 100))
         demo = "（演示模式）" if context.station.demo else ""
         title = f"{context.window_title} · {session.staff.name}{demo}"
         self.setWindowTitle(title)
@@ -130,6 +134,8 @@ class MainWindow(QMainWindow):
             self._shortcut(key, slot)
         self._page_actions: dict[object, list[QAction]] = {}
         self._page_separator = self.toolbar.addSeparator()
+        self.text_action = self._key_action(_text_size_label(self.text_size), self.larger_text)
+        self._shortcut("Ctrl+=", self.larger_text)
         self.lock_action = self._key_action("Ctrl+L 锁屏/换人", self.lock)
         self.logout_action = self._key_action("退出登录", self.logout)
         self.demo_menu: QMenu | None = None
@@ -215,6 +221,17 @@ class MainWindow(QMainWindow):
         else:
             self.show()
         self.applicant_screen.place_at_login()
+
+    def larger_text(self) -> None:
+        """Ctrl+= 字号: 100 % → 125 % → 150 % → 100 %, kept for this clerk."""
+        self.set_text_size(next_size(self.text_size))
+
+    def set_text_size(self, percent: int) -> None:
+        self.text_size = percent
+        self.setStyleSheet(theme.stylesheet(percent / 100))
+        self.text_action.setText(_text_size_label(percent))
+        self.text_sizes.save(self.session.staff.staff_id, percent)
+        self.show_message(f"字号：{percent}%")
 
     def _key_action(self, text: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
@@ -645,7 +662,11 @@ def _waits_for_backoffice(events: Sequence[CaseEvent]) -> bool:
 
 
 #: Keys that work on every page of the main window.
-_NAVIGATION_KEYS = frozenset({"F2", "F3", "F4", "Esc", "Ctrl+L"})
+_NAVIGATION_KEYS = frozenset({"F2", "F3", "F4", "Esc", "Ctrl+L", "Ctrl+="})
+
+
+def _text_size_label(percent: int) -> str:
+    return f"Ctrl+= 字号 {percent}%"
 
 
 def _followthrough(context: CounterContext, session: LoginSession) -> FollowthroughServices:
