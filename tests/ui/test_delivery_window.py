@@ -40,12 +40,18 @@ def window(qtbot: QtBot, ft: Followthrough) -> Iterator[DeliveryWindow]:
     widget.runner.wait_idle()  # a view still being recorded must not outlive the station
 
 
+def _settle(qtbot: QtBot, window: DeliveryWindow) -> None:
+    """The window's reads run on the storage thread: wait for their results."""
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10_000)
+
+
 def test_pickup_with_signature_after_scanning_the_barcode(
     qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
 ) -> None:
     case = ft.ready_for_delivery(missing=[3])
     qtbot.keyClicks(window.search, case.case_number or "")
     qtbot.keyClick(window.search, Qt.Key.Key_Return)  # what a keyboard-wedge scanner sends
+    _settle(qtbot, window)
     assert window.case is not None
     assert window.case.case_id == case.case_id
     assert window.collect.count() == 2
@@ -53,6 +59,7 @@ def test_pickup_with_signature_after_scanning_the_barcode(
     window.receiver_name.setText("刘䶮")
     window.receiver_id.setText(APPLICANT_ID)
     qtbot.mouseClick(window.verify_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, window)
     assert window.receiver_label.text().startswith("✔ 本人 刘䶮 410411********1239")
     assert window.receiver_id.text() == "410411********1239"  # never the full number on screen
     window.pad.draw_stroke([QPointF(30, 60), QPointF(120, 90), QPointF(200, 50)])
@@ -78,6 +85,7 @@ def test_card_tap_finds_the_case_and_checks_the_receiver(
 ) -> None:
     case = ft.ready_for_delivery()
     window.card_tapped("刘䶮", APPLICANT_ID)
+    _settle(qtbot, window)
     assert window.case is not None
     assert window.case.case_id == case.case_id
     assert window.receiver is not None
@@ -90,14 +98,17 @@ def test_qr_code_scan_and_a_stranger_is_refused(
     case = ft.ready_for_delivery()
     window.search.setText(ft.station.office.url_for(case.case_number or ""))
     window.search_now()
+    _settle(qtbot, window)
     assert window.case is not None
     window.receiver_name.setText("赵六")
     window.receiver_id.setText("410411199001010015")
     window.verify()
+    _settle(qtbot, window)
     assert window.receiver is None
     assert "授权委托书" in window.status.text()
     window.letter.setChecked(True)
     window.verify()
+    _settle(qtbot, window)
     assert window.receiver is not None
     assert window.receiver_label.text().startswith("✔ 受托人")
 
@@ -106,6 +117,7 @@ def test_express_with_waybill(qtbot: QtBot, ft: Followthrough, window: DeliveryW
     case = ft.ready_for_delivery()
     window.search.setText(case.case_number or "")
     window.search_now()
+    _settle(qtbot, window)
     window.mode.setCurrentIndex(1)
     window.tick_all_collected()
     window.carrier.setCurrentText("顺丰速运")
@@ -127,6 +139,7 @@ def test_mistyped_number_is_explained(
     number = case.case_number or ""
     window.search.setText(number[:-1] + ("A" if number[-1] != "A" else "B"))
     window.search_now()
+    _settle(qtbot, window)
     assert window.case is None
     assert "校验位" in window.status.text()
 
@@ -153,6 +166,7 @@ def test_finding_a_case_at_delivery_leaves_a_view_in_its_access_log(
     for _ in range(2):
         qtbot.keyClicks(window.search, case.case_number or "")
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
+        _settle(qtbot, window)
     qtbot.waitUntil(lambda: not window.runner.busy)
     views = [
         (e.actor, e.payload["screen"])
@@ -168,18 +182,23 @@ def test_f6_after_a_card_tap_keeps_the_verified_receiver_and_a_new_tap_checks_ag
     case = ft.ready_for_delivery()
     qtbot.keyClicks(window.search, case.case_number or "")
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    _settle(qtbot, window)
     window.card_tapped("刘䶮", APPLICANT_ID)
+    _settle(qtbot, window)
     assert window.receiver is not None
     assert window.receiver_id.isReadOnly()
     qtbot.keyClick(window, Qt.Key.Key_F6)  # the clerk presses 核验身份 anyway
+    _settle(qtbot, window)
     assert window.receiver is not None  # not re-checked against the masked text
     assert "领取人不是" not in window.status.text()
     assert window.pickup_button.isEnabled()
     window.card_tapped("别人", "410411199001011237")  # the wrong person taps
+    _settle(qtbot, window)
     assert window.receiver is None
     assert not window.receiver_id.isReadOnly()  # the field is not locked after a refusal
     assert not window.pickup_button.isEnabled()
     window.card_tapped("刘䶮", APPLICANT_ID)  # the applicant taps again: checked again
+    _settle(qtbot, window)
     assert window.receiver is not None
     assert window.pickup_button.isEnabled()
 
@@ -197,7 +216,9 @@ def test_handing_out_asks_first_and_a_no_hands_nothing_out(
     window.ask_confirm = decline
     qtbot.keyClicks(window.search, case.case_number or "")
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    _settle(qtbot, window)
     window.card_tapped("刘䶮", APPLICANT_ID)
+    _settle(qtbot, window)
     qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
     assert asked
     assert case.case_number in asked[0]

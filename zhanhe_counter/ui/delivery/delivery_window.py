@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from uuid import UUID
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -165,24 +166,36 @@ class DeliveryWindow(QWidget):
     # ------------------------------------------------------------------ finding
 
     def search_now(self) -> None:
+        """Enter in the scan field: find the case on the storage thread."""
         text = self.search.text()
-        try:
-            found = self.services.delivery.find(text)
-        except DomainError as error:
-            self._say(error.user_message, bad=True)
-            self.search.selectAll()
-            return
-        self._show_candidates(found)
-        self.search.clear()
+        delivery = self.services.delivery
+
+        def found(cases: object) -> None:
+            assert isinstance(cases, list)
+            self._show_candidates(cases)
+            self.search.clear()
+
+        self.runner.submit(lambda: delivery.find(text), found, self._find_failed)
+
+    def _find_failed(self, error: Exception) -> None:
+        self._say(_message(error, "查找失败，请重试"), bad=True)
+        self.search.selectAll()
 
     def card_tapped(self, name: str, id_number: str) -> None:
-        """A card on the reader: fill the receiver; with no case open, find theirs."""
-        if self.case is None:
-            try:
-                self._show_candidates(self.services.delivery.find_by_card(id_number))
-            except DomainError as error:
-                self._say(error.user_message, bad=True)
-                return
+        """A card on the reader: fill the receiver; with no case open, find theirs first."""
+        if self.case is not None:
+            self._receiver_from_card(name, id_number)
+            return
+        delivery = self.services.delivery
+
+        def found(cases: object) -> None:
+            assert isinstance(cases, list)
+            self._show_candidates(cases)
+            self._receiver_from_card(name, id_number)
+
+        self.runner.submit(lambda: delivery.find_by_card(id_number), found, self._find_failed)
+
+    def _receiver_from_card(self, name: str, id_number: str) -> None:
         self.receiver = None  # a new card is a new receiver: check them afresh
         self.receiver_label.clear()
         self.receiver_id.setReadOnly(False)
@@ -242,27 +255,35 @@ class DeliveryWindow(QWidget):
         if self.receiver is not None:
             self._say("身份已核验，可以签收出件。")
             return
-        try:
-            self.receiver = self.services.delivery.verify_receiver(
-                self.case.case_id,
-                self.receiver_name.text(),
-                self.receiver_id.text(),
-                letter_of_authority=self.letter.isChecked(),
-            )
-        except DomainError as error:
-            self.receiver = None
-            self.receiver_label.setText("")
-            self.receiver_id.setReadOnly(False)
-            self._say(error.user_message, bad=True)
-        else:
-            # The full number has done its job; the screen shows only the masked form.
-            self.receiver_id.setText(self.receiver.id_masked)
-            self.receiver_id.setReadOnly(True)
-            self.receiver_label.setText(
-                f"✔ {self.receiver.role.label} {self.receiver.name} {self.receiver.id_masked}"
-            )
-            self.receiver_label.setStyleSheet(f"color: {theme.OK}; font-weight: bold;")
-            self._say("身份核验通过。")
+        delivery, case_id = self.services.delivery, self.case.case_id
+        name, number = self.receiver_name.text(), self.receiver_id.text()
+        letter = self.letter.isChecked()
+        self.runner.submit(
+            lambda: delivery.verify_receiver(case_id, name, number, letter_of_authority=letter),
+            lambda receiver: self._verified(case_id, receiver),
+            lambda error: self._not_verified(case_id, error),
+        )
+
+    def _not_verified(self, case_id: UUID, error: Exception) -> None:
+        if self.case is None or self.case.case_id != case_id:
+            return  # another case was picked meanwhile
+        self.receiver = None
+        self.receiver_label.setText("")
+        self.receiver_id.setReadOnly(False)
+        self._say(_message(error, "身份核验未完成，请重试"), bad=True)
+        self._update_buttons()
+
+    def _verified(self, case_id: UUID, receiver: object) -> None:
+        if self.case is None or self.case.case_id != case_id:
+            return
+        assert isinstance(receiver, VerifiedReceiver)
+        self.receiver = receiver
+        # The full number has done its job; the screen shows only the masked form.
+        self.receiver_id.setText(receiver.id_masked)
+        self.receiver_id.setReadOnly(True)
+        self.receiver_label.setText(f"✔ {receiver.role.label} {receiver.name} {receiver.id_masked}")
+        self.receiver_label.setStyleSheet(f"color: {theme.OK}; font-weight: bold;")
+        self._say("身份核验通过。")
         self._update_buttons()
 
     def _receiver_edited(self) -> None:
@@ -406,3 +427,11 @@ class DeliveryWindow(QWidget):
         self.status.setStyleSheet(f"color: {theme.BAD if bad else theme.OK};")
         self.status.setText(text)
         self.message.emit(text)
+
+
+def _message(error: Exception, fallback: str) -> str:
+    """The clerk's sentence for ``error``; an unexpected one is logged and said plainly."""
+    if isinstance(error, DomainError):
+        return error.user_message
+    log.error("delivery step failed: %r", error)
+    return fallback
