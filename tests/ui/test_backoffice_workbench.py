@@ -64,6 +64,7 @@ def test_twenty_minute_request_accepted(
     _wait(qtbot, bench)
     assert _countdown(bench, QueueKind.ANSWER) == ("剩余 20分00秒", theme.OK)
     assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     assert "首办负责人</b>：张敏" in bench.case_details.text()  # the name, not the login id
     assert "zhangmin" not in bench.case_details.text()
     assert bench.buttons["accept"].isEnabled()
@@ -95,6 +96,7 @@ def test_twenty_minute_request_refused_with_reasons(
     bench.refresh()
     _wait(qtbot, bench)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.refuse_current(["申请事项依法不属于本机关职权范围"])
     _wait(qtbot, bench)
     answer = ft.backoffice.answer_for(case.case_id)
@@ -134,6 +136,7 @@ def test_five_day_acceptance_and_one_time_notice(
     assert bench.tabs.tabText(1) == "5日内受理 (2)"
     assert _countdown(bench, QueueKind.ACCEPTANCE) == ("剩5个工作日", theme.OK)
     bench.select_case(first.case_id)
+    _wait(qtbot, bench)
     bench.notify_current([MaterialItem("2", "户口簿", "复印件不清晰")])
     _wait(qtbot, bench)
     assert ft.station.store.case_state(first.case_id).status is CaseStatus.NOTIFIED
@@ -145,6 +148,7 @@ def test_five_day_acceptance_and_one_time_notice(
     assert text.endswith("（视为受理）")
     assert colour == theme.BAD
     bench.select_case(second.case_id)
+    _wait(qtbot, bench)
     bench.accept_current()
     _wait(qtbot, bench)
     assert ft.station.store.case_state(second.case_id).deemed_accepted
@@ -159,17 +163,21 @@ def test_approve_with_certificate_and_handover(
     _wait(qtbot, bench)
     bench.show_tab(QueueKind.REVIEW.value)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.inspect_current(InspectionKind.SIMPLE, "现场核实属实")
     _wait(qtbot, bench)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.approve_current()
     _wait(qtbot, bench)
     bench.show_tab(QueueKind.FINISHING.value)
     assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     assert bench.buttons["certificate"].isEnabled()
     bench.certificate_current("GL-2026-0042")
     _wait(qtbot, bench)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.handover_current(["受理通知书或收件凭证"])
     _wait(qtbot, bench)
     state = ft.station.store.case_state(case.case_id)
@@ -188,6 +196,7 @@ def test_decision_refused_with_reasons_and_relief_rights(
     _wait(qtbot, bench)
     bench.show_tab(QueueKind.REVIEW.value)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.refuse_decision_current(["申请人年龄未满80周岁"])
     _wait(qtbot, bench)
     state = ft.station.store.case_state(case.case_id)
@@ -198,6 +207,7 @@ def test_decision_refused_with_reasons_and_relief_rights(
     # Then it waits in the finishing queue to go to the delivery window: no certificate.
     bench.show_tab(QueueKind.FINISHING.value)
     assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     assert not bench.buttons["certificate"].isEnabled()
     assert bench.buttons["handover"].isEnabled()
     bench.handover_current([])
@@ -215,6 +225,7 @@ def test_refusal_without_reasons_shows_the_chinese_message(
     bench.refresh()
     _wait(qtbot, bench)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     with qtbot.waitSignal(bench.action_failed) as failed:
         bench.refuse_current([" "])
     assert failed.args == ["不予受理须写明理由"]
@@ -228,11 +239,13 @@ def test_department_contact_one_keystroke_away(
     bench.refresh()
     _wait(qtbot, bench)
     bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     with qtbot.waitActive(bench):
         bench.show()
         bench.activateWindow()
     assert bench.contact.text() == ""
     qtbot.keyClick(bench.tables["answer"], Qt.Key.Key_F9)
+    _wait(qtbot, bench)
     assert "电话" in bench.contact.text()
     assert bench.contact.text() == ft.backoffice.contact_line(case.case_id)
 
@@ -253,6 +266,7 @@ def test_supplement_on_time_and_overdue_lists(
     assert model.data(model.index(0, 0)) == "已超期 2个工作日"
     assert brush.color().name() == theme.BAD
     assert bench.select_case(late.case_id)
+    _wait(qtbot, bench)
     assert not bench.supplement_button.isHidden()
     bench.supplement_current(["3"])
     _wait(qtbot, bench)
@@ -271,10 +285,12 @@ def test_bad_rating_follow_up(qtbot: QtBot, ft: Followthrough, bench: Backoffice
     assert model.data(model.index(0, 0)) == "剩15个工作日"
     assert model.data(model.index(0, 6)) == "待回访"
     assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.followup_current(FollowupActionKind.CONTACTED, "已电话回访申请人")
     _wait(qtbot, bench)
     assert model.data(model.index(0, 6)) == "已回访"
     assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
     bench.followup_current(FollowupActionKind.CLOSED, "已回访并整改")
     _wait(qtbot, bench)
     assert model.rows == []
@@ -296,7 +312,9 @@ def test_showing_a_case_leaves_one_view_in_its_access_log(
     _wait(qtbot, bench)
     for _ in range(3):  # arrowing up and down the queue
         assert bench.select_case(case.case_id)
+        _wait(qtbot, bench)
         assert bench.select_case(other.case_id)
+        _wait(qtbot, bench)
     _wait(qtbot, bench)
     views = [
         e for e in ft.station.store.events_for_case(case.case_id) if e.kind is EventKind.CASE_VIEWED
@@ -322,6 +340,7 @@ def test_f10_grant_asks_first_and_the_queues_work_by_keyboard(
         qtbot.wait(20)  # the queue takes the focus once the tab widget is done with the key
     table = bench.tables[QueueKind.REVIEW.value]
     assert bench.focusWidget() is table
+    _wait(qtbot, bench)  # the picked row's case is read off the GUI thread
     assert bench._current is not None
     assert bench._current.case_id == case.case_id
     answers = [False, True]

@@ -181,6 +181,7 @@ class BackofficeWorkbench(QWidget):
         self._current: CaseState | None = None
         self._ticks = 0
         self._loading = 0  # list reads out on the storage thread
+        self._selected_id: UUID | None = None  # the picked row's case, loaded or on its way
         #: Asks before an irreversible act; tests answer it themselves.
         self.ask_confirm: Callable[[str, str], bool] = lambda title, text: confirm(
             self, title, text
@@ -356,7 +357,7 @@ class BackofficeWorkbench(QWidget):
             log.error("back-office lists not read: %r", error)
 
     def _show_lists(self, *, full: bool = True) -> None:
-        keep = self._current.case_id if self._current else None
+        keep = self._selected_id
         lists = self._lists
         for kind, model in self.queue_models.items():
             if full or kind is QueueKind.ANSWER:
@@ -462,12 +463,34 @@ class BackofficeWorkbench(QWidget):
         return model.row_at(rows[0].row()) if rows else None
 
     def _selection_changed(self) -> None:
+        """A row was picked: its case is read on the storage thread, then its actions shown.
+
+        Until it arrives a different case's buttons are off, so a key never acts on the case
+        that was on screen before."""
         row = self._selected_row()
         case_id = getattr(row, "case_id", None)
-        self._current = self.services.backoffice.case(case_id) if case_id else None
-        if case_id:
-            self.services.record_view(self.runner, case_id, "workbench")
+        self._selected_id = case_id
         self.contact.clear()
+        if self._current is not None and self._current.case_id != case_id:
+            self._current = None
+            self._show_case()
+        if not isinstance(case_id, UUID):
+            self._current = None
+            self._show_case()
+            return
+        self.services.record_view(self.runner, case_id, "workbench")
+        backoffice = self.services.backoffice
+        self.runner.submit(
+            lambda: backoffice.case(case_id),
+            lambda state: self._case_loaded(case_id, state),
+            self._load_failed,
+        )
+
+    def _case_loaded(self, case_id: UUID, state: object) -> None:
+        if case_id != self._selected_id:
+            return  # the clerk has moved on to another row
+        assert isinstance(state, CaseState)
+        self._current = state
         self._show_case()
 
     def _show_case(self) -> None:
@@ -490,7 +513,10 @@ class BackofficeWorkbench(QWidget):
         """承办处室、联系人、电话 of the selected case's department (Art. 11)."""
         if self._current is None:
             return
-        self.contact.setText(self.services.backoffice.contact_line(self._current.case_id))
+        backoffice, case_id = self.services.backoffice, self._current.case_id
+        self.runner.submit(
+            lambda: backoffice.contact_line(case_id), self.contact.setText, self._load_failed
+        )
 
     # ------------------------------------------------------------------ actions (callable)
 
