@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from tests.services.followthrough_support import (
@@ -24,7 +25,7 @@ from zhanhe_counter.services.backoffice import QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import answer_print_request
-from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
+from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench, ChoiceDialog
 from zhanhe_counter.ui.jobs import StorageRunner
 
 
@@ -155,7 +156,7 @@ def test_five_day_acceptance_and_one_time_notice(
 
 
 def test_approve_with_certificate_and_handover(
-    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = ft.open_case("ZH-005")
     ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
@@ -178,8 +179,17 @@ def test_approve_with_certificate_and_handover(
     _wait(qtbot, bench)
     bench.select_case(case.case_id)
     _wait(qtbot, bench)
-    bench.handover_current(["受理通知书或收件凭证"])
-    _wait(qtbot, bench)
+    offered: list[list[str]] = []
+
+    def tick_all(dialog: ChoiceDialog) -> QDialog.DialogCode:
+        offered.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        return QDialog.DialogCode.Accepted  # the clerk keeps the default list: OK
+
+    monkeypatch.setattr(ChoiceDialog, "exec", tick_all)
+    qtbot.mouseClick(bench.buttons["handover"], Qt.MouseButton.LeftButton)  # F12
+    _wait(qtbot, bench)  # the default list is read first, then the dialog asks
+    assert offered
+    assert "受理通知书或收件凭证" in offered[0]
     state = ft.station.store.case_state(case.case_id)
     assert state.status is CaseStatus.READY_FOR_DELIVERY
     assert state.certificate_number == "GL-2026-0042"

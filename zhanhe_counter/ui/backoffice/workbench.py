@@ -676,7 +676,17 @@ class BackofficeWorkbench(QWidget):
     def _ask_handover(self) -> None:
         if self._current is None:
             return
-        default = self.services.backoffice.default_collect_list(self._current.case_id)
+        backoffice, case_id = self.services.backoffice, self._current.case_id
+        self.runner.submit(
+            lambda: backoffice.default_collect_list(case_id),
+            lambda default: self._ask_collect_list(case_id, default),
+            self._failed,
+        )
+
+    def _ask_collect_list(self, case_id: UUID, default: object) -> None:
+        if self._current is None or self._current.case_id != case_id:
+            return
+        assert isinstance(default, list)
         dialog = ChoiceDialog(
             "移交出件", "出件时需收取的材料（列入交接单）：", default, checked=default, parent=self
         )
