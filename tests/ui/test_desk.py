@@ -285,3 +285,32 @@ def test_text_sizes_are_kept_in_the_qt_settings(tmp_path: Path) -> None:
     QSettings(path, QSettings.Format.IniFormat).setValue("text_size/lina", "huge")
     assert SettingsTextSizes(QSettings(path, QSettings.Format.IniFormat)).load("lina") == 100
     assert [next_size(p) for p in (100, 125, 150, 999)] == [125, 150, 100, 100]
+
+
+def test_the_client_rebuilds_the_window_for_the_next_clerk(
+    qtbot: QtBot, qapp: object, context: CounterContext
+) -> None:
+    """换人 at the lock ends this clerk's window and hands the next clerk's session back."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from zhanhe_counter.ui.launch import _run_until_switch
+
+    assert isinstance(qapp, QApplication)
+    main = MainWindow(
+        context,
+        LoginSession(staff=CLERK, roles=("window",), started_at=NOW),
+        ask_unlock=lambda _w: True,
+    )
+    main.show()
+    lina = LoginSession(staff=Staff("lina", "李娜"), roles=("window",), started_at=NOW)
+    QTimer.singleShot(200, lambda: main.switch_requested.emit(lina))
+    guard = QTimer()  # a safety net, stopped afterwards: the test must not hang
+    guard.setSingleShot(True)
+    guard.timeout.connect(qapp.quit)
+    guard.start(10_000)
+    following, code = _run_until_switch(qapp, main, context)
+    guard.stop()
+    assert following == lina
+    assert code == 0
+    assert not main.isVisible()

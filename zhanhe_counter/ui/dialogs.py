@@ -147,6 +147,7 @@ class ConsultDialog(QDialog):
         self.setWindowTitle("咨询登记")
         self.on_save = on_save
         label = QLabel(f"咨询事项：{matter_name or '（未选择事项）'}")
+        label.setWordWrap(True)
         self.question = QLineEdit()
         self.question.setPlaceholderText("咨询内容（可不填），回车保存")
         buttons = QDialogButtonBox(

@@ -131,7 +131,9 @@ class ChoiceDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(prompt))
+        question = QLabel(prompt)
+        question.setWordWrap(True)  # a long prompt wraps instead of being cut off
+        layout.addWidget(question)
         self.list = QListWidget()
         for choice in choices:
             item = QListWidgetItem(choice)
