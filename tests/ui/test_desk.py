@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -314,3 +315,21 @@ def test_the_client_rebuilds_the_window_for_the_next_clerk(
     assert following == lina
     assert code == 0
     assert not main.isVisible()
+
+
+def test_the_applicant_screen_is_up_from_login_on_a_second_monitor(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    screen = window.applicant_screen
+    one = QGuiApplication.primaryScreen()
+    monkeypatch.setattr(QGuiApplication, "screens", staticmethod(lambda: [one]))
+    screen.place_at_login()
+    assert not screen.isVisible()  # one monitor: it would cover the clerk's window
+    monkeypatch.setattr(QGuiApplication, "screens", staticmethod(lambda: [one, one]))
+    window.show_fitted()  # what the client does right after login
+    qtbot.waitUntil(screen.isVisible, timeout=5_000)
+    assert screen.pages.currentIndex() == 0  # the welcome, with the window's name
+    assert screen.counter_name.text() == window.context.window_title
+    screen.close()
