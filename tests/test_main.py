@@ -17,6 +17,9 @@ def test_demo_smoke_starts_and_exits(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    # The console stays quiet: the INFO lines (migrations, Alembic plugins) go to the log file.
+    assert " INFO " not in result.stderr
+    assert "Running upgrade" in (tmp_path / "logs" / "zhanhe.log").read_text(encoding="utf-8")
 
 
 def test_demo_screenshot_is_written(tmp_path: Path) -> None:

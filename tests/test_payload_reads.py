@@ -1,4 +1,4 @@
-"""Nothing outside ``domain/`` reads an event payload by key (the design rule "one typed record per event kind").
+"""Nothing outside ``domain/`` reads an event payload by key (one typed record per event kind).
 
 Each event kind has one typed record in ``domain.payloads`` that writes and reads its JSON, and
 ``CaseState`` carries the parsed facts; a raw ``payload.get("…")`` elsewhere is a second spelling

@@ -22,6 +22,7 @@ from zhanhe_counter import __version__
 from zhanhe_counter.adapters.calendar import build_work_calendar
 from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
+from zhanhe_counter.adapters.export import ExportFormat, write_export
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.printing.settings_file import (
@@ -63,7 +64,8 @@ from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus, build_status
 from zhanhe_counter.services.sync_worker import SyncWorker
-from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyService
+from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyReport, TallyService
+from zhanhe_counter.services.tally_export import TallyExportService
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +217,15 @@ class Station:
     def tally(self) -> TallyService:
         """This PC's tallies (本机数据), named from the station's own catalogue and staff."""
         return TallyService(sqlite_source(self.engine), self.clock, self._tally_directory)
+
+    @cached_property
+    def tally_export(self) -> TallyExportService:
+        """统计导出 from the supervisor's page: the CLI's export writers, audited per case."""
+
+        def write(report: TallyReport, file_format: str, out: Path) -> Path:
+            return write_export(report, ExportFormat(file_format), out)
+
+        return TallyExportService(self.tally, write, self.print_service.audit)
 
     def _tally_directory(self) -> TallyDirectory:
         window = self.identity.window

@@ -40,8 +40,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     data_dir = _data_dir(args)
     from zhanhe_counter.adapters.logging_setup import configure_logging
 
-    # stderr plus logs/zhanhe.log in the data folder, ID and phone numbers masked; crash reports.
-    configure_logging(data_dir, level=logging.INFO)
+    # logs/zhanhe.log in the data folder at INFO, the console only from WARNING (a clerk starting
+    # the demo sees the window, not Alembic's plugin list); ID and phone numbers masked.
+    configure_logging(data_dir, level=logging.INFO, stderr_level=logging.WARNING)
     log.info("data folder: %s (demo=%s)", data_dir, args.demo)
 
     from zhanhe_counter.adapters.security import Argon2PasswordHasher

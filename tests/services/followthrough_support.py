@@ -169,4 +169,5 @@ def followthrough_services(ft: Followthrough, staff: Staff) -> FollowthroughServ
         clock=ft.clock,
         staff=staff,
         audit=ft.station.print_service.audit,
+        staff_names=lambda: {s.staff_id: s.name for s in ft.station.reference.all_staff()},
     )

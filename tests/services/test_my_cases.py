@@ -14,6 +14,7 @@ from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import MaterialRecord
 from zhanhe_counter.services.intake import IntakeRequest, new_action
 from zhanhe_counter.services.my_cases import CaseSync, MyCasesService
+from zhanhe_counter.services.ports.storage import CaseQuery
 from zhanhe_counter.services.station import Staff
 from zhanhe_counter.services.urgency import Urgency
 
@@ -95,3 +96,22 @@ def test_search_by_number_name_id_and_matter(station: Station, clock: Clock) -> 
     assert len(service.list("zhangmin", "410411199001011237")) == 2
     assert [r.applicant_name for r in service.list("zhangmin", "高龄津贴")] == ["王一"]
     assert service.list("zhangmin", "不存在的人") == []
+
+
+def test_an_old_case_stays_listed_however_many_newer_cases_colleagues_record(
+    station: Station, clock: Clock
+) -> None:
+    """The clerk's filter is in the query: 600 newer cases of a colleague hide nothing."""
+    service = MyCasesService(station.store, station.calendar, clock, station.catalogue)
+    number = _commit(station, "ZH-005", ME, "王一", missing={3})  # 容缺, due in 20 working days
+    for i in range(600):
+        clock.current = NOW + timedelta(seconds=i + 1)
+        _commit(station, "ZH-003", OTHER, f"别人{i}", missing=set())
+    rongque = station.store.find_cases(CaseQuery(case_number=number))[0]
+    assert rongque.rongque_due is not None
+    clock.current = datetime.combine(rongque.rongque_due, NOW.timetz()) + timedelta(days=1)
+    rows = service.list("zhangmin")
+    assert [(r.case_number, r.urgency) for r in rows] == [(number, Urgency.OVERDUE)]
+    assert service.warning_count("zhangmin") == 1
+    assert [r.case_number for r in service.list("zhangmin", "王一")] == [number]
+    assert len(service.list("lina")) == 600

@@ -45,6 +45,24 @@ def card(name: str = "演示用户", number: str = "410411199001011237") -> IdCa
     )
 
 
+class MemoryTextSizes:
+    """Each clerk's text size, kept in memory instead of the user's Qt settings."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[str, int] = {}
+
+    def load(self, staff_id: str) -> int:
+        return self.sizes.get(staff_id, 100)
+
+    def save(self, staff_id: str, percent: int) -> None:
+        self.sizes[staff_id] = percent
+
+
+@pytest.fixture
+def text_sizes() -> MemoryTextSizes:
+    return MemoryTextSizes()
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
@@ -63,9 +81,11 @@ def context(station: Station) -> CounterContext:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, context: CounterContext) -> Iterator[MainWindow]:
+def window(
+    qtbot: QtBot, context: CounterContext, text_sizes: MemoryTextSizes
+) -> Iterator[MainWindow]:
     session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)
-    main = MainWindow(context, session, ask_unlock=lambda _w: True)
+    main = MainWindow(context, session, ask_unlock=lambda _w: True, text_sizes=text_sizes)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

@@ -84,6 +84,9 @@ def test_good_levels_submit_at_once(
     event = ft.station.store.events_for_case(case.case_id)[-1]
     assert (event.kind, event.payload["level"]) == (EventKind.RATED, level)
     assert screen.level_buttons[level].text() == RATING_LABELS[level]
+    assert RATING_LABELS[level] in screen.thanks.text()  # the thanks say which level was given
+    screen.ask_rating(ft.rating.invite(ft.open_case("ZH-004").case_id, CLERK.staff_id))
+    assert not any(b.isChecked() for b in screen.level_buttons.values())  # a fresh choice
 
 
 @pytest.mark.parametrize("level", [2, 1])
@@ -95,6 +98,8 @@ def test_two_lowest_levels_ask_why_and_land_in_follow_up(
     qtbot.mouseClick(screen.level_buttons[level], Qt.MouseButton.LeftButton)
     assert screen.pages.currentIndex() == 2
     assert not screen.reasons_box.isHidden()
+    # The chosen level stays highlighted while the reasons are picked, and only that one.
+    assert [lv for lv, b in screen.level_buttons.items() if b.isChecked()] == [level]
     qtbot.mouseClick(screen.submit_button, Qt.MouseButton.LeftButton)
     assert screen.rating_error.text() == "请选择不满意的原因（可多选）"
     qtbot.mouseClick(screen.reason_buttons["等候时间长"], Qt.MouseButton.LeftButton)

@@ -16,6 +16,7 @@ from tests.adapters.tally.helpers import DIRECTORY, FixedClock, scenario_db
 from zhanhe_counter.adapters.tally import sqlite_source
 from zhanhe_counter.services.ports.tally import Figure, Grouping
 from zhanhe_counter.services.tally import TallyService
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
 
 
@@ -23,7 +24,7 @@ from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
 def view(qtbot: QtBot, tmp_path: Path) -> Iterator[SupervisorView]:
     engine: sa.Engine = scenario_db(tmp_path)
     view = SupervisorView(
-        TallyService(sqlite_source(engine), FixedClock(), DIRECTORY), scenario.DAY
+        TallyService(sqlite_source(engine), FixedClock(), DIRECTORY), scenario.DAY, StorageRunner()
     )
     qtbot.addWidget(view)
     yield view
@@ -77,6 +78,7 @@ def test_a_listed_case_opens_in_the_detail(qtbot: QtBot, tmp_path: Path) -> None
     view = SupervisorView(
         TallyService(sqlite_source(engine), FixedClock(), DIRECTORY),
         scenario.DAY,
+        StorageRunner(),
         open_case=opened.append,
     )
     qtbot.addWidget(view)

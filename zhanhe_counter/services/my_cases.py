@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
@@ -33,7 +33,6 @@ from zhanhe_counter.services.ports.storage import CaseQuery, CaseSummary, EventS
 from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 DUE_SOON_WORKING_DAYS = 2
-_SCAN_LIMIT = 500
 _CASE_NUMBER = re.compile(r"^[0-9]{6}[0-9A-Z]{2}[A-Z0-9]{3,}$")
 _FINISHED = frozenset(
     {
@@ -108,15 +107,8 @@ class MyCasesService:
 
     def list(self, staff_id: str, text: str = "") -> list[MyCaseRow]:
         """The clerk's cases matching ``text`` (all of them when empty), most urgent first."""
-        summaries = [
-            s
-            for s in self._find(text)
-            if s.first_handler == staff_id
-            and s.status != CaseStatus.CONSULTED.value
-            and (self._station_id is None or s.station_id == self._station_id)
-        ]
         today = self._clock.now().astimezone().date()
-        rows = [self._row(s, today) for s in summaries]
+        rows = [self._row(s, today) for s in self._find(staff_id, text)]
         rows.sort(key=lambda r: (r.urgency.rank, r.deadline or date.max, r.case_number))
         return rows
 
@@ -124,27 +116,31 @@ class MyCasesService:
         """Overdue plus due-soon cases (the ⚠ number on the F4 button)."""
         return sum(r.urgency in (Urgency.OVERDUE, Urgency.DUE_SOON) for r in self.list(staff_id))
 
-    def _find(self, text: str) -> Sequence[CaseSummary]:
+    def _find(self, staff_id: str, text: str) -> Sequence[CaseSummary]:
+        # The clerk and station are filters of the query itself, with no row limit: a cut-off
+        # taken before filtering by clerk lost a clerk's old cases once colleagues had recorded
+        # more newer ones than the cut-off.
+        mine = CaseQuery(
+            first_handler=staff_id,
+            station_id=self._station_id,
+            exclude_statuses=(CaseStatus.CONSULTED.value,),
+            limit=None,
+        )
         needle = text.strip()
         if not needle:
-            return self._store.find_cases(CaseQuery(limit=_SCAN_LIMIT))
+            return self._store.find_cases(mine)
         upper = needle.upper()
         if len(upper) >= 15 and check_id(upper).valid:
-            return self._store.find_cases(
-                CaseQuery(applicant_id_masked=mask_id_number(upper), limit=_SCAN_LIMIT)
-            )
+            return self._store.find_cases(replace(mine, applicant_id_masked=mask_id_number(upper)))
         if "*" in needle:
-            return self._store.find_cases(CaseQuery(applicant_id_masked=upper, limit=_SCAN_LIMIT))
+            return self._store.find_cases(replace(mine, applicant_id_masked=upper))
         if _CASE_NUMBER.match(upper):
-            return self._store.find_cases(CaseQuery(case_number=upper, limit=_SCAN_LIMIT))
-        matters = self._catalogue.find(needle)
+            return self._store.find_cases(replace(mine, case_number=upper))
         found: dict[UUID, CaseSummary] = {}
-        for matter in matters:
-            for summary in self._store.find_cases(
-                CaseQuery(matter_id=matter.id, limit=_SCAN_LIMIT)
-            ):
+        for matter in self._catalogue.find(needle):
+            for summary in self._store.find_cases(replace(mine, matter_id=matter.id)):
                 found[summary.case_id] = summary
-        for summary in self._store.find_cases(CaseQuery(applicant_name=needle, limit=_SCAN_LIMIT)):
+        for summary in self._store.find_cases(replace(mine, applicant_name=needle)):
             found[summary.case_id] = summary
         return list(found.values())
 

@@ -10,9 +10,10 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from zhanhe_counter.ui.theme import BASE_FONT_PX
+
 log = logging.getLogger(__name__)
 
-BASE_FONT_PX = 15  # ui.md: a readable base size (>= 14 px) for clerks who read small text badly
 _UI_FONT_FAMILIES = ("Microsoft YaHei", "微软雅黑", "Noto Sans CJK SC", "Source Han Sans SC")
 
 

@@ -30,7 +30,7 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.case_history import CaseDetail, CaseHistoryService
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.privacy import PrivacyService
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 _TIMELINE_HEADERS = ("时间", "环节", "经办人", "站点", "同步", "说明")
 _PRINT_HEADERS = ("文书", "打印/补打", "状态", "打印机", "时间")
@@ -47,7 +47,7 @@ class CaseDetailDialog(QDialog):
         history: CaseHistoryService,
         print_service: PrintService,
         actor: str,
-        runner: JobRunner,
+        runner: StorageRunner,
         privacy: PrivacyService | None = None,
         roles: Sequence[str] = (),
         parent: QWidget | None = None,

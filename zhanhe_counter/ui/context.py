@@ -36,6 +36,7 @@ from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.services.tally import TallyService
+from zhanhe_counter.services.tally_export import TallyExportService
 
 
 class StationServices(Protocol):
@@ -92,6 +93,9 @@ class StationServices(Protocol):
 
     @property
     def tally(self) -> TallyService: ...
+
+    @property
+    def tally_export(self) -> TallyExportService: ...
 
     @property
     def privacy(self) -> PrivacyService: ...

@@ -1,4 +1,4 @@
-"""Small dialogs: login (登录), unlock after idle (解锁), consultation (咨询登记), delivery stub."""
+"""Small dialogs: login (登录), unlock or switch user (解锁/换人), confirmation, consultation."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,7 @@ class LoginDialog(QDialog):
         title: str = "湛河区综合窗口 · 登录",
         staff_id: str = "",
         locked_to: LoginSession | None = None,
+        unfinished: bool = False,
         hint: str = "",
         parent: QWidget | None = None,
     ) -> None:
@@ -37,8 +39,13 @@ class LoginDialog(QDialog):
         self.session: LoginSession | None = None
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
-        heading = QLabel("屏幕已锁定，请输入密码解锁" if locked_to else "请登录")
+        heading = QLabel(
+            f"屏幕已锁定：{locked_to.staff.name}请输入密码解锁，或换人登录（Ctrl+U）"
+            if locked_to
+            else "请登录"
+        )
         heading.setObjectName("header")
+        heading.setWordWrap(True)
         self.staff_id = QLineEdit(locked_to.staff.staff_id if locked_to else staff_id)
         self.staff_id.setPlaceholderText("工号")
         self.staff_id.setReadOnly(locked_to is not None)
@@ -69,15 +76,39 @@ class LoginDialog(QDialog):
             note.setObjectName("hint")
             note.setWordWrap(True)
             layout.addWidget(note)
+        self.switch_note = QLabel(
+            f"换人登录后，{locked_to.staff.name}未确认的办件将被放弃。"
+            if locked_to is not None and unfinished
+            else ""
+        )
+        self.switch_note.setObjectName("problem")
+        self.switch_note.setWordWrap(True)
+        self.switch_note.setVisible(False)
+        layout.addWidget(self.switch_note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        if locked_to is not None:
+            self.switch_button = buttons.addButton(
+                "换人登录 (Ctrl+U)", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.switch_button.setShortcut("Ctrl+U")
+            self.switch_button.clicked.connect(self.switch_user)
         (self.password if locked_to or staff_id else self.staff_id).setFocus()
         self.staff_id.returnPressed.connect(self.password.setFocus)
 
+    def switch_user(self) -> None:
+        """换人登录 at the lock: another clerk types their own id and password."""
+        self.staff_id.setReadOnly(False)
+        self.staff_id.clear()
+        self.password.clear()
+        self.switch_note.setVisible(bool(self.switch_note.text()))
+        self.staff_id.setFocus()
+
     def try_login(self) -> None:
         try:
-            if self.locked_to is not None:
-                self.session = self.auth.unlock(self.locked_to, self.password.text())
+            locked = self.locked_to
+            if locked is not None and self.staff_id.text().strip() == locked.staff.staff_id:
+                self.session = self.auth.unlock(locked, self.password.text())
             else:
                 self.session = self.auth.login(self.staff_id.text(), self.password.text())
         except DomainError as error:
@@ -90,6 +121,17 @@ class LoginDialog(QDialog):
     def reject(self) -> None:
         if self.locked_to is None:  # the lock cannot be dismissed
             super().reject()
+
+
+def confirm(parent: QWidget, title: str, question: str) -> bool:
+    """Ask before an act that cannot be undone; No is the default, so Enter alone never does it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=parent)
+    yes = box.addButton("确定", QMessageBox.ButtonRole.YesRole)
+    no = box.addButton("取消", QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    return box.clickedButton() is yes
 
 
 class ConsultDialog(QDialog):
@@ -105,6 +147,7 @@ class ConsultDialog(QDialog):
         self.setWindowTitle("咨询登记")
         self.on_save = on_save
         label = QLabel(f"咨询事项：{matter_name or '（未选择事项）'}")
+        label.setWordWrap(True)
         self.question = QLineEdit()
         self.question.setPlaceholderText("咨询内容（可不填），回车保存")
         buttons = QDialogButtonBox(

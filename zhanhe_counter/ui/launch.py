@@ -46,21 +46,48 @@ def run_counter(
     context = CounterContext.from_station(station, hasher, demo_cards=demo_cards)
     context.printed_documents = printed_documents
     session = _login(context, auto_login)
-    if session is None:
-        return 0
-    window = MainWindow(context, session, reader=reader, reader_problem=reader_problem)
-    window.show()
-    if reader is not None:
-        reader.start()
-    if screenshot is not None or smoke:
-        app.processEvents()
-        window.runner.wait_idle(10_000)
-        app.processEvents()
-        if screenshot is not None:
-            window.grab().save(str(screenshot))
-        window.close()
-        return 0
-    return app.exec()
+    code = 0
+    while session is not None:
+        window = MainWindow(context, session, reader=reader, reader_problem=reader_problem)
+        window.show_fitted()
+        if reader is not None and not reader.running:
+            reader.start()
+        if screenshot is not None or smoke:
+            app.processEvents()
+            window.runner.wait_idle(10_000)
+            app.processEvents()
+            if screenshot is not None:
+                window.grab().save(str(screenshot))
+            window.close()
+            return 0
+        session, code = _run_until_switch(app, window, context)
+    return code
+
+
+def _run_until_switch(
+    app: QApplication, window: MainWindow, context: CounterContext
+) -> tuple[LoginSession | None, int]:
+    """Run ``window`` until it closes; the next clerk's session after 换人 or 退出登录, if any."""
+    following: list[LoginSession | None] = []
+
+    def leave(session: LoginSession | None) -> None:
+        if window.close():  # refused while a case is still being saved
+            following.append(session)
+            app.quit()  # the applicant's screen may still be open
+
+    window.switch_requested.connect(
+        lambda session: leave(session if isinstance(session, LoginSession) else None)
+    )
+    window.logout_requested.connect(lambda: leave(None))
+
+    code = app.exec()
+    window.applicant_screen.close()
+    window.deleteLater()  # disconnects the reader from this clerk's window
+    if not following:
+        return None, code  # the window was closed: the client ends
+    if following[0] is not None:
+        return following[0], code
+    return _login(context, None), code
 
 
 def _login(context: CounterContext, auto_login: tuple[str, str] | None) -> LoginSession | None:

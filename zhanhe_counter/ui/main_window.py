@@ -11,17 +11,19 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,20 +38,21 @@ from zhanhe_counter.services.rating import RatingInvitation
 from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.applicant_screen.applicant_screen import ApplicantScreen, applicant_view
-from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
 from zhanhe_counter.ui.case_detail_dialog import CaseDetailDialog
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
-from zhanhe_counter.ui.dialogs import ConsultDialog, LoginDialog
+from zhanhe_counter.ui.dialogs import ConsultDialog, LoginDialog, confirm
 from zhanhe_counter.ui.idle_lock import IdleLock
 from zhanhe_counter.ui.intake.intake_view import IntakeDone, IntakeView
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.my_cases_view import MyCasesView
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
 from zhanhe_counter.ui.status_bar import CounterStatusBar
 from zhanhe_counter.ui.supervisor.supervisor_view import SupervisorView
 from zhanhe_counter.ui.sync.outbox_view import OutboxScreen
+from zhanhe_counter.ui.text_size import SettingsTextSizes, TextSizes, next_size
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ class MainWindow(QMainWindow):
     consulted = Signal(object)  # CaseState of the logged consultation
     reprinted = Signal(int)  # number of documents sent again
     locked = Signal()
+    switch_requested = Signal(object)  # LoginSession of the clerk who signed in at the lock
+    logout_requested = Signal()
 
     def __init__(
         self,
@@ -69,25 +74,30 @@ class MainWindow(QMainWindow):
         reader: ReaderBridge | None = None,
         reader_problem: str = "",
         idle_lock_s: float | None = None,
-        ask_unlock: Callable[[MainWindow], bool] | None = None,
+        ask_unlock: Callable[[MainWindow], bool | LoginSession | None] | None = None,
+        text_sizes: TextSizes | None = None,
     ) -> None:
         super().__init__()
         self.context = context
         self.session = session
         self.reader = reader
-        self.runner = JobRunner(max_threads=1, parent=self)  # the one storage thread
-        self.setStyleSheet(theme.STYLESHEET)
+        # The one storage runner: every page's database work goes through it.
+        self.runner = StorageRunner(parent=self)
+        self.text_sizes = text_sizes or SettingsTextSizes()
+        self.text_size = self.text_sizes.load(session.staff.staff_id)
+        self.setStyleSheet(theme.stylesheet(self.text_size / 100))
         demo = "（演示模式）" if context.station.demo else ""
         title = f"{context.window_title} · {session.staff.name}{demo}"
         self.setWindowTitle(title)
         self.header = QLabel(title)
         self.header.setObjectName("header")
+        self.header.setWordWrap(True)  # a long window name must not set the window's width
 
         self.intake = IntakeView(context, session, self.runner)
         self.my_cases = MyCasesView(context, session.staff.staff_id, self.runner)
         self.followthrough = _followthrough(context, session)
-        self.delivery = DeliveryWindow(self.followthrough)
-        self.workbench = BackofficeWorkbench(self.followthrough)
+        self.delivery = DeliveryWindow(self.followthrough, self.runner)
+        self.workbench = BackofficeWorkbench(self.followthrough, self.runner)
         self.supervisor: SupervisorView | None = None  # built on first F11 (督查 only)
         self.outbox = OutboxScreen()
         self.pages = QStackedWidget()
@@ -95,11 +105,21 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
         # The monitor facing the applicant (a window of its own on a one-monitor PC).
         self.applicant_screen = ApplicantScreen(context.station.rating, self)
+        self.applicant_screen.set_counter(context.window_title)
         self._last_case: UUID | None = None
 
-        self.buttons: dict[str, QPushButton] = {}
+        # The function keys: a tool bar that shows what the keys do on the page on screen. It
+        # never forces the window wider than the screen: keys that do not fit go to its »
+        # menu. The demo's sample cards are a menu too, not a line that cannot wrap.
+        self.toolbar = QToolBar("功能键")
+        self.toolbar.setObjectName("keys")
+        self.toolbar.setMovable(False)
+        self.toolbar.setFloatable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.key_actions: dict[str, QAction] = {}
         self._shortcuts: dict[str, QShortcut] = {}
-        bar = QHBoxLayout()
         for key, text, slot in (
             ("F2", "F2 新办件", self.new_intake),
             ("F3", "F3 出件", self.show_delivery),
@@ -111,25 +131,32 @@ class MainWindow(QMainWindow):
             ("F10", "F10 邀请评价", self.invite_rating),
             ("F11", "F11 统计", self.show_supervisor),
         ):
-            button = QPushButton(text)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-            self.buttons[key] = button
+            self.key_actions[key] = self._key_action(text, slot)
             self._shortcut(key, slot)
-        bar.addStretch(1)
+        self._page_actions: dict[object, list[QAction]] = {}
+        self._page_separator = self.toolbar.addSeparator()
+        self.text_action = self._key_action(_text_size_label(self.text_size), self.larger_text)
+        self._shortcut("Ctrl+=", self.larger_text)
+        self.lock_action = self._key_action("Ctrl+L 锁屏/换人", self.lock)
+        self.logout_action = self._key_action("退出登录", self.logout)
+        self.demo_menu: QMenu | None = None
         if context.demo_cards:
-            demo_hint = QLabel(
-                "演示："
-                + " ".join(f"Ctrl+{i} {c.label}" for i, c in enumerate(context.demo_cards, 1))
-            )
-            demo_hint.setObjectName("hint")
-            bar.addWidget(demo_hint)
+            self.demo_menu = QMenu("演示刷卡", self)
+            for number, demo_card in enumerate(context.demo_cards[:9], start=1):
+                action = self.demo_menu.addAction(f"Ctrl+{number} {demo_card.label}")
+                action.triggered.connect(demo_card.tap)
+            demo_button = QToolButton()
+            demo_button.setText("演示刷卡 ▾")
+            demo_button.setToolTip("演示：Ctrl+1…Ctrl+4 模拟刷样例证件")
+            demo_button.setMenu(self.demo_menu)
+            demo_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            demo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.toolbar.addWidget(demo_button)
 
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 2, 6, 0)
         layout.addWidget(self.header)
-        layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(body)
         self.body = body
@@ -176,9 +203,45 @@ class MainWindow(QMainWindow):
         self.idle = IdleLock(idle_lock_s if idle_lock_s is not None else minutes * 60, self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
-        self.resize(1400, 860)
+        self.resize(PREFERRED_SIZE)
         self.status.refresh()
+        self._scope_shortcuts()
         self.new_intake()
+
+    def show_fitted(self) -> None:
+        """Show the window at its preferred size, or maximised on a screen smaller than that.
+
+        Counter PCs run 1366×768 and, at 125–150 % scaling, 1440×900 or 1920×1080, which leave
+        960×600 to 1280×720 logical pixels: every page is laid out to work down to that.
+        """
+        screen = self.screen().availableGeometry()
+        if screen.width() < PREFERRED_SIZE.width() + 40 or (
+            screen.height() < PREFERRED_SIZE.height() + 80
+        ):
+            self.showMaximized()
+        else:
+            self.show()
+        self.applicant_screen.place_at_login()
+
+    def larger_text(self) -> None:
+        """Ctrl+= 字号: 100 % → 125 % → 150 % → 100 %, kept for this clerk."""
+        self.set_text_size(next_size(self.text_size))
+
+    def set_text_size(self, percent: int) -> None:
+        self.text_size = percent
+        self.setStyleSheet(theme.stylesheet(percent / 100))
+        self.text_action.setText(_text_size_label(percent))
+        self.text_sizes.save(self.session.staff.staff_id, percent)
+        self.show_message(f"字号：{percent}%")
+
+    def _key_action(self, text: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.toolbar.addAction(action)
+        button = self.toolbar.widgetForAction(action)
+        if button is not None:
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys, not Tab, reach them
+        return action
 
     def _shortcut(self, keys: str, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -190,13 +253,31 @@ class MainWindow(QMainWindow):
         """The counter's keys work on its own pages; the delivery window, the workbench and the
         tallies use F5–F12 and Ctrl+Enter for their own actions, and two live shortcuts on one
         key would make Qt fire neither. Navigation (F2 F3 F4, Esc, lock, card taps) stays."""
-        counter_page = self.pages.currentWidget() in (self.intake, self.my_cases)
+        page: object = self.pages.currentWidget()  # object: a page may be a KeyedPage
+        counter_page = page in (self.intake, self.my_cases, self.outbox)
         for keys, shortcut in self._shortcuts.items():
             shortcut.setEnabled(
                 counter_page
                 or keys in _NAVIGATION_KEYS
                 or (keys.startswith("Ctrl+") and keys[5:].isdigit())
             )
+        # The tool bar says what the keys do here: the counter's keys, or the page's own.
+        for key, action in self.key_actions.items():
+            action.setVisible(counter_page or key in _NAVIGATION_KEYS)
+        for owner, actions in self._page_actions.items():
+            for action in actions:
+                action.setVisible(owner is page)
+        if page not in self._page_actions and isinstance(page, KeyedPage):
+            actions = []
+            for text, trigger in page.page_keys():
+                action = QAction(text, self)
+                action.triggered.connect(lambda _checked=False, t=trigger: t())
+                self.toolbar.insertAction(self._page_separator, action)
+                button = self.toolbar.widgetForAction(action)
+                if button is not None:
+                    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                actions.append(action)
+            self._page_actions[page] = actions
 
     # ------------------------------------------------------------------ pages
 
@@ -204,10 +285,39 @@ class MainWindow(QMainWindow):
         self.status.showMessage(text, 15_000)
 
     def new_intake(self) -> None:
+        """F2: the intake page; a fresh form unless a card tap has just begun this one."""
         self.pages.setCurrentWidget(self.intake)
-        if self.reader is not None:
+        if self.intake.start() and self.reader is not None:
             self.reader.forget_last_card()
-        self.intake.new_intake()
+
+    # ------------------------------------------------------------------ screen-fit checks
+
+    def page_openers(self) -> dict[str, Callable[[], None]]:
+        """Each page and how to open it, for the screen-fit test and the screenshots."""
+        openers: dict[str, Callable[[], None]] = {
+            "intake": self.new_intake,
+            "my_cases": self.show_my_cases,
+            "delivery": self.show_delivery,
+        }
+        if {"backoffice", "supervisor"} & set(self.session.roles):
+            openers["workbench"] = self.show_workbench
+        if "supervisor" in self.session.roles:
+            openers["supervisor"] = self.show_supervisor
+        openers["outbox"] = self.show_outbox
+        return openers
+
+    def key_widgets(self) -> dict[str, QWidget]:
+        """What must be in view on the current page: its primary buttons and the status line."""
+        found: dict[str, QWidget] = {"status bar": self.status, "tool bar": self.toolbar}
+        page: object = self.pages.currentWidget()  # object: a page may be a KeyedPage
+        if page is self.intake:
+            found["确认并打印"] = self.intake.outcome.confirm
+            found["事项搜索"] = self.intake.search
+        elif page is self.my_cases:
+            found["办件列表"] = self.my_cases.table
+        elif isinstance(page, KeyedPage):
+            found.update(page.primary_widgets())
+        return found
 
     def search(self) -> None:
         self.pages.setCurrentWidget(self.intake)
@@ -219,13 +329,13 @@ class MainWindow(QMainWindow):
 
     def show_my_cases(self) -> None:
         self.pages.setCurrentWidget(self.my_cases)
-        self.my_cases.filter.setFocus()
+        self.my_cases.focus_list()
         self.my_cases.reload()
 
     def show_delivery(self) -> None:
         """F3 统一出件: find the case by scan, number or card; check identity; sign or post."""
         self.pages.setCurrentWidget(self.delivery)
-        self.delivery.setFocus()
+        self.delivery.opened()
 
     def show_workbench(self) -> None:
         """F7 后台审批 (roles 后台审批 and 督查): the 20-minute and 5-day queues, decisions."""
@@ -233,7 +343,7 @@ class MainWindow(QMainWindow):
             self.show_message("后台审批需要“后台审批”或“督查”角色，请用相应账号登录。")
             return
         self.pages.setCurrentWidget(self.workbench)
-        self.workbench.setFocus()
+        self.workbench.focus_queue()
 
     def sync_now(self) -> None:
         """立即同步: ask the worker for a session now; say so if this PC cannot sync yet."""
@@ -266,10 +376,16 @@ class MainWindow(QMainWindow):
         if self.supervisor is None:
             station = self.context.station
             self.supervisor = SupervisorView(
-                station.tally, station.clock.now().date(), self.runner, open_case=self.open_case
+                station.tally,
+                station.clock.now().date(),
+                self.runner,
+                open_case=self.open_case,
+                exporter=station.tally_export,
+                staff_id=self.session.staff.staff_id,
             )
             self.pages.addWidget(self.supervisor)
         self.pages.setCurrentWidget(self.supervisor)
+        self.supervisor.opened()
 
     def invite_rating(self) -> None:
         """F10: ask the applicant to rate the service on their screen (好差评)."""
@@ -301,6 +417,8 @@ class MainWindow(QMainWindow):
     def on_card(self, record: object) -> None:
         if self.pages.currentWidget() is self.delivery and isinstance(record, IdCardRecord):
             self.delivery.card_tapped(record.name, record.id_number)
+            if self.reader is not None:  # tapping again (after a wrong case) reads again
+                self.reader.forget_last_card()
             return
         if not isinstance(record, IdCardRecord):
             return
@@ -367,7 +485,7 @@ class MainWindow(QMainWindow):
                 )
             self.show_message(text)
             self.intake.outcome.show_backoffice_answer(text, accepted=answer.accepted)
-            request_id = uuid.uuid5(answer.case_id, "backoffice-answer")
+            request_id = answer_print_request(answer.case_id)
             self.runner.submit(
                 partial(
                     printer.print,
@@ -414,7 +532,7 @@ class MainWindow(QMainWindow):
 
     def _show_badge(self, count: object) -> None:
         text = "F4 我的办件" + (f" {count}⚠" if isinstance(count, int) and count else "")
-        self.buttons["F4"].setText(text)
+        self.key_actions["F4"].setText(text)
 
     # ------------------------------------------------------------------ consult, reprint
 
@@ -487,23 +605,52 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ lock, close
 
     def lock(self) -> None:
-        """Idle lock (or Ctrl+L): the same clerk's password unlocks; the form is kept."""
+        """Idle lock (or Ctrl+L): the clerk's password unlocks with the form kept as it was;
+        another clerk may sign in instead (换人), and the window is then rebuilt for them."""
         self.locked.emit()
         self.body.setVisible(False)
-        unlocked = self._ask_unlock(self)
-        if unlocked:
+        answer = self._ask_unlock(self)
+        if (
+            isinstance(answer, LoginSession)
+            and answer.staff.staff_id != self.session.staff.staff_id
+        ):
+            self.switch_requested.emit(answer)
+            return
+        if answer:
             self.body.setVisible(True)
             self.idle.reset()
 
+    def logout(self) -> None:
+        """退出登录: after a confirmation when an intake is unfinished; the login comes back."""
+        if self.intake.unfinished and not confirm(
+            self,
+            "退出登录",
+            f"{self.session.staff.name}有未确认的办件，退出后将放弃。确定退出登录吗？",
+        ):
+            return
+        self.logout_requested.emit()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Every page's storage thread, not only the window's: the station closes after this.
-        runners = (self.runner, self.workbench.jobs, self.delivery.jobs)
-        if not all(r.wait_idle(10_000) for r in runners if r.busy):
+        # Every page's work goes through the one runner; the station closes after this.
+        if self.runner.busy and not self.runner.wait_idle(10_000):
             QMessageBox.warning(self, "请稍候", "正在保存办件，请稍候再关闭。")
             event.ignore()
             return
         self.idle.stop()
         super().closeEvent(event)
+
+
+#: The window's size on a screen with room for it (else it opens maximised).
+PREFERRED_SIZE = QSize(1400, 860)
+
+
+@runtime_checkable
+class KeyedPage(Protocol):
+    """A page with its own function keys, shown in the tool bar while it is on screen."""
+
+    def page_keys(self) -> list[tuple[str, Callable[[], object]]]: ...
+
+    def primary_widgets(self) -> dict[str, QWidget]: ...
 
 
 #: How often the counter looks for the back office's answer to a 20-minute request.
@@ -516,7 +663,11 @@ def _waits_for_backoffice(events: Sequence[CaseEvent]) -> bool:
 
 
 #: Keys that work on every page of the main window.
-_NAVIGATION_KEYS = frozenset({"F2", "F3", "F4", "Esc", "Ctrl+L"})
+_NAVIGATION_KEYS = frozenset({"F2", "F3", "F4", "Esc", "Ctrl+L", "Ctrl+="})
+
+
+def _text_size_label(percent: int) -> str:
+    return f"Ctrl+= 字号 {percent}%"
 
 
 def _followthrough(context: CounterContext, session: LoginSession) -> FollowthroughServices:
@@ -532,9 +683,18 @@ def _followthrough(context: CounterContext, session: LoginSession) -> Followthro
         clock=station.clock,
         staff=Staff(session.staff.staff_id, session.staff.name),
         audit=station.print_service.audit,
+        staff_names=lambda: {s.staff_id: s.name for s in station.reference.all_staff()},
     )
 
 
-def _unlock_dialog(window: MainWindow) -> bool:
-    dialog = LoginDialog(window.context.auth, locked_to=window.session, parent=window)
-    return dialog.exec() == LoginDialog.DialogCode.Accepted
+def _unlock_dialog(window: MainWindow) -> LoginSession | None:
+    """The lock: the same clerk unlocks, or another clerk signs in (their session comes back)."""
+    dialog = LoginDialog(
+        window.context.auth,
+        locked_to=window.session,
+        unfinished=window.intake.unfinished,
+        parent=window,
+    )
+    if dialog.exec() != LoginDialog.DialogCode.Accepted:
+        return None
+    return dialog.session

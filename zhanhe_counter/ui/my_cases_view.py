@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -34,7 +34,7 @@ from zhanhe_counter.services.my_cases import MyCaseRow
 from zhanhe_counter.services.urgency import Urgency
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.context import CounterContext
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 _HEADERS = ("受理编号", "申请人", "证件号码", "事项", "状态", "同步", "期限", "剩余工作日")
 _URGENCY_COLOURS = {
@@ -120,7 +120,7 @@ class MyCasesView(QWidget):
         self,
         context: CounterContext,
         staff_id: str,
-        runner: JobRunner,
+        runner: StorageRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -156,8 +156,27 @@ class MyCasesView(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.reload)
         self.filter.textEdited.connect(lambda _text: self._debounce.start())
-        self.filter.returnPressed.connect(self.reload)
+        self.filter.returnPressed.connect(self._search_now)
         self.table.activated.connect(self._activated)
+        # Keyboard: F4 lands in the list (arrows pick, Enter opens); "/" goes to the search box,
+        # whose Enter searches and comes back to the list.
+        find = QShortcut(QKeySequence("/"), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_filter)
+
+    def focus_list(self) -> None:
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount() > 0:
+            self.table.selectRow(0)
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self.reload()
+        self.table.setFocus()
 
     def reload(self) -> None:
         text = self.filter.text()

@@ -28,7 +28,7 @@ class SignaturePad(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(360, 140)
+        self.setMinimumSize(320, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.setCursor(Qt.CursorShape.CrossCursor)

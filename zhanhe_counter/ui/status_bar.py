@@ -15,7 +15,7 @@ from zhanhe_counter.services.ports.printing import PrinterState
 from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.context import CounterContext
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.sync.sync_bar import SyncBar
 
 REFRESH_MS = 10_000
@@ -75,7 +75,7 @@ class CounterStatusBar(QStatusBar):
     """读卡器● A4● 小票● and the sync bar (online, waiting, last sync, 立即同步)."""
 
     def __init__(
-        self, context: CounterContext, runner: JobRunner, parent: QWidget | None = None
+        self, context: CounterContext, runner: StorageRunner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.context = context

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+#: ui.md: a readable base size (>= 14 px) for clerks who read small text badly.
+BASE_FONT_PX = 15
+#: The larger-text switch (字号): percentages of the base size, remembered per clerk.
+TEXT_SIZES = (100, 125, 150)
+
 ACCENT = "#1f5fa8"
 OK = "#2e7d32"  # green: done, working, in time
 WARN = "#b26a00"  # amber: due soon, attention
@@ -16,21 +21,35 @@ OUTCOME_COLOURS = {
     "not_handled": BAD,
 }
 
-STYLESHEET = f"""
+
+def stylesheet(scale: float = 1.0) -> str:
+    """The window's style sheet, its type sizes times ``scale`` (the larger-text switch)."""
+
+    def px(size: int) -> str:
+        return f"{round(size * scale)}px"
+
+    return f"""
+QWidget {{ font-size: {px(BASE_FONT_PX)}; }}
 QMainWindow, QDialog {{ background: white; }}
-QLabel#header {{ font-size: 17px; font-weight: bold; color: {ACCENT}; }}
-QLabel#outcome {{ font-size: 24px; font-weight: bold; }}
+QLabel#header {{ font-size: {px(17)}; font-weight: bold; color: {ACCENT}; }}
+QLabel#outcome {{ font-size: {px(24)}; font-weight: bold; }}
 QLabel#sectionTitle {{ font-weight: bold; color: {ACCENT}; }}
 QLabel#hint {{ color: {MUTED}; }}
 QLabel#problem {{ color: {BAD}; }}
-QLabel#countdown {{ font-size: 22px; font-weight: bold; color: {WARN}; }}
+QLabel#countdown {{ font-size: {px(22)}; font-weight: bold; color: {WARN}; }}
 QFrame#panel {{ background: {PANEL}; border: 1px solid #dde3ea; border-radius: 4px; }}
+QFrame#panel QScrollArea, QWidget#panelText {{ background: transparent; border: none; }}
+QToolBar#keys {{ spacing: 2px; }}
+QToolBar#keys QToolButton {{ padding: 4px 8px; }}
 QPushButton {{ padding: 5px 12px; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; font-weight: bold; padding: 8px 14px; }}
 QPushButton#primary:disabled {{ background: #9fb4cc; }}
 QTableView {{ gridline-color: #e3e7ec; selection-background-color: #d6e4f5;
              selection-color: black; }}
 """
+
+
+STYLESHEET = stylesheet()
 
 
 def dot(colour: str) -> str:

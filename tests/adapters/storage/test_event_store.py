@@ -144,6 +144,15 @@ def test_find_cases_filters(store: SqliteEventStore) -> None:
     assert numbers(CaseQuery(status="accepted")) == {case_number(2)}
     assert numbers(CaseQuery(matter_id="M-A", applicant_name="王")) == {case_number(1)}
     assert len(store.find_cases(CaseQuery(limit=2))) == 2
+    assert len(store.find_cases(CaseQuery(limit=None))) == 3
+    assert numbers(CaseQuery(first_handler="clerk01", exclude_statuses=("accepted",))) == {
+        case_number(1),
+        case_number(3),
+    }
+    assert numbers(CaseQuery(first_handler="someone-else")) == set()
+    station = store.find_cases(CaseQuery(limit=1))[0].station_id
+    assert len(store.find_cases(CaseQuery(station_id=station))) == 3
+    assert numbers(CaseQuery(station_id="other-station")) == set()
 
 
 def test_unsynced_events_and_marking(store: SqliteEventStore) -> None:

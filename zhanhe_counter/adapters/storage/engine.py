@@ -34,6 +34,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import exc as sa_exc
 
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.ports.storage import StorageBusy
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,12 @@ class DatabaseUnusable(StorageError):
     """The file is not a database, is damaged, or cannot be opened (数据库文件不可用)."""
 
 
-class DatabaseBusy(StorageError):
-    """Another program held the database longer than the wait allows (数据库忙)."""
+class DatabaseBusy(StorageError, StorageBusy):
+    """Another program held the database longer than the wait allows (数据库忙).
+
+    A :class:`StorageBusy`, so every caller retries it under the one policy of
+    :mod:`zhanhe_counter.services.storage_retry`.
+    """
 
 
 class DatabaseNotWritable(StorageError):

@@ -211,9 +211,15 @@ class SqliteEventStore:
             statement = statement.where(case_status.c.matter_id == query.matter_id)
         if query.status:
             statement = statement.where(case_status.c.status == query.status)
-        statement = statement.order_by(
-            case_status.c.updated_at.desc(), case_status.c.case_id
-        ).limit(max(1, query.limit))
+        if query.first_handler:
+            statement = statement.where(case_status.c.first_handler == query.first_handler)
+        if query.station_id:
+            statement = statement.where(case_status.c.station_id == query.station_id)
+        if query.exclude_statuses:
+            statement = statement.where(case_status.c.status.not_in(query.exclude_statuses))
+        statement = statement.order_by(case_status.c.updated_at.desc(), case_status.c.case_id)
+        if query.limit is not None:
+            statement = statement.limit(max(1, query.limit))
         with reading(self._engine) as connection:
             return [_row_to_summary(row) for row in connection.execute(statement)]
 

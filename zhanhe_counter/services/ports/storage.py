@@ -43,6 +43,14 @@ class UnknownCase(DomainError):
     """No case with this id is stored on this PC (办件不存在)."""
 
 
+class StorageBusy(DomainError):
+    """Another writer held the station file longer than the store waits (数据库占用).
+
+    Nothing of the failed unit of work was stored; trying it again later may succeed
+    (:mod:`zhanhe_counter.services.storage_retry`).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class CaseQuery:
     """Filters for finding cases (办件查询); all given filters must match."""
@@ -52,7 +60,10 @@ class CaseQuery:
     applicant_id_masked: str | None = None  # exact masked form, e.g. 410411********1234
     matter_id: str | None = None
     status: str | None = None
-    limit: int = 50
+    first_handler: str | None = None  # 首办负责人 (staff id)
+    station_id: str | None = None
+    exclude_statuses: tuple[str, ...] = ()
+    limit: int | None = 50  # None: every match (a clerk's own list must not lose cases)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,8 @@ QPushButton#reason {{ background: #eceff1; color: black; min-height: 72px; }}
 QPushButton#reason:checked {{ background: #0d3c78; color: white; }}
 QPushButton#submit {{ background: #0d3c78; }}
 QPushButton:disabled {{ background: #b0bec5; }}
+QPushButton#level:checked {{ border: 8px solid #ffd600; font-weight: bold; }}
+QLabel#counter {{ font-size: {BASE_PX + 4}px; color: #37474f; }}
 """
 
 
@@ -111,10 +113,20 @@ class ApplicantScreen(QWidget):
         self.setStyleSheet(_STYLE)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.pages = QStackedWidget()
+        welcome_page = QWidget()
+        self.counter_name = QLabel("")
+        self.counter_name.setObjectName("counter")
+        self.counter_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.counter_name.setWordWrap(True)
         self.welcome = QLabel("欢迎办事\n请将身份证放在读卡器上")
         self.welcome.setObjectName("big")
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages.addWidget(self.welcome)
+        welcome_layout = QVBoxLayout(welcome_page)
+        welcome_layout.addStretch(1)
+        welcome_layout.addWidget(self.counter_name)
+        welcome_layout.addWidget(self.welcome)
+        welcome_layout.addStretch(2)
+        self.pages.addWidget(welcome_page)
         self.pages.addWidget(self._case_page())
         self.pages.addWidget(self._rating_page())
         self.thanks = QLabel("感谢您的评价！")
@@ -126,6 +138,17 @@ class ApplicantScreen(QWidget):
         self.resize(1280, 800)
 
     # ------------------------------------------------------------------ placement
+
+    def set_counter(self, name: str) -> None:
+        """The window's name and number on the welcome screen (3号综合窗口 …)."""
+        self.counter_name.setText(name)
+
+    def place_at_login(self) -> None:
+        """Up from login on a second monitor, with the welcome; with one monitor it waits for
+        the first case or rating, so it does not cover the clerk's window."""
+        if len(QGuiApplication.screens()) > 1:
+            self.show_welcome()
+            self.place()
 
     def place(self) -> None:
         """Full screen on the second monitor if there is one; a window on the only one."""
@@ -199,6 +222,9 @@ class ApplicantScreen(QWidget):
         levels = QHBoxLayout()
         for level, label in RATING_LABELS.items():
             button = QPushButton(label)
+            button.setObjectName("level")
+            button.setCheckable(True)  # the chosen level stays highlighted
+            button.setAutoExclusive(True)
             button.setStyleSheet(f"background: {_COLOURS[level]};")
             button.clicked.connect(lambda _=False, lv=level: self.choose(lv))
             self.level_buttons[level] = button
@@ -238,11 +264,16 @@ class ApplicantScreen(QWidget):
             button.setChecked(False)
         self.reasons_box.hide()
         self.rating_error.clear()
+        for button in self.level_buttons.values():  # no level is chosen yet
+            button.setAutoExclusive(False)
+            button.setChecked(False)
+            button.setAutoExclusive(True)
         self.pages.setCurrentIndex(2)
 
     def choose(self, level: int) -> None:
         """A level button: good levels submit at once; the two lowest ask why first."""
         self.level = level
+        self.level_buttons[level].setChecked(True)
         if is_bad(level):
             self.reasons_box.show()
             return
@@ -263,5 +294,6 @@ class ApplicantScreen(QWidget):
             return
         self._invitation = None
         self.level = None
+        self.thanks.setText(f"感谢您的评价！\n您的评价：{RATING_LABELS[level]}")
         self.pages.setCurrentIndex(3)
         self.rated.emit(receipt)

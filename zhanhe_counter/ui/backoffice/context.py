@@ -7,8 +7,9 @@ the screens only call these services.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.backoffice import BackofficeService
@@ -20,9 +21,18 @@ from zhanhe_counter.services.privacy import AuditTrail
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.station import Staff
 from zhanhe_counter.services.supplements import SupplementsService
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
+
+
+def answer_print_request(case_id: UUID) -> UUID:
+    """The print request of the notice that answers a 20-minute request (受理/不予受理通知书).
+
+    The counter prints it where the applicant waits, and the back office prints it when it
+    answers; one id for both makes the print queue keep it once on a PC that does both.
+    """
+    return uuid5(case_id, "backoffice-answer")
 
 
 @dataclass(frozen=True)
@@ -39,9 +49,11 @@ class FollowthroughServices:
     clock: Clock
     staff: Staff  # who is logged in
     audit: AuditTrail | None = None
+    #: Staff names by login id (read on the storage thread), so screens show 张敏, not zhangmin.
+    staff_names: Callable[[], Mapping[str, str]] | None = None
     _viewed: set[tuple[UUID, str]] = field(default_factory=set, repr=False)
 
-    def record_view(self, runner: JobRunner, case_id: UUID, screen: str) -> None:
+    def record_view(self, runner: StorageRunner, case_id: UUID, screen: str) -> None:
         """查阅记录: the first time this login shows ``case_id`` on ``screen``, off the UI thread.
 
         Once per screen and login, not per selection: arrowing through a queue shows each case

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 from uuid6 import uuid7
 
-from zhanhe_counter.domain.case import CaseState, allowed_next
+from zhanhe_counter.domain.case import CaseState, CaseStatus, allowed_next
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
@@ -44,9 +46,11 @@ from zhanhe_counter.services.backoffice import ActionResult, QueueItem, QueueKin
 from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
 from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
-from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.dialogs import confirm
+from zhanhe_counter.ui.jobs import StorageRunner
+from zhanhe_counter.ui.layout import scrolling
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +97,24 @@ _ACTIONS: list[tuple[str, str, str, EventKind]] = [
 ]
 
 
+@dataclass(frozen=True)
+class _Lists:
+    """What the workbench shows, as last read from the store (supplements None: not re-read)."""
+
+    queues: dict[QueueKind, list[QueueItem]]
+    supplements: list[SupplementRow] | None = None
+    followups: list[FollowupRow] | None = None
+    staff_names: dict[str, str] | None = None
+
+    def merged(self, newer: _Lists) -> _Lists:
+        return _Lists(
+            {**self.queues, **newer.queues},
+            self.supplements if newer.supplements is None else newer.supplements,
+            self.followups if newer.followups is None else newer.followups,
+            self.staff_names if newer.staff_names is None else newer.staff_names,
+        )
+
+
 class ChoiceDialog(QDialog):
     """Tick from a list and/or type lines (选择或填写): reasons, notice items, collect list."""
 
@@ -109,7 +131,9 @@ class ChoiceDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(prompt))
+        question = QLabel(prompt)
+        question.setWordWrap(True)  # a long prompt wraps instead of being cut off
+        layout.addWidget(question)
         self.list = QListWidget()
         for choice in choices:
             item = QListWidgetItem(choice)
@@ -142,17 +166,29 @@ class ChoiceDialog(QDialog):
 
 
 class BackofficeWorkbench(QWidget):
-    """后台审批工作台. Open with ``BackofficeWorkbench(services, parent)``."""
+    """后台审批工作台. Open with ``BackofficeWorkbench(services, runner, parent)``."""
 
     action_done = Signal(str)  # the Chinese status line after an action
     action_failed = Signal(str)
 
-    def __init__(self, services: FollowthroughServices, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: FollowthroughServices,
+        runner: StorageRunner,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
-        self.jobs = JobRunner(parent=self)
+        self.runner = runner  # the window's one storage runner
         self._current: CaseState | None = None
         self._ticks = 0
+        self._loading = 0  # list reads out on the storage thread
+        self._selected_id: UUID | None = None  # the picked row's case, loaded or on its way
+        #: Asks before an irreversible act; tests answer it themselves.
+        self.ask_confirm: Callable[[str, str], bool] = lambda title, text: confirm(
+            self, title, text
+        )
+        self._lists = _Lists({})
         self.setWindowTitle(f"后台审批工作台 · {services.staff.name}")
 
         self.header = QLabel(f"后台审批 · {services.staff.name}")
@@ -195,7 +231,10 @@ class BackofficeWorkbench(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         panel = QVBoxLayout()
         panel.addWidget(self.case_title)
-        panel.addWidget(self.case_details, 1)
+        # The case's details scroll; the action buttons below them stay in view.
+        details = scrolling(self.case_details)
+        details.setMinimumHeight(60)
+        panel.addWidget(details, 1)
         panel.addWidget(self.contact_button)
         panel.addWidget(self.contact)
         handlers: dict[str, Callable[[], None]] = {
@@ -203,18 +242,22 @@ class BackofficeWorkbench(QWidget):
             "notify": self._ask_notice,
             "refuse": self._ask_refusal,
             "inspect": self._ask_inspection,
-            "approve": self.approve_current,
+            "approve": self._ask_approval,
             "refuse_decision": self._ask_decision_refusal,
             "certificate": self._ask_certificate,
             "handover": self._ask_handover,
         }
-        for key, text, shortcut, _kind in _ACTIONS:
+        grid = QGridLayout()  # two columns: eight actions in four rows fit a short screen
+        grid.setSpacing(4)
+        panel.addLayout(grid)
+        for index, (key, text, shortcut, _kind) in enumerate(_ACTIONS):
             button = QPushButton(f"{text} [{shortcut}]")
             button.clicked.connect(handlers[key])
             button.setEnabled(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its key works from the queue
             QShortcut(QKeySequence(shortcut), self, button.click)
             self.buttons[key] = button
-            panel.addWidget(button)
+            grid.addWidget(button, index // 2, index % 2)
         self.callback_button = QPushButton("记录回访/整改")
         self.callback_button.clicked.connect(self._ask_followup)
         self.callback_button.hide()
@@ -228,9 +271,18 @@ class BackofficeWorkbench(QWidget):
         panel.addWidget(self.status)
         QShortcut(QKeySequence("F9"), self, self.show_contact)
 
+        # Queues by keyboard: arrows pick the row, Ctrl+Tab / Ctrl+Shift+Tab the queue (the tab
+        # widget's own keys), "/" the filter; Enter in the filter goes back to the queue. The
+        # queue takes the focus after the tab widget has handled its key.
+        self._find_key = QShortcut(QKeySequence("/"), self)
+        self._find_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._find_key.activated.connect(self.filter.setFocus)
+        self.filter.returnPressed.connect(self.focus_queue)
+        self.tabs.currentChanged.connect(lambda _: QTimer.singleShot(0, self.focus_queue))
+
         side = QWidget()
         side.setLayout(panel)
-        side.setFixedWidth(360)
+        side.setFixedWidth(340)
         body = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self.filter)
@@ -266,37 +318,73 @@ class BackofficeWorkbench(QWidget):
         self.tabs.addTab(table, label)
 
     def refresh(self) -> None:
-        """Re-read every list from the store (and recompute every countdown)."""
-        keep = self._current.case_id if self._current else None
+        """Re-read every list on the storage thread (and recompute every countdown)."""
+        backoffice, supplements, followups = (
+            self.services.backoffice,
+            self.services.supplements,
+            self.services.followups,
+        )
+
+        names = self.services.staff_names
+
+        def work() -> _Lists:
+            queues = {kind: backoffice.queue(kind) for kind in QueueKind}
+            staff = dict(names()) if names is not None else None
+            return _Lists(queues, supplements.pending(), followups.rows(), staff)
+
+        self._load(work)
+
+    def refresh_countdowns(self) -> None:
+        """The 20-minute list only: it changes every second."""
+        backoffice = self.services.backoffice
+        self._load(lambda: _Lists({QueueKind.ANSWER: backoffice.queue(QueueKind.ANSWER)}))
+
+    def _load(self, work: Callable[[], _Lists]) -> None:
+        self._loading += 1
+        self.runner.submit(work, self._loaded, self._load_failed)
+
+    def _loaded(self, lists: object) -> None:
+        assert isinstance(lists, _Lists)
+        self._loading -= 1
+        self._lists = self._lists.merged(lists)
+        self._show_lists(full=lists.supplements is not None)
+
+    def _load_failed(self, error: Exception) -> None:
+        self._loading -= 1
+        # A storage hiccup: say so and keep the screen as it was.
+        self.status.setText(
+            error.user_message if isinstance(error, DomainError) else "列表刷新失败，请稍后重试。"
+        )
+        if not isinstance(error, DomainError):
+            log.error("back-office lists not read: %r", error)
+
+    def _show_lists(self, *, full: bool = True) -> None:
+        keep = self._selected_id
+        lists = self._lists
         for kind, model in self.queue_models.items():
-            model.set_rows(self._filtered(self.services.backoffice.queue(kind)))
-        self.supplement_model.set_rows(self._filtered(self.services.supplements.pending()))
-        self.followup_model.set_rows(self._filtered(self.services.followups.rows()))
+            if full or kind is QueueKind.ANSWER:
+                model.set_rows(self._filtered(lists.queues.get(kind, ())))
+        if full:
+            self.supplement_model.set_rows(self._filtered(lists.supplements or ()))
+            self.followup_model.set_rows(self._filtered(lists.followups or ()))
         self._update_tab_titles()
         self._update_banner()
+        if not full:
+            if keep is not None and self.current_tab() == QueueKind.ANSWER.value:
+                self.select_case(keep)
+            return
         if keep is not None:
             self.select_case(keep)
         self._selection_changed()
 
-    def refresh_countdowns(self) -> None:
-        """The 20-minute list only: it changes every second."""
-        model = self.queue_models[QueueKind.ANSWER]
-        keep = self._current.case_id if self._current else None
-        model.set_rows(self._filtered(self.services.backoffice.queue(QueueKind.ANSWER)))
-        self._update_tab_titles()
-        self._update_banner()
-        if keep is not None and self.current_tab() == QueueKind.ANSWER.value:
-            self.select_case(keep)
-
     def _tick(self) -> None:
         self._ticks += 1
-        try:
-            if self._ticks % _FULL_REFRESH_TICKS == 0:
-                self.refresh()
-            else:
-                self.refresh_countdowns()
-        except DomainError as error:  # a storage hiccup: say so, keep the screen
-            self.status.setText(error.user_message)
+        if self._loading:  # the storage thread is behind: do not pile up reads
+            return
+        if self._ticks % _FULL_REFRESH_TICKS == 0:
+            self.refresh()
+        else:
+            self.refresh_countdowns()
 
     def _filtered(self, rows: Sequence[Any]) -> list[Any]:
         needle = self.filter.text().strip()
@@ -305,7 +393,7 @@ class BackofficeWorkbench(QWidget):
         return [r for r in rows if needle in " ".join(str(v) for v in _searchable(r))]
 
     def _apply_filter(self) -> None:
-        self.refresh()
+        self._show_lists()
 
     def _update_tab_titles(self) -> None:
         for index, kind in enumerate(QueueKind):
@@ -325,6 +413,31 @@ class BackofficeWorkbench(QWidget):
             self.banner.hide()
 
     # ------------------------------------------------------------------ selection
+
+    def focus_queue(self) -> None:
+        """Focus on the current queue, its first row picked if none is: arrows work at once."""
+        table = self.tables.get(self.current_tab())
+        if table is None:
+            return
+        table.setFocus()
+        model = table.model()
+        if not table.selectionModel().hasSelection() and model.rowCount() > 0:
+            table.selectRow(0)
+
+    def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
+        """The workbench's keys, for the main window's tool bar."""
+        keys: list[tuple[str, Callable[[], object]]] = [
+            (f"{shortcut} {text}", self.buttons[key].click)
+            for key, text, shortcut, _kind in _ACTIONS
+        ]
+        keys.insert(4, ("F9 联系部门", self.show_contact))
+        return keys
+
+    def primary_widgets(self) -> dict[str, QWidget]:
+        return {
+            "队列": self.tabs,
+            **{f"{text}按钮": self.buttons[key] for key, text, _s, _k in _ACTIONS},
+        }
 
     def current_tab(self) -> str:
         widget = self.tabs.currentWidget()
@@ -352,12 +465,34 @@ class BackofficeWorkbench(QWidget):
         return model.row_at(rows[0].row()) if rows else None
 
     def _selection_changed(self) -> None:
+        """A row was picked: its case is read on the storage thread, then its actions shown.
+
+        Until it arrives a different case's buttons are off, so a key never acts on the case
+        that was on screen before."""
         row = self._selected_row()
         case_id = getattr(row, "case_id", None)
-        self._current = self.services.backoffice.case(case_id) if case_id else None
-        if case_id:
-            self.services.record_view(self.jobs, case_id, "workbench")
+        self._selected_id = case_id
         self.contact.clear()
+        if self._current is not None and self._current.case_id != case_id:
+            self._current = None
+            self._show_case()
+        if not isinstance(case_id, UUID):
+            self._current = None
+            self._show_case()
+            return
+        self.services.record_view(self.runner, case_id, "workbench")
+        backoffice = self.services.backoffice
+        self.runner.submit(
+            lambda: backoffice.case(case_id),
+            lambda state: self._case_loaded(case_id, state),
+            self._load_failed,
+        )
+
+    def _case_loaded(self, case_id: UUID, state: object) -> None:
+        if case_id != self._selected_id:
+            return  # the clerk has moved on to another row
+        assert isinstance(state, CaseState)
+        self._current = state
         self._show_case()
 
     def _show_case(self) -> None:
@@ -374,13 +509,16 @@ class BackofficeWorkbench(QWidget):
             self.case_details.clear()
             return
         self.case_title.setText(f"{state.case_number or ''} · {state.status.label}")
-        self.case_details.setText(_case_html(state, self.services))
+        self.case_details.setText(_case_html(state, self.services, self._lists.staff_names or {}))
 
     def show_contact(self) -> None:
         """承办处室、联系人、电话 of the selected case's department (Art. 11)."""
         if self._current is None:
             return
-        self.contact.setText(self.services.backoffice.contact_line(self._current.case_id))
+        backoffice, case_id = self.services.backoffice, self._current.case_id
+        self.runner.submit(
+            lambda: backoffice.contact_line(case_id), self.contact.setText, self._load_failed
+        )
 
     # ------------------------------------------------------------------ actions (callable)
 
@@ -398,6 +536,16 @@ class BackofficeWorkbench(QWidget):
 
     def approve_current(self) -> None:
         self._run("准予", lambda s, c, a: s.approve(c, a))
+
+    def _ask_approval(self) -> None:
+        """F10 准予 cannot be taken back: ask first (取消 is the default)."""
+        state = self._current
+        if state is None:
+            return
+        who = f"{state.case_number or ''}（{state.applicant_name or ''}）"
+        question = f"对 {who} 作出准予决定？此操作不可撤销。"
+        if self.ask_confirm("准予", question):
+            self.approve_current()
 
     def refuse_decision_current(self, reasons: Sequence[str], basis: str | None = None) -> None:
         self._run("不予办理", lambda s, c, a: s.refuse_decision(c, reasons, a, basis=basis))
@@ -438,7 +586,7 @@ class BackofficeWorkbench(QWidget):
         def work() -> None:
             followups.record(row.rating_event_id, kind, note, staff, action_id=action_id)
 
-        self.jobs.submit(work, lambda _: self._done(kind.label), self._failed)
+        self.runner.submit(work, lambda _: self._done(kind.label), self._failed)
 
     def _run(self, label: str, action: Callable[[Any, UUID, str], ActionResult]) -> None:
         state = self._current
@@ -446,12 +594,18 @@ class BackofficeWorkbench(QWidget):
             return
         backoffice = self.services.backoffice
         staff = self.services.staff.staff_id
-        self._submit(label, lambda: action(backoffice, state.case_id, staff))
+        # The answer to a 20-minute request prints under the counter's request id too, so a
+        # PC that is both counter and back office prints the notice once, not twice.
+        answering = state.status is CaseStatus.PENDING_BACKOFFICE
+        request_id = answer_print_request(state.case_id) if answering else None
+        self._submit(label, lambda: action(backoffice, state.case_id, staff), request_id)
 
-    def _submit(self, label: str, work: Callable[[], ActionResult]) -> None:
+    def _submit(
+        self, label: str, work: Callable[[], ActionResult], request_id: UUID | None = None
+    ) -> None:
         printer = self.services.printer
         staff = self.services.staff.staff_id
-        request_id = uuid7()
+        request_id = request_id or uuid7()
 
         def work_and_print() -> ActionResult:
             result = work()
@@ -463,7 +617,7 @@ class BackofficeWorkbench(QWidget):
 
         for button in self.buttons.values():
             button.setEnabled(False)
-        self.jobs.submit(work_and_print, lambda _: self._done(label), self._failed)
+        self.runner.submit(work_and_print, lambda _: self._done(label), self._failed)
 
     def _done(self, label: str) -> None:
         message = f"已{label}。"
@@ -534,7 +688,17 @@ class BackofficeWorkbench(QWidget):
     def _ask_handover(self) -> None:
         if self._current is None:
             return
-        default = self.services.backoffice.default_collect_list(self._current.case_id)
+        backoffice, case_id = self.services.backoffice, self._current.case_id
+        self.runner.submit(
+            lambda: backoffice.default_collect_list(case_id),
+            lambda default: self._ask_collect_list(case_id, default),
+            self._failed,
+        )
+
+    def _ask_collect_list(self, case_id: UUID, default: object) -> None:
+        if self._current is None or self._current.case_id != case_id:
+            return
+        assert isinstance(default, list)
         dialog = ChoiceDialog(
             "移交出件", "出件时需收取的材料（列入交接单）：", default, checked=default, parent=self
         )
@@ -593,12 +757,12 @@ def _searchable(row: Any) -> list[object]:
     ]
 
 
-def _case_html(state: CaseState, services: FollowthroughServices) -> str:
+def _case_html(state: CaseState, services: FollowthroughServices, staff: dict[str, str]) -> str:
     matter = services.catalogue.matters.get(state.matter_id or "")
     lines = [
         f"<b>事项</b>：{matter.name if matter else state.matter_id or ''}",
         f"<b>申请人</b>：{state.applicant_name or ''}",
-        f"<b>首办负责人</b>：{state.first_handler or ''}",
+        f"<b>首办负责人</b>：{staff.get(state.first_handler or '', state.first_handler or '')}",
     ]
     if state.promised_due:
         lines.append(f"<b>承诺办结</b>：{state.promised_due.isoformat()}")
@@ -615,8 +779,9 @@ def _case_html(state: CaseState, services: FollowthroughServices) -> str:
         lines.append(f"<b>不予办理理由</b>：{'；'.join(state.decision_reasons)}")
     zone = services.clock.now().tzinfo
     history = "<br>".join(
-        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {e.kind.label} · {e.actor}"
+        f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {e.kind.label} · {who}"
         for e in state.timeline[-6:]
+        for who in (staff.get(e.actor, e.actor),)
     )
     lines.append(f"<b>记录</b>：<br><span style='color:{theme.MUTED}'>{history}</span>")
     return "<br>".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from uuid import UUID
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +34,8 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.delivery import DeliveryCase, DeliveryResult, VerifiedReceiver
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.dialogs import confirm
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.signature_pad import SignaturePad
 
 log = logging.getLogger(__name__)
@@ -42,18 +44,27 @@ CARRIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递")
 
 
 class DeliveryWindow(QWidget):
-    """统一出件窗口. Open with ``DeliveryWindow(services, parent)``."""
+    """统一出件窗口. Open with ``DeliveryWindow(services, runner, parent)``."""
 
     delivered = Signal(object)  # DeliveryResult
     message = Signal(str)
 
-    def __init__(self, services: FollowthroughServices, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: FollowthroughServices,
+        runner: StorageRunner,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
-        self.jobs = JobRunner(parent=self)
+        self.runner = runner  # the window's one storage runner
         self.case: DeliveryCase | None = None
         self.receiver: VerifiedReceiver | None = None
         self._candidates: list[DeliveryCase] = []
+        #: Asks before handing out, which cannot be undone; tests answer it themselves.
+        self.ask_confirm: Callable[[str, str], bool] = lambda title, text: confirm(
+            self, title, text
+        )
         self.setWindowTitle(f"统一出件 · {services.staff.name}")
 
         self.search = QLineEdit()
@@ -68,7 +79,9 @@ class DeliveryWindow(QWidget):
 
         # Receiver identity.
         self.receiver_name = QLineEdit()
+        self.receiver_name.textEdited.connect(self._receiver_edited)
         self.receiver_id = QLineEdit()
+        self.receiver_id.textEdited.connect(self._receiver_edited)
         self.receiver_id.setPlaceholderText("刷卡自动填入，或手工输入证件号码")
         self.letter = QCheckBox("持授权委托书")
         self.verify_button = QPushButton("核验身份 [F6]")
@@ -126,17 +139,26 @@ class DeliveryWindow(QWidget):
         self.status.setWordWrap(True)
         header = QLabel(f"统一出件窗口 · {services.staff.name}")
         header.setObjectName("header")
+        # Two columns, so the page fits a short screen: find and check on the left, collect,
+        # sign and hand out on the right, with the 签收出件 button always in view.
+        self.results.setMaximumHeight(90)
+        self.collect.setMaximumHeight(110)
+        left = QVBoxLayout()
+        left.addWidget(self.search)
+        left.addWidget(self.results)
+        left.addWidget(self.case_label)
+        left.addWidget(identity)
+        left.addWidget(self.status)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(collect_box)
+        right.addWidget(self.mode, 1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(header)
-        layout.addWidget(self.search)
-        layout.addWidget(self.results)
-        layout.addWidget(self.case_label)
-        middle = QHBoxLayout()
-        middle.addWidget(identity, 1)
-        middle.addWidget(collect_box, 1)
-        layout.addLayout(middle)
-        layout.addWidget(self.mode, 1)
-        layout.addWidget(self.status)
+        layout.addLayout(columns, 1)
         self.verify_button.setShortcut("F6")
         self._update_buttons()
         self.search.setFocus()
@@ -144,24 +166,38 @@ class DeliveryWindow(QWidget):
     # ------------------------------------------------------------------ finding
 
     def search_now(self) -> None:
+        """Enter in the scan field: find the case on the storage thread."""
         text = self.search.text()
-        try:
-            found = self.services.delivery.find(text)
-        except DomainError as error:
-            self._say(error.user_message, bad=True)
-            self.search.selectAll()
-            return
-        self._show_candidates(found)
-        self.search.clear()
+        delivery = self.services.delivery
+
+        def found(cases: object) -> None:
+            assert isinstance(cases, list)
+            self._show_candidates(cases)
+            self.search.clear()
+
+        self.runner.submit(lambda: delivery.find(text), found, self._find_failed)
+
+    def _find_failed(self, error: Exception) -> None:
+        self._say(_message(error, "查找失败，请重试"), bad=True)
+        self.search.selectAll()
 
     def card_tapped(self, name: str, id_number: str) -> None:
-        """A card on the reader: fill the receiver; with no case open, find theirs."""
-        if self.case is None:
-            try:
-                self._show_candidates(self.services.delivery.find_by_card(id_number))
-            except DomainError as error:
-                self._say(error.user_message, bad=True)
-                return
+        """A card on the reader: fill the receiver; with no case open, find theirs first."""
+        if self.case is not None:
+            self._receiver_from_card(name, id_number)
+            return
+        delivery = self.services.delivery
+
+        def found(cases: object) -> None:
+            assert isinstance(cases, list)
+            self._show_candidates(cases)
+            self._receiver_from_card(name, id_number)
+
+        self.runner.submit(lambda: delivery.find_by_card(id_number), found, self._find_failed)
+
+    def _receiver_from_card(self, name: str, id_number: str) -> None:
+        self.receiver = None  # a new card is a new receiver: check them afresh
+        self.receiver_label.clear()
         self.receiver_id.setReadOnly(False)
         self.receiver_name.setText(name)
         self.receiver_id.setText(id_number)
@@ -190,7 +226,7 @@ class DeliveryWindow(QWidget):
             self._update_buttons()
             return
         case = self.case
-        self.services.record_view(self.jobs, case.case.case_id, "delivery")
+        self.services.record_view(self.runner, case.case.case_id, "delivery")
         self.case_label.setText(
             f"{case.case_number} · {case.matter_name} · {case.case.applicant_name or ''}"
             f"\n办理结果：{case.result_name}　状态：{case.status_text}"
@@ -211,29 +247,70 @@ class DeliveryWindow(QWidget):
     # ------------------------------------------------------------------ identity
 
     def verify(self) -> None:
+        """F6 核验身份. Once a receiver is verified the field shows the masked number only, so
+        F6 again confirms that result instead of checking the masked text (which can never
+        match); editing the name or number, or a new card, asks for a new check."""
         if self.case is None:
             return
-        try:
-            self.receiver = self.services.delivery.verify_receiver(
-                self.case.case_id,
-                self.receiver_name.text(),
-                self.receiver_id.text(),
-                letter_of_authority=self.letter.isChecked(),
-            )
-        except DomainError as error:
-            self.receiver = None
-            self.receiver_label.setText("")
-            self._say(error.user_message, bad=True)
-        else:
-            # The full number has done its job; the screen shows only the masked form.
-            self.receiver_id.setText(self.receiver.id_masked)
-            self.receiver_id.setReadOnly(True)
-            self.receiver_label.setText(
-                f"✔ {self.receiver.role.label} {self.receiver.name} {self.receiver.id_masked}"
-            )
-            self.receiver_label.setStyleSheet(f"color: {theme.OK}; font-weight: bold;")
-            self._say("身份核验通过。")
+        if self.receiver is not None:
+            self._say("身份已核验，可以签收出件。")
+            return
+        delivery, case_id = self.services.delivery, self.case.case_id
+        name, number = self.receiver_name.text(), self.receiver_id.text()
+        letter = self.letter.isChecked()
+        self.runner.submit(
+            lambda: delivery.verify_receiver(case_id, name, number, letter_of_authority=letter),
+            lambda receiver: self._verified(case_id, receiver),
+            lambda error: self._not_verified(case_id, error),
+        )
+
+    def _not_verified(self, case_id: UUID, error: Exception) -> None:
+        if self.case is None or self.case.case_id != case_id:
+            return  # another case was picked meanwhile
+        self.receiver = None
+        self.receiver_label.setText("")
+        self.receiver_id.setReadOnly(False)
+        self._say(_message(error, "身份核验未完成，请重试"), bad=True)
         self._update_buttons()
+
+    def _verified(self, case_id: UUID, receiver: object) -> None:
+        if self.case is None or self.case.case_id != case_id:
+            return
+        assert isinstance(receiver, VerifiedReceiver)
+        self.receiver = receiver
+        # The full number has done its job; the screen shows only the masked form.
+        self.receiver_id.setText(receiver.id_masked)
+        self.receiver_id.setReadOnly(True)
+        self.receiver_label.setText(f"✔ {receiver.role.label} {receiver.name} {receiver.id_masked}")
+        self.receiver_label.setStyleSheet(f"color: {theme.OK}; font-weight: bold;")
+        self._say("身份核验通过。")
+        self._update_buttons()
+
+    def _receiver_edited(self) -> None:
+        if self.receiver is not None:
+            self.receiver = None
+            self.receiver_label.clear()
+            self._update_buttons()
+
+    # ------------------------------------------------------------------ page
+
+    def opened(self) -> None:
+        """F3: the scan field has the focus, so a scanned number lands in it."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
+        return [
+            ("F6 核验身份", self.verify_button.click),
+            ("Ctrl+Enter 签收出件", self.pickup_button.click),
+        ]
+
+    def primary_widgets(self) -> dict[str, QWidget]:
+        return {
+            "扫描框": self.search,
+            "核验身份": self.verify_button,
+            "签收出件": self.pickup_button,
+        }
 
     # ------------------------------------------------------------------ handing out
 
@@ -252,6 +329,11 @@ class DeliveryWindow(QWidget):
         case, receiver = self.case, self.receiver
         if case is None or receiver is None:
             self._say("请先核验领取人身份。", bad=True)
+            return
+        if not self.ask_confirm(
+            "签收出件",
+            f"将 {case.case_number} 交给{receiver.role.label}{receiver.name}？出件后不可撤销。",
+        ):
             return
         delivery = self.services.delivery
         staff = self.services.staff
@@ -274,6 +356,8 @@ class DeliveryWindow(QWidget):
     def express(self) -> None:
         case = self.case
         if case is None:
+            return
+        if not self.ask_confirm("邮寄出件", f"登记 {case.case_number} 邮寄出件？出件后不可撤销。"):
             return
         delivery = self.services.delivery
         staff = self.services.staff
@@ -331,7 +415,7 @@ class DeliveryWindow(QWidget):
             self._say(text, bad=True)
             self._update_buttons()
 
-        self.jobs.submit(work_and_print, done, failed)
+        self.runner.submit(work_and_print, done, failed)
 
     def _update_buttons(self) -> None:
         ready = self.case is not None and self.case.ready
@@ -343,3 +427,11 @@ class DeliveryWindow(QWidget):
         self.status.setStyleSheet(f"color: {theme.BAD if bad else theme.OK};")
         self.status.setText(text)
         self.message.emit(text)
+
+
+def _message(error: Exception, fallback: str) -> str:
+    """The clerk's sentence for ``error``; an unexpected one is logged and said plainly."""
+    if isinstance(error, DomainError):
+        return error.user_message
+    log.error("delivery step failed: %r", error)
+    return fallback

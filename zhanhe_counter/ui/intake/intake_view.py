@@ -44,7 +44,8 @@ from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.intake.applicant_panel import ApplicantPanel
 from zhanhe_counter.ui.intake.checklist_panel import ChecklistPanel
 from zhanhe_counter.ui.intake.outcome_panel import OutcomePanel
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.ui.jobs import StorageRunner
+from zhanhe_counter.ui.layout import scrolling
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class IntakeView(QWidget):
         self,
         context: CounterContext,
         session: LoginSession,
-        runner: JobRunner,
+        runner: StorageRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,6 +83,7 @@ class IntakeView(QWidget):
         self.last_done: IntakeDone | None = None
         self.last_result: ChecklistResult | None = None
         self.committing = False
+        self._card_began = False  # this intake was begun by a card tap, nothing chosen since
         clock = context.station.clock
         today = clock.now().date()
 
@@ -104,14 +106,18 @@ class IntakeView(QWidget):
         middle_layout.addWidget(self.search)
         middle_layout.addWidget(self.hits)
         middle_layout.addWidget(self.checklist, 1)
+        # Three panes that give way on a small screen: the applicant pane scrolls, the result
+        # pane scrolls its text but keeps 确认并打印 in view, and no pane can be squeezed away.
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.applicant)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(scrolling(self.applicant))
         splitter.addWidget(middle)
         splitter.addWidget(self.outcome)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         splitter.setStretchFactor(2, 2)
         splitter.setSizes([300, 760, 320])
+        self.splitter = splitter
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -128,8 +134,29 @@ class IntakeView(QWidget):
 
     # ------------------------------------------------------------------ the steps
 
+    @property
+    def unfinished(self) -> bool:
+        """Something was entered that no confirmed case holds yet (lost on switch user)."""
+        return not self.finished and (
+            self.checklist.matter is not None or not self.applicant.person.is_empty()
+        )
+
+    def start(self) -> bool:
+        """F2. Right after a card tap has begun this intake (no matter chosen yet), F2 keeps
+        that applicant and goes on to the matter search, so the README's order (tap, F2, type)
+        and F2 first end the same way; otherwise, or pressed twice, F2 clears the form.
+        Returns whether the form was cleared."""
+        if self._card_began and self.checklist.matter is None and not self.finished:
+            self._card_began = False
+            self.focus_search()
+            self.message.emit("已保留刚读取的申请人：请搜索事项。再按 F2 清空重新开始。")
+            return False
+        self.new_intake()
+        return True
+
     def new_intake(self) -> None:
-        """F2: a clean form and fresh ids; focus on the applicant's name (or wait for a card)."""
+        """A clean form and fresh ids; focus on the applicant's name (or wait for a card)."""
+        self._card_began = False
         self.action = new_action()
         self.print_request = uuid.uuid4()
         self.committing = False
@@ -155,7 +182,9 @@ class IntakeView(QWidget):
         """A card was read: fill the applicant (or the agent) and go on to the matter."""
         if self.finished:
             self.new_intake()
+        fresh = self.checklist.matter is None and self.applicant.person.is_empty()
         who = self.applicant.fill_from_card(record)
+        self._card_began = fresh or (self._card_began and self.checklist.matter is None)
         holder = record.name or record.name_en
         self.message.emit(f"已读取{who}{record.card_type.label}：{holder} {record.masked_id}")
         if self.checklist.matter is None:

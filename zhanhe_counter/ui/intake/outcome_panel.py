@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 from zhanhe_counter.domain.checklist import ChecklistResult, Outcome
 from zhanhe_counter.domain.matters import Matter, WindowFlow
 from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.layout import scrolling
 
 
 def outcome_title(result: ChecklistResult) -> str:
@@ -60,14 +61,20 @@ class OutcomePanel(QFrame):
         self.confirm = QPushButton("确认并打印（Ctrl+Enter）")
         self.confirm.setObjectName("primary")
         self.confirm.setEnabled(False)
+        # The text scrolls on a short screen; the problems and 确认并打印 stay in view below it.
+        text = QWidget()
+        text_layout = QVBoxLayout(text)
+        text_layout.setContentsMargins(0, 0, 0, 0)
+        text_layout.addWidget(title)
+        text_layout.addWidget(self.outcome)
+        text_layout.addWidget(self.details)
+        text_layout.addWidget(self.documents)
+        text_layout.addWidget(self.countdown)
+        text_layout.addWidget(self.result_line)
+        text_layout.addStretch(1)
+        text.setObjectName("panelText")
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(self.outcome)
-        layout.addWidget(self.details)
-        layout.addWidget(self.documents)
-        layout.addWidget(self.countdown)
-        layout.addWidget(self.result_line)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(text), 1)
         layout.addWidget(self.problems)
         layout.addWidget(self.confirm)
         self._timer = QTimer(self)

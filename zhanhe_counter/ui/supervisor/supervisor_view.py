@@ -14,14 +14,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -37,7 +46,14 @@ from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
 from zhanhe_counter.services.tally import TallyReport, TallyService
-from zhanhe_counter.ui.jobs import JobRunner
+from zhanhe_counter.services.tally_export import (
+    EXPORT_FORMATS,
+    FORMAT_LABELS,
+    ExportDone,
+    TallyExportService,
+    default_file_name,
+)
+from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +119,7 @@ class BarChart(QWidget):
         super().__init__()
         self.bars: list[tuple[str, int]] = []
         self.title = ""
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(100)
 
     def set_bars(self, title: str, bars: list[tuple[str, int]]) -> None:
         self.title, self.bars = title, bars
@@ -143,18 +159,27 @@ class BarChart(QWidget):
 class SupervisorView(QWidget):
     """督查统计视图."""
 
+    exported = Signal(object)  # ExportDone
+
     def __init__(
         self,
         service: TallyService,
         today: date,
-        runner: JobRunner | None = None,
+        runner: StorageRunner,
         open_case: Callable[[UUID], object] | None = None,
+        *,
+        exporter: TallyExportService | None = None,
+        staff_id: str = "",
     ) -> None:
         super().__init__()
         self.service = service
+        self.exporter = exporter
+        self.staff_id = staff_id
+        #: Where to save an export (a file dialog); tests answer it themselves.
+        self.ask_path: Callable[[str, str], Path | None] = self._ask_path
         self.open_case = open_case
         self.case_ids: list[UUID] = []
-        self.runner = runner or JobRunner(parent=self)
+        self.runner = runner
         self.report: TallyReport | None = None
         self.first = QDateEdit(QDate(today.year, today.month, today.day))
         self.last = QDateEdit(QDate(today.year, today.month, today.day))
@@ -177,10 +202,19 @@ class SupervisorView(QWidget):
         self.chart_figure.setCurrentIndex(self.chart_figure.findData(Figure.RECEIVED))
         self.run_button = QPushButton("统计 (F5)")
         self.run_button.setShortcut("F5")
+        self.export_format = QComboBox()
+        for file_format in EXPORT_FORMATS:
+            self.export_format.addItem(file_format.upper(), file_format)
+        self.export_button = QPushButton("导出 (F6)")
+        self.export_button.setShortcut("F6")
+        self.export_button.setEnabled(exporter is not None)
+        self.export_button.clicked.connect(self.export)
         self.scope = QLabel(service.scope.label)
         self.completeness = QLabel("")
         self.completeness.setWordWrap(True)
+        self.scope.setWordWrap(True)
         self.message = QLabel("")
+        self.message.setWordWrap(True)
         self.model = TallyTableModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -197,17 +231,24 @@ class SupervisorView(QWidget):
             QLabel("按"),
             self.grouping,
             self.run_button,
-            QLabel("图表"),
-            self.chart_figure,
         ):
             pickers.addWidget(widget)
         pickers.addStretch(1)
+        # A second row, so the pickers never make the window wider than a small screen.
+        outputs = QHBoxLayout()
+        for widget in (QLabel("图表"), self.chart_figure, QLabel("导出格式"), self.export_format):
+            outputs.addWidget(widget)
+        outputs.addWidget(self.export_button)
+        outputs.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.chart)
         split.addWidget(self.cases)
+        split.setChildrenCollapsible(False)
+        split.setSizes([240, 160, 120])  # the table first: the chart only illustrates it
         layout = QVBoxLayout(self)
         layout.addLayout(pickers)
+        layout.addLayout(outputs)
         layout.addWidget(self.scope)
         layout.addWidget(self.completeness)
         layout.addWidget(self.message)
@@ -218,6 +259,49 @@ class SupervisorView(QWidget):
         self.table.doubleClicked.connect(self.drill)
         self.table.activated.connect(self.drill)
         self.cases.itemActivated.connect(self._case_activated)
+
+    def opened(self) -> None:
+        """The page came on screen: show the figures at once, not 没有数据 until F5."""
+        if self.report is None:
+            self.refresh()
+        self.table.setFocus()
+
+    def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
+        return [("F5 统计", self.run_button.click), ("F6 导出", self.export_button.click)]
+
+    def primary_widgets(self) -> dict[str, QWidget]:
+        return {"统计": self.run_button, "导出": self.export_button, "统计表": self.table}
+
+    def export(self) -> None:
+        """F6 导出: the tally on screen as XLSX, CSV or PDF; the cases it counts are audited."""
+        exporter, report = self.exporter, self.report
+        if exporter is None:
+            return
+        if report is None:
+            self.message.setText("请先统计（F5），再导出。")
+            return
+        file_format = str(self.export_format.currentData())
+        out = self.ask_path(default_file_name(report, file_format), file_format)
+        if out is None:
+            return
+        staff_id = self.staff_id
+        self.message.setText("正在导出……")
+        self.runner.submit(
+            lambda: exporter.export(report, file_format, out, staff_id),
+            self._exported,
+            self._failed,
+        )
+
+    def _exported(self, done: object) -> None:
+        assert isinstance(done, ExportDone)
+        self.message.setText(f"已导出 {done.file_format.upper()}：{done.path}（已记录导出审计）")
+        self.exported.emit(done)
+
+    def _ask_path(self, name: str, file_format: str) -> Path | None:
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "导出统计", str(Path.home() / name), FORMAT_LABELS[file_format]
+        )
+        return Path(chosen) if chosen else None
 
     def period(self) -> Period:
         return Period(self.first.date().toPython(), self.last.date().toPython())  # type: ignore[arg-type]
