@@ -89,5 +89,9 @@ def window(
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    # Active, as the one window on a counter screen: its window shortcuts (Ctrl+Enter …) work
+    # whatever window an earlier test left active.
+    main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow, timeout=5_000)
     yield main
     main.close()  # waits for every page's storage thread before the station closes
