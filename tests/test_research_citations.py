@@ -20,12 +20,7 @@ _SECTION = re.compile(r"docs/([\w-]+)\.md, ([^;).\n]+?)(?=[;).:\n]| —|$)")
 
 #: Lines in files other helpers rewrite in parallel (issue 14): fixed there, then removed here.
 #: Each entry must still match, so a fixed line cannot leave a stale exemption behind.
-PENDING_ELSEWHERE = {
-    "zhanhe_counter/ui/applicant_screen/applicant_screen.py": "# ui.md: at least 28 px",
-    "zhanhe_counter/ui/app.py": "# ui.md: a readable base size",
-    "zhanhe_counter/ui/printing/qt_printer.py": "(printing.md §4.3)",
-    "zhanhe_counter/domain/payloads.py": "(domain.md §7.2)",
-}
+PENDING_ELSEWHERE: dict[str, str] = {}
 #: Files kept byte for byte equal to a shared original (their own tests check it); the fact they
 #: cite is in docs/domain.md (Matter-type codes).
 VERBATIM_COPIES = {

@@ -24,7 +24,7 @@ from zhanhe_counter.adapters.security import Argon2PasswordHasher
 from zhanhe_counter.composition import build_station
 from zhanhe_counter.main import _demo_reader
 from zhanhe_counter.services.auth import LoginSession
-from zhanhe_counter.services.intake import Staff
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui.app import create_application
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.main_window import MainWindow

@@ -18,7 +18,7 @@ from tests.ui.conftest import NOW, FixedClock
 from zhanhe_counter.adapters.security import Argon2PasswordHasher
 from zhanhe_counter.composition import build_station
 from zhanhe_counter.services.auth import LoginSession
-from zhanhe_counter.services.intake import Staff
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui.app import create_application
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.launch import _run_until_switch

@@ -634,7 +634,7 @@ class Withdrawn(EventRecord):
 
 
 def _refuse_id_numbers(record: EventRecord) -> None:
-    """An access record that held an ID number would itself leak it (domain.md §7.2)."""
+    """An access record that held an ID number would itself leak it (docs/domain.md)."""
     for entry in dataclasses.fields(record):  # type: ignore[arg-type]
         value = getattr(record, entry.name)
         if isinstance(value, str) and _ID_NUMBER_LIKE.search(value):
@@ -964,7 +964,7 @@ _ID_NUMBER_LIKE = re.compile(r"[0-9]{14}[0-9Xx]")
 
 def _audit_reader(kind: EventKind, payload: Mapping[str, Any]) -> _Reader:
     """A reader for an audit payload that refuses anything looking like an ID number, in any key:
-    an access record that held the number would itself leak it (domain.md §7.2)."""
+    an access record that held the number would itself leak it (docs/domain.md)."""
     r = _Reader(kind, payload)
     for key, value in payload.items():
         if isinstance(value, str) and _ID_NUMBER_LIKE.search(value):

@@ -1,6 +1,6 @@
 """The larger-text switch (字号), remembered per clerk on this PC.
 
-Many clerks read small text badly (ui.md). Ctrl+= steps the window's type through
+Many clerks read small text badly (docs/ui.md, Sizes). Ctrl+= steps the window's type through
 :data:`~zhanhe_counter.ui.theme.TEXT_SIZES` (100 %, 125 %, 150 %); the choice is kept per login
 id in the user's Qt settings, so the next login of the same clerk starts at their size. It is a
 preference of the desk, not a record of the case, so it does not go into the station database.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-#: ui.md: a readable base size (>= 14 px) for clerks who read small text badly.
+#: docs/ui.md, Sizes: a readable base size (>= 14 px) for clerks who read small text badly.
 BASE_FONT_PX = 15
 #: The larger-text switch (字号): percentages of the base size, remembered per clerk.
 TEXT_SIZES = (100, 125, 150)

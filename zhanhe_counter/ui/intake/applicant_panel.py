@@ -73,6 +73,12 @@ class PersonFields(QWidget):
         self._today = today
         self._from_card: Person | None = None
         self.card_type = QComboBox()
+        # The longest layout name (外国人永久居留身份证…) would set the pane's width; on a
+        # 960-pixel screen the box shows ten characters and the open list shows them all.
+        self.card_type.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.card_type.setMinimumContentsLength(10)
         for card_type in CardType:
             self.card_type.addItem(card_type.layout_label, card_type.value)
         self.name = QLineEdit()

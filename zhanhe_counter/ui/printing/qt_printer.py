@@ -1,7 +1,7 @@
 """Qt printers (系统打印机): a stored PDF → QtPdf → QPrinter, with print preview.
 
 The same code drives a Windows driver and a CUPS queue. Qt gives no job id and reports success
-even when the spooler later cancels the job (printing.md §4.3), so a submitted job counts as
+even when the spooler later cancels the job (docs/printing-devices.md), so a submitted job counts as
 printed; silent A4 jobs on Linux should prefer the CUPS adapter, which tracks job ids.
 Painting must happen on the thread that owns the QPrinter; the queue worker may call
 :meth:`QtPrinter.submit` because it creates its own QPrinter each time.
