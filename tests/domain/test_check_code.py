@@ -30,9 +30,7 @@ def independent_code(key: bytes, number: str) -> str:
     """The same rule written another way: the top 30 bits of the HMAC, 5 bits a symbol."""
     digest = hmac.digest(key, number.encode(), "sha256")
     value = int(digest[:4].hex(), 16) >> 2
-    return "".join(
-        CHECK_CODE_ALPHABET[(value >> shift) & 0b11111] for shift in range(25, -1, -5)
-    )
+    return "".join(CHECK_CODE_ALPHABET[(value >> shift) & 0b11111] for shift in range(25, -1, -5))
 
 
 def test_code_is_six_symbols_of_the_unambiguous_alphabet() -> None:

@@ -144,6 +144,7 @@ class ReceivedData:
     materials: tuple[MaterialItem, ...]
     flow: ServiceFlow
     promised_due: date | None
+    sms_consent: bool = False  # 同意接收短信通知 (asked at intake; absent on older events)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,9 +283,11 @@ def received_payload(
     materials: Sequence[MaterialItem],
     flow: ServiceFlow,
     promised_due: date | None,
+    sms_consent: bool = False,
 ) -> Payload:
     """收件. ``applicant`` must hold ``name``; other keys (id_type, id_number, phone, agent) are
-    strings or None and are printed on the documents, never logged."""
+    strings or None and are printed on the documents, never logged. ``sms_consent`` records
+    that the applicant agreed to SMS notices about this case (services/notices.py)."""
     return {
         "case_number": case_number,
         "matter_id": matter_id,
@@ -292,6 +295,7 @@ def received_payload(
         "materials": _items(materials),
         "flow": flow.value,
         "promised_due": promised_due.isoformat() if promised_due else None,
+        "sms_consent": sms_consent,
     }
 
 
@@ -567,6 +571,7 @@ def parse_received(payload: Mapping[str, Any]) -> ReceivedData:
         materials=r.items("materials", non_empty=False),
         flow=r.choice("flow", ServiceFlow),
         promised_due=r.optional_date("promised_due"),
+        sms_consent=r.flag("sms_consent", default=False),
     )
 
 

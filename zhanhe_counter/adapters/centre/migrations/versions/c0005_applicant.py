@@ -53,8 +53,9 @@ _FUNCTIONS = r"""
 -- One case's steps for the progress page, found by its number. Personal data is cut here, in
 -- the database: the web service never holds more than the name it masks.
 CREATE FUNCTION progress_case(p_case_number text)
-RETURNS TABLE (p_event_id uuid, p_kind text, p_occurred_at timestamptz, p_hlc bigint,
-               p_origin text, p_payload jsonb, p_matter_name text, p_department_name text)
+RETURNS TABLE (p_event_id uuid, p_case_id uuid, p_kind text, p_occurred_at timestamptz,
+               p_hlc bigint, p_origin text, p_payload jsonb, p_matter_name text,
+               p_department_name text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   WITH opened AS (
     SELECT e.case_id, e.payload ->> 'matter_id' AS matter_id
@@ -68,7 +69,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
       LEFT JOIN public.catalogue_version AS v ON v.version = m.version
       LEFT JOIN public.department AS d ON d.department_id = m.department_id
      ORDER BY v.is_current DESC NULLS LAST, m.version DESC LIMIT 1)
-  SELECT e.event_id, e.kind, e.occurred_at, e.hlc, e.origin,
+  SELECT e.event_id, e.case_id, e.kind, e.occurred_at, e.hlc, e.origin,
          CASE e.kind
            WHEN 'received' THEN (e.payload - 'applicant')
              || jsonb_build_object('applicant',
