@@ -65,6 +65,7 @@ def test_a_case_waiting_for_a_supplement_says_what_and_by_when(site: Site) -> No
     assert "须加盖产权单位印章" in reply.text
     assert "请于2026年12月8日前补齐" in reply.text
     assert "欧阳**" in reply.text
+    assert "承诺办结" not in reply.text  # the limit starts again at acceptance
     assert "个体工商户设立登记" in reply.text
     assert "区市场监督管理局" in reply.text
     assert_no_personal_data(reply.text)

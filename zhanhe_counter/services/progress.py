@@ -225,7 +225,13 @@ class ProgressService:
             status=status,
             next_step=next_step,
             finished=state.status.is_final,
-            promised_due=state.promised_due if not state.status.is_final else None,
+            # Sent back for a supplement, the time limit starts again at acceptance: a date from
+            # before would mislead.
+            promised_due=(
+                None
+                if state.status.is_final or state.status is CaseStatus.NOTIFIED
+                else state.promised_due
+            ),
             missing=tuple(Missing(i.name, i.note) for i in missing_items),
             missing_due=missing_due,
             collect=self._collect(state),

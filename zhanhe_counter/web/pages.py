@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from zhanhe_counter.domain.case_number import format_case_number
 from zhanhe_counter.services.progress import ProgressOffice, ProgressView
 
 _STYLE = """
@@ -43,6 +44,7 @@ button,.button{display:block;width:100%;margin:16px 0 4px;padding:13px;font-size
 border:0;border-radius:8px;background:#c41e24;color:#fff;text-align:center;text-decoration:none}
 .error{background:#fff1f0;border:1px solid #ffccc7;color:#a8071a}
 .hint{font-size:13px;color:#86909c;margin:8px 0 0}
+#collect p{margin:0}
 footer{max-width:560px;margin:0 auto;padding:4px 16px 24px;font-size:13px;color:#86909c}
 """
 
@@ -98,7 +100,7 @@ def _status_class(view: ProgressView) -> str:
 def progress_page(view: ProgressView, office: ProgressOffice) -> str:
     """One case's progress."""
     facts = [
-        ("办件编号", view.case_number),
+        ("办件编号", format_case_number(view.case_number)),
         ("申请人", view.masked_name),
         ("办理事项", view.matter_name),
     ]
