@@ -117,7 +117,8 @@ def test_form_then_result_on_a_phone(site: Site, phone: webdriver.Chrome, tmp_pa
     assert status.text == "待补正材料"
     assert status.is_displayed()
     missing = phone.find_element(By.ID, "missing").text
-    assert "经营场所使用证明" in missing and "全体投资人身份证明复印件" in missing
+    assert "经营场所使用证明" in missing
+    assert "全体投资人身份证明复印件" in missing
     assert phone.find_element(By.ID, "missing-due").text == "请于2026年12月8日前补齐"
     assert "欧阳**" in phone.page_source
     for value in PERSONAL_VALUES:
