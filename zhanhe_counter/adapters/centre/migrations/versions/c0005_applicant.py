@@ -164,6 +164,7 @@ GRANT EXECUTE ON FUNCTION progress_case(text), progress_check_key() TO {PROGRESS
 GRANT EXECUTE ON FUNCTION progress_check_key() TO {STATION_ROLE}, {OUTBOUND_ROLE};
 GRANT SELECT ON case_event, case_file, matter, department, catalogue_version
   TO {OUTBOUND_ROLE};
+GRANT SELECT (staff_id, name) ON staff TO {OUTBOUND_ROLE};
 GRANT SELECT, INSERT, UPDATE ON outbound_message, outbound_cursor TO {OUTBOUND_ROLE};
 CREATE POLICY cf_outbound_read ON case_file FOR SELECT TO {OUTBOUND_ROLE} USING (true);
 CREATE POLICY ev_outbound_read ON case_event FOR SELECT TO {OUTBOUND_ROLE} USING (true);
@@ -178,7 +179,7 @@ def downgrade() -> None:
     op.execute("DROP POLICY IF EXISTS ev_outbound_read ON case_event")
     op.execute("DROP POLICY IF EXISTS cf_outbound_read ON case_file")
     op.execute(
-        "REVOKE ALL ON case_event, case_file, matter, department, catalogue_version "
+        "REVOKE ALL ON case_event, case_file, matter, department, catalogue_version, staff "
         f"FROM {OUTBOUND_ROLE}"
     )
     op.execute("DROP FUNCTION IF EXISTS progress_check_key()")
