@@ -31,6 +31,8 @@ NAME = "欧阳明华"
 SIGNER = "欧阳明华"
 SECRET_FINDINGS = "核查人员在申请人家中看到的情况"
 
+MATTER_CODE = "11410411MB0000001X4000117001"
+
 PERSONAL_VALUES = (ID_NUMBER, PHONE, ADDRESS, SIGNER, SECRET_FINDINGS, "明华", "13837512345")
 
 
@@ -81,7 +83,16 @@ def add_matter(url: str, matter_id: str = "M-001", name: str = "个体工商户�
         conn.execute(
             "INSERT INTO matter (matter_id, version, name, department_id, body) "
             "VALUES (%s, '2026.1', %s, 'D-SCJG', %s) ON CONFLICT DO NOTHING",
-            (matter_id, name, Jsonb({"code": "11410411MB0000001X4000117001", "version": "3"})),
+            (matter_id, name, Jsonb({"impl_code": MATTER_CODE})),
+        )
+
+
+def add_staff(url: str, staff_id: str = "clerk01", name: str = "李窗口") -> None:
+    with admin(url) as conn:
+        conn.execute(
+            "INSERT INTO staff (staff_id, name, roles, password_hash, updated_at) "
+            "VALUES (%s, %s, '[\"counter\"]', 'argon2-secret-hash', now()) ON CONFLICT DO NOTHING",
+            (staff_id, name),
         )
 
 
@@ -142,6 +153,7 @@ def open_case(
     at: datetime | None = None,
     matter_id: str = "M-001",
     station_id: str = STATION,
+    flow: payloads.ServiceFlow = payloads.ServiceFlow.RECEIVE_ONLY,
 ) -> CentreCase:
     """A received case (收件) with full personal data, at the centre."""
     ensure_station(url, station_id)
@@ -160,7 +172,7 @@ def open_case(
         matter_id=matter_id,
         applicant=applicant(),
         materials=[payloads.MaterialItem("1", "营业执照申请书", None)],
-        flow=payloads.ServiceFlow.RECEIVE_ONLY,
+        flow=flow,
         promised_due=day + timedelta(days=10),
         sms_consent=consent,
     )

@@ -32,6 +32,7 @@ COMMANDS = {
     "demo-data": "demo_data",
     "tally": "tally",
     "progress": "progress",
+    "outbound": "outbound",
 }
 
 
