@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -82,13 +81,13 @@ class Centre:
 
 
 @pytest.fixture
-def centre(central_url: str, tmp_path: Path) -> Iterator[Centre]:
+def centre(central_url: str, tmp_path: Path) -> Centre:
     add_matter(central_url)
     add_staff(central_url)
     store = PostgresOutboundStore(login_in_role(central_url, "zhanhe_outbound"))
     key = store.check_key()
     settings = OutboundSettings(check_key=key)
-    yield Centre(
+    return Centre(
         central_url,
         store,
         SimulatedSmsGateway(tmp_path / "sim"),
