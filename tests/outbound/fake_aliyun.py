@@ -189,9 +189,15 @@ class RunningFake:
         self.thread.join(timeout=10)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request leaves a broken pipe: expected here, not worth a trace.
+        pass
+
+
 def start_fake(state: FakeAliyun | None = None) -> RunningFake:
     state = state or FakeAliyun()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server = _QuietServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

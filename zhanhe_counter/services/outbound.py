@@ -151,6 +151,7 @@ class OutboundSender:
         batch: int = 50,
         lease_seconds: float = 300.0,
         max_attempts: int = MAX_ATTEMPTS,
+        first_retry_seconds: float = FIRST_RETRY_SECONDS,
     ) -> None:
         self._store = store
         self._gateways = gateways
@@ -158,6 +159,7 @@ class OutboundSender:
         self._batch = batch
         self._lease = lease_seconds
         self._max_attempts = max_attempts
+        self._first_retry = first_retry_seconds
 
     def run_once(self) -> SendReport:
         report = SendReport()
@@ -190,7 +192,7 @@ class OutboundSender:
                 self._store.mark_failed(message.key, f"多次发送未成功：{error.user_message}")
                 report.failed += 1
             else:
-                delay = min(LAST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (message.attempts - 1))
+                delay = min(LAST_RETRY_SECONDS, self._first_retry * 2 ** (message.attempts - 1))
                 next_at = self._clock.now() + timedelta(seconds=delay)
                 self._store.mark_retry(message.key, error.user_message, next_at)
                 report.retried += 1
