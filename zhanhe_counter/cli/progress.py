@@ -58,11 +58,16 @@ def load_office(path: Path | None) -> Any:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from zhanhe_counter.adapters.centre.progress_source import PostgresProgressSource
+    try:
+        from zhanhe_counter.adapters.centre.progress_source import PostgresProgressSource
+        from zhanhe_counter.web.app import create_app
+        from zhanhe_counter.web.server import serve
+    except ModuleNotFoundError as error:  # the counter PC's bundle carries no web server
+        raise UserError(
+            f"进度查询页需要网页组件（缺少 {error.name}），请在服务器上安装 zhanhe-counter[web]"
+        ) from None
     from zhanhe_counter.adapters.clock import SystemClock
     from zhanhe_counter.services.progress import ProgressService
-    from zhanhe_counter.web.app import create_app
-    from zhanhe_counter.web.server import serve
 
     office = load_office(args.office)
     source = PostgresProgressSource(args.url)
