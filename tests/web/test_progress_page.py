@@ -17,6 +17,7 @@ from zhanhe_counter.domain.case_number import make_case_number
 from zhanhe_counter.domain.check_code import check_code
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.services.progress import LookupLimits
+from zhanhe_counter.web.app import client_key
 
 _ips = (f"10.0.{a}.{b}" for a, b in itertools.product(range(256), range(1, 255)))
 
@@ -236,3 +237,17 @@ def test_steps_are_dated_in_beijing_time(site: Site) -> None:
     )
     reply = query(site, case.number, code_of(site, case.number))
     assert "2026年11月29日" in reply.text
+
+
+def test_ipv6_addresses_share_their_64_block(site: Site) -> None:
+    case = open_case(site.central_url)
+    code = code_of(site, case.number)
+    limit = site.service.limits.per_ip
+    statuses = [
+        query(site, case.number, code, ip=f"2001:db8:1:2::{n + 1:x}").status
+        for n in range(limit + 1)
+    ]
+    assert statuses[-1] == 429
+    assert query(site, case.number, code, ip="2001:db8:1:3::1").status == 200
+    assert client_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert client_key("not-an-address") == "not-an-address"

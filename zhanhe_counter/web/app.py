@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from starlette.applications import Starlette
@@ -36,6 +37,20 @@ _STATUS = {
 }
 
 
+def client_key(host: str) -> str:
+    """The address a per-address limit counts: an IPv6 address by its /64, which one phone or
+    home gets whole (counting single IPv6 addresses would give a guesser 2^64 fresh buckets)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def _html(body: str, status: int = 200, extra: dict[str, str] | None = None) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers={**SECURITY_HEADERS, **(extra or {})})
 
@@ -49,7 +64,7 @@ def create_app(service: ProgressService) -> Starlette:
         code = request.query_params.get("c", "")
         if "no" not in request.query_params and "c" not in request.query_params:
             return _html(pages.form_page(office))
-        client = request.client.host if request.client else "unknown"
+        client = client_key(request.client.host) if request.client else "unknown"
         try:
             view = await run_in_threadpool(service.lookup, client, number[:64], code[:32])
         except LookupRefused as refused:
