@@ -12,6 +12,7 @@ import pytest
 
 from tests.centre_cases import NAME, PERSONAL_VALUES, CentreCase, open_case
 from tests.web.conftest import Site, make_site
+from tests.web.live_server import Reply
 from zhanhe_counter.domain import payloads
 from zhanhe_counter.domain.case_number import make_case_number
 from zhanhe_counter.domain.check_code import check_code
@@ -22,7 +23,7 @@ from zhanhe_counter.web.app import client_key
 _ips = (f"10.0.{a}.{b}" for a, b in itertools.product(range(256), range(1, 255)))
 
 
-def query(site: Site, number: str, code: str, ip: str | None = None):  # type: ignore[no-untyped-def]
+def query(site: Site, number: str, code: str, ip: str | None = None) -> Reply:
     return site.server.get(
         "/q?" + urlencode({"no": number, "c": code}),
         headers={"X-Forwarded-For": ip or next(_ips)},
@@ -251,3 +252,10 @@ def test_ipv6_addresses_share_their_64_block(site: Site) -> None:
     assert query(site, case.number, code, ip="2001:db8:1:3::1").status == 200
     assert client_key("::ffff:192.0.2.1") == "192.0.2.1"
     assert client_key("not-an-address") == "not-an-address"
+
+
+def test_typed_input_is_escaped_not_run(site: Site) -> None:
+    reply = query(site, '"><script>alert(1)</script>', "<b>")
+    assert reply.status == 400
+    assert "<script>" not in reply.text
+    assert "&lt;script&gt;" in reply.text or "&quot;&gt;" in reply.text
