@@ -62,6 +62,16 @@ def test_outbound_run_once_with_the_simulators(
     code, out, _ = _run(capsys, tmp_path, *argv[:-1])
     assert code == 0
     assert "新增 0 条，发出 0 条" in out
+    code, out, _ = _run(capsys, tmp_path, "outbound", "status", "--url", login, "--json")
+    assert code == 0
+    counts = {(c["channel"], c["kind"], c["state"]): c["count"] for c in json.loads(out)["counts"]}
+    assert counts == {
+        ("province", "rating", "sent"): 1,
+        ("sms", "accepted", "sent"): 1,
+        ("sms", "result_ready", "sent"): 1,
+    }
+    code, out, _ = _run(capsys, tmp_path, "outbound", "status", "--url", login)
+    assert "已发" in out
 
 
 def test_outbound_run_needs_somewhere_to_send(

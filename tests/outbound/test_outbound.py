@@ -152,6 +152,10 @@ def test_a_consenting_applicant_gets_each_notice_once(centre: Centre) -> None:
     assert "2026年12月4日前办结" in records[0]["text"]
     assert "统一出件窗口" in records[1]["text"]
     assert records[0]["phone"] == "138****2345"
+    # Settled rows keep the number masked only.
+    with admin(centre.url) as conn:
+        phones = conn.execute("SELECT payload ->> 'phone' FROM outbound_message").fetchall()
+    assert phones == [("138****2345",)] * 3
 
 
 def test_no_consent_no_sms(centre: Centre) -> None:
@@ -195,6 +199,9 @@ def test_a_supplement_in_time_cancels_the_reminder(centre: Centre) -> None:
     centre.round(datetime(2026, 12, 7, tzinfo=UTC))
     assert centre.rows()[key] == ("cancelled", 0)
     assert centre.sms_keys() == []
+    with admin(centre.url) as conn:
+        [(phone,)] = conn.execute("SELECT payload ->> 'phone' FROM outbound_message").fetchall()
+    assert phone == "138****2345"
 
 
 def test_a_rating_cancels_the_invitation_and_goes_to_the_province(centre: Centre) -> None:

@@ -7,6 +7,9 @@ it loops every ``--interval`` seconds. SMS go through the HTTP SMS API configure
 provincial simulator ``--province-simulator DIR`` (the provincial interface is configured where
 it is known; docs/province.md).
 
+``outbound status --url URL`` counts the messages by channel, kind and state and lists the
+latest failures with their reason.
+
 ``--sms-config`` example::
 
     access_key_id = "LTAI..."
@@ -52,6 +55,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     run.add_argument("--lease", type=float, default=300.0, help="发送租约秒数（进程中断后重试）")
     run.add_argument("--json", action="store_true", help="以 JSON 输出每轮结果")
     run.set_defaults(handler=run_outbound)
+    status = outbound_sub.add_parser("status", help="发件箱概况：各类消息数量和失败原因")
+    status.add_argument("--url", required=True, help="中心库账号地址（zhanhe_outbound 成员）")
+    status.add_argument("--json", action="store_true", help="以 JSON 输出")
+    status.set_defaults(handler=run_status)
 
 
 def load_sms_config(path: Path) -> Any:
@@ -123,3 +130,38 @@ def run_outbound(args: argparse.Namespace) -> int:
         if args.once:
             return EXIT_OK
         time.sleep(args.interval)
+
+
+_STATE_NAMES = {
+    "pending": "待发",
+    "sending": "发送中/待重试",
+    "sent": "已发",
+    "failed": "失败",
+    "cancelled": "已取消",
+}
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.centre.outbound_store import PostgresOutboundStore
+
+    counts, failed = PostgresOutboundStore(args.url).status()
+    if args.json:
+        print_json(
+            {
+                "counts": [
+                    {"channel": c, "kind": k, "state": s, "count": n} for c, k, s, n in counts
+                ],
+                "failed": [
+                    {"key": key, "kind": kind, "attempts": attempts, "error": error}
+                    for key, kind, attempts, error in failed
+                ],
+            }
+        )
+        return EXIT_OK
+    if not counts:
+        print("发件箱为空。")
+    for channel, kind, state, count in counts:
+        print(f"{channel}\t{kind}\t{_STATE_NAMES.get(state, state)}\t{count}")
+    for key, kind, attempts, error in failed:
+        print(f"失败：{key}（{kind}，{attempts} 次）：{error}")
+    return EXIT_OK

@@ -55,8 +55,15 @@ _INSERT = (
     "payload, not_before) VALUES (%s, %s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (message_key) DO NOTHING"
 )
+# Once a message is settled (sent, failed, cancelled) its phone number is no longer needed: the
+# row keeps the masked form (138****5678) for the administrator, as every screen shows it.
+_SETTLE_PHONE = (
+    "payload = CASE WHEN channel = 'sms' AND payload ? 'phone' THEN payload || "
+    "jsonb_build_object('phone', left(payload ->> 'phone', 3) || '****' || "
+    "right(payload ->> 'phone', 4)) ELSE payload END"
+)
 _CANCEL = (
-    "UPDATE outbound_message SET state = 'cancelled' "
+    "UPDATE outbound_message SET state = 'cancelled', " + _SETTLE_PHONE + " "
     "WHERE case_id = %s AND kind = %s AND state = 'pending'"
 )
 _MOVE = (
@@ -182,7 +189,8 @@ class PostgresOutboundStore:
         self._run(
             lambda c: c.execute(
                 "UPDATE outbound_message SET state = 'sent', remote_id = %s, sent_at = %s, "
-                "last_error = NULL WHERE message_key = %s AND state = 'sending'",
+                f"last_error = NULL, {_SETTLE_PHONE} "
+                "WHERE message_key = %s AND state = 'sending'",
                 (receipt.remote_id, now, key),
             )
         )
@@ -199,8 +207,27 @@ class PostgresOutboundStore:
     def mark_failed(self, key: str, error: str) -> None:
         self._run(
             lambda c: c.execute(
-                "UPDATE outbound_message SET state = 'failed', last_error = %s "
+                f"UPDATE outbound_message SET state = 'failed', last_error = %s, {_SETTLE_PHONE} "
                 "WHERE message_key = %s AND state = 'sending'",
                 (error[:2000], key),
             )
         )
+
+    def status(
+        self, *, failed_limit: int = 20
+    ) -> tuple[list[tuple[str, str, str, int]], list[Any]]:
+        """Counts by (channel, kind, state), and the latest failed messages with their reason."""
+
+        def run(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any]]:
+            counts = conn.execute(
+                "SELECT channel, kind, state, count(*) FROM outbound_message "
+                "GROUP BY channel, kind, state ORDER BY channel, kind, state"
+            ).fetchall()
+            failed = conn.execute(
+                "SELECT message_key, kind, attempts, last_error FROM outbound_message "
+                "WHERE state = 'failed' ORDER BY created_at DESC LIMIT %s",
+                (failed_limit,),
+            ).fetchall()
+            return counts, failed
+
+        return self._run(run)
