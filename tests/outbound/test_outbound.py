@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -81,13 +82,13 @@ class Centre:
 
 
 @pytest.fixture
-def centre(central_url: str, tmp_path: Path) -> Centre:
+def centre(central_url: str, tmp_path: Path) -> Iterator[Centre]:
     add_matter(central_url)
     add_staff(central_url)
     store = PostgresOutboundStore(login_in_role(central_url, "zhanhe_outbound"))
     key = store.check_key()
     settings = OutboundSettings(check_key=key)
-    return Centre(
+    yield Centre(
         central_url,
         store,
         SimulatedSmsGateway(tmp_path / "sim"),
@@ -96,6 +97,7 @@ def centre(central_url: str, tmp_path: Path) -> Centre:
         SetClock(datetime(2026, 11, 26, tzinfo=UTC)),
         key,
     )
+    store.close()
 
 
 def decided_and_handed(case: CentreCase) -> None:

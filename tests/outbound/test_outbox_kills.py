@@ -12,6 +12,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests import pg
 from tests.centre_cases import add_matter, add_staff, admin, login_in_role, open_case
 from tests.outbound.fake_aliyun import FakeAliyun, random_faults, start_fake
@@ -59,10 +61,21 @@ def _open_rows(url: str) -> int:
 def test_kills_and_faults_deliver_each_message_exactly_once(
     central_url: str, tmp_path: Path
 ) -> None:
+    _soak(central_url, tmp_path, cases=CASES, min_kills=8, alive=(0.2, 1.2))
+
+
+@pytest.mark.slow
+def test_soak_many_kills_exactly_once(central_url: str, tmp_path: Path) -> None:
+    _soak(central_url, tmp_path, cases=120, min_kills=30, alive=(0.5, 2.5))
+
+
+def _soak(
+    central_url: str, tmp_path: Path, *, cases: int, min_kills: int, alive: tuple[float, float]
+) -> None:
     add_matter(central_url)
     add_staff(central_url)
     expected_sms, expected_ratings = set(), set()
-    for n in range(CASES):
+    for n in range(cases):
         case = open_case(central_url)
         decided_and_handed(case)
         rated(case, level=1 + n % 5)
@@ -73,18 +86,18 @@ def test_kills_and_faults_deliver_each_message_exactly_once(
     rng = random.Random(5)
     kills = 0
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 120 + 4 * cases
         # Kill at random moments until everything is through (or the deadline says it hangs).
         while time.monotonic() < deadline:
             process = _start(login, fake.endpoint, tmp_path)
-            time.sleep(rng.uniform(0.2, 1.2))
+            time.sleep(rng.uniform(*alive))
             _kill(process)
             kills += 1
-            if kills >= 8 and _open_rows(central_url) == 0:
+            if kills >= min_kills and _open_rows(central_url) == 0:
                 break
         # A last run without kills finishes whatever the kills left in doubt.
         process = _start(login, fake.endpoint, tmp_path)
-        while _open_rows(central_url) and time.monotonic() < deadline + 60:
+        while _open_rows(central_url) and time.monotonic() < deadline + 300:
             time.sleep(0.2)
         _kill(process)
     finally:
@@ -106,7 +119,7 @@ def test_kills_and_faults_deliver_each_message_exactly_once(
     assert set(province) == expected_ratings
     assert max(province.values()) == 1
     # The faults and kills did bite: messages were retried and some were found in doubt.
-    assert kills >= 8
+    assert kills >= min_kills
     assert retried is not None
     assert retried[0] > 0
     assert fake.state.query_calls > 0

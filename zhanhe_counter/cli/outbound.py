@@ -78,15 +78,9 @@ def load_sms_config(path: Path) -> Any:
 
 def run_outbound(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.centre.outbound_store import PostgresOutboundStore
-    from zhanhe_counter.adapters.clock import SystemClock
     from zhanhe_counter.adapters.province.simulator import SimulatedProvince
     from zhanhe_counter.adapters.sms.aliyun import AliyunSmsGateway
     from zhanhe_counter.adapters.sms.simulator import SimulatedSmsGateway
-    from zhanhe_counter.services.outbound import (
-        OutboundScanner,
-        OutboundSender,
-        OutboundSettings,
-    )
     from zhanhe_counter.services.ports.outbound import Channel, Gateway
 
     gateways: dict[Channel, Gateway] = {}
@@ -99,6 +93,22 @@ def run_outbound(args: argparse.Namespace) -> int:
     if not gateways:
         raise UserError("请至少指定一个去向：--sms-config、--sms-simulator 或 --province-simulator")
     store = PostgresOutboundStore(args.url)
+    try:
+        return _loop(args, store, gateways)
+    finally:
+        store.close()
+
+
+def _loop(args: argparse.Namespace, store: Any, gateways: Any) -> int:
+    """Scan and send, round after round (one round with ``--once``)."""
+    from zhanhe_counter.adapters.clock import SystemClock
+    from zhanhe_counter.services.outbound import (
+        OutboundScanner,
+        OutboundSender,
+        OutboundSettings,
+    )
+    from zhanhe_counter.services.ports.outbound import Channel
+
     settings = OutboundSettings(
         progress_link=args.progress_link,
         pickup_place=args.pickup_place,
@@ -144,7 +154,11 @@ _STATE_NAMES = {
 def run_status(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.centre.outbound_store import PostgresOutboundStore
 
-    counts, failed = PostgresOutboundStore(args.url).status()
+    store = PostgresOutboundStore(args.url)
+    try:
+        counts, failed = store.status()
+    finally:
+        store.close()
     if args.json:
         print_json(
             {

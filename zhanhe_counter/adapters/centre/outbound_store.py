@@ -92,17 +92,26 @@ def _event(row: tuple[Any, ...]) -> CaseEvent | None:
 
 
 class PostgresOutboundStore:
-    """``OutboundStore`` over short connections (one per operation)."""
+    """``OutboundStore`` over one connection, opened on first use and again after a failure."""
 
     def __init__(self, url: str) -> None:
         self._conninfo = parse_central_url(url).conninfo("zhanhe-outbound")
+        self._conn: psycopg.Connection[Any] | None = None
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], R]) -> R:
         try:
-            with psycopg.connect(self._conninfo) as conn:
-                return work(conn)
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self._conninfo, autocommit=True)
+            return work(self._conn)
         except psycopg.Error as error:
+            # Whatever went wrong, the next operation starts from a fresh connection.
+            self.close()
             raise translate_central_error(error) from error
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def check_key(self) -> bytes:
         value = self._run(lambda c: c.execute("SELECT progress_check_key()").fetchone())
