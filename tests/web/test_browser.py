@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.centre_cases import PERSONAL_VALUES, open_case
 from tests.web.conftest import Site
@@ -113,7 +116,13 @@ def test_form_then_result_on_a_phone(site: Site, phone: webdriver.Chrome, tmp_pa
     phone.find_element(By.ID, "c").send_keys(code.lower())
     phone.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
-    status = phone.find_element(By.ID, "status")
+    # The click starts a navigation; wait for the result page (a loaded machine is slow).
+    try:
+        status = WebDriverWait(phone, 30).until(
+            expected_conditions.presence_of_element_located((By.ID, "status"))
+        )
+    except TimeoutException:
+        pytest.fail(f"no result page after submitting; the page says: {phone.page_source[:2000]}")
     assert status.text == "待补正材料"
     assert status.is_displayed()
     missing = phone.find_element(By.ID, "missing").text
