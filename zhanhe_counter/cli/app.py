@@ -33,6 +33,8 @@ COMMANDS = {
     "sync": "sync",
     "demo-data": "demo_data",
     "tally": "tally",
+    "progress": "progress",
+    "outbound": "outbound",
 }
 
 

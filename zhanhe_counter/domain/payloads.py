@@ -214,6 +214,9 @@ class Received(EventRecord):
     materials: tuple[MaterialItem, ...] = ()
     flow: ServiceFlow = ServiceFlow.RECEIVE_ONLY
     promised_due: date | None = None
+    #: 同意接收短信通知, asked at intake; absent on older events, and written only when given so
+    #: that a payload without consent reads exactly as before (docs/notices.md).
+    sms_consent: bool = False
 
     def __post_init__(self) -> None:
         if not self.applicant.display_name.strip():
@@ -228,7 +231,7 @@ class Received(EventRecord):
             "materials": _items(self.materials),
             "flow": self.flow.value,
             "promised_due": _iso(self.promised_due),
-        }
+        } | ({"sms_consent": True} if self.sms_consent else {})
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
@@ -240,6 +243,7 @@ class Received(EventRecord):
             materials=r.items("materials"),
             flow=r.choice("flow", ServiceFlow),
             promised_due=r.optional_date("promised_due"),
+            sms_consent=r.flag("sms_consent", default=False),
         )
 
 

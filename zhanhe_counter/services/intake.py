@@ -78,6 +78,7 @@ class IntakeRequest:
     records: Mapping[str, MaterialRecord]
     clerk: Staff
     situation: ApplicantSituation = field(default_factory=ApplicantSituation)
+    sms_consent: bool = False  # 同意接收短信通知: asked at the window, recorded with RECEIVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +264,7 @@ class IntakeService:
                 materials=tuple(_received_items(matter, request)),
                 flow=flow,
                 promised_due=promised,
+                sms_consent=request.sms_consent,
             )
         )
         if result.outcome is Outcome.INCOMPLETE:

@@ -95,6 +95,12 @@ case_event = sa.Table(
         "case_id",
         postgresql_where=sa.text("kind IN ('received', 'accepted')"),
     ),
+    # The progress page finds a case by its number (migration c0005).
+    sa.Index(
+        "ix_case_event_case_number",
+        sa.text("(payload ->> 'case_number')"),
+        postgresql_where=sa.text("kind = 'received'"),
+    ),
 )
 
 # Every change of centrally edited reference data, fed by triggers; pulled like case events.
@@ -149,6 +155,41 @@ event_kind_policy = sa.Table(
     sa.Column("kind", sa.String(32), primary_key=True),
     sa.Column("station_may_emit", sa.Boolean, nullable=False),
     sa.Column("central_may_emit", sa.Boolean, nullable=False),
+)
+
+# Outbox of messages to the applicant (SMS) and to the provincial 好差评 system: one row per
+# message under its idempotency key (services/outbound.py); written by ``zhanhe_outbound``.
+outbound_message = sa.Table(
+    "outbound_message",
+    central_metadata,
+    sa.Column("message_key", sa.String(200), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("case_id", sa.Uuid, nullable=False),
+    sa.Column("source_event_id", sa.Uuid, nullable=False),
+    sa.Column("payload", json_type(), nullable=False),
+    sa.Column("not_before", UtcDateTime, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("remote_id", sa.String(200), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.Column("sent_at", UtcDateTime, nullable=True),
+    sa.CheckConstraint("channel IN ('sms', 'province')", name="channel_known"),
+    sa.CheckConstraint(
+        "state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="state_known"
+    ),
+    sa.Index("ix_outbound_message_due", "channel", "state", "not_before"),
+    sa.Index(None, "case_id"),
+)
+
+# Where the outbound scan of ``case_event`` stands, as a pull cursor (xid, server_seq).
+outbound_cursor = sa.Table(
+    "outbound_cursor",
+    central_metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("xid", Xid8(), nullable=False),
+    sa.Column("server_seq", sa.BigInteger, nullable=False),
 )
 
 # ------------------------------------------------------------ reference data (edited centrally)
