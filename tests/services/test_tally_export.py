@@ -11,11 +11,13 @@ import pytest
 
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import MaterialRecord
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.services.intake import Applicant, IntakeRequest, Person, Staff, new_action
+from zhanhe_counter.services.intake import IntakeRequest, new_action
 from zhanhe_counter.services.ports.tally import Grouping, Period
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.services.tally_export import default_file_name
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=CHINA_TIME)

@@ -14,7 +14,7 @@ from zhanhe_counter.composition import Station
 from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.services.auth import LoginSession
-from zhanhe_counter.services.intake import Staff
+from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.dialogs import LoginDialog
 from zhanhe_counter.ui.intake.intake_view import IntakeDone

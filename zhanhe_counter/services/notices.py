@@ -9,7 +9,7 @@ Four notices, each once per case (its idempotency key says so):
   cancelled while still waiting when nothing is outstanding any more.
 * ``result_ready`` (结果可领取): on HANDED_TO_DELIVERY.
 * ``rating_invite`` (邀请评价): ``RATING_INVITE_DAYS`` days after DELIVERED (办结), cancelled
-  while still waiting if the applicant has rated meanwhile (亳州 "智能邀评", domain.md §3).
+  while still waiting if the applicant has rated meanwhile (亳州 "智能邀评": docs/notices.md).
 
 A 当场办结 case sends no acceptance or result notice (the applicant was at the window), and no
 step sends a notice once the case has moved past it (a station that synced late).
@@ -27,7 +27,7 @@ from zhanhe_counter.domain.check_code import PROGRESS_QUERY, check_code
 from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.payloads import Received, ServiceFlow
-from zhanhe_counter.services.ports.outbound import Channel, MatterFacts, NewMessage
+from zhanhe_counter.services.ports.outbound import Channel, MatterFacts, NewMessage, SmsBody
 
 REMINDER_DAYS_BEFORE = 2
 RATING_INVITE_DAYS = 3
@@ -121,7 +121,7 @@ def notices_for(
             kind=kind,
             case_id=state.case_id,
             source_event_id=event.event_id,
-            payload={"phone": phone, "template": kind, "params": {**params, **extra}},
+            payload=SmsBody(phone, kind, {**params, **extra}).to_body(),
             not_before=due,
         )
 

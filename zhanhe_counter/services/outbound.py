@@ -28,6 +28,7 @@ from uuid import UUID
 from zhanhe_counter.domain.case import CaseState, project
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
+from zhanhe_counter.domain.payloads import Rated
 from zhanhe_counter.services import notices, rating_forward
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.outbound import (
@@ -118,8 +119,8 @@ class OutboundScanner:
                 event, state, matter, link=link, pickup_place=settings.pickup_place
             )
         if settings.province and event.kind is EventKind.RATED:
-            staff_id = event.payload.get("staff_id")
-            staff_name = self._store.staff_name(staff_id) if isinstance(staff_id, str) else None
+            staff_id = Rated.from_payload(event.payload).staff_id
+            staff_name = self._store.staff_name(staff_id) if staff_id else None
             record = rating_forward.rating_record(
                 event, state, matter, staff_name=staff_name, region_code=settings.region_code
             )

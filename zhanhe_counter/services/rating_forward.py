@@ -1,7 +1,7 @@
 """好差评 forwarded to the provincial system (好差评数据上报): one record per RATED event.
 
 The record uses the field names of the 评价器 interfaces the provincial systems publish
-(research/anchors.md D: ``projNo``, ``serviceCode``/``serviceVersion``, ``evaluateChannel``,
+(docs/province.md: ``projNo``, ``serviceCode``/``serviceVersion``, ``evaluateChannel``,
 ``evaluatedPersonInfo``, ``version=2`` "当前区划评价数据需要上报国家时为必填"); docs/province.md
 maps every field to where it comes from. It names the case, the matter, the department, the
 window and the clerk rated, never the applicant: the rater's identity stays confidential

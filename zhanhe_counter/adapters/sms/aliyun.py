@@ -142,27 +142,27 @@ class AliyunSmsGateway:
         )
 
     def send(self, message: OutboundMessage) -> Receipt:
-        template = str(message.payload.get("template", ""))
+        sms = message.sms()
+        template = sms.template
         template_code = self._config.templates.get(template)
         if not template_code:
             raise GatewayRejected(
                 f"no template code for {template!r}", f"未配置“{template}”短信模板编号"
             )
-        params = message.payload.get("params", {})
         data = self._call(
             "SendSms",
             {
-                "PhoneNumbers": str(message.payload.get("phone", "")),
+                "PhoneNumbers": sms.phone,
                 "SignName": self._config.sign_name,
                 "TemplateCode": template_code,
-                "TemplateParam": json.dumps(dict(params), ensure_ascii=False, sort_keys=True),
+                "TemplateParam": json.dumps(dict(sms.params), ensure_ascii=False, sort_keys=True),
                 "OutId": message.key,
             },
         )
         return Receipt(str(data.get("BizId") or data.get("RequestId") or message.key))
 
     def find(self, message: OutboundMessage) -> Receipt | None:
-        phone = str(message.payload.get("phone", ""))
+        phone = message.sms().phone
         today = self._now().astimezone(CHINA_TIME).date()
         for back in range(LOOKBACK_DAYS + 1):
             day = today - timedelta(days=back)

@@ -21,17 +21,17 @@ class SimulatedSmsGateway:
         self.journal = JsonLinesJournal(folder / "sms.jsonl")
 
     def send(self, message: OutboundMessage) -> Receipt:
-        template = str(message.payload.get("template", ""))
+        sms = message.sms()
+        template = sms.template
         if template not in TEMPLATES:
             raise GatewayRejected(f"no template {template!r}", f"短信模板“{template}”不存在")
-        params = message.payload.get("params", {})
-        text = render(template, {str(k): str(v) for k, v in dict(params).items()})
+        text = render(template, sms.params)
         remote = f"sim-{message.key}"
         self.journal.append(
             {
                 "key": message.key,
                 "remote_id": remote,
-                "phone": mask_phone(str(message.payload.get("phone", ""))),
+                "phone": mask_phone(sms.phone),
                 "template": template,
                 "text": text,
             }

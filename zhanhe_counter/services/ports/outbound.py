@@ -53,6 +53,32 @@ class OutboundMessage:
     attempts: int
     in_doubt: bool
 
+    def sms(self) -> SmsBody:
+        """The SMS this message carries, read in this one place (短信内容)."""
+        return SmsBody.of(self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsBody:
+    """What an SMS message holds: the phone, the template's name and its parameters. Written by
+    ``services/notices.py`` as ``{"phone", "template", "params"}``."""
+
+    phone: str
+    template: str
+    params: Mapping[str, str]
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> SmsBody:
+        params = body.get("params")
+        return cls(
+            phone=str(body.get("phone") or ""),
+            template=str(body.get("template") or ""),
+            params={str(k): str(v) for k, v in dict(params or {}).items()},
+        )
+
+    def to_body(self) -> dict[str, Any]:
+        return {"phone": self.phone, "template": self.template, "params": dict(self.params)}
+
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
