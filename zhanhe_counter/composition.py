@@ -29,6 +29,7 @@ from zhanhe_counter.adapters.storage.audit_tables import SqliteLegacyReveals
 from zhanhe_counter.adapters.storage.database_key import open_station_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
+from zhanhe_counter.adapters.storage.integrity import SqliteIntegrityProbe
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
@@ -45,6 +46,7 @@ from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
+from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
@@ -110,6 +112,9 @@ class Station:
     #: The offline limits intake asks before each new case; opened when sync starts.
     intake_gate: OfflineGate
     sync_worker: SyncWorker | None = None  # None until the PC is registered (start_sync)
+    #: The database's integrity (quick check at open, full check when idle); stops intake.
+    health: DatabaseHealth | None = None
+    integrity_watch: IdleIntegrityWatch | None = None
     _closed: bool = field(default=False, repr=False)
 
     @cached_property
@@ -254,7 +259,9 @@ class Station:
         )
 
     def intake_verdict(self) -> IntakeVerdict:
-        """Whether the offline limits still allow new intake (only once this PC syncs)."""
+        """Whether new intake may start: the database is whole and the offline limits allow."""
+        if self.health is not None and self.health.state.damaged:
+            return self.health.verdict()
         return self.intake_gate()
 
     def sync_now(self) -> bool:
@@ -269,6 +276,8 @@ class Station:
         self._closed = True
         if self.sync_worker is not None:
             self.sync_worker.stop()
+        if self.integrity_watch is not None:
+            self.integrity_watch.stop()
         self.queue.stop()
         self.engine.dispose()
 
@@ -303,11 +312,14 @@ def build_station(
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_station_database(data_dir, demo=demo, secrets_store=secrets)
+    health = DatabaseHealth(SqliteIntegrityProbe(engine))
+    health.check()  # quick: pages and records; a damaged file stops new intake (below)
     store = SqliteEventStore(engine)
     reference = SqliteReferenceStore(engine)
     SqliteSignatureArchive(engine).absorb_files(data_dir)
     clock = clock or SystemClock()
-    _prune_expired_cases(engine, data_dir, reference, clock)
+    if not health.state.damaged:  # never delete from a damaged file: a restore needs it all
+        _prune_expired_cases(engine, data_dir, reference, clock)
     if demo:
         _seed_demo(reference)
     station_id = reference.get_setting("station_id")
@@ -358,8 +370,12 @@ def build_station(
         calendar=calendar,
         store=store,
         clock=clock,
-        gate=gate,
+        gate=first_stop(health.verdict, gate),
     )
+    watch = IdleIntegrityWatch(health)
+    store.after_write.append(watch.notify_write)
+    if start_queue:  # the long-running counter, not a one-shot command
+        watch.start()
     office = OfficeProfile(issuing_body=window.hall.name, window_no=window.name)
     return Station(
         data_dir=data_dir,
@@ -381,6 +397,8 @@ def build_station(
         sync_outbox=sync_outbox,
         sync_limits=sync_limits,
         intake_gate=gate,
+        health=health,
+        integrity_watch=watch,
     )
 
 

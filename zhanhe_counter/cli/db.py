@@ -100,34 +100,38 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
-    with storage.reading(engine) as connection:
-        integrity = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
-        existing = set(sa.inspect(connection).get_table_names())
-        counts: dict[str, int | None] = {}
-        for name in _COUNTED_TABLES:
-            table = full_metadata().tables[name]
-            counts[name] = (
-                int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-                if name in existing
-                else None
-            )
-        unsynced = None
-        if "case_event" in existing:
-            case_event = full_metadata().tables["case_event"]
-            unsynced = int(
-                connection.execute(
-                    sa.select(sa.func.count())
-                    .select_from(case_event)
-                    .where(case_event.c.sync_state == "local")
-                ).scalar_one()
-            )
-    pending = storage.pending_migrations(engine)
-    integrity_ok = integrity == ["ok"]
+    from zhanhe_counter.adapters.storage.integrity import SqliteIntegrityProbe
+
+    problems = SqliteIntegrityProbe(engine).problems(full=True)
+    integrity_ok = not problems
+    counts: dict[str, int | None] = dict.fromkeys(_COUNTED_TABLES)
+    unsynced = None
+    if integrity_ok:  # a damaged file may fail any read: the problems say enough
+        with storage.reading(engine) as connection:
+            existing = set(sa.inspect(connection).get_table_names())
+            for name in _COUNTED_TABLES:
+                table = full_metadata().tables[name]
+                if name in existing:
+                    counts[name] = int(
+                        connection.execute(
+                            sa.select(sa.func.count()).select_from(table)
+                        ).scalar_one()
+                    )
+            if "case_event" in existing:
+                case_event = full_metadata().tables["case_event"]
+                unsynced = int(
+                    connection.execute(
+                        sa.select(sa.func.count())
+                        .select_from(case_event)
+                        .where(case_event.c.sync_state == "local")
+                    ).scalar_one()
+                )
+    pending = storage.pending_migrations(engine) if integrity_ok else []
     return {
         "database": str(path),
         "ok": integrity_ok and not pending,
-        "integrity": "ok" if integrity_ok else integrity[:20],
-        "revision": storage.current_revision(engine),
+        "integrity": "ok" if integrity_ok else list(problems),
+        "revision": storage.current_revision(engine) if integrity_ok else None,
         "head": storage.head_revision(),
         "pending_migrations": pending,
         "counts": counts,
@@ -148,9 +152,13 @@ def _print_report(report: dict[str, Any]) -> None:
     if report["integrity"] == "ok":
         print("完整性检查：正常")
     else:
-        print("完整性检查：发现问题")
+        print("完整性检查：发现问题（本机已暂停新收件）")
         for line in report["integrity"]:
             print(f"  {line}")
+        print(
+            "处理办法：用 zhanhe-admin db restore --from 备份目录 --data-dir 新的空数据目录 "
+            "恢复最近的备份，再把程序指向新目录；备份之后已同步到中心的记录会自动重新同步回来。"
+        )
     print(f"结构版本：{report['revision'] or '空库'}（程序最新：{report['head']}）")
     if report["pending_migrations"]:
         pending = ", ".join(report["pending_migrations"])

@@ -259,6 +259,8 @@ class IntakeService:
             return
         if self._store.events_for_case(request.action.case_id):
             return  # a retry of a case already saved: finishing it adds nothing new
+        if verdict.headline:
+            raise IntakeRefused("new intake stopped: " + verdict.level, verdict.headline)
         raise IntakeRefused(
             "offline limits reached: new intake stopped",
             "本机离线时间过长或待上传记录过多，已暂停新收件："

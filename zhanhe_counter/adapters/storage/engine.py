@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -233,8 +233,13 @@ def open_local_database(
     key: bytes | None = None,
     migrate_schema: bool = True,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    before_migration: Callable[[sa.Engine, list[str]], None] | None = None,
 ) -> sa.Engine:
     """Open (creating folder and file if needed) the station database and migrate it to head.
+
+    Migrations run only when some are pending, and only on a file that passes SQLite's quick
+    check (a migration rewrites tables: on a damaged file it would spread the damage); then
+    ``before_migration`` (the backup, :mod:`.backup`) runs first.
 
     With ``key`` the file is SQLCipher-encrypted; a plain file left by an older version is
     encrypted in place first (:func:`encrypt_plain_database`). Raises
@@ -262,11 +267,35 @@ def open_local_database(
             except DatabaseUnusable as error:
                 raise _key_problem(path, key) or error from error
             if migrate_schema:
-                migrate(engine)
+                pending = pending_migrations(engine)
+                if pending:
+                    _refuse_damaged(engine, path)
+                    if before_migration is not None and current_revision(engine) is not None:
+                        before_migration(engine, pending)
+                    migrate(engine)
         except BaseException:
             engine.dispose()
             raise
     return engine
+
+
+class DatabaseDamaged(DatabaseUnusable):
+    """SQLite's own check found the file damaged (数据库已损坏)."""
+
+
+def _refuse_damaged(engine: sa.Engine, path: Path) -> None:
+    try:
+        with reading(engine) as connection:
+            rows = connection.exec_driver_sql("PRAGMA quick_check(5)").all()
+        problems = [str(row[0]) for row in rows if str(row[0]) != "ok"]
+    except DatabaseUnusable as error:
+        problems = [str(error)]
+    if problems:
+        raise DatabaseDamaged(
+            f"{path} failed quick_check before migration: {problems}",
+            "本机数据库已损坏，不能升级。请联系管理员运行 zhanhe-admin db check 查看问题，"
+            "再用 zhanhe-admin db restore --from 备份目录 恢复到新的数据目录。",
+        )
 
 
 def _key_problem(path: Path, key: bytes | None) -> DatabaseKeyMismatch | None:
