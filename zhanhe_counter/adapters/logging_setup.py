@@ -108,9 +108,29 @@ class _FolderRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file whose folder is made on the first record, not when logging starts:
     a command that logs nothing leaves no ``logs`` folder behind."""
 
+    _unwritable = False
+
     def _open(self) -> Any:
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
         return super()._open()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self._unwritable:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        # A read-only or full data folder: say so once, in one line, and stop trying. logging's
+        # own handleError prints a traceback for every record ("--- Logging error ---").
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            self._unwritable = True
+            print(
+                f"注意：无法写入日志文件 {self.baseFilename}（{error.strerror or error}），"
+                "本次运行不再写日志文件。",
+                file=sys.stderr,
+            )
+            return
+        super().handleError(record)
 
 
 class _CurrentStderrHandler(logging.StreamHandler[Any]):

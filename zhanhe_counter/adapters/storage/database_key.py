@@ -21,7 +21,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.paths import local_db_path
-from zhanhe_counter.adapters.storage.engine import KEY_BYTES, is_plain_sqlite, open_local_database
+from zhanhe_counter.adapters.storage.engine import (
+    KEY_BYTES,
+    check_database_location,
+    is_plain_sqlite,
+    open_local_database,
+)
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.sync import SecretStore
 
@@ -118,6 +123,9 @@ def open_station_database(
     keyring backend is refused.
     """
     database = local_db_path(data_dir)
+    check_database_location(
+        database
+    )  # before the key: a folder or read-only disk is no key problem
     if demo is None:
         demo = is_demo_folder(data_dir)
     if demo:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -218,6 +219,39 @@ def create_local_engine(
     return engine
 
 
+def check_database_location(path: Path) -> None:
+    """Refuse, with a clear message, a database path that can never work.
+
+    A folder where the file should be, or a data folder that cannot be written (a read-only
+    disk, a write-protected USB stick, missing permissions): SQLite would report both as a file
+    it cannot open, which reads like a wrong key. The folder is probed by creating a file in
+    it, the one test that a read-only mount, ACLs and permissions all answer truthfully.
+    """
+    if path.is_dir():
+        raise DatabaseUnusable(
+            f"{path} is a folder, not a database file",
+            f"数据库位置 {path} 是一个文件夹，不是数据库文件。请把这个文件夹移走或改名，"
+            "或用 --data-dir 指定其他数据目录。",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        return  # made by the caller (or reported when it cannot be)
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".zhanhe-write-test-"):
+            pass
+    except OSError as error:
+        raise DatabaseNotWritable(
+            f"data folder {folder} is not writable: {error}",
+            f"数据目录 {folder} 无法写入（只读磁盘、写保护的U盘或没有写入权限），"
+            "无法打开本机数据库。请改用可写的数据目录，或请管理员检查该目录的权限。",
+        ) from error
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseNotWritable(
+            f"database file {path} is not readable and writable",
+            f"数据库文件 {path} 没有读写权限，无法打开。请管理员检查该文件的权限。",
+        )
+
+
 def is_plain_sqlite(path: Path) -> bool:
     """Whether ``path`` is an unencrypted SQLite file (an empty or missing file is not)."""
     try:
@@ -255,6 +289,7 @@ def open_local_database(
                 f"cannot create data folder {path.parent}: {error}",
                 "无法创建数据目录，请检查磁盘空间和写入权限。",
             ) from error
+        check_database_location(path)
         if key is not None and is_plain_sqlite(path):
             encrypt_plain_database(path, key)
         engine = create_local_engine(path, key=key, busy_timeout_ms=busy_timeout_ms)
