@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from zhanhe_counter.domain.identity import mod11_2_check_char, uscc_check_char
+from zhanhe_counter.domain.identity import mod11_2_check_char
 from zhanhe_counter.domain.masking import mask_id_number, mask_phone
 
 LOG_FOLDER = "logs"
@@ -51,12 +51,12 @@ def _id18(match: re.Match[str]) -> str:
     number = text.upper()
     body = number[:17]
     if mod11_2_check_char(body) != number[17]:
+        # A mistyped ID number is still somebody's: anything with a birth date inside is masked,
+        # even when it happens to pass as a 统一社会信用代码 (one in 31 mistypes does).
+        if _plausible_birth_date(int(body[6:10]), int(body[10:12]), int(body[12:14])):
+            return mask_id_number(text)
         # A 统一社会信用代码 is about an organisation, not a person: it stays readable.
-        if uscc_check_char(body) == number[17]:
-            return text
-        # A mistyped ID number is still somebody's: mask anything with a birth date inside.
-        if not _plausible_birth_date(int(body[6:10]), int(body[10:12]), int(body[12:14])):
-            return text
+        return text
     return mask_id_number(text)
 
 

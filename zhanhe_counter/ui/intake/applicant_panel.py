@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhanhe_counter.domain.identity import check_id
+from zhanhe_counter.domain.identity import PERSON_KINDS, IdKind, check_id
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.services.intake import Applicant, Person
 from zhanhe_counter.services.ports.idcard import IdCardRecord
@@ -91,7 +91,7 @@ class PersonFields(QWidget):
         number = self.id_number.value()
         if not number:
             return []
-        check = check_id(number, today=self._today)
+        check = check_id(number, today=self._today, kinds=PERSON_KINDS)
         return [] if check.valid else list(check.problems)
 
     def is_empty(self) -> bool:
@@ -204,7 +204,7 @@ class ApplicantPanel(QFrame):
         code = self.uscc.text().strip().upper()
         if not self.is_organisation.isChecked() or not code:
             return []
-        check = check_id(code, today=self._today)
+        check = check_id(code, today=self._today, kinds={IdKind.USCC})
         return [] if check.valid else list(check.problems)
 
     def problems(self) -> list[str]:
