@@ -80,8 +80,9 @@ def _template_survives(form_id: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     try:
         load_template(path)
-    except TemplateError as error:
-        assert error.user_message.startswith("模板 ")
+    except TemplateError as error:  # the only failure allowed; anything else fails the test
+        message = error.user_message
+        assert message.startswith("模板 "), message
 
 
 def _catalogue_survives(text: str) -> None:
@@ -89,8 +90,9 @@ def _catalogue_survives(text: str) -> None:
     path.write_text(text, encoding="utf-8")
     try:
         load_catalogue(path, departments=resources_dir() / "catalogue/departments.yaml")
-    except CatalogueInvalid as error:
-        assert error.user_message
+    except CatalogueInvalid as error:  # the only failure allowed; anything else fails the test
+        message = error.user_message
+        assert message, "a refusal always says why"
 
 
 _QUICK = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
