@@ -67,7 +67,7 @@ def _describe(backend: Any) -> str:
 
 
 def _lineage(backend: Any) -> set[str]:
-    return {f"{cls.__module__}.{cls.__qualname__}" for cls in type(backend).__mro__}
+    return {f"{cls.__module__}.{cls.__name__}" for cls in type(backend).__mro__}
 
 
 def judge_backend(backend: Any) -> BackendVerdict:
