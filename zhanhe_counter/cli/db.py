@@ -98,11 +98,17 @@ def _open(args: argparse.Namespace) -> sa.Engine:
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
+
     path = _database_path(args)
     engine = _open(args)
     try:
         before = storage.current_revision(engine)
-        storage.migrate(engine)
+    finally:
+        engine.dispose()
+    # Opened again to migrate: the quick check and the backup before migrating come with it.
+    engine = open_station_database(resolve_data_dir(getattr(args, "data_dir", None), os.environ))
+    try:
         after = storage.current_revision(engine)
     finally:
         engine.dispose()

@@ -289,3 +289,17 @@ def test_recovery_codes_round_trip() -> None:
     assert parse_recovery_code(code.upper()) == key
     with pytest.raises(BackupError):
         parse_recovery_code("1234")
+
+
+def test_db_upgrade_backs_up_before_migrating(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_station_database(demo, demo=True)
+    storage.downgrade(engine, "0006_signature_image")
+    engine.dispose()
+    assert main(["--data-dir", str(demo), "db", "upgrade", "--json"]) == 0
+    upgraded = json.loads(capsys.readouterr().out)
+    assert upgraded["from_revision"] == "0006_signature_image"
+    assert upgraded["revision"] == storage.head_revision()
+    (info,) = list_backups(demo / "backups")
+    assert info.manifest["revision"] == "0006_signature_image"
