@@ -75,11 +75,13 @@ def test_a_station_cannot_have_an_event_refused_in_another_stations_name(
         for case_id in (b.case_ids[0], a.case_ids[0]):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
                 conn.execute(_INSERT, _row(case_id, b.station_id, 10_000, "no_such_kind"))
-        # Its own origin on B's case: refused by RLS too, nothing filed for anyone.
+        # Its own origin on B's case: a valid kind is RLS's to refuse; a refused kind is filed
+        # under A's own origin, where it can only ever stop A.
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            conn.execute(_INSERT, _row(b.case_ids[0], a.station_id, 10_000, "no_such_kind"))
+            conn.execute(_INSERT, _row(b.case_ids[0], a.station_id, 10_000, "received"))
+        conn.execute(_INSERT, _row(b.case_ids[0], a.station_id, 10_001, "no_such_kind"))
     with admin(central_url) as conn:
-        assert conn.execute("SELECT count(*) FROM sync_rejection").fetchone() == (0,)
+        assert conn.execute("SELECT origin FROM sync_rejection").fetchall() == [(a.station_id,)]
 
     b.record_cases(1)
     report = b.run()

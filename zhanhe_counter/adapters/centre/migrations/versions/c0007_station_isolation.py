@@ -8,9 +8,11 @@ Create Date: 2026-12-01
   row. It used to file any refused event in ``sync_rejection``, whoever sent it: station A could
   insert an event marked as B's with a refused kind, and B's next handshake then found a higher
   ``origin_seq`` at the centre than it had and stopped uploading. The screen now files a
-  refusal only when the event's origin is the session's own station and the case belongs to that
-  station (or the session is the owner or a superuser); anything else is handed on unchanged so
-  that the row-level security check refuses it with an error.
+  refusal only when the event's origin is the session's own station (or the session is the
+  owner or a superuser); anything else is handed on unchanged so that the row-level security
+  check refuses it with an error. Which cases a station may write to stays RLS's question (its
+  own, or those routed to it): a refusal filed under the sender's own origin can only ever stop
+  the sender.
 * ``ref_change_feed`` keeps one row per reference key and scope: a newer change deletes the rows
   it supersedes (pulls are state-based upserts, so a station that missed the older row loses
   nothing), and a staff member's password hash travels only while the person is active.
@@ -66,10 +68,6 @@ BEGIN
     INTO trusted FROM pg_roles AS r WHERE r.rolname = session_user;
   IF NOT coalesce(trusted, false)
      AND NEW.origin IS DISTINCT FROM public.my_station() THEN
-    RETURN NEW;
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM public.case_file AS cf
-                  WHERE cf.case_id = NEW.case_id AND cf.station_id = NEW.origin) THEN
     RETURN NEW;
   END IF;
   SELECT value::integer INTO max_schema FROM public.central_setting
