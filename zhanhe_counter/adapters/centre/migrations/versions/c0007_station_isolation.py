@@ -271,6 +271,12 @@ END $$;
 
 
 def upgrade() -> None:
+    # The feed's DELETE finds superseded rows by key; ref_change is live, so CONCURRENTLY.
+    with op.get_context().autocommit_block():
+        op.execute(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_ref_change_key "
+            "ON ref_change (entity, entity_key, scope)"
+        )
     op.execute(_SCREEN)
     op.execute(_FEED)
     op.execute(_PRUNE_HISTORY)
@@ -285,3 +291,5 @@ def downgrade() -> None:
     op.execute(_OLD_POLICIES)
     op.execute(_OLD_FEED)
     op.execute(_OLD_SCREEN)
+    with op.get_context().autocommit_block():
+        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_ref_change_key")
