@@ -1,4 +1,4 @@
-"""Credentials and the database key in the OS keyring only (密钥存储), style.md §6.
+"""Credentials and the database key in the OS keyring only (密钥存储); see docs/privacy.md.
 
 The keyring backend is judged once, by what it is rather than by the module it comes from:
 

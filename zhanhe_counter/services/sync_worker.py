@@ -1,6 +1,6 @@
 """The background sync worker (后台同步): after writes, periodically, on demand, with back-off.
 
-One plain thread runs sessions one at a time (sync.md "Sync algorithm" step 2): a write schedules
+One plain thread runs sessions one at a time (docs/sync.md, A sync session): a write schedules
 a session after a short debounce, a timer every ``period`` seconds, and *Sync now* at once. After
 a failure the next automatic attempt waits 1 s → 2 s → 4 s … capped at 5 minutes, with jitter so
 that stations coming back together do not all knock at once; *Sync now* skips the wait. A failure
