@@ -23,6 +23,7 @@ from zhanhe_counter.adapters.calendar import build_work_calendar
 from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
 from zhanhe_counter.adapters.export import ExportFormat, write_export
+from zhanhe_counter.adapters.paths import local_db_path
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
 from zhanhe_counter.adapters.printing.settings_file import (
@@ -31,9 +32,21 @@ from zhanhe_counter.adapters.printing.settings_file import (
 )
 from zhanhe_counter.adapters.resources import resources_dir
 from zhanhe_counter.adapters.storage.audit_tables import SqliteLegacyReveals
-from zhanhe_counter.adapters.storage.database_key import open_station_database
+from zhanhe_counter.adapters.storage.backup import (
+    BACKUP_HOURS_SETTING,
+    DEFAULT_BACKUP_HOURS,
+    BackupSchedule,
+)
+from zhanhe_counter.adapters.storage.database_key import (
+    backup_key,
+    configured_backup_folder,
+    database_key,
+    open_station_database,
+)
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
+from zhanhe_counter.adapters.storage.folder_lock import DataFolderLock
+from zhanhe_counter.adapters.storage.integrity import SqliteIntegrityProbe
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
@@ -51,6 +64,7 @@ from zhanhe_counter.services.document_dispatch import DocumentDispatcher, Docume
 from zhanhe_counter.services.documents import DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
+from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
@@ -117,6 +131,13 @@ class Station:
     #: The offline limits intake asks before each new case; opened when sync starts.
     intake_gate: OfflineGate
     sync_worker: SyncWorker | None = None  # None until the PC is registered (start_sync)
+    #: The database's integrity (quick check at open, full check when idle); stops intake.
+    health: DatabaseHealth | None = None
+    integrity_watch: IdleIntegrityWatch | None = None
+    #: Held while this client runs on the folder (one counter client per data folder).
+    folder_lock: DataFolderLock | None = None
+    #: Scheduled encrypted backups to the configured second place (None: none configured).
+    backups: BackupSchedule | None = None
     _closed: bool = field(default=False, repr=False)
 
     @cached_property
@@ -268,7 +289,9 @@ class Station:
         )
 
     def intake_verdict(self) -> IntakeVerdict:
-        """Whether the offline limits still allow new intake (only once this PC syncs)."""
+        """Whether new intake may start: the database is whole and the offline limits allow."""
+        if self.health is not None and self.health.state.damaged:
+            return self.health.verdict()
         return self.intake_gate()
 
     def sync_now(self) -> bool:
@@ -283,8 +306,14 @@ class Station:
         self._closed = True
         if self.sync_worker is not None:
             self.sync_worker.stop()
+        if self.integrity_watch is not None:
+            self.integrity_watch.stop()
+        if self.backups is not None:
+            self.backups.stop()
         self.queue.stop()
         self.engine.dispose()
+        if self.folder_lock is not None:
+            self.folder_lock.release()
 
 
 class _LazyRenderer:
@@ -330,12 +359,46 @@ def build_station(
     folder's demo key file (:mod:`zhanhe_counter.adapters.storage.database_key`).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    # The running client (it starts the print queue) holds the folder; one-shot commands that
+    # only read or add cases do not need to, SQLite orders their writes.
+    folder_lock = DataFolderLock(data_dir) if start_queue else None
+    if folder_lock is not None:
+        folder_lock.acquire()
+    try:
+        return _build_station(
+            data_dir,
+            demo,
+            clock=clock,
+            start_queue=start_queue,
+            printers=printers,
+            secrets=secrets,
+            folder_lock=folder_lock,
+        )
+    except BaseException:
+        if folder_lock is not None:
+            folder_lock.release()
+        raise
+
+
+def _build_station(
+    data_dir: Path,
+    demo: bool,
+    *,
+    clock: Clock | None,
+    start_queue: bool,
+    printers: dict[str, Printer] | None,
+    secrets: SecretStore | None,
+    folder_lock: DataFolderLock | None,
+) -> Station:
     engine = open_station_database(data_dir, demo=demo, secrets_store=secrets)
+    health = DatabaseHealth(SqliteIntegrityProbe(engine))
+    health.check()  # quick: pages and records; a damaged file stops new intake (below)
     store = SqliteEventStore(engine)
     reference = SqliteReferenceStore(engine)
     SqliteSignatureArchive(engine).absorb_files(data_dir)
     clock = clock or SystemClock()
-    _prune_expired_cases(engine, data_dir, reference, clock)
+    if not health.state.damaged:  # never delete from a damaged file: a restore needs it all
+        _prune_expired_cases(engine, data_dir, reference, clock)
     if demo:
         _seed_demo(reference)
     station_id = reference.get_setting("station_id")
@@ -386,7 +449,7 @@ def build_station(
         calendar=calendar,
         store=store,
         clock=clock,
-        gate=gate,
+        gate=first_stop(health.verdict, gate),
     )
     documents = DocumentService(
         catalogue=catalogue,
@@ -399,6 +462,10 @@ def build_station(
         window=window,
         staff_names=_StaffNames(reference),
     )
+    watch = IdleIntegrityWatch(health)
+    store.after_write.append(watch.notify_write)
+    if start_queue:  # the long-running counter, not a one-shot command
+        watch.start()
     return Station(
         data_dir=data_dir,
         demo=demo,
@@ -419,7 +486,37 @@ def build_station(
         sync_outbox=sync_outbox,
         sync_limits=sync_limits,
         intake_gate=gate,
+        health=health,
+        integrity_watch=watch,
+        folder_lock=folder_lock,
+        backups=_backup_schedule(data_dir, engine, reference, secrets) if start_queue else None,
     )
+
+
+def _backup_schedule(
+    data_dir: Path, engine: sa.Engine, reference: SqliteReferenceStore, secrets: SecretStore | None
+) -> BackupSchedule | None:
+    """Start the scheduled backups if a backup place is configured (``db backup --configure``)."""
+    folder = configured_backup_folder(engine)
+    if folder is None:
+        return None
+    raw_hours = reference.get_setting(BACKUP_HOURS_SETTING)
+    hours = raw_hours if isinstance(raw_hours, int) and raw_hours > 0 else DEFAULT_BACKUP_HOURS
+
+    def key() -> bytes:
+        secret, _made = backup_key(data_dir, secrets_store=secrets, create=True)
+        assert secret is not None
+        return secret
+
+    schedule = BackupSchedule(
+        local_db_path(data_dir),
+        database_key(data_dir, secrets_store=secrets),
+        key,
+        folder,
+        hours,
+    )
+    schedule.start()
+    return schedule
 
 
 def _prune_expired_cases(

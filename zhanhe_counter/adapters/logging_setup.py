@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from zhanhe_counter.domain.identity import mod11_2_check_char, uscc_check_char
+from zhanhe_counter.domain.identity import mod11_2_check_char
 from zhanhe_counter.domain.masking import mask_id_number, mask_phone
 
 LOG_FOLDER = "logs"
@@ -51,12 +51,12 @@ def _id18(match: re.Match[str]) -> str:
     number = text.upper()
     body = number[:17]
     if mod11_2_check_char(body) != number[17]:
+        # A mistyped ID number is still somebody's: anything with a birth date inside is masked,
+        # even when it happens to pass as a 统一社会信用代码 (one in 31 mistypes does).
+        if _plausible_birth_date(int(body[6:10]), int(body[10:12]), int(body[12:14])):
+            return mask_id_number(text)
         # A 统一社会信用代码 is about an organisation, not a person: it stays readable.
-        if uscc_check_char(body) == number[17]:
-            return text
-        # A mistyped ID number is still somebody's: mask anything with a birth date inside.
-        if not _plausible_birth_date(int(body[6:10]), int(body[10:12]), int(body[12:14])):
-            return text
+        return text
     return mask_id_number(text)
 
 
@@ -108,9 +108,29 @@ class _FolderRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file whose folder is made on the first record, not when logging starts:
     a command that logs nothing leaves no ``logs`` folder behind."""
 
+    _unwritable = False
+
     def _open(self) -> Any:
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
         return super()._open()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self._unwritable:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        # A read-only or full data folder: say so once, in one line, and stop trying. logging's
+        # own handleError prints a traceback for every record ("--- Logging error ---").
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            self._unwritable = True
+            print(
+                f"注意：无法写入日志文件 {self.baseFilename}（{error.strerror or error}），"
+                "本次运行不再写日志文件。",
+                file=sys.stderr,
+            )
+            return
+        super().handleError(record)
 
 
 class _CurrentStderrHandler(logging.StreamHandler[Any]):

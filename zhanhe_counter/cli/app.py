@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from zhanhe_counter.cli.common import EXIT_USER_ERROR, UserError
@@ -36,6 +37,23 @@ COMMANDS = {
     "progress": "progress",
     "outbound": "outbound",
 }
+
+
+#: Commands that work on this PC's data folder (its database, printer or reader settings): their
+#: log goes to that folder. The others (checking a catalogue, an ID number, rendering a form…)
+#: log to a folder only when one is named, never into the user's default data folder.
+STATION_COMMANDS = frozenset(
+    {"db", "station", "sync", "demo-data", "tally", "print-test", "idcard"}
+)
+
+
+def _log_folder(args: argparse.Namespace) -> Path | None:
+    from zhanhe_counter.adapters.paths import DATA_DIR_ENV, resolve_data_dir
+
+    named = args.data_dir or os.environ.get(DATA_DIR_ENV, "").strip()
+    if named or args.command in STATION_COMMANDS:
+        return resolve_data_dir(args.data_dir, os.environ)
+    return None
 
 
 def _group_modules(argv: Sequence[str]) -> list[ModuleType]:
@@ -80,11 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     from zhanhe_counter.adapters.logging_setup import configure_logging
-    from zhanhe_counter.adapters.paths import resolve_data_dir
 
     # The data folder's logs/zhanhe.log keeps INFO and up; stderr stays quiet unless -v.
     configure_logging(
-        resolve_data_dir(args.data_dir, os.environ),
+        _log_folder(args),
         level=logging.DEBUG if args.verbose else logging.INFO,
         stderr_level=logging.DEBUG if args.verbose else logging.WARNING,
         stderr_format="%(levelname)s %(name)s: %(message)s",

@@ -26,6 +26,23 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     init.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     init.set_defaults(handler=run_init)
 
+    deactivate = central_sub.add_parser(
+        "deactivate-station", help="停用站点：禁止登录并立即断开其连接（记录保留）"
+    )
+    deactivate.add_argument("station_id", help="站点编号，例如 410411-03-W02")
+    deactivate.add_argument("--url", required=True, help="中心库管理账号地址")
+    deactivate.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    deactivate.set_defaults(handler=run_deactivate)
+
+    purge = central_sub.add_parser(
+        "purge-rejections",
+        help="保存期限：清除超过期限的被拒记录中的个人信息（建议每天定时运行）",
+    )
+    purge.add_argument("--url", required=True, help="中心库管理账号地址")
+    purge.add_argument("--days", type=int, default=None, help="保存天数（默认 90）")
+    purge.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    purge.set_defaults(handler=run_purge_rejections)
+
 
 def run_init(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.centre.schema import upgrade_central
@@ -44,4 +61,42 @@ def run_init(args: argparse.Namespace) -> int:
         print(
             f"中心库 {result.database} 已升级：{result.from_revision or '空库'} → {result.revision}"
         )
+    return EXIT_OK
+
+
+def run_deactivate(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.centre.schema import deactivate_station
+
+    result = deactivate_station(args.url, args.station_id)
+    if args.json:
+        print_json(
+            {
+                "station_id": result.station_id,
+                "role": result.role_name,
+                "sessions_ended": result.sessions_ended,
+            }
+        )
+    else:
+        print(
+            f"站点 {result.station_id} 已停用：账号 {result.role_name} 不能再登录，"
+            f"已断开 {result.sessions_ended} 个连接。重新注册该站点即可恢复。"
+        )
+    return EXIT_OK
+
+
+def run_purge_rejections(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.centre.schema import (
+        REJECTION_RETENTION_DAYS,
+        purge_rejection_payloads,
+    )
+    from zhanhe_counter.cli.common import UserError
+
+    days = REJECTION_RETENTION_DAYS if args.days is None else args.days
+    if days < 1:
+        raise UserError("保存天数至少为 1 天。")
+    purged = purge_rejection_payloads(args.url, days)
+    if args.json:
+        print_json({"days": days, "purged": purged})
+    else:
+        print(f"已清除 {purged} 条超过 {days} 天的被拒记录中的个人信息。")
     return EXIT_OK

@@ -182,6 +182,9 @@ def check_id(
     mistyped ID number can never pass as a company's code. An 18-digit value can be read as
     more than one kind (a 统一社会信用代码 may be all digits); the first reading that is valid
     wins, otherwise the one with the fewest problems, so the clerk sees the likely mistakes.
+    A value shaped like a person's number (province, a real birth date, digits) is never a
+    valid 统一社会信用代码: one mistyped digit of an ID number passes the code's check once in 31
+    tries, and a person's number must not pass for a company's.
     """
     allowed = frozenset(IdKind) if kinds is None else frozenset(kinds)
     number, early = _prepare(value)
@@ -253,6 +256,31 @@ def check_uscc(value: str) -> IdCheck:
     return _check_uscc_normalized(number, None)
 
 
+#: Longest name accepted (people and organisations): a 身份证 holds at most 15 characters, a
+#: registered organisation name rarely 60; anything longer is a paste accident.
+MAX_NAME_CHARS = 100
+
+
+def name_problems(value: str) -> tuple[str, ...]:
+    """Why a name (a person's or an organisation's) cannot be stored and printed as typed.
+
+    A lone surrogate (half of a character, left by a broken copy-paste or a reader's garbled
+    UCS-2) cannot be written as UTF-8; control characters would corrupt printed documents.
+    """
+    text = value.strip()
+    if not text:
+        return ("未输入姓名或名称",)
+    problems = []
+    if len(text) > MAX_NAME_CHARS:
+        problems.append(f"姓名或名称过长（超过{MAX_NAME_CHARS}个字符）")
+    categories = {unicodedata.category(char) for char in text}
+    if "Cs" in categories:
+        problems.append("含有无法识别的残缺字符（可能是复制粘贴或读卡出错），请重新输入")
+    if "Cc" in categories:
+        problems.append("含有控制字符，请重新输入")
+    return tuple(problems)
+
+
 # ------------------------------------------------------------------ per-kind checks
 
 
@@ -264,6 +292,22 @@ def _prepare(value: str) -> tuple[str, IdCheck | None]:
     if not number:
         return "", _invalid(None, "", ("未输入号码",))
     return number, None
+
+
+_PERSON_NOT_USCC = "这个号码是居民身份证号码的格式（省份、出生日期），不是统一社会信用代码"
+
+
+def _person_shaped(number: str) -> bool:
+    """18 characters laid out as a GB 11643 number: province, a real birth date, digits."""
+    if not _all_digits(number[:17]) or (number[17] not in _DIGITS and number[17] != "X"):
+        return False
+    if number[:2] not in PROVINCES:
+        return False
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return born.year >= 1900
 
 
 def _gb11643_kind(number: str) -> IdKind:
@@ -357,6 +401,8 @@ def _check_uscc_normalized(number: str, _today: date | None) -> IdCheck:
         problems.append(f"第3–4位（{region_code[:2]}）不是有效的省级行政区代码")
     if not bad and uscc_check_char(number[:17]) != number[17]:
         problems.append(_CHECK_MISMATCH)
+    if _person_shaped(number):
+        problems.append(_PERSON_NOT_USCC)
     return _result(IdKind.USCC, number, problems, region=region_code)
 
 

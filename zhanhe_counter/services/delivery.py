@@ -30,7 +30,12 @@ from zhanhe_counter.domain.case_number import parse_case_number
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft
-from zhanhe_counter.domain.identity import check_id, normalize_id_text
+from zhanhe_counter.domain.identity import (
+    PERSON_KINDS,
+    check_id,
+    name_problems,
+    normalize_id_text,
+)
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
 from zhanhe_counter.domain.payloads import Delivered, DeliveryMode, ReceiverRole
@@ -169,6 +174,9 @@ class DeliveryService:
             raise DomainError(
                 "receiver without name or number", "请读取或输入领取人的姓名和证件号码"
             )
+        problems = name_problems(name)
+        if problems:
+            raise DomainError("receiver name unusable", f"领取人姓名有误：{'；'.join(problems)}")
         applicant = state.applicant
         known = {
             ReceiverRole.APPLICANT: applicant.person if applicant else None,
@@ -188,7 +196,9 @@ class DeliveryService:
                 "receiver is neither applicant nor agent",
                 "领取人不是申请人或登记的代理人；如持授权委托书，请勾选“持授权委托书”后再核验",
             )
-        check = check_id(number)
+        # The intake's rules: a person's number only (never a code that happens to pass), and
+        # no birth date after today.
+        check = check_id(number, today=self._clock.now().date(), kinds=PERSON_KINDS)
         if not check.valid:
             raise DomainError(
                 "receiver identity number invalid",

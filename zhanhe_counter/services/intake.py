@@ -10,14 +10,14 @@ every retry, so a double click or a retry after a lost answer never makes a seco
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from uuid import UUID
 
 from uuid6 import uuid7
 
 from zhanhe_counter.domain import payloads as p
-from zhanhe_counter.domain.applicant import Applicant
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.case import CaseState, project
 from zhanhe_counter.domain.case_number import CaseNumberKind, make_case_number
 from zhanhe_counter.domain.checklist import (
@@ -32,7 +32,7 @@ from zhanhe_counter.domain.checklist import (
 )
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
-from zhanhe_counter.domain.identity import check_id
+from zhanhe_counter.domain.identity import IdKind, check_id, name_problems
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter, WindowFlow
 from zhanhe_counter.domain.payloads import DeliveryMode, EventRecord, MaterialItem, ServiceFlow
@@ -155,7 +155,7 @@ class IntakeService:
                 f"matter {matter.id} not handled at window {self.station.window.id}",
                 result.refusal_message or "本窗口不办理该事项。",
             )
-        self._check_identity(request.applicant, now.date())
+        request = replace(request, applicant=self._check_identity(request.applicant, now.date()))
         self._check_gate(request)
         number_kind = _number_kind(result)
         action = request.action
@@ -201,6 +201,8 @@ class IntakeService:
             return
         if self._store.events_for_case(request.action.case_id):
             return  # a retry of a case already saved: finishing it adds nothing new
+        if verdict.headline:
+            raise IntakeRefused("new intake stopped: " + verdict.level, verdict.headline)
         raise IntakeRefused(
             "offline limits reached: new intake stopped",
             "本机离线时间过长或待上传记录过多，已暂停新收件："
@@ -208,23 +210,50 @@ class IntakeService:
             + " 请先连接网络同步（同步栏“立即同步”），或联系管理员。",
         )
 
-    def _check_identity(self, applicant: Applicant, today: date) -> None:
-        people = [applicant.person] + ([applicant.agent] if applicant.agent else [])
-        for person in people:
-            if not person.id_number:
-                continue
-            check = check_id(person.id_number, today=today, kinds={person.card_type.id_kind})
-            if not check.valid:
+    def _check_identity(self, applicant: Applicant, today: date) -> Applicant:
+        """The applicant with names checked and numbers in their canonical form (full-width
+        digits and spaces folded) as they will be stored; ``IntakeRefused`` when one is wrong.
+
+        The same rules as the agent's and the delivery receiver's: a person's field takes only
+        a person's number, the organisation's field only a 统一社会信用代码.
+        """
+        person = self._checked_person(applicant.person, today, "申请人")
+        agent = self._checked_person(applicant.agent, today, "代理人") if applicant.agent else None
+        uscc = applicant.uscc
+        if applicant.organisation:
+            problems = name_problems(applicant.organisation)
+            if problems:
                 raise IntakeRefused(
-                    f"identity number {mask_id_number(person.id_number)} failed its check",
-                    f"{person.name} 的证件号码有误：{'；'.join(check.problems)}",
+                    "organisation name unusable", f"单位名称有误：{'；'.join(problems)}"
                 )
-        if applicant.organisation and applicant.uscc:
-            check = check_id(applicant.uscc, today=today)
-            if not check.valid:
+            if uscc:
+                check = check_id(uscc, today=today, kinds={IdKind.USCC})
+                if not check.valid:
+                    raise IntakeRefused(
+                        "USCC failed its check",
+                        f"统一社会信用代码有误：{'；'.join(check.problems)}",
+                    )
+                uscc = check.number
+        return replace(applicant, person=person, agent=agent, uscc=uscc)
+
+    @staticmethod
+    def _checked_person(person: Person, today: date, role: str) -> Person:
+        if person.name:
+            problems = name_problems(person.name)
+            if problems:
                 raise IntakeRefused(
-                    "USCC failed its check", f"统一社会信用代码有误：{'；'.join(check.problems)}"
+                    f"{role} name unusable", f"{role}姓名有误：{'；'.join(problems)}"
                 )
+        if not person.id_number:
+            return person
+        # Checked as the card type it was recorded with: a person's number is never a USCC.
+        check = check_id(person.id_number, today=today, kinds={person.card_type.id_kind})
+        if not check.valid:
+            raise IntakeRefused(
+                f"identity number {mask_id_number(person.id_number)} failed its check",
+                f"{person.name} 的证件号码有误：{'；'.join(check.problems)}",
+            )
+        return replace(person, name=person.name.strip(), id_number=check.number)
 
     def _opening_events(
         self,

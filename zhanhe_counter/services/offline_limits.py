@@ -57,6 +57,8 @@ class IntakeVerdict:
 
     level: Level
     reasons: tuple[str, ...] = ()
+    #: The whole message when the stop is not about being offline (a damaged database).
+    headline: str | None = None
 
     @property
     def intake_allowed(self) -> bool:

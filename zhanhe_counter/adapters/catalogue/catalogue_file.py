@@ -297,7 +297,20 @@ def _read_limit(
         illustrative.add(key)
     if value is None or unit is None:
         return None
+    bound = MAX_LIMIT[unit]
+    if not 0 <= value <= bound:
+        reader.problems.error(
+            limit_fields.node("value"),
+            f"{what}的 {key} 为 {value} {unit.value}，应在 0 到 {bound} {unit.value}之间",
+        )
+        return None
     return TimeLimit(value, unit, note)
+
+
+#: The longest time limit a catalogue may state, per unit. Statutory limits run to a few dozen
+#: working days; a promise of 99,999,999 working days would overflow every date computed
+#: from it (and is a typing accident). Two years is far beyond any rule and still computable.
+MAX_LIMIT = {TimeUnit.WORKING_DAY: 500, TimeUnit.NATURAL_DAY: 730, TimeUnit.HOUR: 24 * 730}
 
 
 def _read_material(

@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 STATION_GROUP_ROLE = "zhanhe_station"
 _STATION_ID_MAX = 32
+#: Sessions one station login may hold at once: the sync worker's and an admin command's, with
+#: room for a reconnect while the server still tidies a dropped one.
+STATION_CONNECTION_LIMIT = 4
+#: Days a refused event's payload (personal data) is kept at the centre.
+REJECTION_RETENTION_DAYS = 90
 
 
 class InvalidStationId(DomainError):
@@ -113,23 +118,42 @@ def central_revision(url: str) -> str | None:
     return result
 
 
+def _with_migrations(url: str, run: Callable[[sa.Connection], Any]) -> Any:
+    """Run Alembic on a connection outside any transaction: each migration brings its own.
+
+    An index on a live table is built ``CONCURRENTLY``, which PostgreSQL refuses inside a
+    transaction block; every other step of a migration is still one transaction.
+    """
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            result = run(connection)
+            connection.commit()
+            return result
+    except (sa.exc.DBAPIError, psycopg.Error) as error:
+        raise translate_central_error(error) from error
+    finally:
+        engine.dispose()
+
+
 def upgrade_central(url: str, revision: str = "head") -> CentralSchemaResult:
-    """Create or upgrade the central schema, roles and policies in one transaction."""
+    """Create or upgrade the central schema, roles and policies (one transaction a migration)."""
 
     def run(connection: sa.Connection) -> CentralSchemaResult:
         before = _current(connection)
+        connection.commit()  # Alembic must find no transaction open: it starts its own
         command.upgrade(_alembic_config(connection), revision)
         after = _current(connection)
         log.info("central schema %s -> %s at %s", before, after, redacted(url))
         return CentralSchemaResult(str(connection.engine.url.database), before, after)
 
-    result: CentralSchemaResult = _with_connection(url, run)
+    result: CentralSchemaResult = _with_migrations(url, run)
     return result
 
 
 def downgrade_central(url: str, revision: str) -> None:
     """Downgrade the central schema (tests and administrators only)."""
-    _with_connection(url, lambda c: command.downgrade(_alembic_config(c), revision))
+    _with_migrations(url, lambda c: command.downgrade(_alembic_config(c), revision))
 
 
 def central_drift(url: str) -> list[Any]:
@@ -155,13 +179,38 @@ def _check_station_id(station_id: str) -> str:
     return cleaned
 
 
+def scram_verifier(conn: psycopg.Connection[Any], role: str, password: str) -> str:
+    """The ``SCRAM-SHA-256$…`` verifier of ``password``, computed here by libpq.
+
+    ``CREATE/ALTER ROLE … PASSWORD`` then carries only the verifier, so the server's log, its
+    statement statistics and anyone reading them never see the password itself.
+    """
+    verifier = conn.pgconn.encrypt_password(
+        password.encode("utf-8"), role.encode("utf-8"), b"scram-sha-256"
+    ).decode("ascii")
+    if not verifier.startswith("SCRAM-SHA-256$"):  # pragma: no cover - libpq contract
+        raise RuntimeError("libpq did not return a SCRAM-SHA-256 verifier")
+    return verifier
+
+
+def _end_sessions(conn: psycopg.Connection[Any], role: str) -> int:
+    """Terminate the role's open sessions (a re-keyed or deactivated PC must not keep one)."""
+    rows = conn.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE usename = %s AND pid <> pg_backend_pid()",
+        (role,),
+    ).fetchall()
+    return sum(1 for (ended,) in rows if ended)
+
+
 def register_station(
     admin_url: str, station_id: str, *, name: str | None = None
 ) -> StationRegistration:
     """Create (or re-key) the station's login role and its ``station`` row.
 
     A new random password is set every time: registering again is how a lost or leaked
-    credential is replaced. The returned address carries the password for the keyring only.
+    credential is replaced, and the sessions opened with the old one are ended. Only the SCRAM
+    verifier reaches the server. The returned address carries the password for the keyring only.
     """
     station_id = _check_station_id(station_id)
     admin = parse_central_url(admin_url)
@@ -171,17 +220,19 @@ def register_station(
         with psycopg.connect(admin.conninfo("zhanhe-admin")) as conn:
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             identifier = sql.Identifier(role)
+            verifier = sql.Literal(scram_verifier(conn, role, password))
+            limit = sql.Literal(STATION_CONNECTION_LIMIT)
             if exists:
                 conn.execute(
-                    sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
-                        identifier, sql.Literal(password)
+                    sql.SQL("ALTER ROLE {} LOGIN CONNECTION LIMIT {} PASSWORD {}").format(
+                        identifier, limit, verifier
                     )
                 )
             else:
                 conn.execute(
-                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
-                        identifier, sql.Literal(password), sql.Identifier(STATION_GROUP_ROLE)
-                    )
+                    sql.SQL(
+                        "CREATE ROLE {} LOGIN CONNECTION LIMIT {} PASSWORD {} IN ROLE {}"
+                    ).format(identifier, limit, verifier, sql.Identifier(STATION_GROUP_ROLE))
                 )
             conn.execute(
                 sql.SQL("GRANT {} TO {}").format(sql.Identifier(STATION_GROUP_ROLE), identifier)
@@ -192,9 +243,11 @@ def register_station(
                 "name = coalesce(excluded.name, station.name), active = true",
                 (station_id, role, name),
             )
+            conn.commit()  # the new password first, then the old sessions go
+            ended = _end_sessions(conn, role) if exists else 0
     except psycopg.Error as error:
         raise translate_central_error(error) from error
-    log.info("station %s registered as role %s", station_id, role)
+    log.info("station %s registered as role %s (%d old sessions ended)", station_id, role, ended)
     return StationRegistration(
         station_id=station_id,
         role_name=role,
@@ -202,3 +255,68 @@ def register_station(
         address=admin.with_login(role, password),
         created=not exists,
     )
+
+
+class UnknownStation(DomainError):
+    """A station id the centre has never registered (站点未注册)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StationDeactivation:
+    """What ``central deactivate-station`` did (站点停用结果)."""
+
+    station_id: str
+    role_name: str
+    sessions_ended: int
+
+
+def deactivate_station(admin_url: str, station_id: str) -> StationDeactivation:
+    """Stop a station: no more logins, its open sessions ended, its rows kept.
+
+    ``station.active = false`` alone left the role able to log in and its sessions running;
+    the role now loses LOGIN and every backend of it is terminated. Registering the station
+    again (a new password) brings it back.
+    """
+    station_id = _check_station_id(station_id)
+    admin = parse_central_url(admin_url)
+    try:
+        with psycopg.connect(admin.conninfo("zhanhe-admin")) as conn:
+            row = conn.execute(
+                "UPDATE station SET active = false WHERE station_id = %s RETURNING role_name",
+                (station_id,),
+            ).fetchone()
+            if row is None:
+                raise UnknownStation(
+                    f"station {station_id!r} is not registered",
+                    f"中心库中没有站点 {station_id}。",
+                )
+            role = str(row[0])
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(role)))
+            conn.commit()  # refused from now on; then the sessions already open are ended
+            ended = _end_sessions(conn, role)
+    except psycopg.Error as error:
+        raise translate_central_error(error) from error
+    log.info("station %s deactivated (%d sessions ended)", station_id, ended)
+    return StationDeactivation(station_id, role, ended)
+
+
+def purge_rejection_payloads(admin_url: str, days: int = REJECTION_RETENTION_DAYS) -> int:
+    """The retention job of ``sync_rejection``: forget refused events' payloads after ``days``.
+
+    A refused event's payload carries the applicant's personal data; the row itself (code,
+    message, numbers) stays so the station still learns why, and the handshake keeps its
+    highest number. Run it daily (cron or a systemd timer, docs/centre-security.md).
+    """
+    if days < 1:
+        raise ValueError("retention must be at least one day")
+
+    def run(connection: sa.Connection) -> int:
+        purged = connection.execute(
+            sa.text("SELECT purge_rejection_payloads(:days)"), {"days": days}
+        ).scalar_one()
+        return int(purged)
+
+    result: int = _with_connection(admin_url, run)
+    log.info("purged the payloads of %d sync rejections older than %d days", result, days)
+    return result

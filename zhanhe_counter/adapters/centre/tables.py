@@ -116,6 +116,8 @@ ref_change = sa.Table(
     sa.Column("data", json_type(), nullable=True),
     sa.CheckConstraint("op IN ('upsert', 'delete')", name="op_known"),
     sa.Index("ix_ref_change_pull", "xid", "server_seq"),
+    # A change deletes the rows it supersedes (c0007): found by key, not by a scan.
+    sa.Index("ix_ref_change_key", "entity", "entity_key", "scope"),
 )
 
 # Events the central screen refused: recorded and reported back, never blocking the queue.

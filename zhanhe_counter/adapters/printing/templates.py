@@ -51,6 +51,9 @@ COMMON_KEYS = frozenset({"kind", "when", "unless"})
 #: foreign name must still get its receipt); only this many times the declared length is refused,
 #: as garbage no paper can hold.
 OVERLONG_FACTOR = 20
+#: Bounds of a field's declared sizes: beyond them no paper holds the text anyway.
+MAX_FIELD_LENGTH = 100_000
+MAX_ITEMS = 10_000
 
 # C0/C1 controls and the invisible format characters (bidi overrides, zero-width) that would
 # make printed text differ from what the clerk sees.
@@ -394,7 +397,7 @@ class _Loader:
                     Column(
                         column["key"],
                         str(column.get("label", column["key"])),
-                        int(column.get("max_length", 200)),
+                        self.bounded(where, column, "max_length", 200, MAX_FIELD_LENGTH),
                     )
                 )
         return FieldSpec(
@@ -402,13 +405,24 @@ class _Loader:
             label=str(spec.get("label", key)),
             type=kind,
             required=bool(spec.get("required", False)),
-            max_length=int(spec.get("max_length", 200)),
+            max_length=self.bounded(where, spec, "max_length", 200, MAX_FIELD_LENGTH),
             choices=tuple(spec.get("choices", ())),
             mask=mask,
             multiline=bool(spec.get("multiline", False)),
             columns=tuple(columns),
-            max_items=int(spec.get("max_items", 50)),
+            max_items=self.bounded(where, spec, "max_items", 50, MAX_ITEMS),
         )
+
+    def bounded(
+        self, where: str, spec: Mapping[str, Any], key: str, default: int, upper: int
+    ) -> int:
+        """A whole number from 1 to ``upper`` (``max_length = inf`` or ``-3`` is refused here)."""
+        value = spec.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
+            raise self.fail(
+                where, f"{key} must be an integer 1..{upper}", f"{key} 应为 1 到 {upper} 的整数"
+            )
+        return value
 
     def block(self, index: int, spec: Any, fields: dict[str, FieldSpec], paper: str) -> Block:
         where = f"第 {index} 个内容块"
@@ -491,8 +505,30 @@ def _texts(spec: Mapping[str, Any]) -> list[str]:
 
 
 def load_template(path: Path) -> Template:
-    """Load and validate one template file, or raise ``TemplateError`` naming the file."""
-    return _Loader(path).load()
+    """Load and validate one template file, or raise ``TemplateError`` naming the file.
+
+    The checks above name what they know; a value of a type no check foresaw (a number where a
+    list belongs, a table where text belongs …) still ends as a ``TemplateError``, never as a
+    bare ``TypeError`` in front of the administrator editing the wording.
+    """
+    try:
+        return _Loader(path).load()
+    except TemplateError:
+        raise
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+        RecursionError,
+    ) as error:
+        raise TemplateError(
+            path,
+            "结构",
+            f"malformed template: {type(error).__name__}: {error}",
+            "某项的类型或取值不合要求，请对照随程序发布的模板检查",
+        ) from None
 
 
 def forms_dir() -> Path:

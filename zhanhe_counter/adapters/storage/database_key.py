@@ -16,12 +16,18 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.paths import local_db_path
-from zhanhe_counter.adapters.storage.engine import KEY_BYTES, is_plain_sqlite, open_local_database
+from zhanhe_counter.adapters.storage.engine import (
+    KEY_BYTES,
+    check_database_location,
+    is_plain_sqlite,
+    open_local_database,
+)
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.sync import SecretStore
 
@@ -104,6 +110,89 @@ def demo_database_key(data_dir: Path, database: Path) -> bytes:
     return key
 
 
+def database_key(
+    data_dir: Path, *, demo: bool | None = None, secrets_store: SecretStore | None = None
+) -> bytes:
+    """The key of ``data_dir``'s station database (made for a new one)."""
+    database = local_db_path(data_dir)
+    if demo is None:
+        demo = is_demo_folder(data_dir)
+    if demo:
+        return demo_database_key(data_dir, database)
+    return keyring_database_key(_store(secrets_store), database)
+
+
+def _store(secrets_store: SecretStore | None) -> SecretStore:
+    if secrets_store is not None:
+        return secrets_store
+    from zhanhe_counter.adapters.secrets import KeyringSecretStore
+
+    return KeyringSecretStore()
+
+
+def backup_key(
+    data_dir: Path, *, secrets_store: SecretStore | None = None, create: bool = False
+) -> tuple[bytes | None, bool]:
+    """The key backups of ``data_dir`` are encrypted with, and whether it was just made.
+
+    In the keyring beside the database key (a demo folder: a file), so scheduled backups need
+    nobody; the administrator also keeps it as a recovery code for a restore on another PC.
+    """
+    from zhanhe_counter.adapters.storage.backup import (
+        BACKUP_KEY_ENTRY,
+        DEMO_BACKUP_KEY_FILE,
+        new_backup_key,
+    )
+
+    if is_demo_folder(data_dir):
+        key_file = data_dir / DEMO_BACKUP_KEY_FILE
+        if key_file.exists():
+            return _decode(key_file.read_text(encoding="ascii"), str(key_file)), False
+        if not create:
+            return None, False
+        key = new_backup_key()
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+        return key, True
+    store = _store(secrets_store)
+    text = store.get(BACKUP_KEY_ENTRY)
+    if text:
+        return _decode(text, "the keyring"), False
+    if not create:
+        return None, False
+    key = new_backup_key()
+    store.set(BACKUP_KEY_ENTRY, key.hex())
+    if store.get(BACKUP_KEY_ENTRY) != key.hex():
+        raise DatabaseKeyMissing(
+            "keyring did not keep the backup key", "系统密钥库没有保存备份密钥，无法备份。"
+        )
+    return key, True
+
+
+def _backup_before_migration(
+    data_dir: Path, key: bytes, secrets_store: SecretStore | None
+) -> Callable[[sa.Engine, list[str]], None]:
+    def backup(engine: sa.Engine, pending: list[str]) -> None:
+        from zhanhe_counter.adapters.storage.backup import make_backup
+
+        folder = configured_backup_folder(engine) or data_dir / "backups"
+        secret, _made = backup_key(data_dir, secrets_store=secrets_store, create=True)
+        assert secret is not None
+        make_backup(local_db_path(data_dir), key, folder, secret, reason="before " + pending[-1])
+
+    return backup
+
+
+def configured_backup_folder(engine: sa.Engine) -> Path | None:
+    """The second place backups go to (setting ``backup_dir``), if one is configured."""
+    from zhanhe_counter.adapters.storage.backup import BACKUP_DIR_SETTING
+    from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+
+    value = SqliteReferenceStore(engine).get_setting(BACKUP_DIR_SETTING)
+    return Path(str(value)) if value else None
+
+
 def open_station_database(
     data_dir: Path,
     *,
@@ -115,17 +204,17 @@ def open_station_database(
 
     ``demo=None`` lets the folder decide (a demo key file marks a demo folder): administrator
     commands then work on both. Without ``secrets_store`` the OS keyring is used, and a plaintext
-    keyring backend is refused.
+    keyring backend is refused. Before a migration the database is backed up (to the
+    configured backup folder, else ``backups/`` in the data folder).
     """
     database = local_db_path(data_dir)
-    if demo is None:
-        demo = is_demo_folder(data_dir)
-    if demo:
-        key = demo_database_key(data_dir, database)
-    else:
-        if secrets_store is None:
-            from zhanhe_counter.adapters.secrets import KeyringSecretStore
-
-            secrets_store = KeyringSecretStore()
-        key = keyring_database_key(secrets_store, database)
-    return open_local_database(database, key=key, migrate_schema=migrate_schema)
+    check_database_location(
+        database
+    )  # before the key: a folder or read-only disk is no key problem
+    key = database_key(data_dir, demo=demo, secrets_store=secrets_store)
+    return open_local_database(
+        database,
+        key=key,
+        migrate_schema=migrate_schema,
+        before_migration=_backup_before_migration(data_dir, key, secrets_store),
+    )

@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,39 @@ def create_local_engine(
     return engine
 
 
+def check_database_location(path: Path) -> None:
+    """Refuse, with a clear message, a database path that can never work.
+
+    A folder where the file should be, or a data folder that cannot be written (a read-only
+    disk, a write-protected USB stick, missing permissions): SQLite would report both as a file
+    it cannot open, which reads like a wrong key. The folder is probed by creating a file in
+    it, the one test that a read-only mount, ACLs and permissions all answer truthfully.
+    """
+    if path.is_dir():
+        raise DatabaseUnusable(
+            f"{path} is a folder, not a database file",
+            f"数据库位置 {path} 是一个文件夹，不是数据库文件。请把这个文件夹移走或改名，"
+            "或用 --data-dir 指定其他数据目录。",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        return  # made by the caller (or reported when it cannot be)
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".zhanhe-write-test-"):
+            pass
+    except OSError as error:
+        raise DatabaseNotWritable(
+            f"data folder {folder} is not writable: {error}",
+            f"数据目录 {folder} 无法写入（只读磁盘、写保护的U盘或没有写入权限），"
+            "无法打开本机数据库。请改用可写的数据目录，或请管理员检查该目录的权限。",
+        ) from error
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseNotWritable(
+            f"database file {path} is not readable and writable",
+            f"数据库文件 {path} 没有读写权限，无法打开。请管理员检查该文件的权限。",
+        )
+
+
 def is_plain_sqlite(path: Path) -> bool:
     """Whether ``path`` is an unencrypted SQLite file (an empty or missing file is not)."""
     try:
@@ -238,8 +272,13 @@ def open_local_database(
     key: bytes | None = None,
     migrate_schema: bool = True,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    before_migration: Callable[[sa.Engine, list[str]], None] | None = None,
 ) -> sa.Engine:
     """Open (creating folder and file if needed) the station database and migrate it to head.
+
+    Migrations run only when some are pending, and only on a file that passes SQLite's quick
+    check (a migration rewrites tables: on a damaged file it would spread the damage); then
+    ``before_migration`` (the backup, :mod:`.backup`) runs first.
 
     With ``key`` the file is SQLCipher-encrypted; a plain file left by an older version is
     encrypted in place first (:func:`encrypt_plain_database`). Raises
@@ -255,6 +294,7 @@ def open_local_database(
                 f"cannot create data folder {path.parent}: {error}",
                 "无法创建数据目录，请检查磁盘空间和写入权限。",
             ) from error
+        check_database_location(path)
         if key is not None and is_plain_sqlite(path):
             encrypt_plain_database(path, key)
         engine = create_local_engine(path, key=key, busy_timeout_ms=busy_timeout_ms)
@@ -267,11 +307,35 @@ def open_local_database(
             except DatabaseUnusable as error:
                 raise _key_problem(path, key) or error from error
             if migrate_schema:
-                migrate(engine)
+                pending = pending_migrations(engine)
+                if pending:
+                    _refuse_damaged(engine, path)
+                    if before_migration is not None and current_revision(engine) is not None:
+                        before_migration(engine, pending)
+                    migrate(engine)
         except BaseException:
             engine.dispose()
             raise
     return engine
+
+
+class DatabaseDamaged(DatabaseUnusable):
+    """SQLite's own check found the file damaged (数据库已损坏)."""
+
+
+def _refuse_damaged(engine: sa.Engine, path: Path) -> None:
+    try:
+        with reading(engine) as connection:
+            rows = connection.exec_driver_sql("PRAGMA quick_check(5)").all()
+        problems = [str(row[0]) for row in rows if str(row[0]) != "ok"]
+    except DatabaseUnusable as error:
+        problems = [str(error)]
+    if problems:
+        raise DatabaseDamaged(
+            f"{path} failed quick_check before migration: {problems}",
+            "本机数据库已损坏，不能升级。请联系管理员运行 zhanhe-admin db check 查看问题，"
+            "再用 zhanhe-admin db restore --from 备份目录 恢复到新的数据目录。",
+        )
 
 
 def _key_problem(path: Path, key: bytes | None) -> DatabaseKeyMismatch | None:

@@ -101,7 +101,9 @@ def _staff(connection: sa.Connection, change: RefChange, now: datetime) -> None:
             "staff_id": data["staff_id"],
             "name": data["name"],
             "roles": list(data.get("roles") or []),
-            "password_hash": data["password_hash"],
+            # The centre sends a hash only while the person is active (c0007): a departed
+            # person's row keeps no hash here either, and no password matches an empty one.
+            "password_hash": data.get("password_hash") or "",
             "active": bool(data.get("active", True)),
             "updated_at": _required_instant(data.get("updated_at"), now),
         },

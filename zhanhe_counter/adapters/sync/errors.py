@@ -38,6 +38,7 @@ def translate_central_error(error: BaseException) -> SyncError:
     if (
         state in _AUTH_STATES
         or "password authentication failed" in text
+        or "is not permitted to log in" in text  # a deactivated station (NOLOGIN)
         or ("role" in text and "does not exist" in text)
     ):
         return NotAuthorised(

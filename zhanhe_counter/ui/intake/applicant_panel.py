@@ -288,7 +288,7 @@ class ApplicantPanel(QFrame):
         code = self.uscc.text().strip().upper()
         if not self.is_organisation.isChecked() or not code:
             return []
-        check = check_id(code, today=self._today)
+        check = check_id(code, today=self._today, kinds={IdKind.USCC})
         return [] if check.valid else list(check.problems)
 
     def problems(self) -> list[str]:

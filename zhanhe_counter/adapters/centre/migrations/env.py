@@ -11,4 +11,8 @@ from __future__ import annotations
 from zhanhe_counter.adapters.centre.tables import central_metadata
 from zhanhe_counter.adapters.storage import alembic_env
 
-alembic_env.run(central_metadata, version_table="alembic_version_central")
+# One transaction per migration, not one for the whole run: an index on a live table is built
+# CONCURRENTLY, which PostgreSQL refuses inside a transaction block (c0003).
+alembic_env.run(
+    central_metadata, version_table="alembic_version_central", transaction_per_migration=True
+)

@@ -1,0 +1,207 @@
+"""SIGKILL of a counter in the middle of real intakes (issue 18, Proof 1).
+
+Through the real intake service, the encrypted store, the document renderer and the print
+queue with its worker: a writer records intakes until it is killed at a random moment, then the
+next writer opens the same data folder (the print queue's crash recovery included), and so on.
+After every kill: the database is whole; every case acknowledged as committed is there exactly
+once; no case number is used twice; every print job acknowledged as queued is there, once;
+no document of a case is queued twice; and a case whose jobs were acknowledged has one job per
+document it needs.
+
+Not yet asserted here (helper "docs", issue 18 Deliver 2): that *every* stored case has all its
+documents queued or visibly waiting. A kill between the case's commit and its documents' queue
+still leaves cases without jobs; ``test_every_stored_case_has_its_documents`` records that gap
+as a strict xfail and will start failing (XPASS) the day documents commit with their case.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from zhanhe_counter.adapters.storage.engine import connect_encrypted
+
+WRITER = Path(__file__).with_name("intake_kill_writer.py")
+
+
+@dataclass
+class Acknowledged:
+    """What the writers said was done, over all rounds."""
+
+    cases: dict[str, str] = field(default_factory=dict)  # case_id hex -> case number
+    jobs: dict[str, list[str]] = field(default_factory=dict)  # case_id hex -> job ids hex
+
+
+class _Writers:
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, str(WRITER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self._next() == ["SERVING"]
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self._lines.put(line)
+        self._lines.put("EOF\n")
+
+    def _next(self) -> list[str]:
+        line = self._lines.get(timeout=120)
+        assert line != "EOF\n", "intake_kill_writer ended unexpectedly"
+        return line.split()
+
+    def round(self, data: Path, rng: random.Random, seed: int, acked: Acknowledged) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(f"RUN {data} {seed}\n")
+        self._process.stdin.flush()
+        pid: int | None = None
+        ready = False
+        early = rng.random() < 0.15  # sometimes while the station opens
+
+        def take(parts: list[str]) -> None:
+            nonlocal pid, ready
+            if parts[0] == "PID":
+                pid = int(parts[1])
+            elif parts[0] == "READY":
+                ready = True
+            elif parts[0] == "CASE":
+                acked.cases[parts[1]] = parts[2]
+            elif parts[0] == "JOBS":
+                acked.jobs[parts[1]] = parts[2:]
+            else:
+                raise AssertionError(f"unexpected line {parts}")
+
+        while pid is None or not (ready or early):
+            take(self._next())
+        time.sleep(rng.uniform(0.0, 0.05 if early else 0.6))
+        os.kill(pid, signal.SIGKILL)
+        while True:
+            parts = self._next()
+            if parts[0] == "EXIT":
+                assert parts[1] == str(pid)
+                assert os.WIFSIGNALED(int(parts[2])), "the writer died before the kill"
+                return
+            take(parts)
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait(timeout=60)
+        assert self._process.stdout is not None
+        self._process.stdout.close()
+
+
+@dataclass
+class Found:
+    cases: int = 0
+    without_jobs: int = 0
+    jobs: int = 0
+
+
+def _check(data: Path, acked: Acknowledged) -> Found:
+    key_file = data / "demo-database.key"
+    if not key_file.exists():
+        assert not acked.cases
+        return Found()
+    connection = connect_encrypted(data / "station.sqlite3", bytes.fromhex(key_file.read_text()))
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+        if "print_job" not in tables:
+            assert not acked.cases
+            return Found()
+        cases = Counter(row[0] for row in connection.execute("SELECT case_id FROM case_status"))
+        numbers = Counter(
+            row[0]
+            for row in connection.execute(
+                "SELECT case_number FROM case_status WHERE case_number IS NOT NULL"
+            )
+        )
+        jobs = connection.execute(
+            "SELECT job_id, case_id, kind, reprint_of FROM print_job"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert all(n == 1 for n in numbers.values()), "a case number was used twice"
+    stored = {_hex(case_id) for case_id in cases}
+    assert all(n == 1 for n in cases.values())
+    for case_id, number in acked.cases.items():
+        assert case_id in stored, f"acknowledged case {number} lost"
+    job_ids = Counter(_hex(row[0]) for row in jobs)
+    assert all(n == 1 for n in job_ids.values()), "a print job stored twice"
+    originals = Counter((_hex(row[1]), row[2]) for row in jobs if row[3] is None)
+    assert all(n == 1 for n in originals.values()), "a document queued twice for one case"
+    for case_id, acked_jobs in acked.jobs.items():
+        for job_id in acked_jobs:
+            assert job_id in job_ids, f"acknowledged print job {job_id} lost"
+        assert len({k for (c, k) in originals if c == case_id}) == len(acked_jobs)
+    with_jobs = {c for (c, _kind) in originals}
+    return Found(len(stored), len(stored - with_jobs), len(jobs))
+
+
+def _hex(value: object) -> str:
+    return value.hex() if isinstance(value, bytes) else str(value).replace("-", "")
+
+
+def _run(data: Path, kills: int) -> tuple[Acknowledged, Found]:
+    seed = random.SystemRandom().randrange(1_000_000)
+    rng = random.Random(seed)
+    acked = Acknowledged()
+    found = Found()
+    writers = _Writers()
+    try:
+        for number in range(kills):
+            writers.round(data, rng, seed * 10_000 + number, acked)
+            found = _check(data, acked)
+    finally:
+        writers.close()
+    print(
+        f"INTAKE-KILL seed={seed} kills={kills} acknowledged_cases={len(acked.cases)} "
+        f"acknowledged_with_jobs={len(acked.jobs)} stored_cases={found.cases} "
+        f"stored_jobs={found.jobs} stored_cases_without_jobs={found.without_jobs}"
+    )
+    assert acked.jobs, "no writer got as far as queuing documents"
+    return acked, found
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Acknowledged, Found]:
+    return _run(tmp_path_factory.mktemp("counter"), kills=30)
+
+
+def test_sigkill_during_intake_loses_and_doubles_nothing(
+    default_run: tuple[Acknowledged, Found],
+) -> None:
+    acked, found = default_run
+    assert found.cases >= len(acked.cases)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="documents are queued after the case commits (issue 18 Deliver 2, helper docs)",
+)
+def test_every_stored_case_has_its_documents(default_run: tuple[Acknowledged, Found]) -> None:
+    _acked, found = default_run
+    assert found.without_jobs == 0
+
+
+@pytest.mark.slow
+def test_sigkill_during_intake_soak(tmp_path: Path) -> None:
+    _run(tmp_path, kills=300)
