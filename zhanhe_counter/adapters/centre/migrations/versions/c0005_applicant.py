@@ -98,13 +98,25 @@ $$;
 """
 
 
+#: ``case_event`` is the busiest table of a live centre: its index is built CONCURRENTLY, outside
+#: the migration's transaction, and a build interrupted half-way (an invalid index) is rebuilt.
+_DROP_INVALID = """
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+              WHERE c.relname = 'ix_case_event_case_number' AND NOT i.indisvalid) THEN
+    DROP INDEX ix_case_event_case_number;
+  END IF;
+END $$
+"""
+
+
 def upgrade() -> None:
-    op.create_index(
-        "ix_case_event_case_number",
-        "case_event",
-        [sa.text("(payload ->> 'case_number')")],
-        postgresql_where=sa.text("kind = 'received'"),
-    )
+    with op.get_context().autocommit_block():
+        op.execute(_DROP_INVALID)
+        op.execute(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_case_event_case_number ON case_event "
+            "((payload ->> 'case_number')) WHERE kind = 'received'"
+        )
     op.create_table(
         "outbound_message",
         sa.Column("message_key", sa.String(200), nullable=False),
@@ -186,4 +198,5 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS progress_case(text)")
     op.drop_table("outbound_cursor")
     op.drop_table("outbound_message")
-    op.drop_index("ix_case_event_case_number", table_name="case_event")
+    with op.get_context().autocommit_block():
+        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_case_event_case_number")
