@@ -2,11 +2,14 @@
 events and reference changes into the station database, each page with its cursor in one
 transaction.
 
-A pulled event is either the echo of one this PC holds (it becomes confirmed) or a back-office
-fact about a local case, appended through the event store's own path so that the state machine
-and the status projection never disagree with the log. What cannot be applied (a case this PC
-does not have, a kind this version does not know, a fact the case refuses) is kept aside in
-``sync_conflict`` and the case is flagged 需处理; nothing is dropped.
+A pulled event is either the echo of one this PC holds (it becomes confirmed) or another
+station's fact about a case routed here (the back office's answer, the delivery window's
+hand-over, or the first event of a case another station opened, which opens it here), appended
+through the event store's own path — numbered in that station's local sequence — so that the
+state machine and the status projection never disagree with the log. What cannot be applied (an
+event of a case this PC does not have that cannot open it, a kind this version does not know, a
+fact the case no longer allows) is kept aside in ``sync_conflict`` and the case is flagged
+需处理; nothing is dropped, and an event id is applied once (docs/hall.md).
 """
 
 from __future__ import annotations
@@ -180,10 +183,6 @@ class SqliteSyncPull(StationSync):
         case_known = connection.execute(
             sa.select(case_status.c.case_id).where(case_status.c.case_id == event.case_id)
         ).scalar_one_or_none()
-        if case_known is None:
-            return self._conflict(
-                connection, event, "unknown_case", "中心的记录属于本机没有的办件。", now
-            )
         try:
             kind = EventKind(event.kind)
         except ValueError:
@@ -205,8 +204,14 @@ class SqliteSyncPull(StationSync):
         )
         try:
             with connection.begin_nested():
+                # A case another station opened arrives with its first event (the centre
+                # routes a case's whole history, in commit order): it opens the case here too.
                 self._store.append_in(connection, draft, {})
         except DomainError as error:
+            if case_known is None:
+                return self._conflict(
+                    connection, event, "unknown_case", "中心的记录属于本机没有的办件。", now
+                )
             return self._conflict(connection, event, "incompatible", error.user_message, now)
         connection.execute(
             sa.update(case_event)

@@ -85,6 +85,19 @@ class OutboundCase:
     matter_id: str | None
     service_day: date
     created_at: datetime
+    department: str | None = None  # the matter's department: routes the case to its desks
+    hall: str | None = None  # the opening station's hall: routes it to the delivery windows
+
+
+@dataclass(frozen=True, slots=True)
+class CasePlaces:
+    """Where this station's cases belong (办件归属): its hall, and each matter's department.
+
+    Sent with a case's ownership row, so the centre can route it (design.md, "The hall").
+    """
+
+    hall: str | None = None
+    departments: Mapping[str, str] = field(default_factory=dict)  # matter id -> department
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +204,11 @@ class InboundEvent:
     actor: str
     schema_version: int
     payload: Mapping[str, Any]
-    server_seq: int
+    server_seq: int  # the position in this station's routing log (c0006), with ``xid``
     xid: int
+    case_station: str | None = None  # the station that opened the case
+    case_department: str | None = None
+    case_hall: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
