@@ -32,7 +32,11 @@ from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
-from zhanhe_counter.adapters.sync.station_config import build_sync_engine, load_limits
+from zhanhe_counter.adapters.sync.station_config import (
+    build_sync_engine,
+    build_wakeups,
+    load_limits,
+)
 from zhanhe_counter.adapters.tally import sqlite_source
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
@@ -50,7 +54,7 @@ from zhanhe_counter.services.paperwork import OfficeProfile
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
-from zhanhe_counter.services.ports.sync import SecretStore
+from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
@@ -231,11 +235,16 @@ class Station:
         if self.sync_worker is not None:
             return None
         try:
-            engine = build_sync_engine(self.engine, secrets, self.clock, __version__)
+            places = CasePlaces(
+                hall=self.identity.window.hall.id,
+                departments={m.id: m.department for m in self.catalogue.matters.values()},
+            )
+            engine = build_sync_engine(self.engine, secrets, self.clock, __version__, places=places)
+            wakeups = build_wakeups(self.engine, secrets)
         except DomainError as error:
             log.warning("sync not started: %s", error)
             return error.user_message
-        self.sync_worker = SyncWorker(engine, self.clock)
+        self.sync_worker = SyncWorker(engine, self.clock, wakeups=wakeups)
         self.intake_gate.open()
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()

@@ -9,7 +9,7 @@ The engine in ``services/sync_engine.py`` only talks to these protocols.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -469,6 +469,17 @@ class SyncOutbox(SyncPush, SyncPull, SyncStatusReader, Protocol):
     log (本机同步库)."""
 
     def record_session(self, record: SessionRecord) -> None: ...
+
+
+class SyncWakeups(Protocol):
+    """The centre telling this PC that something was routed to it (中心变更提醒)."""
+
+    def listen(self, wake: Callable[[], None]) -> None:
+        """Block, calling ``wake`` on every notice (and on every reconnect), until
+        :meth:`close`; connection trouble is retried inside, never raised."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class SecretStore(Protocol):
