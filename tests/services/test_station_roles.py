@@ -14,7 +14,9 @@ from zhanhe_counter.services.station_roles import (
 
 
 def test_roles_combine_and_a_bare_name_is_one_more_scope_of_the_role_before_it() -> None:
-    roles = parse_roles("counter, backoffice=民政局,人社局 ,delivery=QZX,supervisor=district,counter")
+    roles = parse_roles(
+        "counter, backoffice=民政局,人社局 ,delivery=QZX,supervisor=district,counter"
+    )
     assert roles == (
         StationRole(RoleKind.BACKOFFICE, "人社局"),
         StationRole(RoleKind.BACKOFFICE, "民政局"),
