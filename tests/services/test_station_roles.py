@@ -1,4 +1,4 @@
-"""Station roles as written on the command line (counter, backoffice=…, delivery=…, supervisor=…)."""
+"""Station roles as written on the command line (counter, backoffice=…, delivery=…, …)."""
 
 from __future__ import annotations
 

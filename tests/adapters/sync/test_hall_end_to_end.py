@@ -85,7 +85,7 @@ class HallPC:
         return [e.kind.value for e in self.ft.station.store.events_for_case(case_id)]
 
 
-def _pc(
+def _pc(  # noqa: PLR0917 - the fixture passes one PC's coordinates
     central_url: str,
     pg_cluster: PgCluster,
     root: Path,
@@ -206,11 +206,13 @@ def test_a_case_travels_across_the_hall_with_each_pc_offline_at_some_point(hall:
     # The counter gets the answers and prints the acceptance notice while the applicant waits.
     assert counter.run().added == 3
     answer = counter.ft.backoffice.answer_for(waiting.case_id)
-    assert answer is not None and answer.accepted
+    assert answer is not None
+    assert answer.accepted
     assert answer.answered_by == REVIEWER.staff_id
     assert _print(counter, waiting.case_id, answer.documents) == ["acceptance_notice"]
     refusal = counter.ft.backoffice.answer_for(to_refuse.case_id)
-    assert refusal is not None and not refusal.accepted
+    assert refusal is not None
+    assert not refusal.accepted
     assert refusal.reasons == ("申请事项不属于本机关职权范围",)
     assert [d.kind for d in refusal.documents] == [DocumentKind.REFUSAL_NOTICE]
     assert counter.status(to_refuse.case_id) is CaseStatus.REFUSED
