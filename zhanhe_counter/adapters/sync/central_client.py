@@ -280,9 +280,6 @@ class PostgresSyncSession:
                     payload=r[9],
                     server_seq=int(r[10]),
                     xid=int(r[11]),
-                    case_station=r[12],
-                    case_department=r[13],
-                    case_hall=r[14],
                 )
                 for r in rows
             )

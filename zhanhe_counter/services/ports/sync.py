@@ -206,9 +206,6 @@ class InboundEvent:
     payload: Mapping[str, Any]
     server_seq: int  # the position in this station's routing log (c0006), with ``xid``
     xid: int
-    case_station: str | None = None  # the station that opened the case
-    case_department: str | None = None
-    case_hall: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

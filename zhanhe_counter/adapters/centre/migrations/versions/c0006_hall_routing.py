@@ -257,10 +257,11 @@ BEGIN
     FROM landed AS l JOIN public.case_route AS cr ON cr.case_id = l.case_id
    ORDER BY l.server_seq, cr.station_id
   ON CONFLICT (station_id, event_id) DO NOTHING;
+  -- The writing station is not woken by its own events: its push already confirmed them.
   FOR channel IN
     SELECT DISTINCT s.role_name
       FROM landed AS l
-      JOIN public.case_route AS cr ON cr.case_id = l.case_id
+      JOIN public.case_route AS cr ON cr.case_id = l.case_id AND cr.station_id <> l.origin
       JOIN public.station AS s ON s.station_id = cr.station_id
   LOOP
     PERFORM pg_notify(channel, 'events');
@@ -268,13 +269,15 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- A station's pull: its own log from the cursor, joined to the events by primary key. Only
--- rows whose transaction is older than every running one, so a late commit is never skipped.
+-- A station's pull: one range of its own log from the cursor, then each row's event by primary
+-- key. Only rows whose transaction is older than every running one, so a late commit is never
+-- skipped. The page is taken first and each event fetched by key (OFFSET 0 keeps the planner
+-- from turning the lookups into a hash join over the whole event table, which it prefers while
+-- the table is small): the pull reads what it returns, never another station's history.
 CREATE FUNCTION pull_routed(p_xid text, p_seq bigint, p_limit integer)
 RETURNS TABLE (event_id uuid, case_id uuid, origin text, origin_seq bigint, kind text,
                occurred_at timestamptz, hlc bigint, actor text, schema_version smallint,
-               payload jsonb, route_seq bigint, route_xid text, case_station text,
-               case_department text, case_hall text)
+               payload jsonb, route_seq bigint, route_xid text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   me text := public.my_station();
@@ -285,16 +288,17 @@ BEGIN
   END IF;
   RETURN QUERY
   SELECT e.event_id, e.case_id, e.origin::text, e.origin_seq, e.kind::text, e.occurred_at,
-         e.hlc, e.actor::text, e.schema_version, e.payload, r.server_seq, r.xid::text,
-         cf.station_id::text, cf.department::text, cf.hall::text
-    FROM public.route_log AS r
-    JOIN public.case_event AS e ON e.event_id = r.event_id
-    JOIN public.case_file AS cf ON cf.case_id = e.case_id
-   WHERE r.station_id = me
-     AND (r.xid, r.server_seq) > (p_xid::xid8, p_seq)
-     AND r.xid < pg_snapshot_xmin(pg_current_snapshot())
-   ORDER BY r.xid, r.server_seq
-   LIMIT p_limit;
+         e.hlc, e.actor::text, e.schema_version, e.payload, page.server_seq, page.xid::text
+    FROM (SELECT r.server_seq, r.xid, r.event_id
+            FROM public.route_log AS r
+           WHERE r.station_id = me
+             AND (r.xid, r.server_seq) > (p_xid::xid8, p_seq)
+             AND r.xid < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY r.xid, r.server_seq
+           LIMIT p_limit) AS page
+    CROSS JOIN LATERAL (SELECT * FROM public.case_event AS ce
+                         WHERE ce.event_id = page.event_id OFFSET 0) AS e
+   ORDER BY page.xid, page.server_seq;
 END $$;
 """
 
