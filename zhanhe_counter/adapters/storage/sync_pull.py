@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
-from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.storage.event_store import SqliteEventStore, row_to_event
 from zhanhe_counter.adapters.storage.reference_mirror import apply_reference_change
 from zhanhe_counter.adapters.storage.retention_tables import pruned_case
 from zhanhe_counter.adapters.storage.sync_marks import (
@@ -40,6 +40,7 @@ from zhanhe_counter.adapters.storage.sync_marks import (
 )
 from zhanhe_counter.adapters.storage.sync_tables import sync_conflict
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
+from zhanhe_counter.domain.case import CaseState, apply
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.services.ports.sync import (
@@ -157,6 +158,8 @@ class SqliteSyncPull(StationSync):
                 outcome = self._apply_new_event(connection, event, now)
                 added += outcome == "added"
                 conflicts += outcome == "conflict"
+                if outcome == "added":
+                    conflicts += self._overtaken(connection, event, now)
             put_mark(connection, K_EVENTS_CURSOR, page.next_cursor.to_text(), now)
             put_mark(connection, K_LAST_PULL_OK, now.isoformat(), now)
         return AppliedEvents(confirmed=confirmed, added=added, conflicts=conflicts)
@@ -220,6 +223,64 @@ class SqliteSyncPull(StationSync):
         )
         return "added"
 
+    def _overtaken(self, connection: sa.Connection, pulled: InboundEvent, now: datetime) -> int:
+        """Check the case in the centre's commit order after another station's event landed.
+
+        The local log holds this PC's own events where they were recorded; the centre may have
+        committed another station's event before them (the counter took a supplement offline
+        while the back office refused). Folded in the centre's order — events it numbered by
+        their position in this station's routing log, then those it has not seen yet — an event
+        the case no longer allows is flagged here as it is at the other stations (where it was
+        set aside on arrival): kept, shown as 需处理, never dropped or applied twice.
+        """
+        rows = connection.execute(
+            sa.select(case_event)
+            .where(case_event.c.case_id == pulled.case_id)
+            .order_by(case_event.c.case_pos)
+        ).all()
+        in_commit_order = sorted(
+            rows, key=lambda r: (r.server_seq is None, r.server_seq or 0, r.case_pos)
+        )
+        if [r.event_id for r in in_commit_order] == [r.event_id for r in rows]:
+            return 0  # recorded here in the centre's order: the append already checked it
+        known = set(
+            connection.execute(
+                sa.select(sync_conflict.c.event_id).where(sync_conflict.c.case_id == pulled.case_id)
+            ).scalars()
+        )
+        state: CaseState | None = None
+        flagged = 0
+        for row in in_commit_order:
+            event = row_to_event(row)
+            try:
+                state = apply(state, event)
+            except DomainError as error:
+                if event.event_id in known:
+                    continue
+                flagged += 1
+                self._conflict(
+                    connection,
+                    InboundEvent(
+                        event_id=event.event_id,
+                        case_id=event.case_id,
+                        origin=event.station_id,
+                        origin_seq=int(row.station_seq),
+                        kind=event.kind.value,
+                        occurred_at=event.occurred_at,
+                        hlc=int(row.hlc or 0),
+                        actor=event.actor,
+                        schema_version=int(row.schema_version),
+                        payload=event.payload,
+                        server_seq=int(row.server_seq or 0),
+                        xid=0,
+                    ),
+                    "overtaken",
+                    f"中心先收到了“{_kind_label(pulled.kind)}”，此记录已不被办件允许："
+                    f"{error.user_message}",
+                    now,
+                )
+        return flagged
+
     def _conflict(
         self,
         connection: sa.Connection,
@@ -268,3 +329,10 @@ class SqliteSyncPull(StationSync):
             put_mark(connection, K_REFERENCE_CURSOR, page.next_cursor.to_text(), now)
             put_mark(connection, K_LAST_REFERENCE_OK, now.isoformat(), now)
         return len(page.rows)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return EventKind(kind).label
+    except ValueError:
+        return kind
