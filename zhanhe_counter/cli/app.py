@@ -31,6 +31,7 @@ COMMANDS = {
     "sync": "sync",
     "demo-data": "demo_data",
     "tally": "tally",
+    "cases": "cases",
 }
 
 

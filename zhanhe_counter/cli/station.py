@@ -56,7 +56,8 @@ def run_register(args: argparse.Namespace) -> int:
     secrets = KeyringSecretStore()
     data_dir = resolve_data_dir(args.data_dir, os.environ)
     path = local_db_path(data_dir)
-    engine = open_station_database(data_dir, demo=False, secrets_store=secrets)
+    # A demo folder keeps its demo key file (it can be a training station of the centre).
+    engine = open_station_database(data_dir, secrets_store=secrets)
     try:
         registration = register_station(
             args.url, args.station_id, name=args.name, roles=roles, hall=args.hall

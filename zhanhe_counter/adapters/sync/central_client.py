@@ -382,3 +382,19 @@ class PostgresSyncTarget:
         except (psycopg.Error, OSError) as error:
             raise translate_central_error(error) from error
         return PostgresSyncSession(connection, self._operation_timeout)
+
+
+def case_places(
+    address: CentralAddress, case_ids: Sequence[UUID]
+) -> dict[UUID, tuple[str | None, str]]:
+    """Department and hall of cases routed to this station, as the centre holds them (RLS
+    shows only routed cases). Raises ``SyncError`` subclasses, never driver errors."""
+    try:
+        with psycopg.connect(address.conninfo("zhanhe-admin cases"), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT case_id, department, hall FROM case_file WHERE case_id = ANY(%s)",
+                (list(case_ids),),
+            ).fetchall()
+    except (psycopg.Error, OSError) as error:
+        raise translate_central_error(error) from error
+    return {r[0]: (r[1], r[2]) for r in rows}

@@ -1,0 +1,90 @@
+"""``zhanhe-admin cases --json`` on a counter and on a back-office desk it routes cases to."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests import pg
+from tests.adapters.storage.factories import received_draft
+from tests.adapters.sync import helpers
+from zhanhe_counter.adapters.storage.database_key import open_station_database
+from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+from zhanhe_counter.cli import app
+
+pg_cluster = pg.pg_cluster
+empty_central_url = pg.empty_central_url
+memory_keyring = helpers.memory_keyring
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = app.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cases_lists_own_and_routed_cases_with_their_places(
+    empty_central_url: str,
+    tmp_path: Path,
+    memory_keyring: helpers.MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    counter, desk = str(tmp_path / "counter"), str(tmp_path / "desk")
+    assert _run(capsys, "central", "init", "--url", empty_central_url)[0] == 0
+    for folder, station, role in (
+        (counter, "QZX-W03", "counter"),
+        (desk, "QZX-BO-MZ", "backoffice=湛河区民政局"),
+    ):
+        code, _, err = _run(
+            capsys,
+            "--data-dir",
+            folder,
+            "station",
+            "register",
+            station,
+            "--url",
+            empty_central_url,
+            "--role",
+            role,
+            "--hall",
+            "QZX",
+        )
+        assert code == 0, err
+    engine = open_station_database(Path(counter))
+    SqliteReferenceStore(engine).set_setting("window_id", "QZX-03")
+    SqliteEventStore(engine).append_many(
+        [
+            received_draft(station="QZX-W03", number="N-MZ-1", matter_id="ZH-005"),
+            received_draft(station="QZX-W03", number="N-GA-1", matter_id="ZH-018"),
+        ]
+    )
+    engine.dispose()
+    code, out, _ = _run(capsys, "--data-dir", counter, "cases", "--json")
+    assert code == 0
+    own = {row["number"]: row for row in json.loads(out)}
+    assert own["N-MZ-1"]["sync"] == "saved_local"
+    assert own["N-MZ-1"]["hall"] == "QZX"
+    assert own["N-MZ-1"]["routed"] is False
+
+    for folder in (counter, desk):
+        assert _run(capsys, "--data-dir", folder, "sync", "--once")[0] == 0
+
+    code, out, _ = _run(capsys, "--data-dir", desk, "cases", "--json")
+    assert code == 0
+    [routed] = json.loads(out)  # only its department's case reached the desk
+    assert {k: routed[k] for k in ("number", "matter", "department", "hall", "state")} == {
+        "number": "N-MZ-1",
+        "matter": "ZH-005",
+        "department": "湛河区民政局",
+        "hall": "QZX",
+        "state": "received",
+    }
+    assert (routed["opened_by"], routed["routed"], routed["sync"]) == ("QZX-W03", True, "confirmed")
+
+    code, out, _ = _run(capsys, "--data-dir", counter, "cases")
+    assert code == 0
+    assert "中心已确认" in out
+    assert "共 2 件。" in out
