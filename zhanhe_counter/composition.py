@@ -215,9 +215,10 @@ class Station:
     @cached_property
     def tally(self) -> TallyService:
         """This PC's tallies (本机数据), named from the station's own catalogue and staff."""
-        return TallyService(sqlite_source(self.engine), self.clock, self._tally_directory)
+        return TallyService(sqlite_source(self.engine), self.clock, self.tally_directory)
 
-    def _tally_directory(self) -> TallyDirectory:
+    def tally_directory(self) -> TallyDirectory:
+        """Names of this PC's station, staff, matters and departments for its tallies."""
         window = self.identity.window
         return TallyDirectory(
             stations={

@@ -88,3 +88,83 @@ def test_cases_lists_own_and_routed_cases_with_their_places(
     assert code == 0
     assert "中心已确认" in out
     assert "共 2 件。" in out
+
+
+def test_a_supervisor_desk_tallies_its_scope_from_the_centre(
+    empty_central_url: str,
+    tmp_path: Path,
+    memory_keyring: helpers.MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _run(capsys, "central", "init", "--url", empty_central_url)[0] == 0
+    folders = {}
+    for station, role, hall in (
+        ("QZX-W03", "counter", "QZX"),
+        ("CHJ-W01", "counter", "CHJ"),
+        ("QZX-SUP", "supervisor=QZX", "QZX"),
+        ("DIST-SUP", "supervisor=district", "QZX"),
+    ):
+        folders[station] = str(tmp_path / station)
+        code, _, err = _run(
+            capsys,
+            "--data-dir",
+            folders[station],
+            "station",
+            "register",
+            station,
+            "--url",
+            empty_central_url,
+            "--role",
+            role,
+            "--hall",
+            hall,
+        )
+        assert code == 0, err
+    for station, cases in (("QZX-W03", 2), ("CHJ-W01", 1)):
+        engine = open_station_database(Path(folders[station]))
+        SqliteEventStore(engine).append_many(
+            [received_draft(station=station, number=f"{station}-{n}") for n in range(cases)]
+        )
+        engine.dispose()
+    for folder in folders.values():
+        assert _run(capsys, "--data-dir", folder, "sync", "--once")[0] == 0
+
+    def received(*argv: str, as_station: bool = False) -> int:
+        code, out, err = _run(
+            capsys,
+            *argv,
+            "tally",
+            *(["--as-station"] if as_station else []),
+            "--date",
+            "2026-11-26",
+            "--scope",
+            "central",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "t.csv"),
+            *([] if argv else ["--central-url", empty_central_url]),
+        )
+        assert code == 0, err
+        return int(json.loads(out)["received"])
+
+    assert received("--data-dir", folders["QZX-SUP"], as_station=True) == 2  # its hall only
+    district = received("--data-dir", folders["DIST-SUP"], as_station=True)
+    assert district == 3
+    # The same figure as the Bureau's own central tally.
+    assert received() == district
+    code, _, err = _run(
+        capsys,
+        "--data-dir",
+        folders["QZX-SUP"],
+        "tally",
+        "--date",
+        "2026-11-26",
+        "--as-station",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "t.csv"),
+    )
+    assert code == 2
+    assert "--as-station 只用于 --scope central" in err

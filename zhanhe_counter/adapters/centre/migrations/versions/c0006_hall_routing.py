@@ -329,6 +329,9 @@ REVOKE ALL ON FUNCTION wanted_routes(text, uuid), reroute_station(text),
 GRANT EXECUTE ON FUNCTION pull_routed(text, bigint, integer) TO {STATION_ROLE};
 
 GRANT SELECT ON case_route, route_log TO {STATION_ROLE};
+-- A supervisor desk's tally from the centre (its scope by RLS) names the stations not synced.
+GRANT SELECT (station_id, name, active, hall, last_hello_at, last_push_at, last_pull_at)
+  ON station TO {STATION_ROLE};
 GRANT SELECT ON station_role, case_route, route_log TO {BACKOFFICE_ROLE}, {REPORTING_ROLE};
 ALTER TABLE case_route ENABLE ROW LEVEL SECURITY;
 ALTER TABLE route_log ENABLE ROW LEVEL SECURITY;
@@ -372,6 +375,8 @@ CREATE POLICY ev_station_read ON case_event FOR SELECT TO {STATION_ROLE}
 """
 
 _UNDO_SECURITY = f"""
+REVOKE SELECT (station_id, name, active, hall, last_hello_at, last_push_at, last_pull_at)
+  ON station FROM {STATION_ROLE};
 DROP POLICY ev_station_write ON case_event;
 DROP POLICY ev_station_read ON case_event;
 CREATE POLICY ev_station_write ON case_event FOR INSERT TO {STATION_ROLE}
