@@ -140,35 +140,41 @@ BEGIN
 END $$;
 
 -- The routes one station should hold, case by case (its roles against the cases' places).
-CREATE FUNCTION wanted_routes(p_station text, p_case uuid)
-RETURNS TABLE (w_case uuid, w_station text, w_access text, w_reasons text)
+CREATE FUNCTION wanted_routes(p_station text)
+RETURNS TABLE (w_case uuid, w_access text, w_reasons text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-  SELECT c.case_id, c.station_id, max(c.access), string_agg(DISTINCT c.reason, ',')
+  SELECT c.case_id, max(c.access), string_agg(DISTINCT c.reason, ',')
     FROM (
-      SELECT cf.case_id, cf.station_id, 'write' AS access, 'counter' AS reason
-        FROM public.case_file AS cf
-       WHERE (p_case IS NULL OR cf.case_id = p_case)
-         AND (p_station IS NULL OR cf.station_id = p_station)
+      SELECT cf.case_id, 'write' AS access, 'counter' AS reason
+        FROM public.case_file AS cf WHERE cf.station_id = p_station
       UNION ALL
-      SELECT cf.case_id, r.station_id,
-             CASE WHEN r.role = 'supervisor' THEN 'read' ELSE 'write' END, r.role
-        FROM public.case_file AS cf
-        JOIN public.station_role AS r
-          ON (r.role = 'backoffice' AND r.scope = cf.department)
-          OR (r.role = 'delivery' AND r.scope = cf.hall)
-          OR (r.role = 'supervisor' AND (r.scope = cf.hall OR r.scope = 'district'))
-       WHERE (p_case IS NULL OR cf.case_id = p_case)
-         AND (p_station IS NULL OR r.station_id = p_station)
+      SELECT cf.case_id, CASE WHEN r.role = 'supervisor' THEN 'read' ELSE 'write' END, r.role
+        FROM public.station_role AS r
+        JOIN public.case_file AS cf
+          ON (r.role = 'backoffice' AND cf.department = r.scope)
+          OR (r.role = 'delivery' AND cf.hall = r.scope)
+          OR (r.role = 'supervisor' AND (cf.hall = r.scope OR r.scope = 'district'))
+       WHERE r.station_id = p_station
     ) AS c
-   GROUP BY c.case_id, c.station_id
+   GROUP BY c.case_id
 $$;
 
+-- A new case's routes, from the new row and the (small) role table alone: no scan of the cases.
 CREATE FUNCTION case_file_route() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
   INSERT INTO public.case_route (case_id, station_id, access, reasons)
-  SELECT w_case, w_station, w_access, w_reasons FROM public.wanted_routes(NULL, NEW.case_id)
-  ON CONFLICT (case_id, station_id) DO NOTHING;
+  SELECT NEW.case_id, c.station_id, max(c.access), string_agg(DISTINCT c.reason, ',')
+    FROM (
+      SELECT NEW.station_id::text AS station_id, 'write' AS access, 'counter' AS reason
+      UNION ALL
+      SELECT r.station_id, CASE WHEN r.role = 'supervisor' THEN 'read' ELSE 'write' END, r.role
+        FROM public.station_role AS r
+       WHERE (r.role = 'backoffice' AND r.scope = NEW.department)
+          OR (r.role = 'delivery' AND r.scope = NEW.hall)
+          OR (r.role = 'supervisor' AND (r.scope = NEW.hall OR r.scope = 'district'))
+    ) AS c
+   GROUP BY c.station_id;
   RETURN NULL;
 END $$;
 
@@ -185,7 +191,7 @@ BEGIN
     (w_case uuid PRIMARY KEY, w_access text, w_reasons text) ON COMMIT DROP;
   TRUNCATE reroute_wanted;
   INSERT INTO reroute_wanted
-  SELECT w_case, w_access, w_reasons FROM public.wanted_routes(p_station, NULL);
+  SELECT w_case, w_access, w_reasons FROM public.wanted_routes(p_station);
   DELETE FROM public.case_route AS cr
    WHERE cr.station_id = p_station
      AND NOT EXISTS (SELECT 1 FROM reroute_wanted AS w WHERE w.w_case = cr.case_id);
@@ -324,7 +330,7 @@ SELECT cf.station_id, e.event_id
 """
 
 _SECURITY = f"""
-REVOKE ALL ON FUNCTION wanted_routes(text, uuid), reroute_station(text),
+REVOKE ALL ON FUNCTION wanted_routes(text), reroute_station(text),
   pull_routed(text, bigint, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pull_routed(text, bigint, integer) TO {STATION_ROLE};
 
@@ -425,7 +431,7 @@ def downgrade() -> None:
         "case_event_route_check()",
         "reroute_station(text)",
         "case_file_route()",
-        "wanted_routes(text, uuid)",
+        "wanted_routes(text)",
         "case_file_places()",
     ):
         op.execute(f"DROP FUNCTION IF EXISTS {function}")
