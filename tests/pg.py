@@ -1,4 +1,4 @@
-"""A real, throwaway PostgreSQL for the sync tests (sync.md §5).
+"""A real, throwaway PostgreSQL for the sync tests (docs/sync.md, Test PostgreSQL).
 
 One cluster per test process: ``initdb`` into a temporary folder, ``postgres`` on a free loopback
 port with its socket in that folder, run as the ``postgres`` user when the tests run as root

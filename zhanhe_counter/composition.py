@@ -80,7 +80,8 @@ DEMO_STAFF = (
 )
 A4_PRINTER = "A4打印机"
 TICKET_PRINTER = "小票打印机"
-#: Winter hours of a Henan county hall (domain.md §1.2 #23); the Bureau edits them in settings.
+#: Winter hours of a Henan county hall (docs/domain.md, Office hours), used all year: hard-wired
+#: until the office hours become a station setting; summer hours are not applied.
 DEFAULT_OFFICE_HOURS = OfficeHours.with_lunch(time(8, 0), time(12, 0), time(14, 30), time(17, 30))
 
 
@@ -444,10 +445,10 @@ def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
             TICKET_PRINTER: SimulatedPrinter(TICKET_PRINTER, folder / "ticket"),
         }
     from zhanhe_counter.adapters.printing.printers.config import (
-        build_printer,
         default_config_path,
         load_printer_configs,
     )
+    from zhanhe_counter.adapters.printing.printers.factory import build_printer
 
     config_path = default_config_path(data_dir)
     if not config_path.exists():

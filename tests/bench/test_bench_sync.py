@@ -1,4 +1,4 @@
-"""Sync throughput against the real PostgreSQL (sync.md §6).
+"""Sync throughput against the real PostgreSQL (docs/sync.md, Measurements).
 
 1. Pushing 10,000 station events through the whole sync session (read the SQLite outbox, batches
    of 500 in one central transaction each, move the mark, pull the echoes back and confirm them)

@@ -1,7 +1,7 @@
-"""Tally benchmarks (sync.md §6.3): a day's tally over many events, on the station SQLite and on
-the central PostgreSQL, as a ratio to a hand-written ``GROUP BY`` of the same day's events by
-station and kind over the same table in the same run; and exporting a day to XLSX as a ratio to
-writing the same table as CSV.
+"""Tally benchmarks (docs/sync.md, Measurements): a day's tally over many events, on the station
+SQLite and on the central PostgreSQL, as a ratio to a hand-written ``GROUP BY`` of the same day's
+events by station and kind over the same table in the same run; and exporting a day to XLSX as
+a ratio to writing the same table as CSV.
 
 The default run uses 100,000 events (a few seconds); ``-m slow`` runs the 1,000,000 events of the
 issue. Rows are written straight into the tables, shaped exactly as the store and the sync write

@@ -24,7 +24,8 @@ from zhanhe_counter.services.followups import (
     rectify_days_from,
 )
 from zhanhe_counter.services.ports.storage import SyncState
-from zhanhe_counter.services.rating import RATING_LABELS, RatingReceipt
+from zhanhe_counter.services.rating import RatingReceipt
+from zhanhe_counter.services.rating_scale import RATING_LABELS
 from zhanhe_counter.services.urgency import Urgency
 
 

@@ -16,7 +16,7 @@ from tests.services.followthrough_support import (
     build_followthrough,
 )
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.services.rating import RATING_LABELS
+from zhanhe_counter.services.rating_scale import RATING_LABELS
 from zhanhe_counter.ui.applicant_screen.applicant_screen import (
     BASE_PX,
     ApplicantScreen,

@@ -4,8 +4,8 @@ Both entry points call :func:`configure_logging`: stderr as before, plus a rotat
 ``logs/zhanhe.log`` in the data folder. Every line that reaches our handlers passes through
 :func:`redact` first, exception text included, so an ID number or a mobile number that slips into
 a message (a ``repr`` of a payload, a database error quoting a row) is written in its masked form
-(domain.md §7.2). An unhandled exception in any thread leaves ``logs/crash-<time>.txt``: the
-redacted traceback only, never the local variables of its frames.
+(docs/domain.md, Personal information). An unhandled exception in any thread leaves
+``logs/crash-<time>.txt``: the redacted traceback only, never the local variables of its frames.
 
 Names and addresses cannot be recognised by shape; they are kept out of log calls by review.
 """

@@ -1,4 +1,4 @@
-"""Credentials and the database key in the OS keyring only (密钥存储), style.md §6.
+"""Credentials and the database key in the OS keyring only (密钥存储); see docs/privacy.md.
 
 The keyring backend is checked once: plaintext files (``keyrings.alt``), the ``null`` backend
 (silently forgets) and the ``fail`` backend are refused, unless the caller explicitly allows an

@@ -16,10 +16,10 @@ from typing import Any
 
 from zhanhe_counter.adapters.paths import resolve_data_dir
 from zhanhe_counter.adapters.printing.printers.config import (
-    build_printer,
     default_config_path,
     load_printer_configs,
 )
+from zhanhe_counter.adapters.printing.printers.factory import build_printer
 from zhanhe_counter.adapters.printing.printers.test_page import (
     BARCODE_VALUE,
     QR_VALUE,

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if suffix in (".png", ".bin") and template.paper != "80mm":
         raise UserError(f"“{template.title}”是 A4 文书，只能输出 PDF")
 
-    from zhanhe_counter.adapters.printing.fonts import resolve_fonts
+    from zhanhe_counter.adapters.fonts import resolve_fonts
     from zhanhe_counter.adapters.printing.pdf import FormRenderer
 
     renderer = FormRenderer(templates, resolve_fonts(args.font))

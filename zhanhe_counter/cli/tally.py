@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.clock import SystemClock
-from zhanhe_counter.adapters.export.table import ExportFormat, write_export
+from zhanhe_counter.adapters.export import ExportFormat, write_export
 from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
 from zhanhe_counter.adapters.storage.database_key import is_demo_folder, open_station_database
 from zhanhe_counter.adapters.sync.connection import parse_central_url

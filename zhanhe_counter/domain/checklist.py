@@ -139,7 +139,7 @@ class ApplicantSituation:
     conditions: frozenset[str] = frozenset()
     is_agent: bool = False
     pre_reviewed_online: bool = False
-    #: 容缺 is the applicant's choice (research/domain.md §2.3.5); False forces 一次性告知.
+    #: 容缺 is the applicant's choice (docs/domain.md, 容缺受理); False forces 一次性告知.
     accepts_rongque: bool = True
 
 
@@ -439,7 +439,7 @@ def _documents(
     """The documents to print now.
 
     当场办结: the handover sheet only when the back office makes the result, then the 出件签收
-    record (research/domain.md §2.2 flow A; a 收件凭证 is optional and not printed). 当场受理: the
+    record (docs/domain.md, Window flows; a 收件凭证 is optional and not printed). 当场受理: the
     受理通知书 when the window may accept; otherwise the handover sheet, and the notice is printed
     when the back office answers. 当场收件: the 收件凭证. Every case that goes on to the back office
     also gets the 交接单 and the ticket with the case number. 容缺 adds the pledge and the one-time

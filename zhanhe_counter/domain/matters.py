@@ -16,8 +16,8 @@ from enum import StrEnum
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.workdays import TimeLimit
 
-#: National ``task_type`` codes (research/domain.md §1.3). Unknown codes are allowed: the official
-#: list grows (行政备案 has no code yet), so a code outside this table is kept as it is.
+#: National ``task_type`` codes (docs/domain.md, Matter-type codes). Unknown codes are allowed: the
+#: official list grows (行政备案 has no code yet), so a code outside this table is kept as it is.
 MATTER_TYPE_LABELS: Mapping[str, str] = {
     "01": "行政许可",
     "02": "行政处罚",

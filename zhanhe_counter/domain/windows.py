@@ -1,8 +1,8 @@
 """Window configuration (窗口配置): which window handles which matters, where, with what authority.
 
-Two authorisations must not be confused (research/domain.md §2.2): the department's authorisation
-of the comprehensive window (:class:`WindowAuthority`, here) and the applicant's power of attorney
-for an agent (a material of the matter).
+Two authorisations must not be confused (docs/domain.md, Two authorisations): the department's
+authorisation of the comprehensive window (:class:`WindowAuthority`, here) and the applicant's
+power of attorney for an agent (a material of the matter).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The back-office workbench (后台审批): from a received case to a decision handed to delivery.
 
-Three queues, each with the clock that binds it (domain.md §2.2):
+Three queues, each with the clock that binds it (docs/domain.md, Window flows):
 
 * 当场受理 at a window that may not accept: the back office answers *accept* or *refuse* within
   20 office minutes (``BACKOFFICE_REQUESTED`` carries the moment); the countdown runs in office

@@ -2,10 +2,11 @@
 
 The list is a projection of case events: each ``RATED`` event below 基本满意, from this PC or
 arrived through sync, is one follow-up, due ``rectify_days`` working days after the rating
-(default 15, the commonly published figure; domain.md §3 — the Bureau sets its own in the
-settings key ``bad_review_rectify_days``). The supervisor's steps on it (回访, 整改, 办结) are
-``RATING_FOLLOWED_UP`` events of the same case, so they sync to the centre and the tallies count
-them; the case state machine refuses a step on a case without a bad rating or after 办结.
+(default 15, the commonly published figure; docs/domain.md, 好差评 follow-up — the Bureau sets
+its own in the settings key ``bad_review_rectify_days``). The supervisor's steps on it (回访, 整改,
+办结) are ``RATING_FOLLOWED_UP`` events of the same case, so they sync to the centre and the
+tallies count them; the case state machine refuses a step on a case without a bad rating or after
+办结.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore
-from zhanhe_counter.services.rating import RATING_LABELS, is_bad
+from zhanhe_counter.services.rating_scale import RATING_LABELS, is_bad
 from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 DEFAULT_RECTIFY_WORKING_DAYS = 15

@@ -310,7 +310,7 @@ class IntakeService:
 
         flow = _FLOW_OF[result.flow] if result.flow else ServiceFlow.RECEIVE_ONLY
         # An application sent back with a one-time notice has no promised date yet: the limit
-        # runs from acceptance, after the supplement (domain.md §2.2 clock rules).
+        # runs from acceptance, after the supplement (docs/domain.md, Clock rules).
         promised = (
             None if result.outcome is Outcome.INCOMPLETE else self._promised_due(matter, now.date())
         )

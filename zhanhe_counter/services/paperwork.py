@@ -247,7 +247,8 @@ class _Facts:
                 "form": _form_of(_material_named(self.matter, item.name)),
                 "copies": str(_copies_of(_material_named(self.matter, item.name))),
             }
-            # Under 容缺 the notice lists the deferred items (domain.md §2.3.5: 容缺受理通知书).
+            # Under 容缺 the notice lists the deferred items (the 容缺受理通知书; docs/domain.md,
+            # 容缺受理).
             for item in self.result.missing or self.result.rongque_items
         ]
         return self._common() | {

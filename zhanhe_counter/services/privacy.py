@@ -4,8 +4,8 @@ Screens and papers handed to the applicant show ID numbers masked (first 6 + las
 staff open a case's detail, print or reprint one of its documents, reveal the full ID number or
 export case-level data, an audit event is appended to the case (``EventKind.is_audit``): who (the
 event's actor), which case, where, when — never the number or the applicant's name. Audit events
-are ordinary case events, so they sync to the centre through the same outbox (domain.md §7.2,
-个人信息保护法 Art. 51).
+are ordinary case events, so they sync to the centre through the same outbox (docs/domain.md,
+Personal information; 个人信息保护法 Art. 51).
 
 Access rule: a window clerk may open only the cases of this station; the back office and
 supervisors may open any case the station holds. Only they may reveal a full ID number, and only

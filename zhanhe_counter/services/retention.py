@@ -1,7 +1,7 @@
 """Retention of local case copies (本机办件保存期限): prune what the centre holds, never before.
 
-The counter PC is not the system of record (domain.md §7.3): once a case is closed, every one of
-its events is confirmed by the centre and the configured retention has passed since its last
+The counter PC is not the system of record (docs/domain.md, Retention): once a case is closed, every
+one of its events is confirmed by the centre and the configured retention has passed since its last
 event, the local copy (events, status, print bytes, signatures, reveal log) is deleted
 (PIPL Art. 19 and 47). The archive copy lives centrally under the archive schedule.
 

@@ -1,6 +1,6 @@
 """One sync session with the centre (同步会话), and what the sync bar makes of the result.
 
-A session (sync.md "Sync algorithm"): connect → hello (server time, identity, this station's
+A session (docs/sync.md, A sync session): connect → hello (server time, identity, this station's
 highest number at the centre) → the outbox sets its push mark to the centre's (raising it skips
 batches whose acknowledgement was lost; lowering it re-sends what a restored centre lost) →
 push batches, each one central transaction, then move the mark, with a page of the centre's

@@ -1,7 +1,7 @@
 """The background sync worker (后台同步): after writes, on the centre's notice, periodically, on
 demand, with back-off.
 
-One plain thread runs sessions one at a time (sync.md "Sync algorithm" step 2): a write schedules
+One plain thread runs sessions one at a time (docs/sync.md, A sync session): a write schedules
 a session after a short debounce, the centre's wake-up notice (``SyncWakeups``: an event was
 routed to this PC) at once, a timer every ``period`` seconds, and *Sync now* at once; a notice
 that arrives during a session runs one more right after it, so nothing committed meanwhile

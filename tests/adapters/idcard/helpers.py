@@ -36,7 +36,7 @@ def blank_block(flag: str = " ") -> bytearray:
 
 
 def resident_block(**overrides: str) -> bytes:
-    """A resident card block with offsets from the brief's §2.2 table."""
+    """A resident card block with the offsets of docs/idcard.md (the resident card's text block)."""
     values = {
         "name": "张三",
         "sex": "1",

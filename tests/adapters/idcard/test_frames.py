@@ -15,7 +15,7 @@ from zhanhe_counter.adapters.idcard.frames import (
     parse_exact_frame,
 )
 
-# The brief's §1.3 table, byte for byte.
+# The command table of docs/idcard.md (Reader protocol facts), byte for byte.
 COMMAND_TABLE = {
     Command.RESET_SAM: "AA AA AA 96 69 00 03 10 FF EC",
     Command.SAM_STATUS: "AA AA AA 96 69 00 03 11 FF ED",
@@ -27,7 +27,7 @@ COMMAND_TABLE = {
     Command.READ_BASE_WITH_FINGERPRINT: "AA AA AA 96 69 00 03 30 10 23",
 }
 
-# Public response captures from §1.4.
+# Answers seen in public reader code (docs/idcard.md, Reader protocol facts).
 PUBLIC_RESPONSES = {
     "find ok": ("AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97", 0x9F, 4),
     "find none": ("AA AA AA 96 69 00 04 00 00 80 84", 0x80, 0),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from zhanhe_counter.adapters.printing.fonts import (
+from zhanhe_counter.adapters.fonts import (
     FontCandidate,
     FontError,
     FontSet,

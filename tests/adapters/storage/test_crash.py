@@ -1,4 +1,5 @@
-"""Crash test (sync.md §3.2): a writer killed with SIGKILL at random moments loses nothing.
+"""Crash test (docs/sync.md, Crash test): a writer killed with SIGKILL at random moments loses
+nothing.
 
 After every kill the database must pass ``PRAGMA integrity_check``, hold every acknowledged
 event exactly once with the station sequence it was acknowledged with, number the station's

@@ -19,13 +19,13 @@ from tests.adapters.storage.factories import (
     delivered_draft,
     received_draft,
 )
+from tests.adapters.storage.number_sequences import last_number
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import (
     DuplicateCaseNumber,
     InvalidDraft,
     SqliteEventStore,
 )
-from zhanhe_counter.adapters.storage.numbering import SqliteNumberAllocator
 from zhanhe_counter.domain.case import CaseStatus, IllegalTransition
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.services.ports.storage import CaseQuery, EventIdConflict, SyncState
@@ -172,7 +172,6 @@ def test_record_numbered_commits_number_and_event_together(
     store: SqliteEventStore, engine: sa.Engine
 ) -> None:
     day = date(2026, 11, 26)
-    allocator = SqliteNumberAllocator(engine)
     event_id = uuid6.uuid7()
 
     def build(seq: int) -> object:
@@ -182,7 +181,7 @@ def test_record_numbered_commits_number_and_event_together(
     assert first.payload["case_number"] == case_number(1, day)
     # A retry after a lost answer: the stored event, no second number.
     assert store.record_numbered(event_id, STATION_CODE, "S", day, build) == first  # type: ignore[arg-type]
-    assert allocator.peek(STATION_CODE, "S", day) == 1
+    assert last_number(engine, STATION_CODE, "S", day) == 1
 
     # A receipt the state machine refuses leaves the number unused.
     bad_id = uuid6.uuid7()
@@ -193,7 +192,7 @@ def test_record_numbered_commits_number_and_event_together(
 
     with pytest.raises(IllegalTransition):
         store.record_numbered(bad_id, STATION_CODE, "S", day, build_bad)  # type: ignore[arg-type]
-    assert allocator.peek(STATION_CODE, "S", day) == 1
+    assert last_number(engine, STATION_CODE, "S", day) == 1
 
     second_id = uuid6.uuid7()
     second = store.record_numbered(

@@ -18,11 +18,11 @@ import uuid6
 
 from tests import pg
 from tests.adapters.storage.factories import STATION, received_draft
+from tests.adapters.storage.number_sequences import issue_number
 from tests.adapters.sync.helpers import make_station
 from zhanhe_counter.adapters.storage.audit_tables import id_reveal
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
-from zhanhe_counter.adapters.storage.numbering import SqliteNumberAllocator
 from zhanhe_counter.adapters.storage.print_tables import print_attempt, print_document, print_job
 from zhanhe_counter.adapters.storage.retention import SqliteCasePruner, prune_confirmed_cases
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive, signature_image
@@ -346,9 +346,8 @@ def test_batches_take_every_eligible_case(engine: sa.Engine, anchor: Callable[[]
 
 
 def test_numbering_continues_after_pruning(engine: sa.Engine, anchor: Callable[[], UUID]) -> None:
-    numbers = SqliteNumberAllocator(engine)
     day = date(2026, 1, 5)
-    issued = [numbers.next("41041101", "S", day) for _ in range(3)]
+    issued = [issue_number(engine, "41041101", "S", day) for _ in range(3)]
     pruned = [_refused_case(engine) for _ in range(3)]
     for case_id in pruned:
         _confirm(engine, case_id)
@@ -364,7 +363,7 @@ def test_numbering_continues_after_pruning(engine: sa.Engine, anchor: Callable[[
             sa.select(case_event.c.station_seq).where(case_event.c.case_id == later)
         ).scalars()
         assert list(seqs) == [last_seq + 1]
-    assert numbers.next("41041101", "S", day) == issued[-1] + 1
+    assert issue_number(engine, "41041101", "S", day) == issued[-1] + 1
 
 
 def test_naive_cutoff_is_refused(engine: sa.Engine) -> None:

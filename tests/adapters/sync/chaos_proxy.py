@@ -1,4 +1,4 @@
-"""A TCP proxy for fault injection between a station and PostgreSQL (sync.md §4.2).
+"""A TCP proxy for fault injection between a station and PostgreSQL (docs/sync.md, Fault injection).
 
 Faults: :meth:`ChaosProxy.cut` resets every open connection (mid-batch network loss);
 ``mode = "refuse"`` resets new connections at once (centre unreachable); ``mode = "blackhole"``

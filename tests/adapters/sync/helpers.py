@@ -43,7 +43,7 @@ class SystemClock:
 
 
 class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in a dict: tests never touch the OS keyring (style.md §6)."""
+    """A keyring that lives in a dict: a test can never fall through to the OS keyring."""
 
     priority = 1  # type: ignore[assignment]
 

@@ -1,4 +1,4 @@
-"""Two-way sync under faults (sync.md §4.5–4.6): the Jepsen-style set invariant.
+"""Two-way sync under faults (docs/sync.md, Fault injection): the Jepsen-style set invariant.
 
 A station records cases while its sync client (a separate process) loops through a chaos proxy
 and a back-office writer commits decisions in small, overlapping transactions. A chaos thread

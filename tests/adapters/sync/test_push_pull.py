@@ -1,4 +1,4 @@
-"""Push, pull and handshake against a real PostgreSQL (the issue's proofs, sync.md §4.4–4.6)."""
+"""Push, pull and handshake against a real PostgreSQL (docs/sync.md, Fault injection)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The central PostgreSQL schema (中心库表结构), as SQLAlchemy tables (sync.md §2.2).
+"""The central PostgreSQL schema (中心库表结构), as SQLAlchemy tables (docs/sync.md, Tables).
 
 Columns shared with the station database use the same types and names as
 ``adapters/storage/tables.py`` (``UtcDateTime``, JSON/JSONB, ``Uuid``, string lengths); the two
@@ -7,8 +7,8 @@ for back-office events) and the station's gap-free number is ``origin_seq``.
 
 Two columns matter for correctness: ``server_seq`` (identity) and ``xid`` (the inserting
 transaction, ``xid8``), which together form the pull cursor that cannot skip rows committed out
-of order (sync.md §2.4). Roles, row-level security, triggers and functions are plain SQL in the
-migration, not here.
+of order (docs/sync.md, Pull cursor). Roles, row-level security, triggers and functions are plain
+SQL in the migration, not here.
 """
 
 from __future__ import annotations
@@ -200,7 +200,8 @@ central_setting = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-# Which origin may record which kind (authority split, sync.md §2.6); edited by administrators.
+# Which origin may record which kind (docs/sync.md, Conflict policy and authority split); edited by
+# administrators.
 event_kind_policy = sa.Table(
     "event_kind_policy",
     central_metadata,

@@ -2,12 +2,8 @@
 
 from zhanhe_counter.adapters.export.csv_export import write_csv
 from zhanhe_counter.adapters.export.pdf_export import write_pdf
-from zhanhe_counter.adapters.export.table import (
-    ExportFormat,
-    ExportTable,
-    export_table,
-    write_export,
-)
+from zhanhe_counter.adapters.export.table import ExportFormat, ExportTable, export_table
+from zhanhe_counter.adapters.export.writer import write_export
 from zhanhe_counter.adapters.export.xlsx_export import write_xlsx
 
 __all__ = [

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from zhanhe_counter.adapters.export.table import ExportTable
-from zhanhe_counter.adapters.printing.fonts import FontFace, FontSet, resolve_fonts
+from zhanhe_counter.adapters.fonts import FontFace, FontSet, resolve_fonts
 
 #: Figures per table; the first table is the case flow, the second deadlines and ratings.
 _SPLIT = 12

@@ -6,20 +6,13 @@ with the tally: the group column, then one column per figure in ``Figure`` order
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta, timezone
 from enum import StrEnum
-from pathlib import Path
 
+from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.tally import TallyReport
-
-log = logging.getLogger(__name__)
-
-_CST = timezone(timedelta(hours=8))
 
 
 class ExportFormat(StrEnum):
@@ -52,40 +45,13 @@ def export_table(report: TallyReport) -> ExportTable:
         notes=(
             report.completeness,
             f"统计期间：{report.period.label}（北京时间）",
-            f"统计截至：{report.as_of.astimezone(_CST).strftime('%Y-%m-%d %H:%M')}",
-            f"生成时间：{report.generated_at.astimezone(_CST).strftime('%Y-%m-%d %H:%M')}",
+            f"统计截至：{report.as_of.astimezone(CHINA_TIME).strftime('%Y-%m-%d %H:%M')}",
+            f"生成时间：{report.generated_at.astimezone(CHINA_TIME).strftime('%Y-%m-%d %H:%M')}",
         ),
         headings=(report.grouping.label, *(f.label for f in figures)),
         rows=tuple((row.label, *(row[f] for f in figures)) for row in report.rows),
         total=(report.total.label, *(report.total[f] for f in figures)),
     )
-
-
-def write_export(report: TallyReport, fmt: ExportFormat, out: Path) -> Path:
-    """Write ``report`` as ``fmt`` to ``out`` (atomically: a half-written file never remains)."""
-    from zhanhe_counter.adapters.export.csv_export import write_csv
-    from zhanhe_counter.adapters.export.pdf_export import write_pdf
-    from zhanhe_counter.adapters.export.xlsx_export import write_xlsx
-
-    writers = {
-        ExportFormat.CSV: write_csv,
-        ExportFormat.XLSX: write_xlsx,
-        ExportFormat.PDF: write_pdf,
-    }
-    table = export_table(report)
-    partial = out.with_name(out.name + ".part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        writers[fmt](table, partial)
-        partial.replace(out)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        log.warning("export to %s failed: %s", out, error)
-        raise ExportFailed(
-            f"cannot write {out}: {error}", f"无法写入导出文件 {out}：{error.strerror or error}"
-        ) from error
-    return out
 
 
 def display_width(text: str) -> int:

@@ -48,7 +48,8 @@ class SamTransport(Protocol):
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Per-command timeouts in seconds (from public reader code, §1.6 of the brief)."""
+    """Per-command timeouts in seconds (as in public reader code; docs/idcard.md, Reader protocol
+    facts)."""
 
     control: float = 1.0
     find: float = 0.3

@@ -42,7 +42,8 @@ def qr_matrix(value: str, level: str = "M") -> QrMatrix:
     encoder.addData(qr.qrencoder.QR8bitByte(value))
     try:
         encoder.make()
-    except (ValueError, TypeError) as error:
+    # reportlab's encoder raises a bare Exception ("code length overflow") for too much data.
+    except Exception as error:
         raise CodeError(f"QR encode failed: {error}", "二维码内容过长，无法生成") from None
     return QrMatrix(tuple(tuple(bool(m) for m in row) for row in encoder.modules))
 
@@ -60,7 +61,3 @@ def code128_bars(value: str) -> list[tuple[bool, int]]:
     pattern = symbol.decompose()
     # decompose() spells bars as A-D and spaces as a-d (widths 1-4 modules).
     return [(ch.isupper(), ord(ch.lower()) - ord("a") + 1) for ch in pattern if ch.isalpha()]
-
-
-def code128_modules(value: str) -> int:
-    return sum(width for _bar, width in code128_bars(value))

@@ -29,8 +29,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from zhanhe_counter.adapters.fonts import FontFace, FontSet, resolve_fonts
 from zhanhe_counter.adapters.printing import codes
-from zhanhe_counter.adapters.printing.fonts import FontFace, FontSet, resolve_fonts
 from zhanhe_counter.adapters.printing.linebreak import break_lines
 from zhanhe_counter.adapters.printing.templates import (
     Block,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -477,8 +477,3 @@ def load_all(directory: Path | None = None) -> dict[str, Template]:
     """Every ``*.toml`` template in ``directory`` (default ``forms/``), by id."""
     folder = directory or forms_dir()
     return {path.stem: load_template(path) for path in sorted(folder.glob("*.toml"))}
-
-
-def kv_rows(block: Block) -> Sequence[Sequence[str]]:
-    rows: Sequence[Sequence[str]] = block.spec["rows"]
-    return rows

@@ -18,8 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from zhanhe_counter.adapters.fonts import FontFace, FontSet
 from zhanhe_counter.adapters.printing import codes
-from zhanhe_counter.adapters.printing.fonts import FontFace, FontSet
 from zhanhe_counter.adapters.printing.linebreak import break_lines
 from zhanhe_counter.adapters.printing.templates import Block, FilledValues, Template
 from zhanhe_counter.services.ports.printing import PDF, RenderedDocument

@@ -7,10 +7,10 @@ passphrase, so opening a connection costs no key derivation. ``key=None`` opens 
 file; only tests of the storage internals and explicit administrator tools use that.
 
 Every connection runs in WAL mode with ``synchronous=FULL`` (a committed case survives a power cut,
-sync.md §3.1), waits ``busy_timeout`` for the other writer (UI thread and sync worker share the
-file) and enforces foreign keys. Transactions start with ``BEGIN IMMEDIATE`` so a transaction that
-reads and then writes can never fail half-way for a lock; a pure reader may ask for a deferred
-``BEGIN`` with :func:`reading`, which in WAL mode never blocks the writer.
+docs/sync.md, SQLite settings), waits ``busy_timeout`` for the other writer (UI thread and sync
+worker share the file) and enforces foreign keys. Transactions start with ``BEGIN IMMEDIATE`` so a
+transaction that reads and then writes can never fail half-way for a lock; a pure reader may ask
+for a deferred ``BEGIN`` with :func:`reading`, which in WAL mode never blocks the writer.
 
 SQLite and SQLAlchemy errors a person can meet (not a database, locked, disk full, read-only) are
 translated here into :class:`StorageError` subclasses with a Chinese message.

@@ -1,6 +1,7 @@
 """Gap-free sequences for printable numbers (编号分配) and for the station's event numbering.
 
-Both counters are incremented by an upsert inside the caller's write transaction: a rollback
+Both counters are incremented by an upsert inside the caller's write transaction (a number that
+is printed commits together with its event: ``SqliteEventStore.record_numbered``): a rollback
 undoes the increment, so no number is skipped, and ``BEGIN IMMEDIATE`` makes two writers wait for
 each other instead of reading the same value.
 """
@@ -12,7 +13,6 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.tables import number_sequence, station_counter
 from zhanhe_counter.domain.errors import DomainError
 
@@ -56,31 +56,3 @@ def allocate_station_seq(connection: sa.Connection, station_id: str) -> int:
         .returning(station_counter.c.last_seq)
     )
     return int(connection.execute(statement).scalar_one())
-
-
-class SqliteNumberAllocator:
-    """Per-station, per-kind, per-day sequences (编号序列) in the station database.
-
-    ``next`` commits on its own: use it for numbers printed without an event (e.g. a 交接单).
-    A number that must commit together with its event goes through
-    ``SqliteEventStore.record_numbered`` instead.
-    """
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self._engine = engine
-
-    def next(self, station_code: str, kind: str, day: date) -> int:
-        with storage_errors(), self._engine.begin() as connection:
-            return allocate_number(connection, station_code, kind, day)
-
-    def peek(self, station_code: str, kind: str, day: date) -> int:
-        _check_key(station_code, kind)
-        with reading(self._engine) as connection:
-            value = connection.execute(
-                sa.select(number_sequence.c.last_seq).where(
-                    number_sequence.c.station_code == station_code,
-                    number_sequence.c.number_kind == str(kind),
-                    number_sequence.c.day == day,
-                )
-            ).scalar_one_or_none()
-        return int(value or 0)

@@ -2,9 +2,9 @@
 
 Kept as key/value rows (``sync_state``) that the push, pull and status sides of the outbox
 share. Whatever moves a mark moves it in the same SQLite transaction as the data it describes
-(docs/sync.md, "Sync algorithm"): the push mark with the events' ``sent`` state, a pull cursor
-with the rows it covers. A crash between the centre's COMMIT and this transaction only causes a
-replay, which both sides ignore.
+(docs/sync.md, Tables and outbox columns): the push mark with the events' ``sent`` state, a pull
+cursor with the rows it covers. A crash between the centre's COMMIT and this transaction only
+causes a replay, which both sides ignore.
 
 Per-event states (``case_event.sync_state``): ``local`` (saved on this PC, after the push mark),
 ``sent`` (at or below the mark, not yet echoed back), ``confirmed`` (the centre's echo set

@@ -2,7 +2,7 @@
 
 * ``sync_conflict`` keeps a pulled back-office fact that the local case cannot take (it would
   break the state machine) next to the case, which is flagged ``needs_attention``; both facts
-  are kept and a person decides (sync.md §2.6).
+  are kept and a person decides (docs/sync.md, Conflict policy and authority split).
 * ``sync_session`` is the history the outbox screen shows (time, pushed, pulled, error).
 * ``reference_mirror`` holds every pulled reference row as the centre sent it, including the
   entities that have no table of their own on this PC yet (holiday overrides).

@@ -25,7 +25,8 @@ from sqlalchemy.dialects import postgresql
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    # column_0_N keeps UNIQUE(a) and UNIQUE(a, b) from getting the same name (sync.md §3.3).
+    # column_0_N keeps UNIQUE(a) and UNIQUE(a, b) from getting the same name (docs/sync.md, Two
+    # Alembic environments).
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
@@ -86,7 +87,8 @@ case_status = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("last_station_seq", sa.BigInteger, nullable=False),
     sa.Column("event_count", sa.Integer, nullable=False),
-    # Set when synced facts contradict each other; a supervisor resolves it (sync.md §2.6).
+    # Set when synced facts contradict each other; a supervisor resolves it (docs/sync.md, Conflict
+    # policy and authority split).
     sa.Column("needs_attention", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
@@ -110,8 +112,9 @@ case_event = sa.Table(
     sa.Column("payload", json_type(), nullable=False),
     sa.Column("recorded_at", UtcDateTime, nullable=False),
     sa.Column("schema_version", sa.SmallInteger, nullable=False, server_default=sa.text("1")),
-    # Outbox columns for the sync to the centre (sync.md §2.2): hlc orders events inside a case
-    # across stations; server_seq is NULL until the centre echoes the event back.
+    # Outbox columns for the sync to the centre (docs/sync.md, Tables and outbox columns): hlc
+    # orders events inside a case across stations; server_seq is NULL until the centre echoes the
+    # event back.
     sa.Column("hlc", sa.BigInteger, nullable=True),
     sa.Column("server_seq", sa.BigInteger, nullable=True),
     sa.Column("sync_state", sa.String(16), nullable=False, server_default="local"),
@@ -149,8 +152,9 @@ number_sequence = sa.Table(
 def reference_tables(target: sa.MetaData, *, local: bool) -> dict[str, sa.Table]:
     """The reference data both databases hold (部门、事项目录、人员、窗口), one definition.
 
-    The centre edits them and stations receive copies (sync.md §2.5); only the station's staff
-    rows add the login counters, which are this PC's business and never travel.
+    The centre edits them and stations receive copies (docs/sync.md, Tables and outbox columns);
+    only the station's staff rows add the login counters, which are this PC's business and never
+    travel.
     """
     login_columns: list[sa.Column[Any]] = (
         [
@@ -236,8 +240,8 @@ setting = sa.Table(
 
 # ------------------------------------------------------------------------------------- sync
 
-# Cursors and marks of the sync (push_hwm, events_cursor, ref_cursor, ...; sync.md §2.2), moved
-# in the same transaction as the data they describe.
+# Cursors and marks of the sync (push_hwm, events_cursor, ref_cursor, ...; docs/sync.md, Tables and
+# outbox columns), moved in the same transaction as the data they describe.
 sync_state = sa.Table(
     "sync_state",
     metadata,

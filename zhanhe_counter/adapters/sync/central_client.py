@@ -1,12 +1,12 @@
 """The ``SyncTarget`` port on PostgreSQL, straight over libpq (中心库同步客户端).
 
-Push is one central transaction per batch (sync.md §6.1): ``COPY`` into a session's temp table,
-then one multi-statement query that lands the case rows and events set-wise
+Push is one central transaction per batch (docs/sync.md, Push transaction): ``COPY`` into a
+session's temp table, then one multi-statement query that lands the case rows and events set-wise
 (``INSERT … SELECT … ON CONFLICT (event_id) DO NOTHING``), reads the refusals the central screen
 recorded for the batch and empties the stage: three round trips whatever the batch size. Pull
 reads only rows whose transaction is older than every transaction still running
 (``xid < pg_snapshot_xmin``), ordered by ``(xid, server_seq)`` as numbers, never as their text:
-a row committed late can never fall behind the cursor (sync.md §2.4).
+a row committed late can never fall behind the cursor (docs/sync.md, Pull cursor).
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 # The staging table lives as long as the session; COPY fills it, one multi-statement query empties
-# it (sync.md §6.1). A temp table, not a shared one: a station never sees another's batch.
+# it (docs/sync.md, Push transaction). A temp table, not a shared one: a station never sees
+# another's batch.
 _CREATE_STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS sync_push_stage ("
     "event_id uuid NOT NULL, case_id uuid NOT NULL, origin text NOT NULL, "

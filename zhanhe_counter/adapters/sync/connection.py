@@ -1,6 +1,7 @@
 """How this PC connects to the central database (中心库连接参数): TLS and timeouts.
 
-Two rules are enforced here, not left to configuration (sync.md §0.7, §2.8):
+Two rules are enforced here, not left to configuration (docs/sync.md, Security; Timeouts and
+keepalives):
 
 * any host that is not loopback is reached with ``sslmode=verify-full`` (CA chain *and* host
   name checked); a URL asking for less is refused;
@@ -21,7 +22,8 @@ from psycopg.conninfo import make_conninfo
 
 from zhanhe_counter.domain.errors import DomainError
 
-# Fail fast on a dead network: connect, then detect a silent peer within ~10 s (sync.md §4.2).
+# Fail fast on a dead network: connect, then detect a silent peer within ~10 s (docs/sync.md,
+# Timeouts and keepalives).
 TIMEOUT_OPTIONS: dict[str, str] = {
     "connect_timeout": "5",
     "tcp_user_timeout": "10000",
@@ -32,7 +34,7 @@ TIMEOUT_OPTIONS: dict[str, str] = {
 }
 # The server's side of the same rule: its keepalives and TCP user timeout end the backend of a
 # station that vanished mid-transaction within ~20 s, so its row locks are not held for the
-# kernel's two hours (sync.md §4.2). All are user-settable, so no server configuration is needed.
+# kernel's two hours. All are user-settable, so no server configuration is needed.
 SESSION_OPTIONS = (
     "-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000 "
     "-c synchronous_commit=on "

@@ -1,4 +1,4 @@
-"""Central database errors translated for people (中心库错误分类), sync.md §2.3 step 5.
+"""Central database errors translated for people (中心库错误分类); docs/sync.md, Push transaction.
 
 Timeouts, refusals and cuts mean *offline* (retry with back-off); a refused login means *not
 authorised*; a reused station number means *station database mismatch* (blocking, call the

@@ -149,18 +149,6 @@ class EventStore(Protocol):
         ...
 
 
-class NumberAllocator(Protocol):
-    """Gap-free sequences for printable numbers (编号分配), per station, kind and day."""
-
-    def next(self, station_code: str, kind: str, day: date) -> int:
-        """The next sequence number (1, 2, …) of this station, number kind and day; committed."""
-        ...
-
-    def peek(self, station_code: str, kind: str, day: date) -> int:
-        """The last number given out (0 if none), without using one."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class StaffRecord:
     """A staff account as stored on this PC (工作人员账号)."""

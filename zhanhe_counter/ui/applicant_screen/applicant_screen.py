@@ -29,13 +29,8 @@ from PySide6.QtWidgets import (
 from zhanhe_counter.domain.case import CaseState
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
-from zhanhe_counter.services.rating import (
-    BAD_RATING_REASONS,
-    RATING_LABELS,
-    RatingInvitation,
-    RatingService,
-    is_bad,
-)
+from zhanhe_counter.services.rating import RatingInvitation, RatingService
+from zhanhe_counter.services.rating_scale import BAD_RATING_REASONS, RATING_LABELS, is_bad
 
 BASE_PX = 30  # ui.md: at least 28 px
 _COLOURS = {5: "#1b5e20", 4: "#2e7d32", 3: "#546e7a", 2: "#b26a00", 1: "#c62828"}

@@ -3,7 +3,7 @@
 Run programmatically by ``centre.schema.upgrade_central`` with an open connection in
 ``config.attributes["connection"]``; from the command line, ``sqlalchemy.url`` is used instead.
 The central and station databases have separate environments because they are released on
-different schedules (sync.md §3.3).
+different schedules (docs/sync.md, Two Alembic environments).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Printer configuration (打印机配置): ``printers.toml`` in the data folder, and the factory.
+"""Printer configuration (打印机配置): ``printers.toml`` in the data folder (built by ``factory``).
 
 One table per printer, keyed by the name the clerk sees::
 
@@ -23,7 +23,6 @@ from typing import Any
 
 from zhanhe_counter.adapters.config_file import read_toml
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.services.ports.printing import Printer
 
 CONFIG_FILENAME = "printers.toml"
 
@@ -34,7 +33,8 @@ CONNECTIONS = ("network", "usb", "serial", "file")
 CUTS = ("partial", "full", "none")
 TEXT_CODECS = ("gbk", "gb2312", "gb18030")
 
-# PWG 5101.1 names: IPP Everywhere printers refuse the legacy "A4" keyword (printing.md §4.3).
+# PWG 5101.1 names: IPP Everywhere printers refuse the legacy "A4" keyword
+# (docs/printing-devices.md, Paper names).
 PWG_MEDIA = {
     "a4": "iso_a4_210x297mm",
     "80mm": "roll_max_80x3276.8mm",
@@ -197,30 +197,3 @@ def _parse_one(name: str, table: Mapping[str, Any], source: str) -> PrinterConfi
     if kind == "simulated" and not config.folder:
         raise r.fail("folder", "必须填写（模拟打印输出的文件夹）。")
     return config
-
-
-def build_printer(config: PrinterConfig, *, base_dir: Path | None = None) -> Printer:
-    """The adapter for ``config``. Qt printers are built by the UI (only ``ui`` imports Qt)."""
-    if config.kind == "escpos":
-        from zhanhe_counter.adapters.printing.printers.escpos_printer import EscposPrinter
-
-        return EscposPrinter(config)
-    if config.kind == "cups":
-        from zhanhe_counter.adapters.printing.printers.cups import CupsPrinter
-
-        return CupsPrinter(config)
-    if config.kind == "windows":
-        from zhanhe_counter.adapters.printing.printers.windows_spooler import WindowsSpoolerPrinter
-
-        return WindowsSpoolerPrinter(config)
-    if config.kind == "simulated":
-        from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
-
-        folder = Path(config.folder).expanduser()
-        if not folder.is_absolute() and base_dir is not None:
-            folder = base_dir / folder
-        return SimulatedPrinter(config.name, folder)
-    raise PrinterConfigError(
-        f"printer kind {config.kind!r} is built by the UI",
-        f"打印机“{config.name}”是系统打印对话框类型（qt），只能在窗口程序中使用。",
-    )

@@ -1,8 +1,8 @@
 """CUPS printers (Linux 打印服务) through pycups: job ids tracked, PWG media names.
 
 A4 PDFs go to the queue with ``media=iso_a4_210x297mm``: IPP Everywhere printers refuse Qt's
-legacy ``A4`` keyword and CUPS then cancels the job silently (printing.md §4.3). Receipt
-printers behind a raw CUPS queue get ESC/POS bytes with ``raw``.
+legacy ``A4`` keyword and CUPS then cancels the job silently (docs/printing-devices.md, Paper
+names). Receipt printers behind a raw CUPS queue get ESC/POS bytes with ``raw``.
 
 CUPS keeps and retries a job while its printer is off, so a job is "submitted" once CUPS has it,
 and the queue polls ``job-state`` (3 pending … 9 completed) until it finishes.

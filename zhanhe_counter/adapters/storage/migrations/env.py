@@ -3,7 +3,7 @@
 Run programmatically by ``engine.migrate`` with an open connection in
 ``config.attributes["connection"]``; from the command line, ``sqlalchemy.url`` is used instead.
 Batch mode is always on so that every migration also runs on SQLite, which cannot ALTER most
-things (sync.md §3.3).
+things (docs/sync.md, Two Alembic environments).
 """
 
 from __future__ import annotations

@@ -239,7 +239,7 @@ BEGIN
   RETURN (SELECT station_id FROM public.station WHERE role_name = session_user AND active);
 END $$;
 
--- One round trip at the start of every sync session (sync.md §2.3 step 2).
+-- One round trip at the start of every sync session (docs/sync.md, Push transaction).
 CREATE FUNCTION sync_hello(p_app_version text, p_client_time timestamptz)
 RETURNS TABLE (h_station text, h_server_time timestamptz, h_epoch integer, h_system_id text,
                h_current_xid text, h_min_client_version text)
@@ -397,8 +397,8 @@ CREATE POLICY cf_read_all ON case_file FOR SELECT TO {BACKOFFICE_ROLE}, {REPORTI
   USING (true);
 
 -- case_file, not case_event, answers "is this my case": a case_event policy that reads
--- case_event recurses (sync.md §2.8). EXISTS by primary key, not IN (…): an IN list would be
--- rebuilt from all the station's cases for every inserted row.
+-- case_event recurses (docs/sync.md, Security). EXISTS by primary key, not IN (…): an IN list would
+-- be rebuilt from all the station's cases for every inserted row.
 CREATE POLICY ev_station_write ON case_event FOR INSERT TO {STATION_ROLE}
   WITH CHECK (origin = (SELECT my_station())
               AND EXISTS (SELECT 1 FROM case_file AS cf

@@ -5,8 +5,8 @@ Revises: c0002_followup_kind
 Create Date: 2026-11-28
 
 * A push batch is COPYed into a session temp table and landed with one ``INSERT … SELECT``
-  (sync.md §6.1), so station logins need ``TEMPORARY`` on the database even where PUBLIC's
-  default grant was revoked.
+  (docs/sync.md, Push transaction), so station logins need ``TEMPORARY`` on the database even where
+  PUBLIC's default grant was revoked.
 * The central tally's "past its promised date" figure looks for cases whose promised date
   (``payload ->> 'promised_due'`` of RECEIVED or ACCEPTED) falls in the period; without an index
   on that text it read every received case ever recorded.
