@@ -480,3 +480,32 @@ def _seed_demo(reference: SqliteReferenceStore) -> None:
         reference.save_staff(
             StaffRecord(staff_id=staff_id, name=name, roles=roles, password_hash=password_hash)
         )
+
+
+def station_places(engine: sa.Engine) -> CasePlaces:
+    """Where this PC's cases belong: its window's hall and each matter's department, from the
+    catalogue and windows files its settings name (the samples when none is set)."""
+    settings = SqliteReferenceStore(engine)
+
+    def path(key: str, default: str) -> Path:
+        return Path(str(settings.get_setting(key) or resources_dir() / default))
+
+    try:
+        catalogue = load_catalogue(
+            path("catalogue_file", "catalogue/sample-matters.yaml"),
+            departments=path("departments_file", "catalogue/departments.yaml"),
+        ).catalogue
+    except DomainError:
+        return CasePlaces()
+    departments = {m.id: m.department for m in catalogue.matters.values()}
+    hall = None
+    window_id = settings.get_setting("window_id")
+    if window_id:
+        try:
+            directory = load_windows(
+                path("windows_file", "windows/sample-windows.yaml"), catalogue
+            ).directory
+            hall = directory.window(str(window_id)).hall.id
+        except DomainError:
+            hall = None
+    return CasePlaces(hall=hall, departments=departments)

@@ -54,7 +54,8 @@ def run_cases(args: argparse.Namespace) -> int:
 def _cases(engine: Any, limit: int) -> list[dict[str, Any]]:
     from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
     from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
-    from zhanhe_counter.adapters.sync.station_config import load_config, station_places
+    from zhanhe_counter.adapters.sync.station_config import load_config
+    from zhanhe_counter.composition import station_places
     from zhanhe_counter.domain.case import CaseStatus
     from zhanhe_counter.services.ports.storage import CaseQuery
 

@@ -9,7 +9,6 @@ the GUI's composition root.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,39 +82,6 @@ def _login(engine: sa.Engine, secrets: SecretStore) -> tuple[StationSyncConfig, 
     return config, config.address.with_login(config.address.user or "", password)
 
 
-def station_places(engine: sa.Engine) -> CasePlaces:
-    """Where this PC's cases belong: its window's hall and each matter's department, from the
-    catalogue and windows files its settings name (the samples when none is set)."""
-    from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
-    from zhanhe_counter.adapters.resources import resources_dir
-    from zhanhe_counter.domain.errors import DomainError
-
-    settings = SqliteReferenceStore(engine)
-
-    def path(key: str, default: str) -> Path:
-        return Path(str(settings.get_setting(key) or resources_dir() / default))
-
-    try:
-        catalogue = load_catalogue(
-            path("catalogue_file", "catalogue/sample-matters.yaml"),
-            departments=path("departments_file", "catalogue/departments.yaml"),
-        ).catalogue
-    except DomainError:
-        return CasePlaces()
-    departments = {m.id: m.department for m in catalogue.matters.values()}
-    hall = None
-    window_id = settings.get_setting("window_id")
-    if window_id:
-        try:
-            directory = load_windows(
-                path("windows_file", "windows/sample-windows.yaml"), catalogue
-            ).directory
-            hall = directory.window(str(window_id)).hall.id
-        except DomainError:
-            hall = None
-    return CasePlaces(hall=hall, departments=departments)
-
-
 def central_login(engine: sa.Engine, secrets: SecretStore) -> CentralAddress:
     """This station's central address with its password (for one-off reads such as ``cases``)."""
     return _login(engine, secrets)[1]
@@ -137,7 +103,8 @@ def build_sync_engine(
     config, address = _login(engine, secrets)
     target = PostgresSyncTarget(address, application_name=f"zhanhe-counter {config.station_id}")
     outbox = SqliteSyncOutbox(engine, config.station_id)
-    outbox.places = places if places is not None else station_places(engine)
+    if places is not None:
+        outbox.places = places
     return SyncEngine(target, outbox, clock, app_version)
 
 
