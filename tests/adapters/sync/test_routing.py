@@ -22,14 +22,19 @@ import pytest
 import sqlalchemy as sa
 import uuid6
 
-from tests.adapters.sync.helpers import StationPC, admin, make_station
-from zhanhe_counter.adapters.centre.schema import UnknownStation, set_station_roles
+from tests.adapters.sync.helpers import StationPC, admin, backoffice_event, make_station
+from zhanhe_counter.adapters.centre.schema import (
+    UnknownStation,
+    register_station,
+    set_station_roles,
+    upgrade_central,
+)
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 from zhanhe_counter.domain import payloads
 from zhanhe_counter.domain.events import EventDraft, EventKind
-from zhanhe_counter.services.ports.sync import OutboundEvent, PushBatch
+from zhanhe_counter.services.ports.sync import OutboundEvent, PullCursor, PushBatch
 from zhanhe_counter.services.station_roles import parse_roles
 
 MARKET = "湛河区市场监督管理局"
@@ -278,3 +283,48 @@ def test_the_centre_wakes_a_routed_station_within_a_second(hall: Hall) -> None:
         wakeups.close()
         listener.join(5)
     assert not listener.is_alive()
+
+
+def test_upgrading_a_centre_with_history_routes_it_to_the_opening_stations(
+    empty_central_url: str,
+) -> None:
+    upgrade_central(empty_central_url, "c0004_audit_kinds")
+    registration = register_station(empty_central_url, "410411-01")  # no roles before c0006
+    assert registration.roles == ()
+    cases = [uuid6.uuid7() for _ in range(3)]
+    at = datetime.now(UTC)
+    with admin(empty_central_url) as conn, conn.transaction():
+        for seq, case_id in enumerate(cases, start=1):
+            conn.execute(
+                "INSERT INTO case_file (case_id, station_id, service_day, created_at) "
+                "VALUES (%s, '410411-01', %s, %s)",
+                (case_id, at.date(), at),
+            )
+            conn.execute(
+                "INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, "
+                "occurred_at, service_day, hlc, actor, schema_version, payload) VALUES "
+                "(%s, %s, '410411-01', %s, 'received', %s, %s, %s, 'clerk', 1, '{}')",
+                (uuid6.uuid7(), case_id, seq, at, at.date(), seq),
+            )
+    with admin(empty_central_url) as conn:
+        backoffice_event(conn, cases[0])
+
+    upgrade_central(empty_central_url)
+
+    with admin(empty_central_url) as conn:
+        routes = conn.execute("SELECT count(*) FROM case_route").fetchone()
+        roles = conn.execute("SELECT station_id, role FROM station_role").fetchall()
+    assert routes == (3,)
+    assert roles == [("410411-01", "counter")]
+    # The station's pull now walks its own log, which holds its whole history in commit order.
+    session = PostgresSyncTarget(registration.address).connect()
+    try:
+        page = session.pull_events(PullCursor(), 100)
+    finally:
+        session.close()
+    assert [(e.origin, e.kind) for e in page.rows] == [
+        ("410411-01", "received"),
+        ("410411-01", "received"),
+        ("410411-01", "received"),
+        ("central", "accepted"),
+    ]

@@ -216,12 +216,18 @@ def register_station(
                 "name = coalesce(excluded.name, station.name), active = true",
                 (station_id, role, name),
             )
-            held = _roles_in(conn, station_id)
-            if roles is not None or hall is not None or not held:
-                wanted = roles if roles is not None else (held or (StationRole(RoleKind.COUNTER),))
-                _replace_roles(conn, station_id, wanted, hall)
-            final_roles = _roles_in(conn, station_id)
-            final_hall = _hall_of(conn, station_id)
+            final_roles: tuple[StationRole, ...] = ()
+            final_hall = None
+            # A centre not yet upgraded to routing (before c0006) has no roles to keep.
+            if conn.execute("SELECT to_regclass('station_role')").fetchone() != (None,):
+                held = _roles_in(conn, station_id)
+                if roles is not None or hall is not None or not held:
+                    wanted = (
+                        roles if roles is not None else (held or (StationRole(RoleKind.COUNTER),))
+                    )
+                    _replace_roles(conn, station_id, wanted, hall)
+                final_roles = _roles_in(conn, station_id)
+                final_hall = _hall_of(conn, station_id)
     except psycopg.Error as error:
         raise translate_central_error(error) from error
     log.info("station %s registered as role %s", station_id, role)
