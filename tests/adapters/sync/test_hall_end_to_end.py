@@ -247,6 +247,9 @@ def test_a_case_travels_across_the_hall_with_each_pc_offline_at_some_point(hall:
     assert number is not None
     [found] = delivery.ft.delivery.find(number)
     assert found.case_id == received.case_id
+    # …or by a tap of the applicant's card: every case of theirs routed to this window.
+    by_card = {c.case_id for c in delivery.ft.delivery.find_by_card(APPLICANT_ID)}
+    assert by_card == {waiting.case_id, to_refuse.case_id, received.case_id}
     state = delivery.ft.station.store.case_state(received.case_id)
     assert state is not None
     receiver = delivery.ft.delivery.verify_receiver(received.case_id, "刘䶮", APPLICANT_ID)
