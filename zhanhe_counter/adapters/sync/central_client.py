@@ -62,10 +62,11 @@ _COPY_STAGE = (
     "FROM STDIN"
 )
 # Sent as one simple query, so the server runs it as one implicit transaction in one round trip:
-# cases, then events (RLS and the screen trigger per row, but the policies' station lookup once
-# per statement), the refusals of this batch, the batch's events the centre now stores (they are
-# confirmed from this answer, not only from the pull's echo), the push mark, and the stage
-# emptied again. A new
+# cases (which routes the new ones), the refusal of events of cases not routed to this station
+# (set-wise, c0006), then events (RLS and the screen trigger per row, but the policies' station
+# lookup once per statement), the refusals of this batch, the batch's events the centre now
+# stores (they are confirmed from this answer, not only from the pull's echo), the push mark,
+# and the stage emptied again. A new
 # event id under a number the centre already holds still fails loudly on
 # UNIQUE (origin, origin_seq): only event_id is the conflict target.
 _LAND_STAGE = """
@@ -75,12 +76,16 @@ SELECT DISTINCT ON (case_id) case_id, case_station, case_matter, case_day, case_
   FROM sync_push_stage WHERE case_station IS NOT NULL
  ORDER BY case_id
 ON CONFLICT (case_id) DO NOTHING;
+SELECT refuse_unrouted(jsonb_agg(jsonb_build_object(
+  'event_id', event_id, 'case_id', case_id, 'origin', origin, 'origin_seq', origin_seq,
+  'kind', kind, 'payload', payload))) FROM sync_push_stage;
 WITH landed AS (
   INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day,
                           hlc, actor, schema_version, payload)
   SELECT event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, hlc, actor,
          schema_version, payload
     FROM (SELECT DISTINCT ON (event_id) * FROM sync_push_stage ORDER BY event_id) AS s
+   WHERE NOT EXISTS (SELECT 1 FROM sync_rejection AS r WHERE r.event_id = s.event_id)
    ORDER BY origin_seq
   ON CONFLICT (event_id) DO NOTHING
   RETURNING 1)
@@ -236,6 +241,7 @@ class PostgresSyncSession:
                         )
                 cursor.execute(_LAND_STAGE)  # no parameters: simple protocol, many statements
                 cursor.nextset()  # past the case_file INSERT
+                cursor.nextset()  # past the refusal of events of cases not routed here
                 counted = cursor.fetchone()
                 inserted = int(counted[0]) if counted else 0
                 cursor.nextset()

@@ -18,10 +18,10 @@ Create Date: 2026-12-01
   never reads another station's history. Filled by a statement trigger on ``case_event``, which
   also wakes the routed stations with ``NOTIFY`` on their login name (the channel carries no data).
 * Row-level security by the same routes: a station reads the cases and events routed to it and
-  writes only events of cases routed to it for writing. An event of a case not routed to the
-  writing station (or routed read-only, for a step that moves the case) is recorded in
-  ``sync_rejection`` and skipped by ``case_event_route_check``, so it comes back to the station as
-  a refusal instead of blocking its queue; RLS still refuses any write the trigger lets through.
+  writes only events of cases routed to it for writing. In a push, an event of a case not routed
+  to the writing station (or routed read-only, for a step that moves the case) is recorded in
+  ``sync_rejection`` by ``refuse_unrouted`` and left out of the batch, so it comes back to the
+  station as a refusal instead of blocking its queue; any other such write is refused by RLS.
 
 Existing cases are routed to their opening station and every existing event logged for it, so
 each station pulls its history once more after the upgrade (applied by event id: harmless).
@@ -215,41 +215,41 @@ BEGIN
   RETURN added;
 END $$;
 
--- Before the central screen (triggers fire in name order): a station's event for a case that
--- is not routed to it, or routed read-only for a step that moves the case, is refused and
--- reported back, never raised (a raise would block the station's whole queue). A row claiming
--- another station's origin is left to RLS, which refuses it loudly.
-CREATE FUNCTION case_event_route_check() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+-- A push batch's events for cases not routed to the pushing station (or routed read-only, for a
+-- step that moves the case) are refused set-wise before the batch lands: recorded in
+-- sync_rejection and reported back, never raised (a raise would block every later event of that
+-- PC, e.g. a desk whose role was taken away while it worked offline). Takes the batch's rows as
+-- JSON (a function cannot rely on reading the caller's temp table); a direct INSERT that skips
+-- this is refused by RLS itself.
+CREATE FUNCTION refuse_unrouted(p_batch jsonb) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   me text := public.my_station();
-  route_access text;
-  reason_code text;
-  reason text;
+  refused integer;
 BEGIN
-  IF NEW.origin = 'central' OR me IS NULL OR NEW.origin IS DISTINCT FROM me THEN
-    RETURN NEW;
-  END IF;
-  SELECT cr.access INTO route_access FROM public.case_route AS cr
-   WHERE cr.case_id = NEW.case_id AND cr.station_id = me;
-  IF route_access IS NULL THEN
-    reason_code := 'not_routed';
-    reason := '该办件未分派到本站，中心不接收本站对它的记录';
-  ELSIF route_access = 'read'
-        AND NEW.kind NOT IN ('case_viewed', 'document_printed', 'document_reprinted',
-                             'id_revealed', 'case_exported', 'rating_followed_up') THEN
-    reason_code := 'read_only_route';
-    reason := format('本站对该办件只有查阅权限，不能记录“%s”', NEW.kind);
-  ELSE
-    RETURN NEW;
-  END IF;
-  IF EXISTS (SELECT 1 FROM public.case_event WHERE event_id = NEW.event_id) THEN
-    RETURN NEW;  -- a replay of a stored event: ON CONFLICT skips it
+  IF me IS NULL THEN
+    RAISE EXCEPTION 'role % is not an active station', session_user
+      USING ERRCODE = 'insufficient_privilege';
   END IF;
   INSERT INTO public.sync_rejection (event_id, origin, origin_seq, code, message, payload)
-  VALUES (NEW.event_id, NEW.origin, NEW.origin_seq, reason_code, reason, NEW.payload)
+  SELECT s.event_id, s.origin, s.origin_seq,
+         CASE WHEN cr.access IS NULL THEN 'not_routed' ELSE 'read_only_route' END,
+         CASE WHEN cr.access IS NULL THEN '该办件未分派到本站，中心不接收本站对它的记录'
+              ELSE format('本站对该办件只有查阅权限，不能记录“%s”', s.kind) END,
+         s.payload
+    FROM jsonb_to_recordset(coalesce(p_batch, '[]'))
+         AS s(event_id uuid, case_id uuid, origin text, origin_seq bigint, kind text,
+              payload jsonb)
+    LEFT JOIN public.case_route AS cr ON cr.case_id = s.case_id AND cr.station_id = me
+   WHERE s.origin = me
+     AND (cr.access IS NULL
+          OR (cr.access = 'read'
+              AND s.kind NOT IN ('case_viewed', 'document_printed', 'document_reprinted',
+                                 'id_revealed', 'case_exported', 'rating_followed_up')))
+     AND NOT EXISTS (SELECT 1 FROM public.case_event AS e WHERE e.event_id = s.event_id)
   ON CONFLICT (event_id) DO NOTHING;
-  RETURN NULL;
+  GET DIAGNOSTICS refused = ROW_COUNT;
+  RETURN refused;
 END $$;
 
 -- Every landed event goes to the log of each station its case is routed to, and wakes them.
@@ -313,8 +313,6 @@ CREATE TRIGGER case_file_places BEFORE INSERT ON case_file
   FOR EACH ROW EXECUTE FUNCTION case_file_places();
 CREATE TRIGGER case_file_route AFTER INSERT ON case_file
   FOR EACH ROW EXECUTE FUNCTION case_file_route();
-CREATE TRIGGER case_event_route_check BEFORE INSERT ON case_event
-  FOR EACH ROW EXECUTE FUNCTION case_event_route_check();
 CREATE TRIGGER case_event_route AFTER INSERT ON case_event
   REFERENCING NEW TABLE AS landed FOR EACH STATEMENT EXECUTE FUNCTION case_event_route();
 """
@@ -332,7 +330,9 @@ SELECT cf.station_id, e.event_id
 _SECURITY = f"""
 REVOKE ALL ON FUNCTION wanted_routes(text), reroute_station(text),
   pull_routed(text, bigint, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pull_routed(text, bigint, integer) TO {STATION_ROLE};
+REVOKE ALL ON FUNCTION refuse_unrouted(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pull_routed(text, bigint, integer), refuse_unrouted(jsonb)
+  TO {STATION_ROLE};
 
 GRANT SELECT ON case_route, route_log TO {STATION_ROLE};
 -- A supervisor desk's tally from the centre (its scope by RLS) names the stations not synced.
@@ -414,7 +414,6 @@ def downgrade() -> None:
     op.execute(_UNDO_SECURITY)
     for trigger, table in (
         ("case_event_route", "case_event"),
-        ("case_event_route_check", "case_event"),
         ("case_file_route", "case_file"),
         ("case_file_places", "case_file"),
     ):
@@ -428,7 +427,7 @@ def downgrade() -> None:
     for function in (
         "pull_routed(text, bigint, integer)",
         "case_event_route()",
-        "case_event_route_check()",
+        "refuse_unrouted(jsonb)",
         "reroute_station(text)",
         "case_file_route()",
         "wanted_routes(text)",
