@@ -181,6 +181,7 @@ def test_register_with_roles_and_change_them_at_the_centre(
         "supervisor=QZX",
     ]
     assert registered["hall"] == "QZX"  # the supervised hall, as no --hall was given
+    assert registered["training"] is False
 
     code, out, _ = _run(
         capsys,
@@ -219,3 +220,36 @@ def test_register_with_roles_and_change_them_at_the_centre(
     )
     assert code == 2
     assert "没有编号为 NOPE 的站点" in err
+
+
+def test_a_demo_folder_registers_as_a_training_station(
+    empty_central_url: str,
+    tmp_path: Path,
+    memory_keyring: helpers.MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _run(capsys, "central", "init", "--url", empty_central_url)[0] == 0
+    open_station_database(tmp_path / "demo", demo=True).dispose()  # keeps its demo key file
+    code, out, err = _run(
+        capsys,
+        "--data-dir",
+        str(tmp_path / "demo"),
+        "station",
+        "register",
+        "TRAIN-01",
+        "--url",
+        empty_central_url,
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["training"] is True
+    with psycopg.connect(empty_central_url) as conn:
+        row = conn.execute("SELECT training FROM station WHERE station_id = 'TRAIN-01'").fetchone()
+    assert row == (True,)
+    # The folder still opens with its demo key, and syncs.
+    engine = open_station_database(tmp_path / "demo")
+    SqliteEventStore(engine).append(received_draft(station="TRAIN-01", number="D-1"))
+    engine.dispose()
+    code, out, _ = _run(capsys, "--data-dir", str(tmp_path / "demo"), "sync", "--once", "--json")
+    assert code == 0
+    assert json.loads(out)["pushed"] == 1

@@ -46,7 +46,10 @@ def run_register(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.centre.schema import register_station
     from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
     from zhanhe_counter.adapters.secrets import KeyringSecretStore, backend_name
-    from zhanhe_counter.adapters.storage.database_key import open_station_database
+    from zhanhe_counter.adapters.storage.database_key import (
+        is_demo_folder,
+        open_station_database,
+    )
     from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
     from zhanhe_counter.services.station_roles import format_roles, parse_roles
 
@@ -60,7 +63,12 @@ def run_register(args: argparse.Namespace) -> int:
     engine = open_station_database(data_dir, secrets_store=secrets)
     try:
         registration = register_station(
-            args.url, args.station_id, name=args.name, roles=roles, hall=args.hall
+            args.url,
+            args.station_id,
+            name=args.name,
+            roles=roles,
+            hall=args.hall,
+            training=is_demo_folder(data_dir),
         )
         secrets.set(credential_name(registration.address), registration.password)
         save_config(engine, registration.station_id, registration.address)
@@ -73,6 +81,7 @@ def run_register(args: argparse.Namespace) -> int:
         "central_url": registration.address.url(with_password=False),
         "roles": [str(r) for r in registration.roles],
         "hall": registration.hall,
+        "training": registration.training,
         "keyring": backend_name(),
         "database": str(path),
     }

@@ -65,6 +65,7 @@ class StationRegistration:
     created: bool
     roles: tuple[StationRole, ...] = ()
     hall: str | None = None
+    training: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +180,15 @@ def register_station(
     name: str | None = None,
     roles: tuple[StationRole, ...] | None = None,
     hall: str | None = None,
+    training: bool = False,
 ) -> StationRegistration:
     """Create (or re-key) the station's login role and its ``station`` row.
 
     A new random password is set every time: registering again is how a lost or leaked
     credential is replaced. The returned address carries the password for the keyring only.
     ``roles`` replace the station's roles (a new station without them is a ``counter``; an
-    existing one keeps its own); ``hall`` is where it stands.
+    existing one keeps its own); ``hall`` is where it stands; ``training`` marks a demo data
+    folder (培训站点).
     """
     station_id = _check_station_id(station_id)
     admin = parse_central_url(admin_url)
@@ -228,6 +231,10 @@ def register_station(
                     _replace_roles(conn, station_id, wanted, hall)
                 final_roles = _roles_in(conn, station_id)
                 final_hall = _hall_of(conn, station_id)
+                conn.execute(
+                    "UPDATE station SET training = %s WHERE station_id = %s",
+                    (training, station_id),
+                )
     except psycopg.Error as error:
         raise translate_central_error(error) from error
     log.info("station %s registered as role %s", station_id, role)
@@ -239,6 +246,7 @@ def register_station(
         created=not exists,
         roles=final_roles,
         hall=final_hall,
+        training=training,
     )
 
 

@@ -56,6 +56,8 @@ station = sa.Table(
     sa.Column("app_version", sa.String(32), nullable=True),
     # The service hall (服务场所) the station stands in; a case's hall is its opening station's.
     sa.Column("hall", sa.String(32), nullable=True),
+    # A demo data folder registered for training (培训站点): its cases are not real ones.
+    sa.Column("training", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # What a station does (站点角色): counter; backoffice of a department; delivery of a hall;

@@ -5,7 +5,7 @@ Revises: c0004_audit_kinds
 Create Date: 2026-12-01
 
 * ``station.hall``: the service hall (服务场所) a station stands in; a case's hall is its opening
-  station's.
+  station's. ``station.training``: a demo data folder registered as a station (培训站点).
 * ``station_role``: what a station does (counter; backoffice of a department; delivery window of
   a hall; supervisor of a hall or the district), several per station.
 * ``case_file.department`` / ``case_file.hall``: where a case belongs, pushed by the opening
@@ -59,6 +59,9 @@ def _utc() -> sa.DateTime:
 
 def _tables() -> None:
     op.add_column("station", sa.Column("hall", sa.String(32), nullable=True))
+    op.add_column(
+        "station", sa.Column("training", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     op.add_column("case_file", sa.Column("department", sa.String(200), nullable=True))
     op.add_column("case_file", sa.Column("hall", sa.String(32), nullable=True))
     op.create_table(
@@ -423,6 +426,7 @@ def downgrade() -> None:
     op.drop_table("station_role")
     op.drop_column("case_file", "hall")
     op.drop_column("case_file", "department")
+    op.drop_column("station", "training")
     op.drop_column("station", "hall")
     for function in (
         "pull_routed(text, bigint, integer)",
