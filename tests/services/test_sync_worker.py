@@ -226,3 +226,15 @@ def test_a_notice_does_not_resume_a_paused_worker(outbox: SqliteSyncOutbox) -> N
     finally:
         worker.stop()
     assert runner.calls == 2
+
+
+def test_the_first_retry_follows_the_back_off_not_the_period(outbox: SqliteSyncOutbox) -> None:
+    backoff = Backoff(base=0.05, cap=0.05, rng=lambda: 1.0)
+    runner = ScriptedRunner(outbox, [offline(), offline()])
+    worker = SyncWorker(runner, Clock(), debounce=3600, period=3600, backoff=backoff)
+    worker.start()
+    try:
+        runner.wait_calls(3)  # start-up, then two retries 50 ms apart, not an hour
+    finally:
+        worker.stop()
+    assert backoff.failures == 0

@@ -227,11 +227,12 @@ class SyncWorker:
             return now
         if s.paused:
             return None
-        candidates = [s.periodic_due] + ([s.write_due] if s.write_due is not None else [])
-        due = min(candidates)
         if s.retry_due is not None:
-            due = max(due, s.retry_due)
-        return due
+            # After a failure the back-off alone decides: writes wait for it, and so does the
+            # timer, which would otherwise hold the first retry until the next period (30 s).
+            return s.retry_due
+        candidates = [s.periodic_due] + ([s.write_due] if s.write_due is not None else [])
+        return min(candidates)
 
     def _wait_for_turn(self) -> bool:
         with self._cond:

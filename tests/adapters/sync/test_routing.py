@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 import uuid6
 
+from tests.adapters.sync.chaos_proxy import ChaosProxy
 from tests.adapters.sync.helpers import StationPC, admin, backoffice_event, make_station
 from zhanhe_counter.adapters.centre.schema import (
     UnknownStation,
@@ -31,6 +32,7 @@ from zhanhe_counter.adapters.centre.schema import (
 )
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
+from zhanhe_counter.adapters.sync.connection import CentralAddress
 from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 from zhanhe_counter.domain import payloads
 from zhanhe_counter.domain.events import EventDraft, EventKind
@@ -328,3 +330,33 @@ def test_upgrading_a_centre_with_history_routes_it_to_the_opening_stations(
         ("410411-01", "received"),
         ("central", "accepted"),
     ]
+
+
+def test_the_wake_up_channel_comes_back_after_its_link_drops(hall: Hall, pg_cluster: Any) -> None:
+    wakes: list[float] = []
+    with ChaosProxy(pg_cluster.host, pg_cluster.port) as proxy:
+        a = hall.delivery.address
+        via = CentralAddress("127.0.0.1", proxy.port, a.dbname, a.user, a.password)
+        wakeups = PostgresWakeups(via, a.user or "")
+        listener = threading.Thread(target=wakeups.listen, args=(lambda: wakes.append(1),))
+        listener.start()
+        try:
+            assert wakeups.connected.wait(10)
+            proxy.mode = "refuse"
+            proxy.cut()
+            deadline = time.monotonic() + 10
+            while wakeups.connected.is_set() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not wakeups.connected.is_set()
+            proxy.mode = "pass"
+            assert wakeups.connected.wait(20)
+            before = len(wakes)  # the reconnect itself woke the worker once
+            hall.counter.record_cases(1)
+            assert hall.counter.run().errors == []
+            deadline = time.monotonic() + 5
+            while len(wakes) == before and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(wakes) > before
+        finally:
+            wakeups.close()
+            listener.join(10)
