@@ -50,7 +50,11 @@ from zhanhe_counter.adapters.storage.integrity import SqliteIntegrityProbe
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
-from zhanhe_counter.adapters.sync.station_config import build_sync_engine, load_limits
+from zhanhe_counter.adapters.sync.station_config import (
+    build_sync_engine,
+    build_wakeups,
+    load_limits,
+)
 from zhanhe_counter.adapters.tally import sqlite_source
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
@@ -69,7 +73,7 @@ from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, O
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
-from zhanhe_counter.services.ports.sync import SecretStore
+from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
@@ -237,7 +241,7 @@ class Station:
     @cached_property
     def tally(self) -> TallyService:
         """This PC's tallies (本机数据), named from the station's own catalogue and staff."""
-        return TallyService(sqlite_source(self.engine), self.clock, self._tally_directory)
+        return TallyService(sqlite_source(self.engine), self.clock, self.tally_directory)
 
     @cached_property
     def tally_export(self) -> TallyExportService:
@@ -248,7 +252,8 @@ class Station:
 
         return TallyExportService(self.tally, write, self.print_service.audit)
 
-    def _tally_directory(self) -> TallyDirectory:
+    def tally_directory(self) -> TallyDirectory:
+        """Names of this PC's station, staff, matters and departments for its tallies."""
         window = self.identity.window
         return TallyDirectory(
             stations={
@@ -266,11 +271,16 @@ class Station:
         if self.sync_worker is not None:
             return None
         try:
-            engine = build_sync_engine(self.engine, secrets, self.clock, __version__)
+            places = CasePlaces(
+                hall=self.identity.window.hall.id,
+                departments={m.id: m.department for m in self.catalogue.matters.values()},
+            )
+            engine = build_sync_engine(self.engine, secrets, self.clock, __version__, places=places)
+            wakeups = build_wakeups(self.engine, secrets)
         except DomainError as error:
             log.warning("sync not started: %s", error)
             return error.user_message
-        self.sync_worker = SyncWorker(engine, self.clock)
+        self.sync_worker = SyncWorker(engine, self.clock, wakeups=wakeups)
         self.intake_gate.open()
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()
@@ -604,3 +614,32 @@ def _seed_demo(reference: SqliteReferenceStore) -> None:
         reference.save_staff(
             StaffRecord(staff_id=staff_id, name=name, roles=roles, password_hash=password_hash)
         )
+
+
+def station_places(engine: sa.Engine) -> CasePlaces:
+    """Where this PC's cases belong: its window's hall and each matter's department, from the
+    catalogue and windows files its settings name (the samples when none is set)."""
+    settings = SqliteReferenceStore(engine)
+
+    def path(key: str, default: str) -> Path:
+        return Path(str(settings.get_setting(key) or resources_dir() / default))
+
+    try:
+        catalogue = load_catalogue(
+            path("catalogue_file", "catalogue/sample-matters.yaml"),
+            departments=path("departments_file", "catalogue/departments.yaml"),
+        ).catalogue
+    except DomainError:
+        return CasePlaces()
+    departments = {m.id: m.department for m in catalogue.matters.values()}
+    hall = None
+    window_id = settings.get_setting("window_id")
+    if window_id:
+        try:
+            directory = load_windows(
+                path("windows_file", "windows/sample-windows.yaml"), catalogue
+            ).directory
+            hall = directory.window(str(window_id)).hall.id
+        except DomainError:
+            hall = None
+    return CasePlaces(hall=hall, departments=departments)

@@ -55,7 +55,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     station = _open_station(data_dir, demo=args.demo)
     if station is None:
         return 1
-    if not args.demo:
+    from zhanhe_counter.adapters.sync.station_config import load_config
+
+    # A demo folder syncs only once registered with a centre (scripts/hall-demo.sh).
+    if not args.demo or load_config(station.engine) is not None:
         from zhanhe_counter.adapters.secrets import KeyringSecretStore
 
         # Not registered yet: the counter works offline and the sync bar says why.

@@ -151,3 +151,105 @@ def test_init_refuses_weak_tls_to_a_remote_host(capsys: pytest.CaptureFixture[st
     )
     assert code == 2
     assert "verify-full" in err
+
+
+def test_register_with_roles_and_change_them_at_the_centre(
+    empty_central_url: str,
+    tmp_path: Path,
+    memory_keyring: helpers.MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _run(capsys, "central", "init", "--url", empty_central_url)[0] == 0
+    code, out, _ = _run(
+        capsys,
+        "--data-dir",
+        str(tmp_path / "desk"),
+        "station",
+        "register",
+        "QZX-BO-01",
+        "--url",
+        empty_central_url,
+        "--role",
+        "backoffice=湛河区市场监督管理局,湛河区民政局,supervisor=QZX",
+        "--json",
+    )
+    assert code == 0
+    registered = json.loads(out)
+    assert registered["roles"] == [
+        "backoffice=湛河区市场监督管理局",
+        "backoffice=湛河区民政局",
+        "supervisor=QZX",
+    ]
+    assert registered["hall"] == "QZX"  # the supervised hall, as no --hall was given
+    assert registered["training"] is False
+
+    code, out, _ = _run(
+        capsys,
+        "central",
+        "station-roles",
+        "QZX-BO-01",
+        "--url",
+        empty_central_url,
+        "--role",
+        "counter,delivery=QZX",
+        "--hall",
+        "QZX",
+    )
+    assert code == 0
+    assert "counter,delivery=QZX" in out
+    with psycopg.connect(empty_central_url) as conn:
+        rows = conn.execute(
+            "SELECT role, scope FROM station_role WHERE station_id = 'QZX-BO-01' ORDER BY role"
+        ).fetchall()
+    assert rows == [("counter", ""), ("delivery", "QZX")]
+
+    code, _, err = _run(
+        capsys,
+        "central",
+        "station-roles",
+        "QZX-BO-01",
+        "--url",
+        empty_central_url,
+        "--role",
+        "cashier",
+    )
+    assert code == 2
+    assert "不认识“cashier”" in err
+    code, _, err = _run(
+        capsys, "central", "station-roles", "NOPE", "--url", empty_central_url, "--role", "counter"
+    )
+    assert code == 2
+    assert "没有编号为 NOPE 的站点" in err
+
+
+def test_a_demo_folder_registers_as_a_training_station(
+    empty_central_url: str,
+    tmp_path: Path,
+    memory_keyring: helpers.MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _run(capsys, "central", "init", "--url", empty_central_url)[0] == 0
+    open_station_database(tmp_path / "demo", demo=True).dispose()  # keeps its demo key file
+    code, out, err = _run(
+        capsys,
+        "--data-dir",
+        str(tmp_path / "demo"),
+        "station",
+        "register",
+        "TRAIN-01",
+        "--url",
+        empty_central_url,
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["training"] is True
+    with psycopg.connect(empty_central_url) as conn:
+        row = conn.execute("SELECT training FROM station WHERE station_id = 'TRAIN-01'").fetchone()
+    assert row == (True,)
+    # The folder still opens with its demo key, and syncs.
+    engine = open_station_database(tmp_path / "demo")
+    SqliteEventStore(engine).append(received_draft(station="TRAIN-01", number="D-1"))
+    engine.dispose()
+    code, out, _ = _run(capsys, "--data-dir", str(tmp_path / "demo"), "sync", "--once", "--json")
+    assert code == 0
+    assert json.loads(out)["pushed"] == 1

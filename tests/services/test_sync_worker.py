@@ -8,7 +8,7 @@ durations.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,3 +155,86 @@ def test_status_combines_outbox_and_last_session(outbox: SqliteSyncOutbox) -> No
     assert status.problem is SyncProblem.OFFLINE
     assert status.retry_at is not None
     assert status.pending == 0
+
+
+class QueuedWakeups:
+    """A ``SyncWakeups`` fed by the test: each ``notice()`` is one notification from the centre."""
+
+    def __init__(self) -> None:
+        self._notices: list[bool] = []
+        self._cond = threading.Condition()
+        self.closed = False
+
+    def notice(self) -> None:
+        with self._cond:
+            self._notices.append(True)
+            self._cond.notify_all()
+
+    def listen(self, wake: Callable[[], None]) -> None:
+        with self._cond:
+            while not self.closed:
+                if self._notices:
+                    self._notices.pop()
+                    wake()
+                else:
+                    self._cond.wait(1.0)
+
+    def close(self) -> None:
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+
+def test_a_notice_from_the_centre_syncs_at_once_even_while_backing_off(
+    outbox: SqliteSyncOutbox,
+) -> None:
+    runner = ScriptedRunner(outbox, [offline()])
+    wakeups = QueuedWakeups()
+    worker = SyncWorker(
+        runner, Clock(), debounce=3600, period=3600, backoff=Backoff(base=3600), wakeups=wakeups
+    )
+    worker.start()
+    try:
+        runner.wait_calls(1)  # the first session fails: the next retry is an hour away
+        assert worker.snapshot().retry_at is not None
+        wakeups.notice()  # the centre answered after all: something was routed here
+        runner.wait_calls(1)
+        wakeups.notice()
+        runner.wait_calls(1)
+    finally:
+        worker.stop()
+    assert wakeups.closed
+    assert runner.calls == 3
+    assert worker.snapshot().retry_at is None
+
+
+def test_a_notice_does_not_resume_a_paused_worker(outbox: SqliteSyncOutbox) -> None:
+    refused = SyncReport(
+        started_at=Clock().now(), errors=["未授权"], problem=SyncProblem.NOT_AUTHORISED
+    )
+    refused.retryable = False
+    runner = ScriptedRunner(outbox, [refused])
+    wakeups = QueuedWakeups()
+    worker = SyncWorker(runner, Clock(), debounce=3600, period=3600, wakeups=wakeups)
+    worker.start()
+    try:
+        runner.wait_calls(1)
+        wakeups.notice()
+        assert not runner.called.acquire(timeout=1.0)
+        worker.sync_now()
+        runner.wait_calls(1)
+    finally:
+        worker.stop()
+    assert runner.calls == 2
+
+
+def test_the_first_retry_follows_the_back_off_not_the_period(outbox: SqliteSyncOutbox) -> None:
+    backoff = Backoff(base=0.05, cap=0.05, rng=lambda: 1.0)
+    runner = ScriptedRunner(outbox, [offline(), offline()])
+    worker = SyncWorker(runner, Clock(), debounce=3600, period=3600, backoff=backoff)
+    worker.start()
+    try:
+        runner.wait_calls(3)  # start-up, then two retries 50 ms apart, not an hour
+    finally:
+        worker.stop()
+    assert backoff.failures == 0

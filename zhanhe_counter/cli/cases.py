@@ -1,7 +1,11 @@
-"""``zhanhe-admin cases``: the cases this station holds, for the administrator and scripts.
+"""``zhanhe-admin cases``: the cases this PC holds — its own and those the centre routed to it.
 
-One row per case: number, matter, department, hall, state and the station that opened it. The
-list comes from the local status projection; nothing personal beyond what the case list shows.
+``cases [--state S] [--json] [--limit N]`` reads the station database: for each case its
+number, matter, department (from the catalogue), hall, state, the station that opened it and its sync state
+(the worst of its events: 已保存在本机 → 已发送 → 中心已确认, or 中心拒收 / 需处理). The hall of a
+case this PC opened is this PC's; for a routed case the centre is asked (one query with the
+station's own login) and ``hall`` stays ``null`` while it cannot be reached. DEPARTMENT and HALL
+are written as ``station register --role`` takes them.
 """
 
 from __future__ import annotations
@@ -9,68 +13,123 @@ from __future__ import annotations
 import argparse
 import os
 from typing import Any
+from uuid import UUID
 
 from zhanhe_counter.cli.common import EXIT_OK, UserError, print_json
 
-_MAX = 100_000
-
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("cases", help="列出本机保存的办件（编号、事项、部门、场所、状态）")
+    """Add ``cases``."""
+    parser = sub.add_parser("cases", help="列出本机办件（含中心分派到本机的办件）")
     parser.add_argument("--state", metavar="S", help="只列出该状态的办件，如 received、accepted")
-    parser.add_argument("--limit", type=int, default=1000, help="最多列出的办件数（默认 1000）")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
-    parser.set_defaults(handler=run)
+    parser.add_argument("--limit", type=int, default=500, help="最多列出多少件（默认 500）")
+    parser.set_defaults(handler=run_cases)
 
 
-def run(args: argparse.Namespace) -> int:
-    from zhanhe_counter.adapters.paths import resolve_data_dir
-    from zhanhe_counter.adapters.storage.database_key import is_demo_folder
-    from zhanhe_counter.composition import build_station
+def run_cases(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
+    from zhanhe_counter.adapters.storage.database_key import open_station_database
     from zhanhe_counter.domain.case import CaseStatus
-    from zhanhe_counter.services.ports.storage import CaseQuery
 
-    if not 0 < args.limit <= _MAX:
-        raise UserError(f"--limit 须在 1 到 {_MAX} 之间")
     states = {s.value for s in CaseStatus}
     if args.state is not None and args.state not in states:
         raise UserError(f"未知状态“{args.state}”，可用：{'、'.join(sorted(states))}")
     data_dir = resolve_data_dir(args.data_dir, os.environ)
-    station = build_station(data_dir, demo=is_demo_folder(data_dir), start_queue=False)
+    if not local_db_path(data_dir).exists():
+        raise UserError(f"本机数据库不存在：{local_db_path(data_dir)}。")
+    engine = open_station_database(data_dir)
     try:
-        summaries = station.store.find_cases(CaseQuery(status=args.state, limit=args.limit))
-        here = station.identity
-        rows = []
-        for summary in summaries:
-            matter = station.catalogue.matters.get(summary.matter_id or "")
-            status = CaseStatus(summary.status)
-            rows.append(
-                {
-                    "number": summary.case_number,
-                    "matter": summary.matter_id,
-                    "matter_name": matter.name if matter else None,
-                    "department": matter.department if matter else None,
-                    "hall": here.window.hall.name
-                    if summary.station_id == here.station_id
-                    else None,
-                    "state": status.value,
-                    "state_label": status.label,
-                    "station": summary.station_id,
-                }
-            )
+        rows = _cases(engine, max(1, args.limit), args.state)
     finally:
-        station.close()
+        engine.dispose()
     if args.json:
         print_json(rows)
     else:
         for row in rows:
-            cells = (
-                row["number"] or "-",
-                row["state_label"],
-                row["matter_name"] or row["matter"],
-                row["department"] or "",
-                row["station"],
+            print(
+                f"{row['number'] or '（咨询）'}  {row['matter'] or ''}  "
+                f"{row['department'] or ''}  {row['hall'] or ''}  {row['state_label']}  "
+                f"{row['opened_by']}  {row['sync_label']}"
             )
-            print("\t".join(str(c) for c in cells))
-        print(f"共 {len(rows)} 件")
+        print(f"共 {len(rows)} 件。")
     return EXIT_OK
+
+
+def _cases(engine: Any, limit: int, state: str | None = None) -> list[dict[str, Any]]:
+    from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+    from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
+    from zhanhe_counter.adapters.sync.station_config import load_config
+    from zhanhe_counter.composition import station_places
+    from zhanhe_counter.domain.case import CaseStatus
+    from zhanhe_counter.services.ports.storage import CaseQuery
+
+    config = load_config(engine)
+    station_id = config.station_id if config else _setting(engine, "station_id")
+    summaries = SqliteEventStore(engine).find_cases(CaseQuery(status=state, limit=limit))
+    badges = SqliteSyncStatus(engine, station_id or "").case_badges([s.case_id for s in summaries])
+    places = station_places(engine)
+    routed = [s.case_id for s in summaries if s.station_id != station_id]
+    central = _central_places(engine, routed) if routed else {}
+    rows = []
+    for s in summaries:
+        department = places.departments.get(s.matter_id or "")
+        hall = places.hall if s.station_id == station_id else None
+        if s.case_id in central:
+            department = central[s.case_id][0] or department
+            hall = central[s.case_id][1]
+        badge = badges.get(s.case_id)
+        try:
+            state_label = CaseStatus(s.status).label
+        except ValueError:
+            state_label = s.status
+        rows.append(
+            {
+                "case_id": str(s.case_id),
+                "number": s.case_number,
+                "matter": s.matter_id,
+                "department": department,
+                "hall": hall,
+                "state": s.status,
+                "state_label": state_label,
+                "opened_by": s.station_id,
+                "routed": s.station_id != station_id,
+                "sync": badge.value if badge else None,
+                "sync_label": _BADGE_LABELS.get(badge.value if badge else "", ""),
+                "needs_attention": s.needs_attention,
+            }
+        )
+    return rows
+
+
+_BADGE_LABELS = {
+    "saved_local": "已保存在本机",
+    "sent": "已发送",
+    "confirmed": "中心已确认",
+    "rejected": "中心拒收",
+    "needs_attention": "需处理",
+}
+
+
+def _setting(engine: Any, key: str) -> str | None:
+    from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+
+    value = SqliteReferenceStore(engine).get_setting(key)
+    return None if value is None else str(value)
+
+
+def _central_places(engine: Any, case_ids: list[UUID]) -> dict[UUID, tuple[str | None, str]]:
+    """Department and hall of routed cases as the centre holds them; empty when unreachable."""
+    import logging
+
+    from zhanhe_counter.adapters.secrets import KeyringSecretStore
+    from zhanhe_counter.adapters.sync.central_client import case_places
+    from zhanhe_counter.adapters.sync.station_config import central_login
+    from zhanhe_counter.domain.errors import DomainError
+
+    try:
+        address = central_login(engine, KeyringSecretStore())
+        return case_places(address, case_ids)
+    except DomainError as error:
+        logging.getLogger(__name__).info("routed cases' places not read: %s", error)
+        return {}

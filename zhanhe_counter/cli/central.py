@@ -1,8 +1,11 @@
 """``zhanhe-admin central``: create or upgrade the central PostgreSQL schema and roles.
 
 ``central init --url URL`` runs the central migrations (tables, roles for stations, back office
-and reporting, row-level security) in one transaction. The URL carries an owner login that is
-used once and never stored; without a password in the URL, libpq's ``PGPASSWORD`` applies.
+and reporting, row-level security) in one transaction. ``central station-roles ID --url URL
+--role ROLE[,ROLE…] [--hall HALL]`` changes what a registered station does; the centre re-routes
+its cases at once (newly routed cases reach it with their whole history at its next pull). The
+URL carries an owner login that is used once and never stored; without a password in the URL,
+libpq's ``PGPASSWORD`` applies.
 """
 
 from __future__ import annotations
@@ -25,6 +28,19 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     init.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     init.set_defaults(handler=run_init)
+    roles = central_sub.add_parser(
+        "station-roles", help="更改站点角色（综合窗口、后台审批、统一出件、监督）并重新分派办件"
+    )
+    roles.add_argument("station_id", help="已注册的站点编号")
+    roles.add_argument("--url", required=True, help="中心库管理账号地址")
+    roles.add_argument(
+        "--role",
+        required=True,
+        help="站点角色，英文逗号分隔，例如 backoffice=湛河区市场监督管理局,supervisor=QZX",
+    )
+    roles.add_argument("--hall", help="本站所在服务场所编号（可选）")
+    roles.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    roles.set_defaults(handler=run_station_roles)
 
     deactivate = central_sub.add_parser(
         "deactivate-station", help="停用站点：禁止登录并立即断开其连接（记录保留）"
@@ -99,4 +115,25 @@ def run_purge_rejections(args: argparse.Namespace) -> int:
         print_json({"days": days, "purged": purged})
     else:
         print(f"已清除 {purged} 条超过 {days} 天的被拒记录中的个人信息。")
+    return EXIT_OK
+
+
+def run_station_roles(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.centre.schema import set_station_roles
+    from zhanhe_counter.services.station_roles import format_roles, parse_roles
+
+    result = set_station_roles(args.url, args.station_id, parse_roles(args.role), hall=args.hall)
+    data = {
+        "station_id": result.station_id,
+        "roles": [str(r) for r in result.roles],
+        "hall": result.hall,
+        "routed_events": result.routes_added,
+    }
+    if args.json:
+        print_json(data)
+    else:
+        print(
+            f"站点 {result.station_id} 的角色已改为 {format_roles(result.roles)}"
+            f"（服务场所：{result.hall or '未指定'}），新分派 {result.routes_added} 条记录。"
+        )
     return EXIT_OK

@@ -1,9 +1,12 @@
 """``zhanhe-admin station``: register this PC as a station of the centre.
 
-``station register STATION_ID --url URL`` creates (or re-keys) the station's PostgreSQL login with
-a new random password, stores that password in this PC's OS keyring, and records the station id
-and the central address (without password) in the station database. The admin login in the URL
-is used once and never stored.
+``station register STATION_ID --url URL [--role ROLE[,ROLE…]] [--hall HALL]`` creates (or re-keys)
+the station's PostgreSQL login with a new random password, stores that password in this PC's OS
+keyring, and records the station id and the central address (without password) in the station
+database. The admin login in the URL is used once and never stored. The roles (``counter``,
+``backoffice=DEPARTMENT``, ``delivery=HALL``, ``supervisor=HALL|district``, combinable; see
+``services/station_roles.py``) are held by the centre and decide which cases reach this PC; a new
+station without ``--role`` is a counter. ``zhanhe-admin central station-roles`` changes them later.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="中心库管理账号地址，例如 postgresql://owner@center.example.gov.cn/zhanhe",
     )
     reg.add_argument("--name", help="站点名称（可选）")
+    reg.add_argument(
+        "--role",
+        help="站点角色，英文逗号分隔，例如 counter,backoffice=湛河区市场监督管理局,delivery=QZX,"
+        "supervisor=district（新站点默认 counter）",
+    )
+    reg.add_argument("--hall", help="本站所在服务场所编号，例如 QZX（办件按它分派到统一出件窗口）")
     reg.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     reg.set_defaults(handler=run_register)
 
@@ -37,16 +46,30 @@ def run_register(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.centre.schema import register_station
     from zhanhe_counter.adapters.paths import local_db_path, resolve_data_dir
     from zhanhe_counter.adapters.secrets import KeyringSecretStore, backend_name
-    from zhanhe_counter.adapters.storage.database_key import open_station_database
+    from zhanhe_counter.adapters.storage.database_key import (
+        is_demo_folder,
+        open_station_database,
+    )
     from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
+    from zhanhe_counter.services.station_roles import format_roles, parse_roles
+
+    roles = parse_roles(args.role) if args.role else None  # bad roles fail before any change
 
     # Check the keyring first: a login whose password cannot be kept would be useless.
     secrets = KeyringSecretStore()
     data_dir = resolve_data_dir(args.data_dir, os.environ)
     path = local_db_path(data_dir)
-    engine = open_station_database(data_dir, demo=False, secrets_store=secrets)
+    # A demo folder keeps its demo key file (it can be a training station of the centre).
+    engine = open_station_database(data_dir, secrets_store=secrets)
     try:
-        registration = register_station(args.url, args.station_id, name=args.name)
+        registration = register_station(
+            args.url,
+            args.station_id,
+            name=args.name,
+            roles=roles,
+            hall=args.hall,
+            training=is_demo_folder(data_dir),
+        )
         secrets.set(credential_name(registration.address), registration.password)
         save_config(engine, registration.station_id, registration.address)
     finally:
@@ -56,6 +79,9 @@ def run_register(args: argparse.Namespace) -> int:
         "role": registration.role_name,
         "created": registration.created,
         "central_url": registration.address.url(with_password=False),
+        "roles": [str(r) for r in registration.roles],
+        "hall": registration.hall,
+        "training": registration.training,
         "keyring": backend_name(),
         "database": str(path),
     }
@@ -66,5 +92,8 @@ def run_register(args: argparse.Namespace) -> int:
         print(
             f"站点 {registration.station_id} 的中心库账号 {registration.role_name} {verb}；"
             f"密码已保存到系统密钥库（{data['keyring']}）。"
+        )
+        print(
+            f"角色：{format_roles(registration.roles)}；服务场所：{registration.hall or '未指定'}"
         )
     return EXIT_OK

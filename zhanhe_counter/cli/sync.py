@@ -47,8 +47,12 @@ def run_sync(args: argparse.Namespace) -> int:
 def _once(engine: Any, as_json: bool, version: str) -> int:
     from zhanhe_counter.adapters.secrets import KeyringSecretStore
     from zhanhe_counter.adapters.sync.station_config import build_sync_engine
+    from zhanhe_counter.composition import station_places
 
-    sync = build_sync_engine(engine, KeyringSecretStore(), SystemClock(), version)
+    # The cases' places (hall, departments) travel with them, so the centre can route them.
+    sync = build_sync_engine(
+        engine, KeyringSecretStore(), SystemClock(), version, places=station_places(engine)
+    )
     report = sync.run_once()
     if as_json:
         print_json(report.as_json())

@@ -2,7 +2,9 @@
 
 ``--scope local`` (default) counts this PC's database; ``--scope central`` counts the central
 PostgreSQL database given by ``--central-url`` or ``ZHANHE_CENTRAL_URL`` (a reporting login), and
-names the stations that have not synced since the period ended.
+names the stations that have not synced since the period ended. ``--scope central --as-station``
+counts at the centre with this PC's own station login instead: row-level security then gives a
+supervisor desk exactly its scope (its hall, or the district; docs/hall.md), named from this PC.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--out", required=True, help="导出文件路径")
     parser.add_argument("--central-url", help=f"中心库地址（也可用环境变量 {CENTRAL_URL_ENV}）")
+    parser.add_argument(
+        "--as-station",
+        action="store_true",
+        help="用本机站点账号读取中心数据（监督岗：本服务场所或全区，按中心分派范围）",
+    )
     parser.set_defaults(handler=run_tally)
 
 
@@ -61,6 +68,8 @@ def run_tally(args: argparse.Namespace) -> int:
     first = _day(args.date, "--date")
     last = _day(args.to, "--to") if args.to else first
     period = Period(first, last)  # InvalidPeriod is a DomainError: exit 2 with its message
+    if args.as_station and args.scope != Scope.CENTRAL.value:
+        raise UserError("--as-station 只用于 --scope central（用本机站点账号读取中心数据）")
     out = Path(args.out)
     if out.is_dir():
         raise UserError(f"--out 应为文件路径，而不是目录：{out}")
@@ -68,9 +77,16 @@ def run_tally(args: argparse.Namespace) -> int:
     station: Station | None = None
     try:
         scope = Scope(args.scope)
-        if scope is Scope.LOCAL:
+        if scope is Scope.LOCAL or args.as_station:
             station = _station(args)
-        if station is not None:
+        if args.as_station and scope is Scope.CENTRAL:
+            # The centre's figures for what is routed to this PC, named from this PC.
+            service = TallyService(
+                central_source(engine),
+                SystemClock(),
+                station.tally_directory if station is not None else None,
+            )
+        elif station is not None:
             # Names of matters, windows and staff from this PC's own catalogue and setup.
             service = station.tally
         else:
@@ -113,6 +129,19 @@ def _engine(args: argparse.Namespace) -> sa.Engine:
         if not path.exists():
             raise UserError(f"本机数据库不存在：{path}。请先完成初始设置或指定 --data-dir。")
         return open_station_database(data_dir)
+    if args.as_station:
+        from zhanhe_counter.adapters.secrets import KeyringSecretStore
+        from zhanhe_counter.adapters.sync.station_config import central_login
+
+        data_dir = resolve_data_dir(args.data_dir, os.environ)
+        if not local_db_path(data_dir).exists():
+            raise UserError(f"本机数据库不存在：{local_db_path(data_dir)}。")
+        local = open_station_database(data_dir)
+        try:
+            login = central_login(local, KeyringSecretStore())
+        finally:
+            local.dispose()
+        return sa.create_engine(login.sqlalchemy_url(), pool_pre_ping=True)
     url = args.central_url or os.environ.get(CENTRAL_URL_ENV)
     if not url:
         raise UserError(f"中心统计需要中心库地址：请用 --central-url 或环境变量 {CENTRAL_URL_ENV}")

@@ -1,7 +1,11 @@
-"""The background sync worker (后台同步): after writes, periodically, on demand, with back-off.
+"""The background sync worker (后台同步): after writes, on the centre's notice, periodically, on
+demand, with back-off.
 
 One plain thread runs sessions one at a time (docs/sync.md, A sync session): a write schedules
-a session after a short debounce, a timer every ``period`` seconds, and *Sync now* at once. After
+a session after a short debounce, the centre's wake-up notice (``SyncWakeups``: an event was
+routed to this PC) at once, a timer every ``period`` seconds, and *Sync now* at once; a notice
+that arrives during a session runs one more right after it, so nothing committed meanwhile
+waits for the timer. After
 a failure the next automatic attempt waits 1 s → 2 s → 4 s … capped at 5 minutes, with jitter so
 that stations coming back together do not all knock at once; *Sync now* skips the wait. A failure
 that retrying cannot fix (login refused, station database mismatch, client too old) stops the
@@ -23,7 +27,7 @@ from typing import Protocol
 
 from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.sync import SyncProblem, SyncStatusReader
+from zhanhe_counter.services.ports.sync import SyncProblem, SyncStatusReader, SyncWakeups
 from zhanhe_counter.services.sync_engine import (
     SyncReport,
     SyncStatus,
@@ -32,7 +36,8 @@ from zhanhe_counter.services.sync_engine import (
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_S = 2.0
+# Short: online, an answer must be on the other stations within 3 s (design.md, "The hall").
+DEBOUNCE_S = 0.3
 PERIOD_S = 30.0
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 300.0
@@ -107,8 +112,11 @@ class SyncWorker:
         backoff: Backoff | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         on_change: Callable[[WorkerSnapshot], None] | None = None,
+        wakeups: SyncWakeups | None = None,
     ) -> None:
         self._engine = engine
+        self._wakeups = wakeups
+        self._listener: threading.Thread | None = None
         self._clock = clock
         self._debounce = debounce
         self._period = period
@@ -130,12 +138,23 @@ class SyncWorker:
             return
         self._thread = threading.Thread(target=self._loop, name="sync-worker", daemon=True)
         self._thread.start()
+        if self._wakeups is not None:
+            wakeups = self._wakeups
+            self._listener = threading.Thread(
+                target=wakeups.listen, args=(self.notify_remote,), name="sync-wakeup", daemon=True
+            )
+            self._listener.start()
 
     def stop(self, timeout: float | None = 60.0) -> None:
         """Ask the thread to finish (after the current session) and wait for it."""
         with self._cond:
             self._schedule.stop = True
             self._cond.notify_all()
+        if self._wakeups is not None:
+            self._wakeups.close()
+        if self._listener is not None:
+            self._listener.join(timeout)
+            self._listener = None
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -146,6 +165,15 @@ class SyncWorker:
             if self._schedule.write_due is None:
                 self._schedule.write_due = self._monotonic() + self._debounce
                 self._cond.notify_all()
+
+    def notify_remote(self) -> None:
+        """The centre says something was routed here: sync now. The centre just answered, so
+        a back-off wait ends too; a pause (login refused, …) still needs *Sync now*."""
+        with self._cond:
+            self._schedule.write_due = self._monotonic()
+            self._schedule.retry_due = None
+            self._retry_at = None
+            self._cond.notify_all()
 
     def sync_now(self) -> None:
         """The clerk pressed *Sync now*: run at once, ignoring back-off and pauses."""
@@ -199,11 +227,12 @@ class SyncWorker:
             return now
         if s.paused:
             return None
-        candidates = [s.periodic_due] + ([s.write_due] if s.write_due is not None else [])
-        due = min(candidates)
         if s.retry_due is not None:
-            due = max(due, s.retry_due)
-        return due
+            # After a failure the back-off alone decides: writes wait for it, and so does the
+            # timer, which would otherwise hold the first retry until the next period (30 s).
+            return s.retry_due
+        candidates = [s.periodic_due] + ([s.write_due] if s.write_due is not None else [])
+        return min(candidates)
 
     def _wait_for_turn(self) -> bool:
         with self._cond:

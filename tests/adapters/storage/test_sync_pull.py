@@ -125,3 +125,23 @@ def test_a_restarted_centre_moves_a_cursor_back_only_when_it_lost_rows(engine: s
     assert pull.central_start() == started
     assert pull.note_central_start(started, PullCursor(ahead.xid - 1, 0), PullCursor(), NOW)
     assert pull.events_cursor() == PullCursor(ahead.xid - 1, 0)
+
+
+def test_a_case_another_station_opened_arrives_with_its_first_event(
+    engine: sa.Engine, store: SqliteEventStore
+) -> None:
+    pull = SqliteSyncPull(engine, "QZX-BO")  # a back-office desk the centre routed the case to
+    opened = received_draft(station="QZX-W03")
+    answered = accepted_draft(opened.case_id, station="QZX-BO-2")
+    applied = pull.apply_events(
+        page(inbound(opened, origin="QZX-W03"), inbound(answered, origin="QZX-BO-2")), NOW
+    )
+    assert (applied.added, applied.conflicts) == (2, 0)
+    status = one(engine, case_status, case_id=opened.case_id)
+    assert (status["station_id"], status["status"]) == ("QZX-W03", "accepted")
+    # Numbered in each writing station's own sequence on this PC, confirmed, never pushed.
+    rows = [one(engine, case_event, event_id=d.event_id) for d in (opened, answered)]
+    assert [(r["station_id"], r["station_seq"], r["sync_state"]) for r in rows] == [
+        ("QZX-W03", 1, "confirmed"),
+        ("QZX-BO-2", 1, "confirmed"),
+    ]

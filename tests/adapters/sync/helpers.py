@@ -28,6 +28,8 @@ from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress, parse_central_url
 from zhanhe_counter.domain import payloads
 from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.services.ports.sync import CasePlaces
+from zhanhe_counter.services.station_roles import parse_roles
 from zhanhe_counter.services.sync_engine import SyncEngine, SyncReport
 
 APP_VERSION = "0.1.0"
@@ -113,10 +115,22 @@ def make_station(
     batch_size: int = 500,
     pull_page: int = 1000,
     register: bool = True,
+    roles: str | None = None,
+    hall: str | None = None,
+    departments: dict[str, str] | None = None,
 ) -> StationPC:
-    """A registered station with a fresh local database; ``via`` reroutes (e.g. a proxy)."""
+    """A registered station with a fresh local database; ``via`` reroutes (e.g. a proxy).
+
+    ``roles`` (``counter,backoffice=…``) and ``hall`` go to the centre; ``departments`` (matter
+    id -> department) and ``hall`` are what the station pushes with the cases it opens.
+    """
     if register:
-        registration = register_station(central_url, station_id)
+        registration = register_station(
+            central_url,
+            station_id,
+            roles=parse_roles(roles) if roles else None,
+            hall=hall,
+        )
         address = registration.address
     else:  # pragma: no cover - helper option
         address = parse_central_url(central_url)
@@ -132,6 +146,7 @@ def make_station(
     engine = open_local_database(folder / "station.sqlite3")
     store = SqliteEventStore(engine)
     outbox = SqliteSyncOutbox(engine, station_id)
+    outbox.places = CasePlaces(hall=hall, departments=departments or {})
     engine_ = SyncEngine(
         PostgresSyncTarget(address, application_name=station_id),
         outbox,

@@ -100,12 +100,14 @@ def test_a_pushed_batch_cannot_carry_another_stations_rows(
         # A's events and case rows sent with B's login.
         with pytest.raises(SyncError):
             session.push(a_batch)
-        # B's own origin, but on a case A owns.
+        # B's own origin, but on a case A owns and the centre did not route to B: refused
+        # and reported (B's queue goes on), never stored.
         on_a_case = OutboundEvent(
             **{**_fields(b_batch.events[0]), "event_id": uuid6.uuid7(), "case_id": a.case_ids[0]}
         )
-        with pytest.raises(SyncError):
-            session.push(PushBatch((), (on_a_case,)))
+        refused = session.push(PushBatch((), (on_a_case,)))
+        assert refused.inserted == 0
+        assert [r.code for r in refused.rejected] == ["not_routed"]
         landed = session.push(b_batch)  # and the session still works for its own rows
     finally:
         session.close()

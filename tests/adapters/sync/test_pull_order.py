@@ -52,10 +52,12 @@ def test_back_office_events_across_digit_boundaries_all_reach_the_station(
         for case_id, xid in zip(station.case_ids, _XIDS, strict=True):
             with conn.transaction():
                 event_id = backoffice_event(conn, case_id, EventKind.ACCEPTED)
-                conn.execute(
-                    "UPDATE case_event SET xid = %s::text::xid8 WHERE event_id = %s",
-                    (str(xid), event_id),
-                )
+                # The pull follows the station's routing log (c0006); its rows carry the xid.
+                for table in ("case_event", "route_log"):
+                    conn.execute(
+                        f"UPDATE {table} SET xid = %s::text::xid8 WHERE event_id = %s",
+                        (str(xid), event_id),
+                    )
             expected[event_id] = xid
     # The rows' xids sit below the station's own (pushed just now): start its pull from scratch,
     # as a station that has not pulled yet would.
@@ -86,10 +88,12 @@ def test_pages_follow_numeric_xid_order_for_events_and_reference_changes(
         for case_id, xid in zip(station.case_ids, _XIDS, strict=True):
             with conn.transaction():
                 event_id = backoffice_event(conn, case_id, EventKind.ACCEPTED)
-                conn.execute(
-                    "UPDATE case_event SET xid = %s::text::xid8 WHERE event_id = %s",
-                    (str(xid), event_id),
-                )
+                # The pull follows the station's routing log (c0006); its rows carry the xid.
+                for table in ("case_event", "route_log"):
+                    conn.execute(
+                        f"UPDATE {table} SET xid = %s::text::xid8 WHERE event_id = %s",
+                        (str(xid), event_id),
+                    )
             conn.execute(
                 "INSERT INTO ref_change (xid, entity, entity_key, op, data) "
                 "VALUES (%s::text::xid8, 'department', %s, 'delete', NULL)",

@@ -32,6 +32,7 @@ from zhanhe_counter.adapters.sync.connection import (
 )
 from zhanhe_counter.adapters.sync.errors import translate_central_error
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.station_roles import RoleKind, StationRole
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,23 @@ class StationRegistration:
     password: str
     address: CentralAddress  # the station's login, password included; keep it out of logs
     created: bool
+    roles: tuple[StationRole, ...] = ()
+    hall: str | None = None
+    training: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StationRoles:
+    """A station's roles and hall as the centre holds them (站点角色), after a change."""
+
+    station_id: str
+    roles: tuple[StationRole, ...]
+    hall: str | None
+    routes_added: int  # events newly routed to the station by the change
+
+
+class UnknownStation(DomainError):
+    """No station with this id is registered at the centre (站点未注册)."""
 
 
 def _alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -204,13 +222,22 @@ def _end_sessions(conn: psycopg.Connection[Any], role: str) -> int:
 
 
 def register_station(
-    admin_url: str, station_id: str, *, name: str | None = None
+    admin_url: str,
+    station_id: str,
+    *,
+    name: str | None = None,
+    roles: tuple[StationRole, ...] | None = None,
+    hall: str | None = None,
+    training: bool = False,
 ) -> StationRegistration:
     """Create (or re-key) the station's login role and its ``station`` row.
 
     A new random password is set every time: registering again is how a lost or leaked
     credential is replaced, and the sessions opened with the old one are ended. Only the SCRAM
     verifier reaches the server. The returned address carries the password for the keyring only.
+    ``roles`` replace the station's roles (a new station without them is a ``counter``; an
+    existing one keeps its own); ``hall`` is where it stands; ``training`` marks a demo data
+    folder (培训站点).
     """
     station_id = _check_station_id(station_id)
     admin = parse_central_url(admin_url)
@@ -243,6 +270,22 @@ def register_station(
                 "name = coalesce(excluded.name, station.name), active = true",
                 (station_id, role, name),
             )
+            final_roles: tuple[StationRole, ...] = ()
+            final_hall = None
+            # A centre not yet upgraded to routing (before c0006) has no roles to keep.
+            if conn.execute("SELECT to_regclass('station_role')").fetchone() != (None,):
+                held = _roles_in(conn, station_id)
+                if roles is not None or hall is not None or not held:
+                    wanted = (
+                        roles if roles is not None else (held or (StationRole(RoleKind.COUNTER),))
+                    )
+                    _replace_roles(conn, station_id, wanted, hall)
+                final_roles = _roles_in(conn, station_id)
+                final_hall = _hall_of(conn, station_id)
+                conn.execute(
+                    "UPDATE station SET training = %s WHERE station_id = %s",
+                    (training, station_id),
+                )
             conn.commit()  # the new password first, then the old sessions go
             ended = _end_sessions(conn, role) if exists else 0
     except psycopg.Error as error:
@@ -254,11 +297,10 @@ def register_station(
         password=password,
         address=admin.with_login(role, password),
         created=not exists,
+        roles=final_roles,
+        hall=final_hall,
+        training=training,
     )
-
-
-class UnknownStation(DomainError):
-    """A station id the centre has never registered (站点未注册)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,3 +362,80 @@ def purge_rejection_payloads(admin_url: str, days: int = REJECTION_RETENTION_DAY
     result: int = _with_connection(admin_url, run)
     log.info("purged the payloads of %d sync rejections older than %d days", result, days)
     return result
+
+
+def set_station_roles(
+    admin_url: str,
+    station_id: str,
+    roles: tuple[StationRole, ...],
+    *,
+    hall: str | None = None,
+) -> StationRoles:
+    """Change a registered station's roles (and hall) and re-route its cases at once.
+
+    Cases it no longer should hold stop reaching it (it keeps what it pulled); newly routed
+    cases bring their whole history, in the centre's commit order.
+    """
+    station_id = _check_station_id(station_id)
+    admin = parse_central_url(admin_url)
+    try:
+        with psycopg.connect(admin.conninfo("zhanhe-admin")) as conn:
+            if (
+                conn.execute(
+                    "SELECT 1 FROM station WHERE station_id = %s", (station_id,)
+                ).fetchone()
+                is None
+            ):
+                raise UnknownStation(
+                    f"station {station_id} is not registered",
+                    f"中心没有编号为 {station_id} 的站点，请先运行 zhanhe-admin station register。",
+                )
+            added = _replace_roles(conn, station_id, roles, hall)
+            result = StationRoles(
+                station_id, _roles_in(conn, station_id), _hall_of(conn, station_id), added
+            )
+    except psycopg.Error as error:
+        raise translate_central_error(error) from error
+    log.info("station %s roles now %s (%d events routed)", station_id, result.roles, added)
+    return result
+
+
+def _roles_in(conn: psycopg.Connection[Any], station_id: str) -> tuple[StationRole, ...]:
+    rows = conn.execute(
+        "SELECT role, scope FROM station_role WHERE station_id = %s ORDER BY role, scope",
+        (station_id,),
+    ).fetchall()
+    return tuple(sorted(StationRole(RoleKind(r[0]), r[1]) for r in rows))
+
+
+def _hall_of(conn: psycopg.Connection[Any], station_id: str) -> str | None:
+    row = conn.execute("SELECT hall FROM station WHERE station_id = %s", (station_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def _replace_roles(
+    conn: psycopg.Connection[Any],
+    station_id: str,
+    roles: tuple[StationRole, ...],
+    hall: str | None,
+) -> int:
+    """Store ``roles`` (and ``hall``: given, else a delivery or supervisor hall) and re-route."""
+    if hall is None:
+        hall = next(
+            (
+                r.scope
+                for r in sorted(roles)
+                if r.kind in (RoleKind.DELIVERY, RoleKind.SUPERVISOR) and r.scope != "district"
+            ),
+            None,
+        )
+    if hall is not None:
+        conn.execute("UPDATE station SET hall = %s WHERE station_id = %s", (hall, station_id))
+    conn.execute("DELETE FROM station_role WHERE station_id = %s", (station_id,))
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO station_role (station_id, role, scope) VALUES (%s, %s, %s)",
+            [(station_id, r.kind.value, r.scope) for r in roles],
+        )
+    row = conn.execute("SELECT reroute_station(%s)", (station_id,)).fetchone()
+    return int(row[0]) if row else 0

@@ -54,6 +54,29 @@ station = sa.Table(
     sa.Column("last_pull_at", UtcDateTime, nullable=True),
     sa.Column("clock_offset_ms", sa.BigInteger, nullable=True),
     sa.Column("app_version", sa.String(32), nullable=True),
+    # The service hall (服务场所) the station stands in; a case's hall is its opening station's.
+    sa.Column("hall", sa.String(32), nullable=True),
+    # A demo data folder registered for training (培训站点): its cases are not real ones.
+    sa.Column("training", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+# What a station does (站点角色): counter; backoffice of a department; delivery of a hall;
+# supervisor of a hall or of the district ('district'). Several per station.
+station_role = sa.Table(
+    "station_role",
+    central_metadata,
+    sa.Column(
+        "station_id",
+        sa.String(32),
+        sa.ForeignKey("station.station_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("role", sa.String(16), primary_key=True),
+    sa.Column("scope", sa.String(200), primary_key=True, server_default=""),
+    sa.CheckConstraint(
+        "role IN ('counter', 'backoffice', 'delivery', 'supervisor')", name="role_known"
+    ),
+    sa.Index("ix_station_role_scope", "role", "scope"),
 )
 
 case_file = sa.Table(
@@ -64,7 +87,27 @@ case_file = sa.Table(
     sa.Column("matter_id", sa.String(64), nullable=True),
     sa.Column("service_day", sa.Date, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # Where the case belongs (所属部门、服务场所): pushed by the opening station, else filled by
+    # the centre from its matter table and the station's hall. Routing reads them.
+    sa.Column("department", sa.String(200), nullable=True),
+    sa.Column("hall", sa.String(32), nullable=True),
     sa.Index(None, "station_id"),
+)
+
+# Which stations hold each case (办件分派): the opening counter, the department's back-office
+# desks, the hall's delivery windows ('write'), the supervisors in scope ('read').
+case_route = sa.Table(
+    "case_route",
+    central_metadata,
+    sa.Column(
+        "case_id", sa.Uuid, sa.ForeignKey("case_file.case_id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("station_id", sa.String(32), sa.ForeignKey("station.station_id"), primary_key=True),
+    sa.Column("access", sa.String(8), nullable=False),
+    sa.Column("reasons", sa.String(64), nullable=False),
+    sa.Column("routed_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("access IN ('read', 'write')", name="access_known"),
+    sa.Index("ix_case_route_station", "station_id", "case_id"),
 )
 
 case_event = sa.Table(
@@ -101,6 +144,24 @@ case_event = sa.Table(
         sa.text("(payload ->> 'case_number')"),
         postgresql_where=sa.text("kind = 'received'"),
     ),
+)
+
+# Every event routed to a station, in routing order (分派日志): a station's pull is one range of
+# ``ix_route_log_pull``; ``(xid, server_seq)`` is the pull cursor, as for ``case_event``.
+route_log = sa.Table(
+    "route_log",
+    central_metadata,
+    sa.Column("server_seq", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("xid", Xid8(), nullable=False, server_default=sa.text("pg_current_xact_id()")),
+    sa.Column("station_id", sa.String(32), nullable=False),
+    sa.Column(
+        "event_id",
+        sa.Uuid,
+        sa.ForeignKey("case_event.event_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.UniqueConstraint("station_id", "event_id"),
+    sa.Index("ix_route_log_pull", "station_id", "xid", "server_seq"),
 )
 
 # Every change of centrally edited reference data, fed by triggers; pulled like case events.

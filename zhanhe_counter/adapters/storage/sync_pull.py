@@ -2,11 +2,14 @@
 events and reference changes into the station database, each page with its cursor in one
 transaction.
 
-A pulled event is either the echo of one this PC holds (it becomes confirmed) or a back-office
-fact about a local case, appended through the event store's own path so that the state machine
-and the status projection never disagree with the log. What cannot be applied (a case this PC
-does not have, a kind this version does not know, a fact the case refuses) is kept aside in
-``sync_conflict`` and the case is flagged 需处理; nothing is dropped.
+A pulled event is either the echo of one this PC holds (it becomes confirmed) or another
+station's fact about a case routed here (the back office's answer, the delivery window's
+hand-over, or the first event of a case another station opened, which opens it here), appended
+through the event store's own path — numbered in that station's local sequence — so that the
+state machine and the status projection never disagree with the log. What cannot be applied (an
+event of a case this PC does not have that cannot open it, a kind this version does not know, a
+fact the case no longer allows) is kept aside in ``sync_conflict`` and the case is flagged
+需处理; nothing is dropped, and an event id is applied once (docs/hall.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
-from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
+from zhanhe_counter.adapters.storage.event_store import SqliteEventStore, row_to_event
 from zhanhe_counter.adapters.storage.reference_mirror import apply_reference_change
 from zhanhe_counter.adapters.storage.retention_tables import pruned_case
 from zhanhe_counter.adapters.storage.sync_marks import (
@@ -37,6 +40,7 @@ from zhanhe_counter.adapters.storage.sync_marks import (
 )
 from zhanhe_counter.adapters.storage.sync_tables import sync_conflict
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
+from zhanhe_counter.domain.case import CaseState, apply
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.services.ports.sync import (
@@ -154,6 +158,8 @@ class SqliteSyncPull(StationSync):
                 outcome = self._apply_new_event(connection, event, now)
                 added += outcome == "added"
                 conflicts += outcome == "conflict"
+                if outcome == "added":
+                    conflicts += self._overtaken(connection, event, now)
             put_mark(connection, K_EVENTS_CURSOR, page.next_cursor.to_text(), now)
             put_mark(connection, K_LAST_PULL_OK, now.isoformat(), now)
         return AppliedEvents(confirmed=confirmed, added=added, conflicts=conflicts)
@@ -180,10 +186,6 @@ class SqliteSyncPull(StationSync):
         case_known = connection.execute(
             sa.select(case_status.c.case_id).where(case_status.c.case_id == event.case_id)
         ).scalar_one_or_none()
-        if case_known is None:
-            return self._conflict(
-                connection, event, "unknown_case", "中心的记录属于本机没有的办件。", now
-            )
         try:
             kind = EventKind(event.kind)
         except ValueError:
@@ -205,8 +207,14 @@ class SqliteSyncPull(StationSync):
         )
         try:
             with connection.begin_nested():
+                # A case another station opened arrives with its first event (the centre
+                # routes a case's whole history, in commit order): it opens the case here too.
                 self._store.append_in(connection, draft, {})
         except DomainError as error:
+            if case_known is None:
+                return self._conflict(
+                    connection, event, "unknown_case", "中心的记录属于本机没有的办件。", now
+                )
             return self._conflict(connection, event, "incompatible", error.user_message, now)
         connection.execute(
             sa.update(case_event)
@@ -214,6 +222,64 @@ class SqliteSyncPull(StationSync):
             .values(sync_state=CONFIRMED, server_seq=event.server_seq, hlc=event.hlc)
         )
         return "added"
+
+    def _overtaken(self, connection: sa.Connection, pulled: InboundEvent, now: datetime) -> int:
+        """Check the case in the centre's commit order after another station's event landed.
+
+        The local log holds this PC's own events where they were recorded; the centre may have
+        committed another station's event before them (the counter took a supplement offline
+        while the back office refused). Folded in the centre's order — events it numbered by
+        their position in this station's routing log, then those it has not seen yet — an event
+        the case no longer allows is flagged here as it is at the other stations (where it was
+        set aside on arrival): kept, shown as 需处理, never dropped or applied twice.
+        """
+        rows = connection.execute(
+            sa.select(case_event)
+            .where(case_event.c.case_id == pulled.case_id)
+            .order_by(case_event.c.case_pos)
+        ).all()
+        in_commit_order = sorted(
+            rows, key=lambda r: (r.server_seq is None, r.server_seq or 0, r.case_pos)
+        )
+        if [r.event_id for r in in_commit_order] == [r.event_id for r in rows]:
+            return 0  # recorded here in the centre's order: the append already checked it
+        known = set(
+            connection.execute(
+                sa.select(sync_conflict.c.event_id).where(sync_conflict.c.case_id == pulled.case_id)
+            ).scalars()
+        )
+        state: CaseState | None = None
+        flagged = 0
+        for row in in_commit_order:
+            event = row_to_event(row)
+            try:
+                state = apply(state, event)
+            except DomainError as error:
+                if event.event_id in known:
+                    continue
+                flagged += 1
+                self._conflict(
+                    connection,
+                    InboundEvent(
+                        event_id=event.event_id,
+                        case_id=event.case_id,
+                        origin=event.station_id,
+                        origin_seq=int(row.station_seq),
+                        kind=event.kind.value,
+                        occurred_at=event.occurred_at,
+                        hlc=int(row.hlc or 0),
+                        actor=event.actor,
+                        schema_version=int(row.schema_version),
+                        payload=event.payload,
+                        server_seq=int(row.server_seq or 0),
+                        xid=0,
+                    ),
+                    "overtaken",
+                    f"中心先收到了“{_kind_label(pulled.kind)}”，此记录已不被办件允许："
+                    f"{error.user_message}",
+                    now,
+                )
+        return flagged
 
     def _conflict(
         self,
@@ -263,3 +329,10 @@ class SqliteSyncPull(StationSync):
             put_mark(connection, K_REFERENCE_CURSOR, page.next_cursor.to_text(), now)
             put_mark(connection, K_LAST_REFERENCE_OK, now.isoformat(), now)
         return len(page.rows)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return EventKind(kind).label
+    except ValueError:
+        return kind

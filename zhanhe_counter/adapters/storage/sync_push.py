@@ -41,6 +41,7 @@ from zhanhe_counter.adapters.storage.tables import (
 )
 from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.services.ports.sync import (
+    CasePlaces,
     CentralCopy,
     Hello,
     OutboundCase,
@@ -69,7 +70,13 @@ def fallback_hlc(occurred_at: datetime, seq: int) -> int:
 
 
 class SqliteSyncPush(StationSync):
-    """The ``SyncPush`` port on the station database (本机上传)."""
+    """The ``SyncPush`` port on the station database (本机上传).
+
+    ``places`` says where this station's cases belong (its hall, each matter's department); it
+    travels with each case's ownership row so the centre routes the case at once.
+    """
+
+    places: CasePlaces = CasePlaces()
 
     def push_mark(self) -> int:
         with reading(self._engine) as connection:
@@ -195,7 +202,11 @@ class SqliteSyncPush(StationSync):
                 case_status.c.station_id,
                 case_status.c.matter_id,
                 first.c.opened_at,
-            ).join(first, first.c.case_id == case_status.c.case_id)
+            )
+            .join(first, first.c.case_id == case_status.c.case_id)
+            # Only the opening station writes a case's ownership row; a back-office or delivery
+            # station's events about another station's case travel without it.
+            .where(case_status.c.station_id == self._station_id)
         ).all()
         return tuple(
             OutboundCase(
@@ -204,6 +215,8 @@ class SqliteSyncPush(StationSync):
                 matter_id=row.matter_id,
                 service_day=service_day(as_utc(row.opened_at)),
                 created_at=as_utc(row.opened_at),
+                department=self.places.departments.get(row.matter_id or ""),
+                hall=self.places.hall,
             )
             for row in rows
         )

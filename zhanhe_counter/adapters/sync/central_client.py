@@ -52,56 +52,56 @@ _CREATE_STAGE = (
     "origin_seq bigint NOT NULL, kind text NOT NULL, occurred_at timestamptz NOT NULL, "
     "service_day date NOT NULL, hlc bigint NOT NULL, actor text NOT NULL, "
     "schema_version smallint NOT NULL, payload jsonb NOT NULL, "
-    "case_station text, case_matter text, case_day date, case_created timestamptz)"
+    "case_station text, case_matter text, case_day date, case_created timestamptz, "
+    "case_department text, case_hall text)"
 )
 _COPY_STAGE = (
     "COPY sync_push_stage (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, "
-    "hlc, actor, schema_version, payload, case_station, case_matter, case_day, case_created) "
+    "hlc, actor, schema_version, payload, case_station, case_matter, case_day, case_created, "
+    "case_department, case_hall) "
     "FROM STDIN"
 )
 # Sent as one simple query, so the server runs it as one implicit transaction in one round trip:
-# cases, then events (RLS and the screen trigger per row, but the policies' station lookup once
-# per statement), the refusals of this batch, the batch's events the centre now stores (they are
-# confirmed from this answer, not only from the pull's echo), the push mark, and the stage
-# emptied again. A new
+# cases (which routes the new ones), the refusal of events of cases not routed to this station
+# (set-wise, c0006), then events (RLS and the screen trigger per row, but the policies' station
+# lookup once per statement), the refusals of this batch, the batch's events the centre now
+# stores (they are confirmed from this answer, not only from the pull's echo), the push mark,
+# and the stage emptied again. A new
 # event id under a number the centre already holds still fails loudly on
 # UNIQUE (origin, origin_seq): only event_id is the conflict target.
 _LAND_STAGE = """
-INSERT INTO case_file (case_id, station_id, matter_id, service_day, created_at)
-SELECT DISTINCT ON (case_id) case_id, case_station, case_matter, case_day, case_created
+INSERT INTO case_file (case_id, station_id, matter_id, service_day, created_at, department, hall)
+SELECT DISTINCT ON (case_id) case_id, case_station, case_matter, case_day, case_created,
+       case_department, case_hall
   FROM sync_push_stage WHERE case_station IS NOT NULL
  ORDER BY case_id
 ON CONFLICT (case_id) DO NOTHING;
+SELECT refuse_unrouted(jsonb_agg(jsonb_build_object(
+  'event_id', event_id, 'case_id', case_id, 'origin', origin, 'origin_seq', origin_seq,
+  'kind', kind, 'payload', payload))) FROM sync_push_stage;
 WITH landed AS (
   INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day,
                           hlc, actor, schema_version, payload)
   SELECT event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, hlc, actor,
          schema_version, payload
     FROM (SELECT DISTINCT ON (event_id) * FROM sync_push_stage ORDER BY event_id) AS s
+   WHERE NOT EXISTS (SELECT 1 FROM sync_rejection AS r WHERE r.event_id = s.event_id)
    ORDER BY origin_seq
   ON CONFLICT (event_id) DO NOTHING
   RETURNING 1)
 SELECT count(*) FROM landed;
 SELECT r.event_id, r.code, r.message FROM sync_rejection AS r
  WHERE r.event_id IN (SELECT event_id FROM sync_push_stage);
-SELECT e.event_id, e.server_seq, e.xid::text FROM case_event AS e
- WHERE e.event_id IN (SELECT event_id FROM sync_push_stage);
+SELECT r.event_id, r.server_seq, r.xid::text FROM route_log AS r
+ WHERE r.station_id = my_station() AND r.event_id IN (SELECT event_id FROM sync_push_stage);
 SELECT sync_mark('push');
 TRUNCATE sync_push_stage;
 """
-# The text copy of the xid gets its own name and the ORDER BY names the table's column: a bare
-# "ORDER BY xid" binds to an output column called "xid" first, and "xid::text" is called "xid".
-# The page was then sorted as text ('1000' < '951'), and the cursor, taken from the page's last
-# row, jumped over every row with a shorter xid whenever a page spanned 999 → 1000 (or 9999 →
-# 10000, …): those back-office events were never pulled.
-_PULL_EVENTS = (
-    "SELECT e.event_id, e.case_id, e.origin, e.origin_seq, e.kind, e.occurred_at, e.hlc, "
-    "e.actor, e.schema_version, e.payload, e.server_seq, e.xid::text AS xid_text "
-    "FROM case_event AS e "
-    "WHERE (e.xid, e.server_seq) > (%s::text::xid8, %s) "
-    "AND e.xid < pg_snapshot_xmin(pg_current_snapshot()) "
-    "ORDER BY e.xid, e.server_seq LIMIT %s"
-)
+# The station's own routing log (c0006): one index range, each row joined to its event by primary
+# key, so a pull reads what it returns and never another station's history. The cursor is the
+# log row's (xid, server_seq); the function compares and sorts them as numbers, never as text (a
+# text sort once made the cursor jump over rows whenever a page spanned 999 -> 1000).
+_PULL_EVENTS = "SELECT * FROM pull_routed(%s, %s, %s)"
 _PULL_REFERENCE = (
     "SELECT r.server_seq, r.xid::text AS xid_text, r.entity, r.entity_key, r.op, r.data "
     "FROM ref_change AS r "
@@ -109,13 +109,17 @@ _PULL_REFERENCE = (
     "AND r.xid < pg_snapshot_xmin(pg_current_snapshot()) "
     "ORDER BY r.xid, r.server_seq LIMIT %s"
 )
-_STORED = "SELECT event_id, server_seq, xid::text FROM case_event WHERE event_id = ANY(%s)"
+# Where this station's log holds the events: their positions are what the pull cursor compares.
+_STORED = (
+    "SELECT event_id, server_seq, xid::text FROM route_log "
+    "WHERE station_id = my_station() AND event_id = ANY(%s)"
+)
 # Whether the row a pull cursor points at still exists: after a crash restart it may not.
 _HOLDS = {
     stream: (
         f"SELECT EXISTS (SELECT 1 FROM {table} WHERE xid = %s::text::xid8 AND server_seq = %s)"
     )
-    for stream, table in (("events", "case_event"), ("reference", "ref_change"))
+    for stream, table in (("events", "route_log"), ("reference", "ref_change"))
 }
 _HELLO = (
     "SELECT h.*, pg_postmaster_start_time(), "
@@ -231,10 +235,13 @@ class PostgresSyncSession:
                                 case.matter_id if case else None,
                                 case.service_day if case else None,
                                 case.created_at if case else None,
+                                case.department if case else None,
+                                case.hall if case else None,
                             )
                         )
                 cursor.execute(_LAND_STAGE)  # no parameters: simple protocol, many statements
                 cursor.nextset()  # past the case_file INSERT
+                cursor.nextset()  # past the refusal of events of cases not routed here
                 counted = cursor.fetchone()
                 inserted = int(counted[0]) if counted else 0
                 cursor.nextset()
@@ -382,3 +389,19 @@ class PostgresSyncTarget:
         except (psycopg.Error, OSError) as error:
             raise translate_central_error(error) from error
         return PostgresSyncSession(connection, self._operation_timeout)
+
+
+def case_places(
+    address: CentralAddress, case_ids: Sequence[UUID]
+) -> dict[UUID, tuple[str | None, str]]:
+    """Department and hall of cases routed to this station, as the centre holds them (RLS
+    shows only routed cases). Raises ``SyncError`` subclasses, never driver errors."""
+    try:
+        with psycopg.connect(address.conninfo("zhanhe-admin cases"), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT case_id, department, hall FROM case_file WHERE case_id = ANY(%s)",
+                (list(case_ids),),
+            ).fetchall()
+    except (psycopg.Error, OSError) as error:
+        raise translate_central_error(error) from error
+    return {r[0]: (r[1], r[2]) for r in rows}

@@ -17,9 +17,10 @@ from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress, parse_central_url
+from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.sync import SecretStore, SyncNotConfigured
+from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore, SyncNotConfigured
 from zhanhe_counter.services.sync_engine import SyncEngine
 
 KEY_STATION_ID = "sync.station_id"
@@ -65,10 +66,7 @@ def load_limits(engine: sa.Engine) -> OfflineLimits:
     return OfflineLimits.from_mapping(raw)
 
 
-def build_sync_engine(
-    engine: sa.Engine, secrets: SecretStore, clock: Clock, app_version: str
-) -> SyncEngine:
-    """The sync engine of this PC; raises ``SyncNotConfigured`` before registration."""
+def _login(engine: sa.Engine, secrets: SecretStore) -> tuple[StationSyncConfig, CentralAddress]:
     config = load_config(engine)
     if config is None:
         raise SyncNotConfigured(
@@ -81,8 +79,38 @@ def build_sync_engine(
             f"no keyring credential {config.credential_name}",
             "系统密钥库中没有本站的中心库密码，请管理员重新运行 zhanhe-admin station register。",
         )
-    target = PostgresSyncTarget(
-        config.address.with_login(config.address.user or "", password),
-        application_name=f"zhanhe-counter {config.station_id}",
+    return config, config.address.with_login(config.address.user or "", password)
+
+
+def central_login(engine: sa.Engine, secrets: SecretStore) -> CentralAddress:
+    """This station's central address with its password (for one-off reads such as ``cases``)."""
+    return _login(engine, secrets)[1]
+
+
+def build_sync_engine(
+    engine: sa.Engine,
+    secrets: SecretStore,
+    clock: Clock,
+    app_version: str,
+    *,
+    places: CasePlaces | None = None,
+) -> SyncEngine:
+    """The sync engine of this PC; raises ``SyncNotConfigured`` before registration.
+
+    ``places`` (this station's hall and its matters' departments) travel with each new case so
+    the centre routes it to the department's desks and the hall's delivery windows at once.
+    """
+    config, address = _login(engine, secrets)
+    target = PostgresSyncTarget(address, application_name=f"zhanhe-counter {config.station_id}")
+    outbox = SqliteSyncOutbox(engine, config.station_id)
+    if places is not None:
+        outbox.places = places
+    return SyncEngine(target, outbox, clock, app_version)
+
+
+def build_wakeups(engine: sa.Engine, secrets: SecretStore) -> PostgresWakeups:
+    """The centre's wake-up channel for this PC (its login name; see ``wakeup.py``)."""
+    config, address = _login(engine, secrets)
+    return PostgresWakeups(
+        address, address.user or "", application_name=f"zhanhe-counter {config.station_id} listen"
     )
-    return SyncEngine(target, SqliteSyncOutbox(engine, config.station_id), clock, app_version)

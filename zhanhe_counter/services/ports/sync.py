@@ -9,7 +9,7 @@ The engine in ``services/sync_engine.py`` only talks to these protocols.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -85,6 +85,19 @@ class OutboundCase:
     matter_id: str | None
     service_day: date
     created_at: datetime
+    department: str | None = None  # the matter's department: routes the case to its desks
+    hall: str | None = None  # the opening station's hall: routes it to the delivery windows
+
+
+@dataclass(frozen=True, slots=True)
+class CasePlaces:
+    """Where this station's cases belong (办件归属): its hall, and each matter's department.
+
+    Sent with a case's ownership row, so the centre can route it (design.md, "The hall").
+    """
+
+    hall: str | None = None
+    departments: Mapping[str, str] = field(default_factory=dict)  # matter id -> department
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +204,7 @@ class InboundEvent:
     actor: str
     schema_version: int
     payload: Mapping[str, Any]
-    server_seq: int
+    server_seq: int  # the position in this station's routing log (c0006), with ``xid``
     xid: int
 
 
@@ -453,6 +466,17 @@ class SyncOutbox(SyncPush, SyncPull, SyncStatusReader, Protocol):
     log (本机同步库)."""
 
     def record_session(self, record: SessionRecord) -> None: ...
+
+
+class SyncWakeups(Protocol):
+    """The centre telling this PC that something was routed to it (中心变更提醒)."""
+
+    def listen(self, wake: Callable[[], None]) -> None:
+        """Block, calling ``wake`` on every notice (and on every reconnect), until
+        :meth:`close`; connection trouble is retried inside, never raised."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class SecretStore(Protocol):

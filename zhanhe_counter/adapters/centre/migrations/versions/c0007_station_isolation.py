@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c0007_station_isolation"
-down_revision: str | Sequence[str] | None = "c0005_applicant"
+down_revision: str | Sequence[str] | None = "c0006_hall_routing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
