@@ -109,7 +109,7 @@ def _answer_latencies(central_url: str, tmp_path: Path, proxy: ChaosProxy | None
                 station_id=desk.station_id,
                 actor="reviewer",
                 occurred_at=datetime.now(UTC),
-                payload=payloads.accepted_payload(),
+                payload=payloads.Accepted().to_payload(),
             )
             started = time.monotonic()
             desk.store.append(answer)

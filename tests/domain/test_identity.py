@@ -529,3 +529,10 @@ def test_one_changed_character_in_uscc_is_detected(
 def test_arbitrary_text_never_raises(text: str) -> None:
     result = check_id(text, today=TODAY)
     assert result.valid == (not result.problems)
+
+
+def test_a_name_loses_its_control_and_invisible_characters() -> None:
+    from zhanhe_counter.domain.identity import clean_name
+
+    assert clean_name(" 王\x07小\u202e明\u200b ") == "王小明"
+    assert clean_name("刘䶮") == "刘䶮"

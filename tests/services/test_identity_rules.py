@@ -13,9 +13,10 @@ import pytest
 from tests.services.followthrough_support import APPLICANT_ID, Followthrough, build_followthrough
 from tests.services.test_intake import APPLICANT, NOW, FixedClock, _request
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.identity import mod11_2_check_char
-from zhanhe_counter.services.intake import Applicant, IntakeRefused, Person
+from zhanhe_counter.services.intake import IntakeRefused
 
 MISTYPED_ID = "211011197611070905"  # wrong MOD 11-2 check, yet it passes GB 32100's check
 FULL_WIDTH = "４１０４１１ １９５００１０１ １２３９"  # APPLICANT's number as an IME types it
@@ -44,8 +45,8 @@ def test_full_width_digits_and_spaces_are_stored_folded(station: Station) -> Non
     typed = Applicant(replace(APPLICANT.person, id_number=FULL_WIDTH))
     committed = station.intake.commit(_with(station, typed))
     stored = committed.case.applicant
-    assert stored["person_id_number"] == "410411195001011239"
-    assert stored["id_number"] == "410411195001011239"
+    assert stored is not None
+    assert stored.person.id_number == "410411195001011239"
 
 
 def test_the_agent_follows_the_applicants_rules(station: Station) -> None:
@@ -56,7 +57,9 @@ def test_the_agent_follows_the_applicants_rules(station: Station) -> None:
         assert expected in refused.value.user_message
     agent = Person(name="王五", id_number="４１０４１１１９９００１０１００１５")
     committed = station.intake.commit(_with(station, replace(APPLICANT, agent=agent)))
-    assert committed.case.applicant["agent_id_number"] == "410411199001010015"
+    assert committed.case.applicant is not None
+    assert committed.case.applicant.agent is not None
+    assert committed.case.applicant.agent.id_number == "410411199001010015"
 
 
 def test_a_name_with_half_a_character_is_refused_in_chinese(station: Station) -> None:

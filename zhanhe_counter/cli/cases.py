@@ -2,10 +2,10 @@
 
 ``cases [--state S] [--json] [--limit N]`` reads the station database: for each case its
 number, matter, department (from the catalogue), hall, state, the station that opened it and
-its sync state (the worst of its events: 已保存在本机 → 已发送 → 中心已确认, or 中心拒收 / 需处理). The hall of a
-case this PC opened is this PC's; for a routed case the centre is asked (one query with the
-station's own login) and ``hall`` stays ``null`` while it cannot be reached. DEPARTMENT and HALL
-are written as ``station register --role`` takes them.
+its sync state (the worst of its events: 已保存在本机 → 已发送 → 中心已确认, or 中心拒收 /
+需处理). The hall of a case this PC opened is this PC's; for a routed case the centre is asked
+(one query with the station's own login) and ``hall`` stays ``null`` while it cannot be
+reached. DEPARTMENT and HALL are written as ``station register --role`` takes them.
 """
 
 from __future__ import annotations

@@ -261,6 +261,13 @@ def check_uscc(value: str) -> IdCheck:
 MAX_NAME_CHARS = 100
 
 
+def clean_name(value: str) -> str:
+    """A typed or read name without control and invisible format characters (BEL, bidi
+    overrides, zero-width): they cannot be seen on screen and would corrupt the paper, so they
+    are dropped rather than refused, and the applicant still leaves with a receipt."""
+    return "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cf")).strip()
+
+
 def name_problems(value: str) -> tuple[str, ...]:
     """Why a name (a person's or an organisation's) cannot be stored and printed as typed.
 

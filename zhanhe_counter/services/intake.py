@@ -32,7 +32,7 @@ from zhanhe_counter.domain.checklist import (
 )
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
-from zhanhe_counter.domain.identity import IdKind, check_id, name_problems
+from zhanhe_counter.domain.identity import IdKind, check_id, clean_name, name_problems
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter, WindowFlow
 from zhanhe_counter.domain.payloads import DeliveryMode, EventRecord, MaterialItem, ServiceFlow
@@ -238,6 +238,7 @@ class IntakeService:
 
     @staticmethod
     def _checked_person(person: Person, today: date, role: str) -> Person:
+        person = replace(person, name=clean_name(person.name))
         if person.name:
             problems = name_problems(person.name)
             if problems:

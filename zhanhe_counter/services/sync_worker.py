@@ -36,7 +36,7 @@ from zhanhe_counter.services.sync_engine import (
 
 log = logging.getLogger(__name__)
 
-# Short: online, an answer must be on the other stations within 3 s (design.md, "The hall").
+# Short: online, an answer must be on the other stations within 3 s (docs/hall.md, Latency).
 DEBOUNCE_S = 0.3
 PERIOD_S = 30.0
 BACKOFF_BASE_S = 1.0

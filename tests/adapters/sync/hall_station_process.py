@@ -34,7 +34,7 @@ from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import parse_central_url
 from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 from zhanhe_counter.domain.payloads import MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind, queue_documents
+from zhanhe_counter.services.backoffice import QueueKind
 from zhanhe_counter.services.ports.sync import CasePlaces
 from zhanhe_counter.services.sync_engine import SyncEngine
 from zhanhe_counter.services.sync_worker import SyncWorker
@@ -67,12 +67,9 @@ def _commands(ft: Followthrough, worker: SyncWorker) -> dict[str, Callable[..., 
         found = ft.backoffice.answer_for(UUID(case_id))
         if found is None:
             return None
-        jobs = queue_documents(
-            renderer=ft.station.renderer,
-            print_service=ft.station.print_service,
-            printers=ft.station.printer_roles,
-            case_id=UUID(case_id),
-            documents=found.documents,
+        jobs = ft.station.document_printer.print(
+            UUID(case_id),
+            found.documents,
             request_id=uuid4(),
             actor=CLERK.staff_id,
         )

@@ -1,4 +1,4 @@
-"""Two stations writing to one case while one is offline (docs/hall.md, "Concurrent writes").
+"""Two stations writing to one case while one is offline: the rules are in docs/hall.md.
 
 The counter takes in the supplement the one-time notice asked for, offline; meanwhile the back
 office refuses the case and its refusal reaches the centre first. In the centre's commit order
@@ -72,7 +72,9 @@ def test_a_supplement_overtaken_by_a_refusal_is_a_conflict_on_both_stations(
             desk,
             case_id,
             EventKind.NOTIFIED_ONCE,
-            payloads.notified_once_payload(items=[payloads.MaterialItem("mat-1", "身份证复印件")]),
+            payloads.NotifiedOnce(
+                items=[payloads.MaterialItem("mat-1", "身份证复印件")]
+            ).to_payload(),
         )
     )
     assert desk.run().errors == []
@@ -83,7 +85,7 @@ def test_a_supplement_overtaken_by_a_refusal_is_a_conflict_on_both_stations(
         counter,
         case_id,
         EventKind.SUPPLEMENT_RECEIVED,
-        payloads.supplement_received_payload(material_ids=["mat-1"]),
+        payloads.SupplementReceived(material_ids=["mat-1"]).to_payload(),
     )
     counter.store.append(supplement)
     # Meanwhile the desk refuses, and its refusal reaches the centre first.
@@ -91,7 +93,7 @@ def test_a_supplement_overtaken_by_a_refusal_is_a_conflict_on_both_stations(
         desk,
         case_id,
         EventKind.REFUSED,
-        payloads.refused_payload(reasons=["材料不符合法定形式"], relief="可申请行政复议"),
+        payloads.Refused(reasons=["材料不符合法定形式"], relief="可申请行政复议").to_payload(),
     )
     desk.store.append(refusal)
     assert desk.run().pushed == 1

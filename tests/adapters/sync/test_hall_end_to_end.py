@@ -45,7 +45,7 @@ from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind, queue_documents
+from zhanhe_counter.services.backoffice import QueueKind
 from zhanhe_counter.services.ports.sync import CasePlaces, SyncProblem
 from zhanhe_counter.services.station_roles import parse_roles
 from zhanhe_counter.services.sync_engine import SyncEngine, SyncReport
@@ -157,12 +157,9 @@ def hall(central_url: str, pg_cluster: PgCluster, tmp_path: Path) -> Iterator[Ha
 
 
 def _print(pc: HallPC, case_id: UUID, documents: object) -> list[str]:
-    jobs = queue_documents(
-        renderer=pc.ft.station.renderer,
-        print_service=pc.ft.station.print_service,
-        printers=pc.ft.station.printer_roles,
-        case_id=case_id,
-        documents=documents,  # type: ignore[arg-type]
+    jobs = pc.ft.station.document_printer.print(
+        case_id,
+        documents,  # type: ignore[arg-type]
         request_id=uuid4(),
         actor=CLERK.staff_id,
     )

@@ -158,14 +158,14 @@ def test_three_stations_racing_on_the_same_cases_under_faults(
             threading.Thread(target=_counter, args=(counter, saved, stop)),
             threading.Thread(
                 target=_desk,
-                args=(accepting, EventKind.ACCEPTED, payloads.accepted_payload(), saved, stop),
+                args=(accepting, EventKind.ACCEPTED, payloads.Accepted().to_payload(), saved, stop),
             ),
             threading.Thread(
                 target=_desk,
                 args=(
                     refusing,
                     EventKind.REFUSED,
-                    payloads.refused_payload(reasons=["材料不符合法定形式"]),
+                    payloads.Refused(reasons=["材料不符合法定形式"]).to_payload(),
                     saved,
                     stop,
                 ),

@@ -152,7 +152,7 @@ def test_back_office_answers_on_its_own_pc_reach_the_counter_and_delivery(hall: 
         ).scalar_one()
     assert opened_by == "QZX-W03"
     hall.market_desk.store.append(
-        _draft(hall.market_desk, case_id, EventKind.ACCEPTED, payloads.accepted_payload())
+        _draft(hall.market_desk, case_id, EventKind.ACCEPTED, payloads.Accepted().to_payload())
     )
     pushed = hall.market_desk.run()
     assert (pushed.errors, pushed.pushed, pushed.rejected) == ([], 1, 0)
@@ -187,7 +187,7 @@ def test_a_station_can_neither_read_nor_write_a_case_not_routed_to_it(hall: Hall
             hlc=1,
             actor="intruder",
             schema_version=1,
-            payload=payloads.accepted_payload(),
+            payload=payloads.Accepted().to_payload(),
         )
         session = PostgresSyncTarget(pc.address).connect()
         try:
@@ -215,8 +215,10 @@ def test_a_supervisor_reads_and_audits_but_cannot_move_a_case(hall: Hall) -> Non
     case_id = hall.counter.case_ids[0]
     assert hall.counter.run().errors == []
     assert hall.supervisor.run().added == 1
-    step = _draft(hall.supervisor, case_id, EventKind.ACCEPTED, payloads.accepted_payload())
-    viewed = _draft(hall.supervisor, case_id, EventKind.CASE_VIEWED, payloads.case_viewed_payload())
+    step = _draft(hall.supervisor, case_id, EventKind.ACCEPTED, payloads.Accepted().to_payload())
+    viewed = _draft(
+        hall.supervisor, case_id, EventKind.CASE_VIEWED, payloads.CaseViewed().to_payload()
+    )
     hall.supervisor.store.append_many([step, viewed])
     report = hall.supervisor.run()
     assert (report.pushed, report.rejected) == (1, 1)
@@ -234,7 +236,7 @@ def test_a_role_change_routes_the_whole_history_in_commit_order(
     assert hall.counter.run().errors == []
     assert hall.market_desk.run().errors == []
     hall.market_desk.store.append(
-        _draft(hall.market_desk, first, EventKind.ACCEPTED, payloads.accepted_payload())
+        _draft(hall.market_desk, first, EventKind.ACCEPTED, payloads.Accepted().to_payload())
     )
     assert hall.market_desk.run().errors == []
     assert hall.civil_desk.run().added == 0

@@ -93,7 +93,8 @@ class OutboundCase:
 class CasePlaces:
     """Where this station's cases belong (办件归属): its hall, and each matter's department.
 
-    Sent with a case's ownership row, so the centre can route it (design.md, "The hall").
+    Sent with a case's ownership row, so the centre can route it
+    (docs/hall.md, Routing at the centre).
     """
 
     hall: str | None = None
