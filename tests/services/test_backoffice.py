@@ -23,7 +23,7 @@ from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind
+from zhanhe_counter.services.backoffice_queues import QueueKind
 from zhanhe_counter.services.document_dispatch import DocumentPrinter
 from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.services.urgency import Urgency

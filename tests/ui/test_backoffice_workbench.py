@@ -21,7 +21,7 @@ from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind
+from zhanhe_counter.services.backoffice_queues import QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import answer_print_request

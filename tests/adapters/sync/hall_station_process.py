@@ -34,7 +34,7 @@ from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import parse_central_url
 from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 from zhanhe_counter.domain.payloads import MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind
+from zhanhe_counter.services.backoffice_queues import QueueKind
 from zhanhe_counter.services.ports.sync import CasePlaces
 from zhanhe_counter.services.sync_engine import SyncEngine
 from zhanhe_counter.services.sync_worker import SyncWorker

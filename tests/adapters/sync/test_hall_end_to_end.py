@@ -45,7 +45,7 @@ from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import MaterialItem
-from zhanhe_counter.services.backoffice import QueueKind
+from zhanhe_counter.services.backoffice_queues import QueueKind
 from zhanhe_counter.services.ports.sync import CasePlaces, SyncProblem
 from zhanhe_counter.services.station_roles import parse_roles
 from zhanhe_counter.services.sync_engine import SyncEngine, SyncReport

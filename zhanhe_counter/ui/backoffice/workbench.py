@@ -42,7 +42,8 @@ from zhanhe_counter.domain.case import CaseState, CaseStatus, allowed_next
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
-from zhanhe_counter.services.backoffice import ActionResult, QueueItem, QueueKind
+from zhanhe_counter.services.backoffice import ActionResult
+from zhanhe_counter.services.backoffice_queues import QueueItem, QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
 from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
