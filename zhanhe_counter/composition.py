@@ -51,6 +51,7 @@ from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
 from zhanhe_counter.adapters.sync.station_config import (
+    KEY_CENTRAL_URL,
     build_sync_engine,
     build_wakeups,
     load_limits,
@@ -77,6 +78,7 @@ from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
+from zhanhe_counter.services.progress_link import ensure_local_check_key
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supplements import SupplementsService
@@ -157,8 +159,7 @@ class Station:
 
     def progress_url(self, case_no: str) -> str:
         """The address the receipt's QR code holds ("" while none is configured)."""
-        url = self.documents.settings.get(f"hall.{self.identity.window.hall.id}.progress_url")
-        return url.replace("{case_no}", case_no) if url else ""
+        return self.documents.progress_links.url(self.identity.window.hall.id, case_no) or ""
 
     # -- follow-through (back office, supplements, delivery, ratings), built on first use ----
 
@@ -411,6 +412,9 @@ def _build_station(
         _prune_expired_cases(engine, data_dir, reference, clock)
     if demo:
         _seed_demo(reference)
+    if not reference.get_setting(KEY_CENTRAL_URL):
+        # Never registered: its own check-code key (a registered one takes the centre's at sync).
+        ensure_local_check_key(reference)
     station_id = reference.get_setting("station_id")
     station_code = reference.get_setting("station_code")
     window_id = reference.get_setting("window_id")
@@ -471,6 +475,7 @@ def _build_station(
         calendar=calendar,
         window=window,
         staff_names=_StaffNames(reference),
+        station_settings=reference,
     )
     watch = IdleIntegrityWatch(health)
     store.after_write.append(watch.notify_write)

@@ -205,6 +205,10 @@ class SyncEngine:
             if len(ref_page.rows) < self._pull_page:
                 break
 
+        # The key of the printed check codes: the progress page only accepts the centre's.
+        if key := session.check_key():
+            self._outbox.store_check_key(key)
+
     def _check_central_restart(self, session: SyncSession, hello: Hello) -> None:
         """After a central restart, move pull cursors back behind rows the crash lost.
 

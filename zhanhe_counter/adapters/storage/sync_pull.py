@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore, row_to_event
+from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.reference_mirror import apply_reference_change
 from zhanhe_counter.adapters.storage.retention_tables import pruned_case
 from zhanhe_counter.adapters.storage.sync_marks import (
@@ -50,6 +51,7 @@ from zhanhe_counter.services.ports.sync import (
     PullPage,
     RefChange,
 )
+from zhanhe_counter.services.progress_link import PROGRESS_KEY_SETTING
 
 log = logging.getLogger(__name__)
 
@@ -329,6 +331,9 @@ class SqliteSyncPull(StationSync):
             put_mark(connection, K_REFERENCE_CURSOR, page.next_cursor.to_text(), now)
             put_mark(connection, K_LAST_REFERENCE_OK, now.isoformat(), now)
         return len(page.rows)
+
+    def store_check_key(self, key_hex: str) -> None:
+        SqliteReferenceStore(self._engine).set_setting(PROGRESS_KEY_SETTING, key_hex)
 
 
 def _kind_label(kind: str) -> str:

@@ -317,6 +317,14 @@ class PostgresSyncSession:
 
         return self._guard(run)
 
+    def check_key(self) -> str | None:
+        def run() -> str | None:
+            with self._conn.transaction():
+                row = self._conn.execute("SELECT progress_check_key()").fetchone()
+            return str(row[0]) if row and row[0] else None
+
+        return self._guard(run)
+
     def rejections(self, event_ids: Sequence[UUID]) -> list[Rejection]:
         if not event_ids:
             return []

@@ -27,6 +27,7 @@ from zhanhe_counter.domain.windows import ServiceHall, WindowConfig
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.documents.requests import DeliveryDetails, DocumentRequest
 from zhanhe_counter.services.documents.values import CaseDocument
+from zhanhe_counter.services.progress_link import ProgressLinks, SettingsStore
 
 
 def required_settings(catalogue: Catalogue, halls: Sequence[ServiceHall]) -> list[tuple[str, ...]]:
@@ -66,9 +67,12 @@ class DocumentService:
         calendar: WorkCalendar,
         window: WindowConfig,
         staff_names: Callable[[str], str | None] | None = None,
+        station_settings: SettingsStore | None = None,
     ) -> None:
         self._catalogue = catalogue
         self.settings = settings
+        #: ``station_settings`` holds the check-code key (without it: no ``{check_code}`` links).
+        self.progress_links = ProgressLinks(settings, station_settings)
         self._calendar = calendar
         self._window = window
         self._staff_names = staff_names or (lambda _staff_id: None)

@@ -122,8 +122,7 @@ class CaseDocument:
         }
 
     def progress_url(self) -> str | None:
-        url = self.settings.optional(f"hall.{self.hall.id}.progress_url")
-        return url.replace("{case_no}", self.case_no) if url else None
+        return self.s.progress_links.url(self.hall.id, self.case_no)
 
     def acting_subject(self, act: Act) -> str:
         """Who "decides" in the sentence: 本机关, or the hall on the department's behalf."""

@@ -355,6 +355,10 @@ class SyncSession(Protocol):
 
     def pull_reference(self, cursor: PullCursor, limit: int) -> PullPage[RefChange]: ...
 
+    def check_key(self) -> str | None:
+        """The centre's check-code key (hex) for the codes printed beside case numbers."""
+        ...
+
     def rejections(self, event_ids: Sequence[UUID]) -> list[Rejection]:
         """The centre's refusals among ``event_ids``."""
         ...
@@ -448,6 +452,10 @@ class SyncPull(Protocol):
     def reference_cursor(self) -> PullCursor: ...
 
     def apply_reference(self, page: PullPage[RefChange], now: datetime) -> int: ...
+
+    def store_check_key(self, key_hex: str) -> None:
+        """Keep the centre's check-code key in this PC's settings (the documents read it)."""
+        ...
 
 
 class SyncStatusReader(Protocol):
