@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from zhanhe_counter.domain.check_code import MIN_KEY_BYTES, check_code
 from zhanhe_counter.domain.document_settings import DocumentSettings
+from zhanhe_counter.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -67,4 +68,9 @@ class ProgressLinks:
             # Better no QR code than one the page refuses; the bar code still prints.
             log.warning("no check code for %r (no key on this station)", case_no)
             return None
-        return url.replace("{check_code}", check_code(key, case_no))
+        try:
+            code = check_code(key, case_no)
+        except DomainError:
+            log.warning("no check code for malformed case number %r", case_no)
+            return None
+        return url.replace("{check_code}", code)
