@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 from zhanhe_counter.composition import Station
 from zhanhe_counter.domain.case import CaseStatus
 from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.ui.intake.intake_view import IntakeDone
 from zhanhe_counter.ui.main_window import MainWindow
 
@@ -119,3 +120,31 @@ def test_matter_not_handled(qtbot: QtBot, window: MainWindow, station: Station) 
     qtbot.wait(50)
     assert not window.runner.busy
     assert window.intake.last_done is None
+
+
+def _received_payload(done: IntakeDone) -> dict[str, object]:
+    [received] = [e for e in done.committed.events if e.kind is EventKind.RECEIVED]
+    return dict(received.payload)
+
+
+def test_sms_consent_ticked_by_keyboard_is_recorded_and_reset(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _start(qtbot, window, "cjrzxb")
+    panel = window.intake.applicant
+    panel.person.phone.setFocus()
+    qtbot.keyClick(panel.person.phone, Qt.Key.Key_Tab)  # the phone number, then the consent
+    assert panel.sms_consent.hasFocus()
+    qtbot.keyClick(panel.sms_consent, Qt.Key.Key_Space)
+    assert panel.sms_consent.isChecked()
+    window.intake.checklist.table.setFocus()
+    _tick(qtbot, window, [1, 2, 4, 5, 6])
+    done = _confirm(qtbot, window)
+    assert _received_payload(done)["sms_consent"] is True
+
+    window.intake.new_intake()
+    assert not panel.sms_consent.isChecked()
+    _start(qtbot, window, "cjrzxb")
+    _tick(qtbot, window, [1, 2, 4, 5, 6])
+    done = _confirm(qtbot, window)
+    assert "sms_consent" not in _received_payload(done)

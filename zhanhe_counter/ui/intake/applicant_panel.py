@@ -219,6 +219,10 @@ class ApplicantPanel(QFrame):
         self.card_line.setObjectName("hint")
         self.card_line.setWordWrap(True)
         self.person = PersonFields(today)
+        # Asked at the window (个人信息保护法: notices only with consent); Tab reaches it
+        # right after the phone number, Space ticks it.
+        self.sms_consent = QCheckBox("同意接收短信通知")
+        self.sms_consent.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.is_organisation = QCheckBox("单位申请（Ctrl+E）")
         self.org_name = QLineEdit()
         self.org_name.setPlaceholderText("单位名称")
@@ -246,6 +250,7 @@ class ApplicantPanel(QFrame):
         layout.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.card_line)
         layout.addWidget(self.person)
+        layout.addWidget(self.sms_consent)
         layout.addWidget(self.is_organisation)
         layout.addWidget(self.org_box)
         layout.addWidget(self.agent_line)
@@ -345,6 +350,7 @@ class ApplicantPanel(QFrame):
     def clear(self) -> None:
         self.person.clear()
         self.agent.clear()
+        self.sms_consent.setChecked(False)
         self.is_organisation.setChecked(False)
         self.org_name.clear()
         self.uscc.clear()

@@ -286,6 +286,7 @@ class IntakeView(QWidget):
             records=self.checklist.current_records(),
             clerk=self.session.staff,
             situation=self.checklist.situation(),
+            sms_consent=self.applicant.sms_consent.isChecked(),
         )
 
     def refresh(self) -> None:
