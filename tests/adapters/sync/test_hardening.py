@@ -150,6 +150,7 @@ class _CuttingSession:
         self.hello = inner.hello
         self.pull_events = inner.pull_events
         self.pull_reference = inner.pull_reference
+        self.check_key = inner.check_key
         self.rejections = inner.rejections
         self.close = inner.close
 
