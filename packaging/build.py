@@ -217,7 +217,7 @@ TICKET_VALUES = {
     "matter_name": "高龄津贴申领",
     "applicant_name": "刘䶮",
     "received_at": "2025-10-09T09:30:00",
-    "promised_date": "2025-10-16",
+    "promised": "2025-10-16",
     "window_no": "3",
     "progress_url": "https://example.invalid/q",
 }

@@ -151,3 +151,13 @@ def test_the_installer_script_refuses_to_compile_without_a_version(tmp_path: Pat
     assert done.returncode != 0
     assert "VERSION" in done.stdout + done.stderr
     assert not (tmp_path / "x.exe").exists()
+
+
+def test_the_smoke_tickets_values_are_the_tickets_fields() -> None:
+    """The bundle's smoke test renders this ticket: a renamed field must fail here, not after
+    a two-minute bundle build."""
+    from zhanhe_counter.adapters.printing.pdf import FormRenderer
+    from zhanhe_counter.domain.documents import DocumentKind
+
+    pdf = FormRenderer().render_pdf(DocumentKind.THERMAL_TICKET, build.TICKET_VALUES)
+    assert pdf.content.startswith(b"%PDF")
