@@ -12,6 +12,7 @@ from tests.services.test_intake import CLERK, NOW, FixedClock, _request
 from zhanhe_counter.adapters.storage.owed_tables import owed_document
 from zhanhe_counter.cli.db import _check_report, _print_report
 from zhanhe_counter.composition import Station, build_station
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.services.intake import CommittedIntake
 
 
@@ -63,8 +64,11 @@ def test_a_crash_before_the_documents_is_queued_at_the_next_open(
 
     reopened = _open(tmp_path, start_queue=True)
     try:
-        expected = sorted(k.value for k in committed.result.documents if k.value != "ticket")
+        expected = sorted(
+            k.value for k in committed.result.documents if k is not DocumentKind.THERMAL_TICKET
+        )
         queued = _originals(reopened, committed)
+        assert expected
         assert set(expected) <= set(queued)
         assert all(row.fulfilled_at is not None for row in _owed_rows(reopened))
         assert _check_report(reopened.engine, tmp_path / "station.sqlite3")["owed_documents"] == []
