@@ -9,11 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.services.test_intake import CLERK, NOW, FixedClock, _request
+from zhanhe_counter.adapters.storage.owed_documents import SqliteOwedDocuments
 from zhanhe_counter.adapters.storage.owed_tables import owed_document
 from zhanhe_counter.cli.db import _check_report, _print_report
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
 from zhanhe_counter.services.intake import CommittedIntake
+from zhanhe_counter.services.printer_roles import PrinterRoles
 
 
 def _open(data: Path, *, start_queue: bool = False) -> Station:
@@ -124,3 +127,31 @@ def test_a_crash_after_the_queue_but_before_the_mark_prints_once(tmp_path: Path)
         assert all(row.fulfilled_at is not None for row in _owed_rows(reopened))
     finally:
         reopened.close()
+
+
+def test_a_document_that_cannot_be_queued_waits_with_its_reason(tmp_path: Path) -> None:
+    station = _open(tmp_path)
+    try:
+        committed = station.intake.commit(_request(station, "ZH-004"))
+        # A station whose A4 printer setting names no configured printer: queuing fails.
+        misconfigured = DocumentDispatcher(
+            documents=station.documents,
+            printer=DocumentPrinter(
+                renderer=station.renderer,
+                print_service=station.print_service,
+                printers=PrinterRoles(a4="不存在的打印机", ticket=None),
+            ),
+            owed=SqliteOwedDocuments(station.engine, station.clock),
+            cases=station.store,
+        )
+        assert misconfigured.recover_owed() == 0
+        report = _check_report(station.engine, tmp_path / "station.sqlite3")
+        reasons = {item["reason"] for item in report["owed_documents"]}
+        assert reasons == {"未配置打印机“不存在的打印机”，请检查打印机设置。"}
+        assert _originals(station, committed) == []
+        # Once the setting is right, the same owed documents are queued.
+        assert station.dispatcher.recover_owed() == 1
+        assert _originals(station, committed)
+        assert _check_report(station.engine, tmp_path / "station.sqlite3")["owed_documents"] == []
+    finally:
+        station.close()
