@@ -47,6 +47,7 @@ from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.storage.events_by_kind import SqliteEventsByKind
 from zhanhe_counter.adapters.storage.folder_lock import DataFolderLock
 from zhanhe_counter.adapters.storage.integrity import SqliteIntegrityProbe
+from zhanhe_counter.adapters.storage.owed_documents import SqliteOwedDocuments
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
@@ -155,7 +156,12 @@ class Station:
 
     @cached_property
     def dispatcher(self) -> DocumentDispatcher:
-        return DocumentDispatcher(documents=self.documents, printer=self.document_printer)
+        return DocumentDispatcher(
+            documents=self.documents,
+            printer=self.document_printer,
+            owed=SqliteOwedDocuments(self.engine, self.clock),
+            cases=self.store,
+        )
 
     def progress_url(self, case_no: str) -> str:
         """The address the receipt's QR code holds ("" while none is configured)."""
@@ -376,7 +382,7 @@ def build_station(
     if folder_lock is not None:
         folder_lock.acquire()
     try:
-        return _build_station(
+        station = _build_station(
             data_dir,
             demo,
             clock=clock,
@@ -389,6 +395,25 @@ def build_station(
         if folder_lock is not None:
             folder_lock.release()
         raise
+    if start_queue:
+        _queue_owed_documents(station)
+    return station
+
+
+def _queue_owed_documents(station: Station) -> None:
+    """Documents a crash left owed are queued before the first new case (issue 18, Deliver 2).
+
+    Before the screens open, so no new intake of this run can race it; the client holds the
+    folder lock, so no other one can either. A failure leaves them owed with the reason, for
+    the next start and ``db check``; the station still opens.
+    """
+    try:
+        count = station.dispatcher.recover_owed()
+    except DomainError as error:
+        log.warning("owed documents not queued at open: %s", error)
+        return
+    if count:
+        log.info("queued the owed documents of %d print actions at open", count)
 
 
 def _build_station(

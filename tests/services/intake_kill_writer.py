@@ -7,7 +7,9 @@ process is gone, ``EXIT <pid> <status>``. The writer opens the station as the co
 printers) and records intakes as the intake screen does: ``IntakeService.commit``, then the
 documents rendered and queued by ``DocumentDispatcher``. It prints ``CASE <case_id> <number>``
 once the case is committed and ``JOBS <case_id> <job_id>…`` once its print jobs are queued,
-each with one ``os.write`` shorter than PIPE_BUF, so a kill never leaves half a line.
+each with one ``os.write`` shorter than PIPE_BUF, so a kill never leaves half a line. An
+``OPEN DATA_DIR 0`` line opens the station once and closes it (no kill): the documents the kills
+left owed are queued at open.
 """
 
 from __future__ import annotations
@@ -68,10 +70,13 @@ def serve() -> None:
     renderer.fonts  # noqa: B018 - resolve the fonts before forking
     _say("SERVING")
     for command in sys.stdin:
-        _, data_dir, seed = command.split()
+        verb, data_dir, seed = command.split()
         pid = os.fork()
         if pid == 0:
             try:
+                if verb == "OPEN":  # open once more: the station queues what the kills left owed
+                    build_station(Path(data_dir), demo=True).close()
+                    os._exit(0)
                 write_until_killed(Path(data_dir), int(seed), renderer)
             finally:
                 os._exit(3)  # only reached if the writer failed on its own

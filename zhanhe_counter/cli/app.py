@@ -28,6 +28,7 @@ COMMANDS = {
     "render": "render",
     "forms": "forms",
     "cases": "cases",
+    "documents": "documents",
     "print-test": "printers",
     "central": "central",
     "station": "station",
@@ -43,7 +44,7 @@ COMMANDS = {
 #: log goes to that folder. The others (checking a catalogue, an ID number, rendering a form…)
 #: log to a folder only when one is named, never into the user's default data folder.
 STATION_COMMANDS = frozenset(
-    {"db", "station", "sync", "demo-data", "tally", "print-test", "idcard"}
+    {"db", "station", "sync", "demo-data", "tally", "print-test", "idcard", "documents"}
 )
 
 

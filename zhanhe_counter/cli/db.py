@@ -145,6 +145,7 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
     integrity_ok = not problems
     counts: dict[str, int | None] = dict.fromkeys(_COUNTED_TABLES)
     unsynced = None
+    owed: list[dict[str, str]] = []
     if integrity_ok:  # a damaged file may fail any read: the problems say enough
         with storage.reading(engine) as connection:
             existing = set(sa.inspect(connection).get_table_names())
@@ -165,6 +166,10 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
                         .where(case_event.c.sync_state == "local")
                     ).scalar_one()
                 )
+            if "owed_document" in existing:
+                from zhanhe_counter.adapters.storage.owed_documents import pending_report
+
+                owed = pending_report(connection)
     pending = storage.pending_migrations(engine) if integrity_ok else []
     return {
         "database": str(path),
@@ -175,6 +180,7 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
         "pending_migrations": pending,
         "counts": counts,
         "unsynced_events": unsynced,
+        "owed_documents": owed,
     }
 
 
@@ -206,6 +212,11 @@ def _print_report(report: dict[str, Any]) -> None:
         print(f"{labels[name]}：{'—' if count is None else count}")
     if report["unsynced_events"] is not None:
         print(f"未同步事件：{report['unsynced_events']}")
+    owed = report.get("owed_documents") or []
+    if owed:
+        print(f"待出具文书（办件已保存、文书尚未加入打印队列）：{len(owed)}")
+        for item in owed:
+            print(f"  {item['case_number']} {item['kind']}：{item['reason']}")
     print("结论：正常" if report["ok"] else "结论：需要处理")
 
 

@@ -5,19 +5,29 @@ Every desk prints through ``DocumentPrinter``: the counter after a committed int
 A4 documents go to the A4 printer, the ticket to the receipt printer (skipped when there is
 none). The action carries one request id, so a double click or a retry queues each document once.
 The case is stored before this runs; the values come from ``services.documents``.
+
+An intake's documents are recorded as owed in the transaction that stores the case
+(``OwedDocument``); they are marked fulfilled once queued, and whatever a crash left owed is
+rendered and queued again when the station opens (:meth:`DocumentDispatcher.recover_owed`),
+under the same request id, so nothing vanishes and nothing prints twice.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from uuid import UUID
 
 from zhanhe_counter.domain.documents import DocumentKind
+from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.documents import DocumentRequest, DocumentService
 from zhanhe_counter.services.intake import CommittedIntake
 from zhanhe_counter.services.ports.printing import DocumentRenderer, PrintJobRecord
+from zhanhe_counter.services.ports.storage import EventStore, OwedDocument, OwedDocuments
 from zhanhe_counter.services.print_service import DocumentToPrint, PrintService
 from zhanhe_counter.services.printer_roles import PrinterRoles
+
+log = logging.getLogger(__name__)
 
 
 class DocumentPrinter:
@@ -52,13 +62,26 @@ class DocumentPrinter:
             case_id, to_print, request_id=request_id, actor=actor
         )
 
+    def queued_kinds(self, case_id: UUID) -> set[str]:
+        """The kinds of document the case already has an original print job for."""
+        return {e.kind for e in self._print_service.history_for_case(case_id) if not e.is_reprint}
+
 
 class DocumentDispatcher:
     """出具文书 at the counter: the documents the domain decided for a committed intake."""
 
-    def __init__(self, *, documents: DocumentService, printer: DocumentPrinter) -> None:
+    def __init__(
+        self,
+        *,
+        documents: DocumentService,
+        printer: DocumentPrinter,
+        owed: OwedDocuments | None = None,
+        cases: EventStore | None = None,
+    ) -> None:
         self._documents = documents
         self._printer = printer
+        self._owed = owed
+        self._cases = cases
 
     def requests_for(self, committed: CommittedIntake, clerk_name: str) -> list[DocumentRequest]:
         """The documents and their values, without rendering (for preview and tests)."""
@@ -67,10 +90,64 @@ class DocumentDispatcher:
     def dispatch(
         self, committed: CommittedIntake, *, clerk_id: str, clerk_name: str, request_id: UUID
     ) -> list[PrintJobRecord]:
-        """Render every document of the intake and queue it; idempotent on ``request_id``."""
-        return self._printer.print(
-            committed.case.case_id,
-            self.requests_for(committed, clerk_name),
-            request_id=request_id,
-            actor=clerk_id,
-        )
+        """Render every document of the intake and queue it; idempotent on the request id.
+
+        The request id is the one recorded with the owed documents when there is one (so the
+        recovery after a crash queues under the same id); ``request_id`` otherwise.
+        """
+        action = committed.documents_request_id or request_id
+        try:
+            jobs = self._printer.print(
+                committed.case.case_id,
+                self.requests_for(committed, clerk_name),
+                request_id=action,
+                actor=clerk_id,
+            )
+        except DomainError as error:
+            if self._owed is not None and committed.documents_request_id is not None:
+                self._owed.waiting(action, error.user_message)
+            raise
+        if self._owed is not None and committed.documents_request_id is not None:
+            self._owed.fulfilled(action)
+        return jobs
+
+    def recover_owed(self) -> int:
+        """Queue every owed document a crash left without a job; the number of actions queued.
+
+        Kinds that already have a job for the case are left out (the crash came after the queue
+        and before the mark), so a document is never queued twice; a failure is recorded as the
+        reason it still waits and the next one is tried.
+        """
+        if self._owed is None:
+            return 0
+        actions: dict[UUID, list[OwedDocument]] = {}
+        for item in self._owed.pending():
+            actions.setdefault(item.request_id, []).append(item)
+        recovered = 0
+        for request_id, items in actions.items():
+            first = items[0]
+            try:
+                self._recover(request_id, items)
+            except DomainError as error:
+                log.warning("owed documents of case %s still waiting: %s", first.case_id, error)
+                self._owed.waiting(request_id, error.user_message)
+                continue
+            self._owed.fulfilled(request_id)
+            recovered += 1
+        return recovered
+
+    def _recover(self, request_id: UUID, items: Sequence[OwedDocument]) -> None:
+        first = items[0]
+        state = self._cases.case_state(first.case_id) if self._cases is not None else None
+        if state is None:  # pruned meanwhile (or never synced back after a restore)
+            return
+        queued = self._printer.queued_kinds(first.case_id)
+        kinds = [DocumentKind(i.kind) for i in items if i.kind not in queued]
+        if kinds:
+            log.info("queuing %d owed documents of case %s", len(kinds), first.case_id)
+            self._printer.print(
+                first.case_id,
+                self._documents.for_intake(state, kinds, first.clerk_name),
+                request_id=request_id,
+                actor=first.clerk_id,
+            )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from uuid6 import uuid7
 
@@ -40,7 +40,7 @@ from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.offline_limits import IntakeVerdict
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.storage import EventStore
+from zhanhe_counter.services.ports.storage import EventStore, OwedDocument
 from zhanhe_counter.services.station import Staff, StationIdentity
 
 #: Back-office answer for 当场受理 at a window not authorised to accept (办法第十五条第二项).
@@ -89,6 +89,13 @@ class CommittedIntake:
     events: tuple[CaseEvent, ...]
     result: ChecklistResult
     matter: Matter
+    #: The print action of the documents recorded as owed with the case (None: none recorded).
+    documents_request_id: UUID | None = None
+
+
+def intake_documents_request_id(case_id: UUID) -> UUID:
+    """The print action of an intake's documents: one per case, so a retry never doubles them."""
+    return uuid5(case_id, "intake-documents")
 
 
 def new_action() -> IntakeAction:
@@ -164,14 +171,31 @@ class IntakeService:
             number = make_case_number(self.station.station_code, number_kind, now.date(), seq)
             return self._opening_events(matter, request, result, number, now)
 
+        documents_request_id = intake_documents_request_id(action.case_id)
+        owed = [
+            OwedDocument(
+                case_id=action.case_id,
+                kind=kind.value,
+                request_id=documents_request_id,
+                clerk_id=request.clerk.staff_id,
+                clerk_name=request.clerk.name,
+            )
+            for kind in result.documents
+        ]
         events = self._store.record_numbered_batch(
-            action.event_ids[0], self.station.station_code, number_kind.value, now.date(), build
+            action.event_ids[0],
+            self.station.station_code,
+            number_kind.value,
+            now.date(),
+            build,
+            owed=owed,
         )
         return CommittedIntake(
             case=project(self._store.events_for_case(action.case_id)),
             events=tuple(events),
             result=result,
             matter=matter,
+            documents_request_id=documents_request_id,
         )
 
     def consult(

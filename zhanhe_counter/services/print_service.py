@@ -132,6 +132,10 @@ class PrintService:
             )
             for index, item in enumerate(documents)
         ]
+        for printer in sorted({r.printer for r in requests}):
+            # An unconfigured printer fails here, before the audit says "printed" under ids a
+            # retry with the right printer could no longer use.
+            self.queue.printer_status(printer)
         self.audit.record(
             [
                 self.audit.draft(

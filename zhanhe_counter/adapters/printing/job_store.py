@@ -194,6 +194,16 @@ class PrintJobStore:
         with storage_errors(), reading(self.engine) as conn:
             return self._get(conn, job_id)
 
+    def documents_for_case(self, case_id: UUID) -> list[tuple[str, str, bytes]]:
+        """(kind, mime, bytes) of every document the case queued, as stored, oldest first."""
+        with storage_errors(), reading(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(print_document.c.kind, print_document.c.mime, print_document.c.content)
+                .where(print_document.c.case_id == case_id)
+                .order_by(print_document.c.created_at, print_document.c.document_id)
+            )
+            return [(row.kind, row.mime, bytes(row.content)) for row in rows]
+
     def history_for_case(self, case_id: UUID) -> list[PrintJobRecord]:
         with storage_errors(), reading(self.engine) as conn:
             rows = conn.execute(

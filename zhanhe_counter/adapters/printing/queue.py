@@ -134,7 +134,8 @@ class SqlitePrintQueue:
         worker = self._workers.get(printer)
         if worker is None:
             raise UnknownPrinter(
-                f"printer {printer!r} not configured", f"未配置打印机“{printer}”。"
+                f"printer {printer!r} not configured",
+                f"未配置打印机“{printer}”，请检查打印机设置。",
             )
         return worker.status
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.numbering import allocate_number, allocate_station_seq
+from zhanhe_counter.adapters.storage.owed_documents import record_owed
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
 from zhanhe_counter.domain.case import CaseState, apply
 from zhanhe_counter.domain.errors import DomainError
@@ -33,6 +34,7 @@ from zhanhe_counter.services.ports.storage import (
     CaseQuery,
     CaseSummary,
     EventIdConflict,
+    OwedDocument,
     SyncState,
 )
 
@@ -151,6 +153,8 @@ class SqliteEventStore:
         number_kind: str,
         day: date,
         build: Callable[[int], Sequence[EventDraft]],
+        *,
+        owed: Sequence[OwedDocument] = (),
     ) -> list[CaseEvent]:
         with storage_errors(), self._engine.begin() as connection:
             stored = self._stored_event(connection, event_id)
@@ -167,6 +171,8 @@ class SqliteEventStore:
                 )
             cases: dict[UUID, _CaseInProgress] = {}
             events = [self.append_in(connection, draft, cases) for draft in drafts]
+            # In the same transaction: a case is never stored without the record of its papers.
+            record_owed(connection, owed, self._clock())
         self._written()
         return events
 

@@ -86,6 +86,38 @@ class CaseSummary:
     needs_attention: bool
 
 
+@dataclass(frozen=True, slots=True)
+class OwedDocument:
+    """A document a case needs printed (待出具文书), recorded with the events that need it.
+
+    ``request_id`` is the print action's id, so queuing it again after a crash finds the jobs
+    already queued instead of printing twice.
+    """
+
+    case_id: UUID
+    kind: str
+    request_id: UUID
+    clerk_id: str
+    clerk_name: str
+    reason_zh: str | None = None  # why it still waits (the last rendering or queuing error)
+
+
+class OwedDocuments(Protocol):
+    """The documents owed by committed cases and not yet queued (待出具文书)."""
+
+    def pending(self) -> list[OwedDocument]:
+        """Every owed document whose print job is not queued yet, oldest first."""
+        ...
+
+    def fulfilled(self, request_id: UUID) -> None:
+        """The print jobs of ``request_id`` are queued (or not needed on this station)."""
+        ...
+
+    def waiting(self, request_id: UUID, reason_zh: str) -> None:
+        """Queuing ``request_id`` failed; it stays owed with ``reason_zh`` on screen."""
+        ...
+
+
 class EventStore(Protocol):
     """The append-only log of case events with its status projection (办件事件库)."""
 
@@ -125,11 +157,14 @@ class EventStore(Protocol):
         number_kind: str,
         day: date,
         build: Callable[[int], Sequence[EventDraft]],
+        *,
+        owed: Sequence[OwedDocument] = (),
     ) -> list[CaseEvent]:
         """As ``record_numbered``, for a case opened with several events (收件 + 受理 …).
 
         ``build(seq)`` returns the drafts, the first with ``event_id``; all are stored in the one
-        transaction that takes the number. A retry returns the case's stored events.
+        transaction that takes the number, with the ``owed`` documents the case needs printed.
+        A retry returns the case's stored events.
         """
         ...
 

@@ -1,0 +1,108 @@
+"""The documents owed by committed cases (待出具文书), on the station database.
+
+The ``OwedDocuments`` port: rows written by the event store with the case
+(:func:`record_owed`), read at station open to queue what a crash left unqueued, and listed
+by ``zhanhe-admin db check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from zhanhe_counter.adapters.storage.engine import reading, storage_errors
+from zhanhe_counter.adapters.storage.owed_tables import owed_document
+from zhanhe_counter.adapters.storage.tables import case_status
+from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.storage import OwedDocument
+
+#: Shown while an owed document has no recorded error: the program stopped before queuing it.
+NOT_YET_QUEUED_ZH = "尚未加入打印队列（程序在出具文书前中断），下次启动时自动补出。"
+
+
+def record_owed(connection: sa.Connection, owed: Sequence[OwedDocument], now: datetime) -> None:
+    """Insert ``owed`` inside the caller's transaction (a known request id is kept as it is)."""
+    for item in owed:
+        exists = connection.execute(
+            sa.select(owed_document.c.request_id).where(
+                owed_document.c.request_id == item.request_id,
+                owed_document.c.kind == item.kind,
+            )
+        ).first()
+        if exists is None:
+            connection.execute(
+                owed_document.insert().values(
+                    request_id=item.request_id,
+                    kind=item.kind,
+                    case_id=item.case_id,
+                    clerk_id=item.clerk_id,
+                    clerk_name=item.clerk_name,
+                    recorded_at=now,
+                )
+            )
+
+
+def _owed(row: Any) -> OwedDocument:
+    return OwedDocument(
+        case_id=row.case_id,
+        kind=row.kind,
+        request_id=row.request_id,
+        clerk_id=row.clerk_id,
+        clerk_name=row.clerk_name,
+        reason_zh=row.reason_zh,
+    )
+
+
+class SqliteOwedDocuments:
+    """待出具文书 (SQLite), implementing ``services.ports.storage.OwedDocuments``."""
+
+    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def pending(self) -> list[OwedDocument]:
+        statement = (
+            sa.select(owed_document)
+            .where(owed_document.c.fulfilled_at.is_(None))
+            .order_by(owed_document.c.recorded_at, owed_document.c.request_id)
+        )
+        with storage_errors(), reading(self._engine) as connection:
+            return [_owed(row) for row in connection.execute(statement)]
+
+    def fulfilled(self, request_id: UUID) -> None:
+        with storage_errors(), self._engine.begin() as connection:
+            connection.execute(
+                owed_document.update()
+                .where(owed_document.c.request_id == request_id)
+                .values(fulfilled_at=self._clock.now(), reason_zh=None)
+            )
+
+    def waiting(self, request_id: UUID, reason_zh: str) -> None:
+        with storage_errors(), self._engine.begin() as connection:
+            connection.execute(
+                owed_document.update()
+                .where(owed_document.c.request_id == request_id)
+                .values(reason_zh=reason_zh[:500])
+            )
+
+
+def pending_report(connection: sa.Connection) -> list[dict[str, str]]:
+    """For ``db check``: every case with owed documents not yet queued, and why."""
+    statement = (
+        sa.select(owed_document, case_status.c.case_number)
+        .join(case_status, case_status.c.case_id == owed_document.c.case_id, isouter=True)
+        .where(owed_document.c.fulfilled_at.is_(None))
+        .order_by(owed_document.c.recorded_at)
+    )
+    return [
+        {
+            "case_number": row.case_number or str(row.case_id),
+            "kind": row.kind,
+            "reason": row.reason_zh or NOT_YET_QUEUED_ZH,
+        }
+        for row in connection.execute(statement)
+    ]
