@@ -12,6 +12,7 @@ from pathlib import Path
 import platformdirs
 
 DATA_DIR_ENV = "ZHANHE_DATA_DIR"
+CACHE_DIR_ENV = "ZHANHE_CACHE_DIR"
 APP_NAME = "zhanhe-counter"
 APP_AUTHOR = "zhanhe"
 LOCAL_DB_FILENAME = "station.sqlite3"
@@ -29,3 +30,15 @@ def resolve_data_dir(cli_value: str | None, env: Mapping[str, str]) -> Path:
 def local_db_path(data_dir: Path) -> Path:
     """The station database file inside ``data_dir``."""
     return data_dir / LOCAL_DB_FILENAME
+
+
+def catalogue_cache_dir(env: Mapping[str, str]) -> Path:
+    """Where compiled catalogues are kept: ``ZHANHE_CACHE_DIR``, else the per-user cache folder.
+
+    Only public reference data goes there (the catalogue), so it needs none of the data folder's
+    protection, and deleting it costs one slow start.
+    """
+    value = env.get(CACHE_DIR_ENV, "").strip()
+    if value:
+        return Path(value).expanduser()
+    return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "catalogue"

@@ -18,13 +18,16 @@ import yaml
 
 from zhanhe_counter.adapters.catalogue.problems import CatalogueProblem
 
-#: Larger files are refused before parsing: a district's 实施清单 of 1,600 matters is 3.7 MB
-#: (1.7 s to load, 140 MB of memory); 8 MB is twice that and keeps the load under 5 s.
-MAX_FILE_BYTES = 8 * 1024 * 1024
+#: Larger files are refused before parsing: a district's 实施清单 of 1,600 matters is 3.7 MB, and
+#: the largest catalogue a counter is sized for, 5,000 matters, about 11.5 MB; 32 MB is well above
+#: that and still composes in well under a minute (after the first start the compiled form is
+#: read instead, ``adapters/catalogue/compiled.py``).
+MAX_FILE_BYTES = 32 * 1024 * 1024
 #: YAML events (scalars, mapping and list starts …) read before the tree is built: the 3.7 MB
-#: district file has 291,000. A file of a million tiny items would take seconds and a gigabyte
-#: to compose; counting the parser's events costs a fraction of that and stops it first.
-MAX_YAML_EVENTS = 1_000_000
+#: district file has 291,000, 5,000 matters about 900,000. A file of tens of millions of tiny items
+#: would take minutes and gigabytes to compose; counting the parser's events costs a fraction of
+#: that and stops it first.
+MAX_YAML_EVENTS = 4_000_000
 #: Longest text of one field: a matter's notes run to a few hundred characters.
 MAX_TEXT_CHARS = 4000
 
