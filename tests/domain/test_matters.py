@@ -241,3 +241,14 @@ class TestCatalogue:
         assert [m.id for m in catalogue.find("t-2")] == ["T-2"]
         assert [m.id for m in catalogue.find("事项")] == ["T-1", "T-2"]
         assert catalogue.find("  ") == ()
+
+
+def test_a_guide_takes_the_defaults_only_for_empty_elements() -> None:
+    from zhanhe_counter.domain.matters import MatterGuide
+
+    defaults = MatterGuide(places=("大厅",), office_hours="工作日", max_visits=1)
+    own = MatterGuide(office_hours="上午", max_visits=0)
+    assert own.filled_from(defaults) == MatterGuide(
+        places=("大厅",), office_hours="上午", max_visits=0
+    )
+    assert MatterGuide().filled_from(defaults) == defaults

@@ -205,6 +205,44 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class MatterGuide:
+    """The 办事指南 elements of a matter that the checklist does not use (办法第十二条).
+
+    Together with the matter's own fields (name, codes, type, 设定依据, materials, limits, fee,
+    result) they make the standard element set of docs/domain.md "Matter guide elements". The
+    local elements (地点, 时间, 咨询, 监督) are usually the same for every matter of a hall: a
+    catalogue states them once as defaults (:meth:`filled_from`). An element left empty is
+    omitted from the printed guide, never invented.
+    """
+
+    implementing_body: str | None = None  # 实施主体 (default: the matter's department)
+    service_objects: tuple[str, ...] = ()  # 服务对象: 自然人 / 企业法人 …
+    conditions: tuple[str, ...] = ()  # 受理条件
+    channels: tuple[str, ...] = ()  # 办理形式: 窗口办理 / 网上办理 …
+    steps: tuple[str, ...] = ()  # 办理流程, one step a line
+    max_visits: int | None = None  # 到办事现场次数
+    places: tuple[str, ...] = ()  # 办理地点
+    office_hours: str | None = None  # 办理时间
+    consult: tuple[str, ...] = ()  # 咨询方式
+    complaint: tuple[str, ...] = ()  # 监督投诉方式
+    delivery: tuple[str, ...] = ()  # 结果送达方式
+    intermediary: str | None = None  # 中介服务
+    quantity_limit: str | None = None  # 数量限制
+    faq: tuple[str, ...] = ()  # 常见问题
+
+    def filled_from(self, defaults: MatterGuide) -> MatterGuide:
+        """This guide with each empty element taken from ``defaults``."""
+        values = {name: getattr(self, name) or getattr(defaults, name) for name in _GUIDE_ELEMENTS}
+        values["max_visits"] = (
+            self.max_visits if self.max_visits is not None else (defaults.max_visits)
+        )
+        return MatterGuide(**values)
+
+
+_GUIDE_ELEMENTS = tuple(MatterGuide.__slots__)
+
+
+@dataclass(frozen=True, slots=True)
 class Department:
     """部门 with what the window needs to reach it (办法第十一条) and the relief bodies.
 
@@ -260,6 +298,8 @@ class Matter:
     #: 设定依据 / 实施依据 as printed on its documents ("《居住证暂行条例》第十一条"): what a
     #: refusal decision cites beside the procedural article of its legal family.
     legal_basis: tuple[str, ...] = ()
+    #: The other 办事指南 elements (受理条件, 办理流程, 地点, 时间, 咨询, 监督 …).
+    guide: MatterGuide = MatterGuide()
     #: Fields whose value was chosen by hand (``illustrative: true``), e.g. ``promised_limit``.
     illustrative_fields: frozenset[str] = frozenset()
 

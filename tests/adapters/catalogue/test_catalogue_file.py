@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,15 @@ def lines(problems: list[CatalogueProblem]) -> dict[int, str]:
 
 
 class TestSample:
-    def test_packaged_sample_is_a_byte_for_byte_copy(self) -> None:
+    def test_packaged_sample_is_the_original_plus_guide_elements(self) -> None:
+        """Only the 办事指南 elements (``guide_defaults``, each ``guide:``) were added to it."""
         if not SHARED_ORIGINAL.exists():
             pytest.skip("shared original not present on this machine")
-        assert SAMPLE.read_bytes() == SHARED_ORIGINAL.read_bytes()
+        packaged = SAMPLE.read_text(encoding="utf-8")
+        without_guides = re.sub(r"(?m)^    guide:\n(?:      .*\n)*", "", packaged)
+        without_guides = re.sub(r"(?ms)^# 办事指南 defaults.*?\n(?=matters:\n)", "", without_guides)
+        assert without_guides == SHARED_ORIGINAL.read_text(encoding="utf-8")
+        assert "guide_defaults:" in packaged
 
     def test_sample_loads_with_every_element(self) -> None:
         loaded = load_catalogue(SAMPLE, departments=DEPARTMENTS)
@@ -389,3 +395,46 @@ class TestDepartments:
         by_line = lines(problems_of(catalogue, departments=departments))
         assert "不能为空" in by_line[3]
         assert "应为键值映射" in by_line[4]
+
+
+class TestGuide:
+    """The 办事指南 elements: a matter's own, else the catalogue's defaults."""
+
+    def test_sample_matters_carry_their_guide(self) -> None:
+        catalogue = load_catalogue(SAMPLE, departments=DEPARTMENTS).catalogue
+        for matter in catalogue:
+            assert matter.guide.conditions, matter.id
+            assert matter.guide.steps, matter.id
+            assert matter.guide.places, matter.id
+            assert matter.guide.office_hours, matter.id
+            assert "12345政务服务便民热线" in matter.guide.complaint
+        building = catalogue.matter("ZH-010").guide
+        assert any("《建筑法》第八条" in line for line in building.conditions)
+        assert catalogue.matter("ZH-018").guide.delivery == ("当场在户口簿上登记",)
+        assert catalogue.matter("ZH-001").guide.delivery == ("窗口领取", "邮寄送达")
+
+    def test_defaults_fill_only_what_a_matter_leaves_empty(self, tmp_path: Path) -> None:
+        text = (
+            "schema_version: 1\n"
+            "guide_defaults: {office_hours: 工作日, max_visits: 1, places: [一楼大厅]}\n"
+            "matters:\n"
+            + GOOD_MATTER
+            + "    guide: {office_hours: 周一至周五上午, max_visits: 0,\n"
+            + "            conditions: [年满十八周岁]}\n"
+        )
+        guide = load_catalogue(write(tmp_path, text)).catalogue.matter("T-1").guide
+        assert guide.office_hours == "周一至周五上午"
+        assert guide.max_visits == 0
+        assert guide.places == ("一楼大厅",)
+        assert guide.conditions == ("年满十八周岁",)
+
+    def test_wrong_guide_values_are_reported_with_their_line(self, tmp_path: Path) -> None:
+        text = (
+            "schema_version: 1\nmatters:\n"
+            + GOOD_MATTER
+            + "    guide:\n      max_visits: 12\n      steps: {a: 1}\n      colour: red\n"
+        )
+        path = write(tmp_path, text)
+        found = lines(problems_of(path))
+        assert "到办事现场次数 12 应在 0 到 9 之间" in found[14]
+        assert "steps" in found[15]

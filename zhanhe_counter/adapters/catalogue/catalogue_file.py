@@ -28,6 +28,7 @@ from zhanhe_counter.domain.matters import (
     Material,
     MaterialType,
     Matter,
+    MatterGuide,
     MatterResult,
     Medium,
     Necessity,
@@ -42,7 +43,7 @@ from zhanhe_counter.domain.workdays import TimeLimit, TimeUnit
 SUPPORTED_SCHEMA_VERSION = 1
 
 _TOP_REQUIRED = frozenset({"schema_version", "matters"})
-_TOP_OPTIONAL = frozenset({"generated", "region", "enums", "departments"})
+_TOP_OPTIONAL = frozenset({"generated", "region", "enums", "departments", "guide_defaults"})
 _MATTER_REQUIRED = frozenset(
     {
         "id",
@@ -69,8 +70,13 @@ _MATTER_OPTIONAL = frozenset(
         "catalog_code",
         "impl_code",
         "legal_basis",
+        "guide",
     }
 )
+#: The 办事指南 elements a matter's ``guide:`` (or the catalogue's ``guide_defaults:``) may hold.
+_GUIDE_KEYS = frozenset(MatterGuide.__slots__)
+#: 到办事现场次数 beyond this is a typing accident ("最多跑一次" is the norm).
+MAX_VISITS = 9
 _LIMIT_REQUIRED = frozenset({"value", "unit"})
 _LIMIT_OPTIONAL = frozenset({"note", "illustrative"})
 _MATERIAL_REQUIRED = frozenset(
@@ -182,12 +188,15 @@ def _read_catalogue(
                 problems.error(node, f"部门“{department.name}”重复登记")
             departments[department.name] = department
 
+    defaults = MatterGuide()
+    if top.get("guide_defaults") is not None:
+        defaults = read_guide(reader, top, "guide_defaults", "目录的 guide_defaults") or defaults
     matters: dict[str, Matter] = {}
     department_nodes: dict[str, yaml.Node] = {}
     matters_node = top.get("matters")
     if matters_node is not None:
         for node in reader.items(matters_node, "matters"):
-            matter = _read_matter(reader, node, department_nodes)
+            matter = _read_matter(reader, node, department_nodes, defaults)
             if matter is None:
                 continue
             if matter.id in matters:
@@ -227,7 +236,10 @@ def _read_region(reader: Reader, top: Fields) -> dict[str, str]:
 
 
 def _read_matter(
-    reader: Reader, node: yaml.Node, department_nodes: dict[str, yaml.Node]
+    reader: Reader,
+    node: yaml.Node,
+    department_nodes: dict[str, yaml.Node],
+    guide_defaults: MatterGuide,
 ) -> Matter | None:
     problems = reader.problems
     errors_before = len(problems.errors)
@@ -266,6 +278,7 @@ def _read_matter(
     provenance = _read_provenance(reader, fields, what)
     special = reader.strings(fields, "special_procedures", what)
     notes = reader.string(fields, "notes", what)
+    guide = read_guide(reader, fields, "guide", f"{what}的 guide") or MatterGuide()
     if (
         len(problems.errors) > errors_before
         or matter_id is None
@@ -297,6 +310,7 @@ def _read_matter(
         catalog_code=reader.string(fields, "catalog_code", what),
         impl_code=reader.string(fields, "impl_code", what),
         legal_basis=reader.strings(fields, "legal_basis", what),
+        guide=guide.filled_from(guide_defaults),
         illustrative_fields=frozenset(illustrative),
     )
     department_nodes[matter_id] = fields.node("department")
@@ -304,6 +318,46 @@ def _read_matter(
     for violation in violations:
         problems.error(paths.get(violation.path, fields.owner), f"{what}：{violation.message}")
     return None if violations else matter
+
+
+def read_guide(reader: Reader, owner: Fields, key: str, label: str) -> MatterGuide | None:
+    """The 办事指南 elements under ``key`` (None when absent or not a mapping)."""
+    node = owner.get(key)
+    if node is None:
+        return None
+    fields = reader.fields(node, label, required=frozenset(), optional=_GUIDE_KEYS)
+    if fields is None:
+        return None
+    visits = reader.integer(fields, "max_visits", label)
+    if visits is not None and not 0 <= visits <= MAX_VISITS:
+        reader.problems.error(
+            fields.node("max_visits"),
+            f"{label}的到办事现场次数 {visits} 应在 0 到 {MAX_VISITS} 之间",
+        )
+        visits = None
+
+    def text(name: str) -> str | None:
+        return reader.string(fields, name, label)
+
+    def lines(name: str) -> tuple[str, ...]:
+        return reader.strings(fields, name, label)
+
+    return MatterGuide(
+        implementing_body=text("implementing_body"),
+        service_objects=lines("service_objects"),
+        conditions=lines("conditions"),
+        channels=lines("channels"),
+        steps=lines("steps"),
+        max_visits=visits,
+        places=lines("places"),
+        office_hours=text("office_hours"),
+        consult=lines("consult"),
+        complaint=lines("complaint"),
+        delivery=lines("delivery"),
+        intermediary=text("intermediary"),
+        quantity_limit=text("quantity_limit"),
+        faq=lines("faq"),
+    )
 
 
 def _read_limit(
