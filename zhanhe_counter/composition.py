@@ -67,7 +67,7 @@ from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
-from zhanhe_counter.services.documents import DocumentService
+from zhanhe_counter.services.documents import DocumentService, ServiceGuides
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
@@ -225,6 +225,16 @@ class Station:
             renderer=_LazyRenderer(self),
             print_service=self.print_service,
             printers=self.printer_roles,
+        )
+
+    @cached_property
+    def guides(self) -> ServiceGuides:
+        """办事指南 of the catalogue's matters, with this hall's phones."""
+        return ServiceGuides(
+            catalogue=self.catalogue,
+            settings=self.documents.settings,
+            hall=self.identity.window.hall,
+            clock=self.clock,
         )
 
     @cached_property

@@ -20,6 +20,7 @@ class DocumentKind(StrEnum):
     HANDOVER_SHEET = "handover_sheet"  # 交接单
     DELIVERY_RECEIPT = "delivery_receipt"  # 出件签收单
     THERMAL_TICKET = "thermal_ticket"  # 80 mm 小票
+    SERVICE_GUIDE = "service_guide"  # 办事指南 (of a matter, not of a case)
 
     @property
     def label(self) -> str:
@@ -40,4 +41,5 @@ _TITLES = {
     DocumentKind.HANDOVER_SHEET: "交接单",
     DocumentKind.DELIVERY_RECEIPT: "出件签收单",
     DocumentKind.THERMAL_TICKET: "办件小票",
+    DocumentKind.SERVICE_GUIDE: "办事指南",
 }

@@ -62,6 +62,18 @@ class DocumentPrinter:
             case_id, to_print, request_id=request_id, actor=actor
         )
 
+    def print_guide(
+        self, matter_id: str, request: DocumentRequest, *, request_id: UUID, actor: str
+    ) -> PrintJobRecord:
+        """The 办事指南 of ``matter_id`` to the A4 printer (filed under no case)."""
+        pdf = self._renderer.render_pdf(request.kind, request.values)
+        return self._print_service.print_public_document(
+            DocumentToPrint(request.kind, pdf, self._printers.a4),
+            subject=matter_id,
+            request_id=request_id,
+            actor=actor,
+        )
+
     def queued_kinds(self, case_id: UUID) -> set[str]:
         """The kinds of document the case already has an original print job for."""
         return {e.kind for e in self._print_service.history_for_case(case_id) if not e.is_reprint}

@@ -93,6 +93,14 @@ def document_request_id(action_request_id: UUID, index: int, kind: str) -> UUID:
     return uuid5(action_request_id, f"{index}:{kind}")
 
 
+def public_document_id(kind: str, subject: str) -> UUID:
+    """The id a public document's print jobs are filed under in place of a case id."""
+    return uuid5(_PUBLIC_DOCUMENTS, f"{kind}:{subject}")
+
+
+_PUBLIC_DOCUMENTS = UUID("5b0c3c9e-2f55-4e59-9d7e-6f7a1f3c2a10")
+
+
 def audit_event_id(request_id: UUID) -> UUID:
     """The id of the audit event of one print request (the same request, the same event)."""
     return uuid5(request_id, "audit")
@@ -149,6 +157,27 @@ class PrintService:
             ]
         )
         return [self.queue.enqueue(r) for r in requests]
+
+    def print_public_document(
+        self, item: DocumentToPrint, *, subject: str, request_id: UUID, actor: str
+    ) -> PrintJobRecord:
+        """Queue a document of no case (办事指南 of the matter ``subject``).
+
+        Its text is public and names no person, so no audit event is recorded; the queue files
+        its jobs under a fixed id per document and subject (:func:`public_document_id`).
+        """
+        self.queue.printer_status(item.printer)
+        return self.queue.enqueue(
+            PrintJobRequest(
+                request_id=document_request_id(request_id, 0, item.kind.value),
+                case_id=public_document_id(item.kind.value, subject),
+                kind=item.kind.value,
+                printer=item.printer,
+                document=item.document,
+                requested_by=actor,
+                copies=item.copies,
+            )
+        )
 
     def reprint(
         self, job_id: UUID, *, request_id: UUID, actor: str, printer: str | None = None

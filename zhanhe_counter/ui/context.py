@@ -19,6 +19,7 @@ from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
+from zhanhe_counter.services.documents import ServiceGuides
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.matter_search import MatterSearch
@@ -99,6 +100,9 @@ class StationServices(Protocol):
 
     @property
     def privacy(self) -> PrivacyService: ...
+
+    @property
+    def guides(self) -> ServiceGuides: ...
 
     @property
     def sync_outbox(self) -> SyncStatusReader: ...

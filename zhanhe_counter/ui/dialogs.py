@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -142,6 +143,8 @@ class ConsultDialog(QDialog):
         matter_name: str | None,
         on_save: Callable[[str | None], None],
         parent: QWidget | None = None,
+        *,
+        on_guide: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("咨询登记")
@@ -155,6 +158,10 @@ class ConsultDialog(QDialog):
         )
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
+        if on_guide is not None:  # the applicant asked what to bring: show them the guide
+            guide = buttons.addButton("办事指南 (F1)", QDialogButtonBox.ButtonRole.ActionRole)
+            guide.clicked.connect(on_guide)
+            QShortcut(QKeySequence("F1"), self).activated.connect(on_guide)
         self.question.returnPressed.connect(self._save)
         layout = QVBoxLayout(self)
         layout.addWidget(label)

@@ -1,7 +1,7 @@
 """The counter's main window (主窗口): header, function keys, the intake, my cases, status line.
 
-Keys (shown on the buttons): F2 new intake, / or Ctrl+F matter search, F6 agent, Ctrl+Enter
-confirm and print, F8 reprint, F3 delivery, F4 my cases, F5 consultation, Esc back. The demo adds
+Keys (shown on the buttons): F1 the matter's 办事指南 (shown and printed), F2 new intake, / or
+Ctrl+F matter search, F6 agent, Ctrl+Enter confirm and print, F8 reprint, F3 delivery, F4 my cases, F5 consultation, Esc back. The demo adds
 Ctrl+1…Ctrl+4 to tap a sample card and F9 to preview the printed documents.
 """
 
@@ -44,6 +44,7 @@ from zhanhe_counter.ui.case_detail_dialog import CaseDetailDialog
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
 from zhanhe_counter.ui.dialogs import ConsultDialog, LoginDialog, confirm
+from zhanhe_counter.ui.guide_dialog import GuideDialog
 from zhanhe_counter.ui.idle_lock import IdleLock
 from zhanhe_counter.ui.intake.intake_view import IntakeDone, IntakeView
 from zhanhe_counter.ui.jobs import StorageRunner
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self.key_actions: dict[str, QAction] = {}
         self._shortcuts: dict[str, QShortcut] = {}
         for key, text, slot in (
+            ("F1", "F1 办事指南", self.show_guide),
             ("F2", "F2 新办件", self.new_intake),
             ("F3", "F3 出件", self.show_delivery),
             ("F4", "F4 我的办件", self.show_my_cases),
@@ -552,7 +554,29 @@ class MainWindow(QMainWindow):
                 self._failed,
             )
 
-        ConsultDialog(matter.name if matter else None, save, self).exec()
+        ConsultDialog(
+            matter.name if matter else None,
+            save,
+            self,
+            on_guide=self.show_guide if matter else None,
+        ).exec()
+
+    def show_guide(self) -> None:
+        """F1 (also from F5 咨询登记): the current matter's 办事指南, shown and printable."""
+        matter = self.intake.checklist.matter
+        if matter is None:
+            self.show_message("请先选择事项（/ 搜索），再按 F1 查看办事指南。")
+            return
+        station = self.context.station
+        GuideDialog(
+            guides=station.guides,
+            printer=station.document_printer,
+            runner=self.runner,
+            matter_id=matter.id,
+            actor=self.session.staff.staff_id,
+            on_message=self.show_message,
+            parent=self,
+        ).exec()
 
     def _consulted(self, state: object) -> None:
         self.show_message("已登记咨询。")

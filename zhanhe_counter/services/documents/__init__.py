@@ -6,6 +6,7 @@ them, ``requests`` names a document to print. Rendering and queueing is one path
 ``services.document_dispatch.DocumentPrinter``.
 """
 
+from zhanhe_counter.services.documents.guide import GuideSection, ServiceGuides
 from zhanhe_counter.services.documents.requests import (
     INTAKE_DECISION_WORKING_DAYS,
     DeliveryDetails,
@@ -20,6 +21,8 @@ __all__ = [
     "DeliveryDetails",
     "DocumentRequest",
     "DocumentService",
+    "GuideSection",
+    "ServiceGuides",
     "limit_text",
     "refusal_title",
     "required_settings",
