@@ -1,8 +1,9 @@
 """The counter's main window (主窗口): header, function keys, the intake, my cases, status line.
 
 Keys (shown on the buttons): F1 the matter's 办事指南 (shown and printed), F2 new intake, / or
-Ctrl+F matter search, F6 agent, Ctrl+Enter confirm and print, F8 reprint, F3 delivery, F4 my cases, F5 consultation, Esc back. The demo adds
-Ctrl+1…Ctrl+4 to tap a sample card and F9 to preview the printed documents.
+Ctrl+F matter search, F6 agent, Ctrl+Enter confirm and print, F8 reprint, F3 delivery, F4 my
+cases, F5 consultation, Esc back. The demo adds Ctrl+1…Ctrl+4 to tap a sample card and F9 to
+preview the printed documents.
 """
 
 from __future__ import annotations
