@@ -169,6 +169,13 @@ def _read_catalogue(
     root = compose_file(path, problems)
     if root is None:
         return None
+    return read_catalogue_root(root, problems, external_departments)
+
+
+def read_catalogue_root(
+    root: yaml.Node, problems: Problems, external_departments: dict[str, Department]
+) -> Catalogue | None:
+    """The catalogue of a composed YAML tree (a file's, or one made from a spreadsheet)."""
     reader = Reader(problems)
     top = reader.fields(root, "目录文件", required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
     if top is None:

@@ -10,13 +10,18 @@ from zhanhe_counter.domain.errors import DomainError
 
 @dataclass(frozen=True, slots=True)
 class CatalogueProblem:
-    """One problem in a file: ``FILE:LINE: message`` (line 1-based; 0 when the whole file)."""
+    """One problem in a file: ``FILE:LINE: message`` (line 1-based; 0 when the whole file), or
+    ``FILE:ROW:COLUMN: message`` in a spreadsheet."""
 
     file: str
     line: int
     message: str
+    #: The spreadsheet column (``C``) when the file is a sheet; ``line`` is then its row.
+    column: str | None = None
 
     def __str__(self) -> str:
+        if self.column is not None:
+            return f"{self.file}:{self.line}:{self.column}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 
