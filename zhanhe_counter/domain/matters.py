@@ -209,7 +209,7 @@ class MatterGuide:
     """The 办事指南 elements of a matter that the checklist does not use (办法第十二条).
 
     Together with the matter's own fields (name, codes, type, 设定依据, materials, limits, fee,
-    result) they make the standard element set of docs/domain.md "Matter guide elements". The
+    result) they make the standard element set (docs/catalogue.md, Guide elements). The
     local elements (地点, 时间, 咨询, 监督) are usually the same for every matter of a hall: a
     catalogue states them once as defaults (:meth:`filled_from`). An element left empty is
     omitted from the printed guide, never invented.

@@ -24,7 +24,7 @@ from zhanhe_counter.cli.app import main
 RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "catalogue"
 SAMPLE = RESOURCES / "sample-matters.yaml"
 TEMPLATE = RESOURCES / "catalogue-template.xlsx"
-TEMPLATE_DOC = RESOURCES / "catalogue-template.md"
+TEMPLATE_DOC = RESOURCES.parents[1] / "docs/catalogue.md"
 
 
 @pytest.fixture

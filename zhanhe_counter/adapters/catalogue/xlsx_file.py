@@ -1,6 +1,6 @@
 """The spreadsheet form of the 实施清单: a catalogue as an XLSX workbook, read and written.
 
-Three sheets (``resources/catalogue/xlsx-template.md`` describes every column):
+Three sheets (docs/catalogue.md, The spreadsheet form: every column):
 
 * ``事项``: one matter a row, one element a named column (the order of the columns is free);
 * ``申请材料``: one material a row, tied to its matter by 事项编号, in the order they are listed;

@@ -28,7 +28,8 @@ from zhanhe_counter.domain.windows import ServiceHall
 from zhanhe_counter.services.documents.requests import DocumentRequest, limit_text
 from zhanhe_counter.services.ports import Clock
 
-#: The guide's sections after its head table, in the Henan guide order (docs/catalogue.md).
+#: The guide's sections after its head table, in the Henan guide order
+#: (docs/catalogue.md, Guide elements).
 SECTIONS = (
     ("legal_basis", "设定依据"),
     ("conditions", "受理条件"),
