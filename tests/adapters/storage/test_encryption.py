@@ -19,6 +19,7 @@ from zhanhe_counter.adapters.storage.database_key import (
     DEMO_KEY_FILE,
     KEY_ENTRY,
     DatabaseKeyMissing,
+    demo_database_key,
     open_station_database,
 )
 from zhanhe_counter.adapters.storage.engine import (
@@ -232,3 +233,16 @@ def test_many_threads_share_the_encrypted_database_safely(tmp_path: Path) -> Non
         assert total == 8 * 20
     finally:
         engine.dispose()
+
+
+def test_an_empty_demo_key_file_left_by_a_kill_is_replaced_before_anything_is_encrypted(
+    tmp_path: Path,
+) -> None:
+    # An older version made the key file first and wrote it after: a kill in between left it
+    # empty, and every later start failed. Nothing was encrypted with it, so a new key is made.
+    (tmp_path / DEMO_KEY_FILE).write_text("", encoding="ascii")
+    key = demo_database_key(tmp_path, local_db_path(tmp_path))
+    assert len(key) == 32
+    assert (tmp_path / DEMO_KEY_FILE).read_text(encoding="ascii") == key.hex()
+    assert demo_database_key(tmp_path, local_db_path(tmp_path)) == key
+    assert [p.name for p in tmp_path.iterdir()] == [DEMO_KEY_FILE]  # no temporary left behind

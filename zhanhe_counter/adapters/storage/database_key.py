@@ -94,7 +94,12 @@ def demo_database_key(data_dir: Path, database: Path) -> bytes:
     """The demo station's key from its key file, made for a new (or still plain) database."""
     key_file = data_dir / DEMO_KEY_FILE
     if key_file.exists():
-        return _decode(key_file.read_text(encoding="ascii"), str(key_file))
+        text = key_file.read_text(encoding="ascii")
+        if text.strip() or not _needs_new_key(database):
+            return _decode(text, str(key_file))
+        # An empty key file beside a database that holds nothing encrypted: an older version was
+        # killed between creating the file and writing it. No page was ever encrypted with it.
+        key_file.unlink()
     if not _needs_new_key(database):
         raise DatabaseKeyMissing(
             f"{database} is encrypted with a keyring key; demo mode refuses it",
@@ -102,11 +107,21 @@ def demo_database_key(data_dir: Path, database: Path) -> bytes:
         )
     key = new_key()
     data_dir.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key.hex())
-        handle.flush()
-        os.fsync(handle.fileno())
+    # Written whole to a temporary file, then linked into place: a kill leaves either no key file
+    # or a complete one, and a second process that got there first keeps its key.
+    temporary = key_file.with_name(f"{key_file.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, key_file)
+        except FileExistsError:
+            return _decode(key_file.read_text(encoding="ascii"), str(key_file))
+    finally:
+        temporary.unlink(missing_ok=True)
     return key
 
 
