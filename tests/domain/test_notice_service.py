@@ -9,6 +9,7 @@ import pytest
 from tests.domain.test_case import event, refuse, run
 from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.case import CaseState, allowed_next, apply
+from zhanhe_counter.domain.china_time import china_date, date_text
 from zhanhe_counter.domain.documents import DocumentKind as D
 from zhanhe_counter.domain.events import EventKind as K
 from zhanhe_counter.domain.notice_service import (
@@ -60,10 +61,12 @@ def test_issued_documents_follow_the_case() -> None:
 def test_in_person_service_completes_at_once() -> None:
     state = serve(run(K.RECEIVED, K.ACCEPTED), served(D.ACCEPTANCE_NOTICE), actor="clerk-li")
     (record,) = state.services
-    assert record.complete and record.method is M.IN_PERSON
+    assert record.complete
+    assert record.method is M.IN_PERSON
     assert (record.receiver, record.recorded_by) == ("张三", "clerk-li")
-    assert record.served_on == date(2026, 3, 2)  # the Beijing day of the event
-    assert record.summary == "直接送达（张三，2026年3月2日）"
+    day = china_date(state.timeline[-1].occurred_at)
+    assert record.served_on == day  # the Beijing day of the event
+    assert record.summary == f"直接送达（张三，{date_text(day)}）"
     assert unserved(state) == ()
     assert K.NOTICE_SERVED not in allowed_next(state)
     assert state.status.value == "accepted"  # a service moves nothing
@@ -74,7 +77,8 @@ def test_mail_is_served_on_the_signed_for_date() -> None:
     decided = run(K.RECEIVED, K.ACCEPTED, K.DECIDED)
     dispatched = serve(decided, served(D.APPROVAL_DECISION, M.POST))
     (mailing,) = dispatched.services
-    assert not mailing.complete and mailing.served_on is None
+    assert not mailing.complete
+    assert mailing.served_on is None
     assert mailing.summary == "邮寄送达（EMS 1180000000001，2026年3月2日寄出，待签收）"
     assert unserved(dispatched) == (D.ACCEPTANCE_NOTICE, D.APPROVAL_DECISION)
     twice = event(K.NOTICE_SERVED, served(D.APPROVAL_DECISION, M.POST).to_payload())
@@ -88,7 +92,8 @@ def test_mail_is_served_on_the_signed_for_date() -> None:
     assert refused.user_message == "签收日期不能早于寄出日期"
     signed = serve(dispatched, served(D.APPROVAL_DECISION, M.POST, signed_for_on=date(2026, 3, 4)))
     (done,) = signed.services
-    assert done.complete and done.served_on == date(2026, 3, 4)
+    assert done.complete
+    assert done.served_on == date(2026, 3, 4)
     assert done.event_id == mailing.event_id  # the dispatch record, completed
     assert done.summary.endswith("2026年3月4日签收）")
     again = event(K.NOTICE_SERVED, served(D.APPROVAL_DECISION).to_payload())

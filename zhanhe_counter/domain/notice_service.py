@@ -109,7 +109,8 @@ def service_problem(state: CaseState, data: p.NoticeServed) -> str | None:
     if mailed is not None and data.signed_for_on is None:
         return f"运单号{data.waybill}的{title}已登记寄出，待登记签收日期"
     if mailed is not None:
-        assert data.signed_for_on is not None and mailed.dispatched_on is not None
+        assert data.signed_for_on is not None
+        assert mailed.dispatched_on is not None
         if data.signed_for_on < mailed.dispatched_on:
             return "签收日期不能早于寄出日期"
     return None
