@@ -178,6 +178,7 @@ class Station:
             clock=self.clock,
             station=self.identity,
             documents=self.documents,
+            owed=SqliteOwedDocuments(self.engine, self.clock),
         )
 
     @cached_property
@@ -199,6 +200,7 @@ class Station:
             station_id=self.identity.station_id,
             documents=self.documents,
             signatures=SqliteSignatureArchive(self.engine),
+            owed=SqliteOwedDocuments(self.engine, self.clock),
         )
 
     @cached_property
@@ -225,6 +227,7 @@ class Station:
             renderer=_LazyRenderer(self),
             print_service=self.print_service,
             printers=self.printer_roles,
+            owed=SqliteOwedDocuments(self.engine, self.clock),
         )
 
     @cached_property

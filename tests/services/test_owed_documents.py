@@ -111,8 +111,13 @@ def test_a_crash_after_the_queue_but_before_the_mark_prints_once(tmp_path: Path)
     station = _open(tmp_path)
     committed = station.intake.commit(_request(station, "ZH-004"))
     assert committed.documents_request_id is not None
-    # Queued, but the program dies before the owed rows are marked fulfilled.
-    station.document_printer.print(
+    # Queued, but the program dies before the owed rows are marked fulfilled: a printer that
+    # marks nothing queues them.
+    DocumentPrinter(
+        renderer=station.renderer,
+        print_service=station.print_service,
+        printers=station.printer_roles,
+    ).print(
         committed.case.case_id,
         station.dispatcher.requests_for(committed, CLERK.name),
         request_id=committed.documents_request_id,

@@ -41,6 +41,7 @@ def record_owed(connection: sa.Connection, owed: Sequence[OwedDocument], now: da
                     case_id=item.case_id,
                     clerk_id=item.clerk_id,
                     clerk_name=item.clerk_name,
+                    at_window=item.at_window,
                     recorded_at=now,
                 )
             )
@@ -54,6 +55,7 @@ def _owed(row: Any) -> OwedDocument:
         clerk_id=row.clerk_id,
         clerk_name=row.clerk_name,
         reason_zh=row.reason_zh,
+        at_window=row.at_window,
     )
 
 

@@ -611,8 +611,13 @@ class BackofficeWorkbench(QWidget):
         def work_and_print() -> ActionResult:
             result = work()
             if printer is not None and result.documents:
+                # Under the id the documents were recorded as owed with, so the queue marks
+                # them fulfilled (and a crash before this line has them queued at next start).
                 printer.print(
-                    result.case.case_id, result.documents, request_id=request_id, actor=staff
+                    result.case.case_id,
+                    result.documents,
+                    request_id=result.request_id or request_id,
+                    actor=staff,
                 )
             return result
 

@@ -386,8 +386,11 @@ class DeliveryWindow(QWidget):
         def work_and_print() -> DeliveryResult:
             result = work()
             if printer is not None:
-                printer.print(
-                    result.case.case_id, result.documents, request_id=request_id, actor=staff_id
+                printer.print(  # under the id the 出件签收单 was recorded as owed with
+                    result.case.case_id,
+                    result.documents,
+                    request_id=result.request_id or request_id,
+                    actor=staff_id,
                 )
             return result
 
