@@ -4,6 +4,7 @@ fulfilled when queued, queued at the next open when a crash came first, never tw
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -160,3 +161,34 @@ def test_a_document_that_cannot_be_queued_waits_with_its_reason(tmp_path: Path) 
         assert _check_report(station.engine, tmp_path / "station.sqlite3")["owed_documents"] == []
     finally:
         station.close()
+
+
+def test_a_backoffice_action_owes_its_documents_and_a_crash_leaves_them_owed(
+    tmp_path: Path,
+) -> None:
+    station = _open(tmp_path)
+    committed = station.intake.commit(_request(station, "ZH-005"))  # 当场收件: for the back office
+    station.dispatcher.dispatch(
+        committed, clerk_id=CLERK.staff_id, clerk_name=CLERK.name, request_id=uuid4()
+    )
+    result = station.backoffice.accept(committed.case.case_id, "wangqiang")
+    assert result.request_id is not None
+    rows = [r for r in _owed_rows(station) if r.request_id == result.request_id]
+    assert sorted((r.kind, r.at_window, r.fulfilled_at) for r in rows) == [
+        ("acceptance_notice", False, None),
+        ("service_record", False, None),
+    ]
+    # The program "dies" before the documents are queued.
+    station.close()
+    reopened = _open(tmp_path, start_queue=True)
+    try:
+        queued = _originals(reopened, committed)
+        assert {"acceptance_notice", "service_record"} <= set(queued)
+        assert all(row.fulfilled_at is not None for row in _owed_rows(reopened))
+        # The reviewer's retry prints under the same id: nothing twice.
+        reopened.document_printer.print(
+            committed.case.case_id, result.documents, request_id=result.request_id, actor="w"
+        )
+        assert _originals(reopened, committed) == queued
+    finally:
+        reopened.close()
