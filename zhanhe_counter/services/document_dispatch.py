@@ -141,6 +141,10 @@ class DocumentDispatcher:
             committed.case.case_id, requests, request_id=action, actor=clerk_id
         )
 
+    def waiting(self) -> list[OwedDocument]:
+        """Every document still owed (not queued), oldest first, with why it waits."""
+        return self._owed.pending() if self._owed is not None else []
+
     def recover_owed(self) -> int:
         """Queue every owed document a crash left without a job; the number of actions queued.
 
@@ -186,3 +190,17 @@ class DocumentDispatcher:
             self._printer.print(
                 first.case_id, requests, request_id=request_id, actor=first.clerk_id
             )
+
+
+def waiting_text(owed: Sequence[OwedDocument]) -> str:
+    """The status line's words for documents still owed: "2 份文书待打印：<the first reason>"
+    (the reason the last attempt gave, or that the program stopped before queuing them)."""
+    if not owed:
+        return ""
+    reasons = [o.reason_zh for o in owed if o.reason_zh]
+    reason = reasons[0] if reasons else NOT_YET_QUEUED_ZH
+    return f"{len(owed)} 份文书待打印：{reason}"
+
+
+#: Shown while an owed document has no recorded error: the program stopped before queuing it.
+NOT_YET_QUEUED_ZH = "尚未加入打印队列（程序在出具文书前中断），下次启动时自动补出。"

@@ -17,11 +17,9 @@ import sqlalchemy as sa
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.owed_tables import owed_document
 from zhanhe_counter.adapters.storage.tables import case_status
+from zhanhe_counter.services.document_dispatch import NOT_YET_QUEUED_ZH
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import OwedDocument
-
-#: Shown while an owed document has no recorded error: the program stopped before queuing it.
-NOT_YET_QUEUED_ZH = "尚未加入打印队列（程序在出具文书前中断），下次启动时自动补出。"
 
 
 def record_owed(connection: sa.Connection, owed: Sequence[OwedDocument], now: datetime) -> None:
