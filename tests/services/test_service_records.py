@@ -4,6 +4,7 @@ that says how, read back from the PDF."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.services.followthrough_support import (
 )
 from tests.services.test_backoffice import pdf_text
 from zhanhe_counter.adapters.storage.owed_documents import SqliteOwedDocuments
+from zhanhe_counter.cli import app
 from zhanhe_counter.domain.case import IllegalTransition
 from zhanhe_counter.domain.china_time import china_date, date_text
 from zhanhe_counter.domain.documents import DocumentKind
@@ -27,6 +29,7 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.notice_service import unserved
 from zhanhe_counter.domain.payloads import ReceiverRole, ServiceMethod
+from zhanhe_counter.services.case_history import service_summary
 from zhanhe_counter.services.documents import DocumentRequest
 
 
@@ -153,3 +156,26 @@ def test_the_delivery_receipt_is_owed_with_the_hand_out(ft: Followthrough) -> No
     pending = [o for o in owed if o.case_id == case.case_id and not o.at_window]
     # The back office's (not printed in this test) and the hand-out's, each under its action.
     assert ("delivery_receipt", result.request_id) in [(o.kind, o.request_id) for o in pending]
+
+
+def test_the_case_detail_and_the_cases_listing_show_the_service(
+    ft: Followthrough, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = ft.open_case("ZH-005")
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    ft.backoffice.notices.mailed(
+        case.case_id, DocumentKind.ACCEPTANCE_NOTICE, "中国邮政EMS", "1180000000001", "wangqiang"
+    )
+    detail = ft.station.case_history.open(case.case_id, "wangqiang", ("backoffice",))
+    served = [e for e in detail.timeline if e.kind is EventKind.NOTICE_SERVED]
+    assert [e.label for e in served] == ["送达文书"]
+    assert served[0].detail.startswith("受理通知书 · 邮寄送达 中国邮政EMS 1180000000001（")
+    assert service_summary(detail.state).endswith("待签收）；待送达：受理通知书")
+    ft.station.close()
+    assert app.main(["--data-dir", str(ft.station.data_dir), "cases", "--json"]) == 0
+    rows = {row["case_id"]: row for row in json.loads(capsys.readouterr().out)}
+    service = rows[str(case.case_id)]["service"]
+    assert service["waiting"] == ["acceptance_notice"]
+    assert [(s["method"], s["waybill"], s["complete"]) for s in service["served"]] == [
+        ("post", "1180000000001", False)
+    ]
