@@ -18,7 +18,7 @@ from uuid6 import uuid7
 
 from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.case import CaseState
-from zhanhe_counter.domain.china_time import china_date
+from zhanhe_counter.domain.china_time import china_date, date_text
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft
@@ -144,6 +144,11 @@ class NoticeServiceDesk:
             )
         assert mailing.carrier is not None
         assert mailing.dispatched_on is not None
+        if signed_on < mailing.dispatched_on:
+            raise DomainError(
+                "signed-for date before the dispatch",
+                f"签收日期不能早于寄出日期（{date_text(mailing.dispatched_on)}）",
+            )
         record = p.NoticeServed(
             mailing.document,
             p.ServiceMethod.POST,

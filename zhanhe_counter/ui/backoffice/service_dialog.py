@@ -48,11 +48,11 @@ class ServiceDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("登记送达")
         self.document = QComboBox()
-        for kind in documents:
-            self.document.addItem(kind.label, kind)
+        for kind in documents:  # Qt keeps the value as a plain string
+            self.document.addItem(kind.label, kind.value)
         self.method = QComboBox()
         for method in ServiceMethod:
-            self.method.addItem(method.label, method)
+            self.method.addItem(method.label, method.value)
         self.receiver = QLineEdit(receiver)
         self.carrier = QComboBox()
         self.carrier.setEditable(True)
@@ -80,7 +80,7 @@ class ServiceDialog(QDialog):
         self._method_changed()
 
     def _method_changed(self) -> None:
-        method = self.method.currentData()
+        method = ServiceMethod(self.method.currentData())
         self.receiver.setEnabled(method is ServiceMethod.IN_PERSON)
         self.carrier.setEnabled(method is ServiceMethod.POST)
         self.waybill.setEnabled(method is ServiceMethod.POST)
@@ -89,8 +89,8 @@ class ServiceDialog(QDialog):
 
     def entry(self) -> ServiceEntry:
         return ServiceEntry(
-            document=self.document.currentData(),
-            method=self.method.currentData(),
+            document=DocumentKind(self.document.currentData()),
+            method=ServiceMethod(self.method.currentData()),
             receiver=self.receiver.text(),
             carrier=self.carrier.currentText(),
             waybill=self.waybill.text(),
