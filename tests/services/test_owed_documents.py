@@ -32,6 +32,21 @@ def _originals(station: Station, committed: CommittedIntake) -> list[str]:
     )
 
 
+def misconfigured_dispatcher(station: Station) -> DocumentDispatcher:
+    """The station's dispatcher as on a PC whose A4 printer setting names no configured
+    printer: queuing fails, and the owed documents wait with that reason."""
+    return DocumentDispatcher(
+        documents=station.documents,
+        printer=DocumentPrinter(
+            renderer=station.renderer,
+            print_service=station.print_service,
+            printers=PrinterRoles(a4="不存在的打印机", ticket=None),
+        ),
+        owed=SqliteOwedDocuments(station.engine, station.clock),
+        cases=station.store,
+    )
+
+
 def _owed_rows(station: Station) -> list[sa.Row[tuple[object, ...]]]:
     with station.engine.connect() as connection:
         return list(connection.execute(sa.select(owed_document)))
@@ -139,18 +154,7 @@ def test_a_document_that_cannot_be_queued_waits_with_its_reason(tmp_path: Path) 
     station = _open(tmp_path)
     try:
         committed = station.intake.commit(_request(station, "ZH-004"))
-        # A station whose A4 printer setting names no configured printer: queuing fails.
-        misconfigured = DocumentDispatcher(
-            documents=station.documents,
-            printer=DocumentPrinter(
-                renderer=station.renderer,
-                print_service=station.print_service,
-                printers=PrinterRoles(a4="不存在的打印机", ticket=None),
-            ),
-            owed=SqliteOwedDocuments(station.engine, station.clock),
-            cases=station.store,
-        )
-        assert misconfigured.recover_owed() == 0
+        assert misconfigured_dispatcher(station).recover_owed() == 0
         report = _check_report(station.engine, tmp_path / "station.sqlite3")
         reasons = {item["reason"] for item in report["owed_documents"]}
         assert reasons == {"未配置打印机“不存在的打印机”，请检查打印机设置。"}

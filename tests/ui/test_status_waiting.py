@@ -6,10 +6,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tests.services.test_intake import _request
-from zhanhe_counter.adapters.storage.owed_documents import SqliteOwedDocuments
+from tests.services.test_owed_documents import misconfigured_dispatcher
 from zhanhe_counter.composition import Station
-from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
-from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.ui.main_window import MainWindow
 
 
@@ -23,17 +21,7 @@ def test_waiting_documents_show_their_reason_and_retry_queues_them(
 
     committed = station.intake.commit(_request(station, "ZH-004"))
     owed = len(committed.result.documents)
-    # Queuing fails as on a PC whose A4 printer setting names no printer.
-    DocumentDispatcher(
-        documents=station.documents,
-        printer=DocumentPrinter(
-            renderer=station.renderer,
-            print_service=station.print_service,
-            printers=PrinterRoles(a4="不存在的打印机", ticket=None),
-        ),
-        owed=SqliteOwedDocuments(station.engine, station.clock),
-        cases=station.store,
-    ).recover_owed()
+    misconfigured_dispatcher(station).recover_owed()  # as on a PC with no such printer
     bar.refresh()
     qtbot.waitUntil(bar.waiting.isVisible, timeout=10_000)
     text = bar.waiting.text()
