@@ -52,6 +52,8 @@ def test_issued_documents_follow_the_case() -> None:
     assert issued_documents(accepted) == (D.ACCEPTANCE_NOTICE,)
     decided = run(K.RECEIVED, K.ACCEPTED, K.DECIDED)
     assert issued_documents(decided) == (D.ACCEPTANCE_NOTICE, D.APPROVAL_DECISION)
+    # A non-permit's approval has no written decision: its result is the certificate itself.
+    assert unserved(decided, written_approval=False) == (D.ACCEPTANCE_NOTICE,)
     refused = run(K.RECEIVED, K.REFUSED)
     assert issued_documents(refused) == (D.REFUSAL_NOTICE,)
     notified = run(K.RECEIVED, K.NOTIFIED_ONCE)

@@ -29,8 +29,8 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.notice_service import unserved
 from zhanhe_counter.domain.payloads import ReceiverRole, ServiceMethod
-from zhanhe_counter.services.case_history import service_summary
 from zhanhe_counter.services.documents import DocumentRequest
+from zhanhe_counter.services.notice_service import to_serve
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_the_case_detail_and_the_cases_listing_show_the_service(
     served = [e for e in detail.timeline if e.kind is EventKind.NOTICE_SERVED]
     assert [e.label for e in served] == ["送达文书"]
     assert served[0].detail.startswith("受理通知书 · 邮寄送达 中国邮政EMS 1180000000001（")
-    assert service_summary(detail.state).endswith("待签收）；待送达：受理通知书")
+    assert detail.service.endswith("待签收）；待送达：受理通知书")
     ft.station.close()
     assert app.main(["--data-dir", str(ft.station.data_dir), "cases", "--json"]) == 0
     rows = {row["case_id"]: row for row in json.loads(capsys.readouterr().out)}
@@ -179,3 +179,11 @@ def test_the_case_detail_and_the_cases_listing_show_the_service(
     assert [(s["method"], s["waybill"], s["complete"]) for s in service["served"]] == [
         ("post", "1180000000001", False)
     ]
+
+
+def test_a_non_permit_approval_waits_for_no_decision_to_be_served(ft: Followthrough) -> None:
+    case = ft.open_case("ZH-005")  # 高龄津贴: a 行政给付, its result is the benefit itself
+    ft.backoffice.accept(case.case_id, REVIEWER.staff_id)
+    state = ft.backoffice.approve(case.case_id, REVIEWER.staff_id).case
+    assert to_serve(state, ft.station.catalogue) == (DocumentKind.ACCEPTANCE_NOTICE,)
+    assert DocumentKind.APPROVAL_DECISION in unserved(state)  # the domain alone cannot tell

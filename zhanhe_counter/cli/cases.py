@@ -60,7 +60,7 @@ def _cases(engine: Any, limit: int, state: str | None = None) -> list[dict[str, 
     from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
     from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
     from zhanhe_counter.adapters.sync.station_config import load_config
-    from zhanhe_counter.composition import station_places
+    from zhanhe_counter.composition import station_catalogue, station_places
     from zhanhe_counter.domain.case import CaseStatus
     from zhanhe_counter.services.ports.storage import CaseQuery
 
@@ -70,6 +70,7 @@ def _cases(engine: Any, limit: int, state: str | None = None) -> list[dict[str, 
     summaries = store.find_cases(CaseQuery(status=state, limit=limit))
     badges = SqliteSyncStatus(engine, station_id or "").case_badges([s.case_id for s in summaries])
     places = station_places(engine)
+    catalogue = station_catalogue(engine)
     routed = [s.case_id for s in summaries if s.station_id != station_id]
     central = _central_places(engine, routed) if routed else {}
     rows = []
@@ -98,15 +99,16 @@ def _cases(engine: Any, limit: int, state: str | None = None) -> list[dict[str, 
                 "sync": badge.value if badge else None,
                 "sync_label": _BADGE_LABELS.get(badge.value if badge else "", ""),
                 "needs_attention": s.needs_attention,
-                "service": _service(store.case_state(s.case_id)),
+                "service": _service(store.case_state(s.case_id), catalogue),
             }
         )
     return rows
 
 
-def _service(state: Any) -> dict[str, Any]:
+def _service(state: Any, catalogue: Any) -> dict[str, Any]:
     """送达 of the case's notices: each recorded service, and the notices still to be served."""
     from zhanhe_counter.domain.notice_service import unserved
+    from zhanhe_counter.services.notice_service import to_serve
 
     if state is None:
         return {"served": [], "waiting": []}
@@ -122,7 +124,9 @@ def _service(state: Any) -> dict[str, Any]:
             }
             for r in state.services
         ],
-        "waiting": [d.value for d in unserved(state)],
+        "waiting": [
+            d.value for d in (to_serve(state, catalogue) if catalogue else unserved(state))
+        ],
     }
 
 

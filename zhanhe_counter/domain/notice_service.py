@@ -72,22 +72,28 @@ class ServiceRecord:
         return f"{self.method.label}（{who}，{date_text(china_date(self.recorded_at))}）"
 
 
-def issued_documents(state: CaseState) -> tuple[DocumentKind, ...]:
-    """The served documents ``state`` has issued so far (each one is owed a service)."""
+def issued_documents(
+    state: CaseState, *, written_approval: bool = True
+) -> tuple[DocumentKind, ...]:
+    """The served documents ``state`` has issued so far (each one is owed a service).
+
+    ``written_approval``: whether an approval comes as a 准予…决定书 (a permit's) — a caller that
+    knows the matter says so; a non-permit's result is the certificate itself."""
     issued = {
         DocumentKind.ACCEPTANCE_NOTICE: state.accepted_at is not None,
         DocumentKind.ONE_TIME_NOTICE: state.notice_issued,
         DocumentKind.REFUSAL_NOTICE: bool(state.refusal_reasons),
-        DocumentKind.APPROVAL_DECISION: state.decision_approved is True,
+        DocumentKind.APPROVAL_DECISION: written_approval and state.decision_approved is True,
         DocumentKind.REFUSAL_DECISION: state.decision_approved is False,
     }
     return tuple(kind for kind in SERVED_DOCUMENTS if issued[kind])
 
 
-def unserved(state: CaseState) -> tuple[DocumentKind, ...]:
+def unserved(state: CaseState, *, written_approval: bool = True) -> tuple[DocumentKind, ...]:
     """Issued documents with no completed service yet (a mailing not signed for included)."""
     done = {r.document for r in state.services if r.complete}
-    return tuple(kind for kind in issued_documents(state) if kind not in done)
+    issued = issued_documents(state, written_approval=written_approval)
+    return tuple(kind for kind in issued if kind not in done)
 
 
 def needs_service_record(document: DocumentKind, *, at_window: bool) -> bool:

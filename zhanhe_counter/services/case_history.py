@@ -22,7 +22,7 @@ from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.matters import Catalogue
-from zhanhe_counter.domain.notice_service import unserved
+from zhanhe_counter.services.notice_service import to_serve
 from zhanhe_counter.services.ports.storage import EventStore, SyncState
 from zhanhe_counter.services.print_service import PrintHistoryEntry, PrintService, document_title
 from zhanhe_counter.services.privacy import (
@@ -67,6 +67,7 @@ class CaseDetail:
     prints: tuple[PrintHistoryEntry, ...]
     next_steps: tuple[str, ...]  # the actions the case's state allows, in Chinese
     access_log: tuple[TimelineEntry, ...] | None = None  # None: the viewer may not see it
+    service: str = "—"  # 送达: each notice's service and what is still to be served
 
 
 class CaseHistoryService:
@@ -144,6 +145,7 @@ class CaseHistoryService:
             access_log=(
                 self._access_log(events, states, case_id) if ACCESS_LOG_ROLES & set(roles) else None
             ),
+            service=service_summary(state, self._catalogue),
         )
 
     def _entry(
@@ -226,11 +228,11 @@ def _served_detail(record: p.NoticeServed) -> str:
     return head
 
 
-def service_summary(state: CaseState) -> str:
+def service_summary(state: CaseState, catalogue: Catalogue) -> str:
     """Where the service of the case's notices stands, for the detail's header: what was served
     how, and what is still to be served (待送达)."""
     done = [f"{r.document.label}{r.summary}" for r in state.services]
-    waiting = [d.label for d in unserved(state)]
+    waiting = [d.label for d in to_serve(state, catalogue)]
     parts = (["；".join(done)] if done else []) + (
         [f"待送达：{'、'.join(waiting)}"] if waiting else []
     )

@@ -42,10 +42,8 @@ from zhanhe_counter.domain.identity import (
     name_problems,
     normalize_id_text,
 )
-from zhanhe_counter.domain.legal_family import LegalFamily
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
-from zhanhe_counter.domain.notice_service import unserved
 from zhanhe_counter.domain.payloads import (
     Delivered,
     DeliveryMode,
@@ -63,6 +61,7 @@ from zhanhe_counter.services.notice_service import (
     NoticeServiceDesk,
     mailed_record,
     normalise_waybill,
+    to_serve,
 )
 from zhanhe_counter.services.owed import documents_request_id, owed_for
 from zhanhe_counter.services.ports import Clock
@@ -380,12 +379,8 @@ class DeliveryService:
     def _decisions_to_serve(self, state: CaseState) -> list[DocumentKind]:
         """The written decision this hand-out serves: the refusal decision, or the 准予行政许可
         决定书 of a permit (a non-permit's result is the certificate itself)."""
-        matter = self._matter(state)
-        permit = matter is not None and LegalFamily.of(matter.matter_type).is_permit
-        written = {DocumentKind.REFUSAL_DECISION} | (
-            {DocumentKind.APPROVAL_DECISION} if permit else set()
-        )
-        return [d for d in unserved(state) if d in written]
+        written = {DocumentKind.REFUSAL_DECISION, DocumentKind.APPROVAL_DECISION}
+        return [d for d in to_serve(state, self._catalogue) if d in written]
 
     def _record(
         self,

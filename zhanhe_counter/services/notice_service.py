@@ -22,11 +22,21 @@ from zhanhe_counter.domain.china_time import china_date, date_text
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft
-from zhanhe_counter.domain.notice_service import ServiceRecord
+from zhanhe_counter.domain.legal_family import LegalFamily
+from zhanhe_counter.domain.matters import Catalogue
+from zhanhe_counter.domain.notice_service import ServiceRecord, unserved
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import EventStore, UnknownCase
 
 _WAYBILL = re.compile(r"^[0-9A-Z]{8,30}$")
+
+
+def to_serve(state: CaseState, catalogue: Catalogue) -> tuple[DocumentKind, ...]:
+    """The case's notices and decisions still to be served, as the desks list them: a
+    non-permit's approval has no written decision to serve (its result is the certificate)."""
+    matter = catalogue.matters.get(state.matter_id) if state.matter_id else None
+    permit = matter is not None and LegalFamily.of(matter.matter_type).is_permit
+    return unserved(state, written_approval=permit)
 
 
 def normalise_waybill(waybill: str) -> str:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.services.case_history import CaseDetail, CaseHistoryService, service_summary
+from zhanhe_counter.services.case_history import CaseDetail, CaseHistoryService
 from zhanhe_counter.services.print_service import PrintService
 from zhanhe_counter.services.privacy import PrivacyService
 from zhanhe_counter.ui.jobs import StorageRunner
@@ -123,7 +123,7 @@ class CaseDetailDialog(QDialog):
             f"<b style='font-size:18px'>{state.case_number or '（咨询）'}</b>　"
             f"{detail.matter_name}　<b>{state.status.label}</b><br>"
             f"申请人：{state.applicant_name or '—'}　首办负责人：{state.first_handler or '—'}　"
-            f"承诺办结：{due}{rongque}<br>送达：{escape(service_summary(state))}<br>"
+            f"承诺办结：{due}{rongque}<br>送达：{escape(detail.service)}<br>"
             f"可办理的下一步：{steps}"
         )
         _fill(

@@ -42,11 +42,11 @@ from uuid6 import uuid7
 from zhanhe_counter.domain.case import CaseState, CaseStatus, allowed_next
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.domain.notice_service import unserved
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem, ServiceMethod
 from zhanhe_counter.services.backoffice import ActionResult
 from zhanhe_counter.services.backoffice_queues import QueueItem, QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
+from zhanhe_counter.services.notice_service import to_serve
 from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
@@ -509,7 +509,7 @@ class BackofficeWorkbench(QWidget):
         allowed = allowed_next(state) if state else frozenset()
         for key, _text, _shortcut, kind in _ACTIONS:
             self.buttons[key].setEnabled(kind in allowed)
-        self.serve_button.setEnabled(bool(state and unserved(state)))
+        self.serve_button.setEnabled(bool(state and to_serve(state, self.services.catalogue)))
         tab = self.current_tab()
         self.callback_button.setVisible(tab == "followups" and state is not None)
         self.supplement_button.setVisible(tab == "supplements" and state is not None)
@@ -698,10 +698,11 @@ class BackofficeWorkbench(QWidget):
 
     def _ask_service(self) -> None:
         state = self._current
-        if state is None or not unserved(state):
+        documents = to_serve(state, self.services.catalogue) if state else ()
+        if state is None or not documents:
             return
         receiver = state.applicant.present.name if state.applicant else ""
-        dialog = ServiceDialog(unserved(state), receiver, parent=self)
+        dialog = ServiceDialog(documents, receiver, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.serve_current(dialog.entry())
 
@@ -839,7 +840,7 @@ def _case_html(state: CaseState, services: FollowthroughServices, staff: dict[st
     if state.decision_reasons:
         lines.append(f"<b>不予办理理由</b>：{'；'.join(state.decision_reasons)}")
     lines += [f"<b>送达</b>：{r.document.label} {escape(r.summary)}" for r in state.services]
-    waiting = "、".join(d.label for d in unserved(state))
+    waiting = "、".join(d.label for d in to_serve(state, services.catalogue))
     if waiting:
         lines.append(f"<span style='color:{theme.WARN}'><b>待送达</b>：{waiting}</span>")
     zone = services.clock.now().tzinfo
