@@ -178,6 +178,7 @@ class Station:
             clock=self.clock,
             station=self.identity,
             documents=self.documents,
+            owed=SqliteOwedDocuments(self.engine, self.clock),
         )
 
     @cached_property
@@ -199,6 +200,7 @@ class Station:
             station_id=self.identity.station_id,
             documents=self.documents,
             signatures=SqliteSignatureArchive(self.engine),
+            owed=SqliteOwedDocuments(self.engine, self.clock),
         )
 
     @cached_property
@@ -225,6 +227,7 @@ class Station:
             renderer=_LazyRenderer(self),
             print_service=self.print_service,
             printers=self.printer_roles,
+            owed=SqliteOwedDocuments(self.engine, self.clock),
         )
 
     @cached_property
@@ -656,6 +659,23 @@ def _seed_demo(reference: SqliteReferenceStore) -> None:
         )
 
 
+def station_catalogue(engine: sa.Engine) -> Catalogue | None:
+    """The catalogue the station's settings name (the sample when none is set); None when it
+    cannot be read."""
+    settings = SqliteReferenceStore(engine)
+
+    def path(key: str, default: str) -> Path:
+        return Path(str(settings.get_setting(key) or resources_dir() / default))
+
+    try:
+        return load_catalogue(
+            path("catalogue_file", "catalogue/sample-matters.yaml"),
+            departments=path("departments_file", "catalogue/departments.yaml"),
+        ).catalogue
+    except DomainError:
+        return None
+
+
 def station_places(engine: sa.Engine) -> CasePlaces:
     """Where this PC's cases belong: its window's hall and each matter's department, from the
     catalogue and windows files its settings name (the samples when none is set)."""
@@ -664,12 +684,8 @@ def station_places(engine: sa.Engine) -> CasePlaces:
     def path(key: str, default: str) -> Path:
         return Path(str(settings.get_setting(key) or resources_dir() / default))
 
-    try:
-        catalogue = load_catalogue(
-            path("catalogue_file", "catalogue/sample-matters.yaml"),
-            departments=path("departments_file", "catalogue/departments.yaml"),
-        ).catalogue
-    except DomainError:
+    catalogue = station_catalogue(engine)
+    if catalogue is None:
         return CasePlaces()
     departments = {m.id: m.department for m in catalogue.matters.values()}
     hall = None

@@ -24,6 +24,7 @@ from zhanhe_counter.domain.case import (
     apply,
     project,
 )
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 
@@ -93,6 +94,9 @@ GOOD_PAYLOADS: dict[EventKind, p.Payload] = {
         action=p.FollowupAction.CONTACTED, note="已电话回访申请人"
     ).to_payload(),
     EventKind.WITHDRAWN: p.Withdrawn(reason="申请人主动撤回").to_payload(),
+    EventKind.NOTICE_SERVED: p.NoticeServed(
+        DocumentKind.ACCEPTANCE_NOTICE, p.ServiceMethod.IN_PERSON, receiver="张三"
+    ).to_payload(),
     EventKind.CASE_VIEWED: p.CaseViewed().to_payload(),
     EventKind.DOCUMENT_PRINTED: p.DocumentPrinted(
         document="intake_receipt", printer="A4打印机"
@@ -162,7 +166,7 @@ def test_flow_c_receive_accept_review_deliver_and_rate() -> None:
     assert state.delivered_at == state.timeline[7].occurred_at
     assert state.last_event_at == state.timeline[8].occurred_at
     assert state.station_id == "ZH01"
-    assert allowed_next(state) == frozenset()
+    assert allowed_next(state) == frozenset({K.NOTICE_SERVED})  # its notices were never served here
 
 
 def test_flow_b_backoffice_answer_then_express_delivery_without_certificate() -> None:
@@ -241,7 +245,10 @@ def test_refusal_at_intake_records_reasons() -> None:
     assert state.status.is_final
     assert state.refusal_reasons == ("不属于本机关职权范围",)
     assert state.refusal_basis == "行政许可法第32条"
-    assert allowed_next(state) == {K.RATED}
+    assert allowed_next(state) == {
+        K.RATED,
+        K.NOTICE_SERVED,
+    }  # the refusal notice is still to be served
 
 
 def test_refused_decision_needs_reasons_and_relief() -> None:
@@ -252,7 +259,7 @@ def test_refused_decision_needs_reasons_and_relief() -> None:
     assert state.decision_reasons == ("不符合条件",)
     assert state.decision_relief == "可于60日内申请行政复议"
     assert not state.status.is_final  # the written decision still has to be served
-    assert allowed_next(state) == {K.HANDED_TO_DELIVERY, K.RATED}
+    assert allowed_next(state) == {K.HANDED_TO_DELIVERY, K.RATED, K.NOTICE_SERVED}
     assert refuse(state, event(K.CERTIFICATE_MADE)).user_message == "办件不予办理，不能制证"
 
 
@@ -275,7 +282,7 @@ def test_refused_decision_is_handed_to_delivery_and_served_by_express() -> None:
     assert served.decision_approved is False
     assert served.delivery is not None
     assert (served.delivery.mode, served.delivery.waybill) == (p.DeliveryMode.EXPRESS, "1234567")
-    assert allowed_next(served) == {K.RATED}
+    assert allowed_next(served) == {K.RATED, K.NOTICE_SERVED}
 
 
 def test_refused_decision_is_served_at_the_window_with_a_signature() -> None:

@@ -32,6 +32,7 @@ from zhanhe_counter.domain.case import (
 )
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
+from zhanhe_counter.domain.notice_service import SERVED_DOCUMENTS
 
 K = EventKind
 POOL = ["m1", "m2", "m3", "m4"]
@@ -129,6 +130,19 @@ def good_payload(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[
         )
     if kind is K.ACCEPTED:
         return _json(promised_due=_iso(st.none() | days), deemed=st.booleans())
+    if kind is K.NOTICE_SERVED:
+        documents = st.sampled_from([d.value for d in SERVED_DOCUMENTS])
+        handed = _json(document=documents, method=st.just("in_person"), receiver=words)
+        # Two waybills only, so a later walk step often signs for an earlier mailing.
+        mailed = _json(
+            document=documents,
+            method=st.just("post"),
+            carrier=words,
+            waybill=st.sampled_from(["EMS0001", "EMS0002"]),
+            dispatched_on=_iso(days),
+            signed_for_on=_iso(st.none() | days),
+        )
+        return handed | mailed
     return st.just(GOOD_DEFAULTS[kind])
 
 
@@ -153,7 +167,7 @@ def payload_for(kind: EventKind, state: CaseState | None) -> st.SearchStrategy[A
     return st.integers(0, 4).flatmap(lambda n: junk if n == 4 else good)
 
 
-_DEAD_ENDS = {K.CONSULTED, K.WITHDRAWN, K.REFUSED, K.RATED}
+_DEAD_ENDS = {K.CONSULTED, K.WITHDRAWN, K.REFUSED, K.RATED, K.NOTICE_SERVED}
 
 
 def next_kind(state: CaseState | None) -> st.SearchStrategy[EventKind]:

@@ -7,7 +7,10 @@ process is gone, ``EXIT <pid> <status>``. The writer opens the station as the co
 printers) and records intakes as the intake screen does: ``IntakeService.commit``, then the
 documents rendered and queued by ``DocumentDispatcher``. It prints ``CASE <case_id> <number>``
 once the case is committed and ``JOBS <case_id> <job_id>…`` once its print jobs are queued,
-each with one ``os.write`` shorter than PIPE_BUF, so a kill never leaves half a line. An
+each with one ``os.write`` shorter than PIPE_BUF, so a kill never leaves half a line. A case
+received for the back office (当场收件) is then accepted there, as the workbench does
+(``BackofficeService.accept``, its 受理通知书 and 送达回证 owed in the event's transaction, then
+printed under the action's request id): ``BJOBS <case_id> <job_id>…`` once queued. An
 ``OPEN DATA_DIR 0`` line opens the station once and closes it (no kill): the documents the kills
 left owed are queued at open.
 """
@@ -27,11 +30,13 @@ if str(ROOT) not in sys.path:
 from zhanhe_counter.adapters.printing.pdf import FormRenderer  # noqa: E402
 from zhanhe_counter.cli.demo_data import _applicant, _records  # noqa: E402
 from zhanhe_counter.composition import build_station  # noqa: E402
+from zhanhe_counter.domain.case import CaseStatus  # noqa: E402
 from zhanhe_counter.domain.checklist import ApplicantSituation  # noqa: E402
 from zhanhe_counter.services.intake import IntakeRefused, IntakeRequest, new_action  # noqa: E402
 from zhanhe_counter.services.station import Staff  # noqa: E402
 
 CLERK = Staff("clerk01", "王小丽")
+REVIEWER = "reviewer01"
 
 
 def _say(line: str) -> None:
@@ -63,6 +68,16 @@ def write_until_killed(data_dir: Path, seed: int, renderer: FormRenderer) -> Non
             committed, clerk_id=CLERK.staff_id, clerk_name=CLERK.name, request_id=uuid.uuid4()
         )
         _say(f"JOBS {committed.case.case_id.hex} " + " ".join(job.job_id.hex for job in jobs))
+        if committed.case.status is CaseStatus.RECEIVED:
+            accepted = station.backoffice.accept(committed.case.case_id, REVIEWER)
+            assert accepted.request_id is not None
+            jobs = station.document_printer.print(
+                committed.case.case_id,
+                accepted.documents,
+                request_id=accepted.request_id,
+                actor=REVIEWER,
+            )
+            _say(f"BJOBS {committed.case.case_id.hex} " + " ".join(j.job_id.hex for j in jobs))
 
 
 def serve() -> None:

@@ -17,6 +17,8 @@ from zhanhe_counter.domain.case_number import parse_case_number
 from zhanhe_counter.domain.checklist import ApplicantSituation, MaterialRecord, Outcome
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.domain.notice_service import unserved
+from zhanhe_counter.domain.payloads import ServiceMethod
 from zhanhe_counter.services.intake import IntakeRefused, IntakeRequest, IntakeService, new_action
 from zhanhe_counter.services.ports.storage import CaseQuery
 from zhanhe_counter.services.station import Staff
@@ -89,7 +91,18 @@ def test_rongque_records_pledge_with_deadline(station: Station) -> None:
 def test_incomplete_issues_one_time_notice_listing_everything(station: Station) -> None:
     committed = station.intake.commit(_request(station, "ZH-005", missing={1, 3, 4}))
     assert committed.result.outcome is Outcome.INCOMPLETE
-    assert _kinds(committed) == [EventKind.RECEIVED, EventKind.NOTIFIED_ONCE]
+    # The notice is handed to the applicant at the window: served in person, in the same batch.
+    assert _kinds(committed) == [
+        EventKind.RECEIVED,
+        EventKind.NOTIFIED_ONCE,
+        EventKind.NOTICE_SERVED,
+    ]
+    (service,) = committed.case.services
+    assert (service.document, service.method) == (
+        DocumentKind.ONE_TIME_NOTICE,
+        ServiceMethod.IN_PERSON,
+    )
+    assert service.receiver == committed.case.applicant_name
     assert len(committed.case.notice_items) == 3
     assert parse_case_number(committed.case.case_number or "").kind.value == "B"
     assert committed.result.documents == (DocumentKind.ONE_TIME_NOTICE,)
@@ -97,7 +110,9 @@ def test_incomplete_issues_one_time_notice_listing_everything(station: Station) 
 
 def test_accept_on_spot_at_authorised_window(station: Station) -> None:
     committed = station.intake.commit(_request(station, "ZH-004"))
-    assert _kinds(committed) == [EventKind.RECEIVED, EventKind.ACCEPTED]
+    assert _kinds(committed) == [EventKind.RECEIVED, EventKind.ACCEPTED, EventKind.NOTICE_SERVED]
+    assert [s.document for s in committed.case.services] == [DocumentKind.ACCEPTANCE_NOTICE]
+    assert unserved(committed.case) == ()
     assert committed.case.status is CaseStatus.ACCEPTED
     assert parse_case_number(committed.case.case_number or "").kind.value == "L"
     assert DocumentKind.ACCEPTANCE_NOTICE in committed.result.documents

@@ -4,6 +4,7 @@ fulfilled when queued, queued at the next open when a crash came first, never tw
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +29,21 @@ def _originals(station: Station, committed: CommittedIntake) -> list[str]:
         job.kind
         for job in station.queue.history_for_case(committed.case.case_id)
         if not job.is_reprint
+    )
+
+
+def misconfigured_dispatcher(station: Station) -> DocumentDispatcher:
+    """The station's dispatcher as on a PC whose A4 printer setting names no configured
+    printer: queuing fails, and the owed documents wait with that reason."""
+    return DocumentDispatcher(
+        documents=station.documents,
+        printer=DocumentPrinter(
+            renderer=station.renderer,
+            print_service=station.print_service,
+            printers=PrinterRoles(a4="不存在的打印机", ticket=None),
+        ),
+        owed=SqliteOwedDocuments(station.engine, station.clock),
+        cases=station.store,
     )
 
 
@@ -111,8 +127,13 @@ def test_a_crash_after_the_queue_but_before_the_mark_prints_once(tmp_path: Path)
     station = _open(tmp_path)
     committed = station.intake.commit(_request(station, "ZH-004"))
     assert committed.documents_request_id is not None
-    # Queued, but the program dies before the owed rows are marked fulfilled.
-    station.document_printer.print(
+    # Queued, but the program dies before the owed rows are marked fulfilled: a printer that
+    # marks nothing queues them.
+    DocumentPrinter(
+        renderer=station.renderer,
+        print_service=station.print_service,
+        printers=station.printer_roles,
+    ).print(
         committed.case.case_id,
         station.dispatcher.requests_for(committed, CLERK.name),
         request_id=committed.documents_request_id,
@@ -133,18 +154,7 @@ def test_a_document_that_cannot_be_queued_waits_with_its_reason(tmp_path: Path) 
     station = _open(tmp_path)
     try:
         committed = station.intake.commit(_request(station, "ZH-004"))
-        # A station whose A4 printer setting names no configured printer: queuing fails.
-        misconfigured = DocumentDispatcher(
-            documents=station.documents,
-            printer=DocumentPrinter(
-                renderer=station.renderer,
-                print_service=station.print_service,
-                printers=PrinterRoles(a4="不存在的打印机", ticket=None),
-            ),
-            owed=SqliteOwedDocuments(station.engine, station.clock),
-            cases=station.store,
-        )
-        assert misconfigured.recover_owed() == 0
+        assert misconfigured_dispatcher(station).recover_owed() == 0
         report = _check_report(station.engine, tmp_path / "station.sqlite3")
         reasons = {item["reason"] for item in report["owed_documents"]}
         assert reasons == {"未配置打印机“不存在的打印机”，请检查打印机设置。"}
@@ -155,3 +165,34 @@ def test_a_document_that_cannot_be_queued_waits_with_its_reason(tmp_path: Path) 
         assert _check_report(station.engine, tmp_path / "station.sqlite3")["owed_documents"] == []
     finally:
         station.close()
+
+
+def test_a_backoffice_action_owes_its_documents_and_a_crash_leaves_them_owed(
+    tmp_path: Path,
+) -> None:
+    station = _open(tmp_path)
+    committed = station.intake.commit(_request(station, "ZH-005"))  # 当场收件: for the back office
+    station.dispatcher.dispatch(
+        committed, clerk_id=CLERK.staff_id, clerk_name=CLERK.name, request_id=uuid4()
+    )
+    result = station.backoffice.accept(committed.case.case_id, "wangqiang")
+    assert result.request_id is not None
+    rows = [r for r in _owed_rows(station) if r.request_id == result.request_id]
+    assert sorted((r.kind, r.at_window, r.fulfilled_at) for r in rows) == [
+        ("acceptance_notice", False, None),
+        ("service_record", False, None),
+    ]
+    # The program "dies" before the documents are queued.
+    station.close()
+    reopened = _open(tmp_path, start_queue=True)
+    try:
+        queued = _originals(reopened, committed)
+        assert {"acceptance_notice", "service_record"} <= set(queued)
+        assert all(row.fulfilled_at is not None for row in _owed_rows(reopened))
+        # The reviewer's retry prints under the same id: nothing twice.
+        reopened.document_printer.print(
+            committed.case.case_id, result.documents, request_id=result.request_id, actor="w"
+        )
+        assert _originals(reopened, committed) == queued
+    finally:
+        reopened.close()

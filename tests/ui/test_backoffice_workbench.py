@@ -19,12 +19,14 @@ from tests.services.followthrough_support import (
 )
 from zhanhe_counter.adapters.clock import CHINA_TIME
 from zhanhe_counter.domain.case import CaseStatus
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
+from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem, ServiceMethod
 from zhanhe_counter.services.backoffice_queues import QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import answer_print_request
+from zhanhe_counter.ui.backoffice.service_dialog import ServiceDialog
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench, ChoiceDialog
 from zhanhe_counter.ui.jobs import StorageRunner
 
@@ -373,3 +375,37 @@ def test_f10_grant_asks_first_and_the_queues_work_by_keyboard(
     keys = [text for text, _trigger in bench.page_keys()]
     assert "F10 准予" in keys
     assert "F5 受理" in keys
+
+
+def test_the_service_of_a_notice_is_recorded_from_the_workbench(
+    qtbot: QtBot, ft: Followthrough, bench: BackofficeWorkbench
+) -> None:
+    case = ft.open_case("ZH-005")
+    bench.refresh()
+    _wait(qtbot, bench)
+    bench.show_tab(QueueKind.ACCEPTANCE.value)
+    assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
+    assert not bench.serve_button.isEnabled()  # nothing issued yet
+    bench.accept_current()
+    _wait(qtbot, bench)
+    bench.show_tab(QueueKind.REVIEW.value)
+    _wait(qtbot, bench)
+    assert bench.select_case(case.case_id)
+    _wait(qtbot, bench)
+    assert bench.serve_button.isEnabled()
+    assert "待送达</b>：受理通知书" in bench.case_details.text()
+    dialog = ServiceDialog([DocumentKind.ACCEPTANCE_NOTICE], "刘䶮")
+    qtbot.addWidget(dialog)
+    dialog.method.setCurrentIndex(dialog.method.findData(ServiceMethod.POST.value))
+    assert not dialog.receiver.isEnabled()
+    dialog.waybill.setText("1180000000001")
+    bench.serve_current(dialog.entry())
+    _wait(qtbot, bench)
+    (mail,) = ft.station.store.case_state(case.case_id).services  # type: ignore[union-attr]
+    assert (mail.method, mail.carrier, mail.waybill) == (
+        ServiceMethod.POST,
+        "中国邮政EMS",
+        "1180000000001",
+    )
+    assert bench.status.text() == "已登记送达。"

@@ -224,3 +224,30 @@ def test_handing_out_asks_first_and_a_no_hands_nothing_out(
     assert case.case_number in asked[0]
     assert window.runner.wait_idle()  # only the view record was out
     assert ft.station.store.case_state(case.case_id).status is not CaseStatus.DELIVERED
+
+
+def test_the_signed_for_date_of_a_mailed_decision_is_entered_later(
+    qtbot: QtBot, ft: Followthrough, window: DeliveryWindow
+) -> None:
+    case = ft.ready_for_delivery("ZH-010")  # a permit: its 准予行政许可决定书 is served by post
+    ft.delivery.express(case.case_id, "中国邮政EMS", "1190823456781", DELIVERY_CLERK.staff_id)
+    qtbot.keyClicks(window.search, case.case_number or "")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    _settle(qtbot, window)
+    assert window.mailings.count() == 1
+    assert "1190823456781" in window.mailings.itemText(0)
+    assert window.signed_button.isEnabled()
+    signed_on = window.signed_on.date()  # today, the dispatch day
+    window.signed_on.setDate(signed_on.addDays(-1))
+    qtbot.mouseClick(window.signed_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, window)
+    assert window.status.text() == "签收日期不能早于寄出日期（2026年11月26日）"
+    window.signed_on.setDate(signed_on)
+    qtbot.mouseClick(window.signed_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, window)
+    assert window.status.text() == f"已登记签收日期 {signed_on.toString('yyyy-MM-dd')}。"
+    assert window.mailings.count() == 0  # nothing left to sign for
+    assert not window.signed_button.isEnabled()
+    (mail,) = [s for s in ft.backoffice.case(case.case_id).services if s.waybill]
+    assert mail.served_on is not None
+    assert mail.served_on.isoformat() == signed_on.toString("yyyy-MM-dd")

@@ -60,15 +60,17 @@ def _cases(engine: Any, limit: int, state: str | None = None) -> list[dict[str, 
     from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
     from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
     from zhanhe_counter.adapters.sync.station_config import load_config
-    from zhanhe_counter.composition import station_places
+    from zhanhe_counter.composition import station_catalogue, station_places
     from zhanhe_counter.domain.case import CaseStatus
     from zhanhe_counter.services.ports.storage import CaseQuery
 
     config = load_config(engine)
     station_id = config.station_id if config else _setting(engine, "station_id")
-    summaries = SqliteEventStore(engine).find_cases(CaseQuery(status=state, limit=limit))
+    store = SqliteEventStore(engine)
+    summaries = store.find_cases(CaseQuery(status=state, limit=limit))
     badges = SqliteSyncStatus(engine, station_id or "").case_badges([s.case_id for s in summaries])
     places = station_places(engine)
+    catalogue = station_catalogue(engine)
     routed = [s.case_id for s in summaries if s.station_id != station_id]
     central = _central_places(engine, routed) if routed else {}
     rows = []
@@ -97,9 +99,35 @@ def _cases(engine: Any, limit: int, state: str | None = None) -> list[dict[str, 
                 "sync": badge.value if badge else None,
                 "sync_label": _BADGE_LABELS.get(badge.value if badge else "", ""),
                 "needs_attention": s.needs_attention,
+                "service": _service(store.case_state(s.case_id), catalogue),
             }
         )
     return rows
+
+
+def _service(state: Any, catalogue: Any) -> dict[str, Any]:
+    """送达 of the case's notices: each recorded service, and the notices still to be served."""
+    from zhanhe_counter.domain.notice_service import unserved
+    from zhanhe_counter.services.notice_service import to_serve
+
+    if state is None:
+        return {"served": [], "waiting": []}
+    return {
+        "served": [
+            {
+                "document": r.document.value,
+                "method": r.method.value,
+                "waybill": r.waybill,
+                "dispatched_on": r.dispatched_on.isoformat() if r.dispatched_on else None,
+                "served_on": r.served_on.isoformat() if r.served_on else None,
+                "complete": r.complete,
+            }
+            for r in state.services
+        ],
+        "waiting": [
+            d.value for d in (to_serve(state, catalogue) if catalogue else unserved(state))
+        ],
+    }
 
 
 _BADGE_LABELS = {

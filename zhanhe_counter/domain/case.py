@@ -12,7 +12,9 @@ then delivered by pickup or express. A refusal decision (不予许可决定书) 
 (行政许可法第三十八条: in writing, with the relief rights), without a certificate; once refused,
 no 容缺 material is owed any more. It may be withdrawn before the decision and rated once.
 A bad rating (差评, level 1–2) is followed up (回访, 整改) in any status, as often as needed,
-until a ``closed`` step (办结); nothing follows it up after that.
+until a ``closed`` step (办结); nothing follows it up after that. The service (送达) of each
+notice and decision the case issued is recorded in any status, once per document (a mailing
+twice: dispatched, then signed for; ``domain.notice_service``); it does not move the case.
 
 Audit events (查阅记录: viewed, printed, reprinted, ID revealed, exported) may follow in every
 state, closed cases included, and change nothing but the case's ``access_log``: not the status,
@@ -32,6 +34,12 @@ from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.applicant import Applicant
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import AUDIT_KINDS, CaseEvent, EventKind
+from zhanhe_counter.domain.notice_service import (
+    ServiceRecord,
+    service_problem,
+    unserved,
+    with_service,
+)
 
 
 class CaseStatus(StrEnum):
@@ -207,6 +215,7 @@ class CaseState:
     followups: tuple[Followup, ...] = ()  # steps on a bad rating, in the order taken
     followup_closed: bool = False  # a ``closed`` step ended the follow-up
     withdrawal_reason: str | None = None
+    services: tuple[ServiceRecord, ...] = ()  # 送达记录 of its notices and decisions
     last_event_at: datetime | None = None  # of the last step; an audit event is no step
     event_count: int = 0  # every event, audit events included
     timeline: tuple[CaseEvent, ...] = ()  # the steps of the case, without audit events
@@ -242,6 +251,8 @@ def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
         allowed.discard(EventKind.RONGQUE_PLEDGED)
     if not (state.outstanding_rongque or state.outstanding_notice):
         allowed.discard(EventKind.SUPPLEMENT_RECEIVED)
+    if unserved(state):  # in any status: a refusal or a delivered decision is served too
+        allowed.add(EventKind.NOTICE_SERVED)
     return frozenset(allowed)
 
 
@@ -331,6 +342,8 @@ def _refusal(state: CaseState | None, event: CaseEvent) -> IllegalTransition:
         user = "容缺收件只能在收件时办理"
     elif kind is EventKind.SUPPLEMENT_RECEIVED and state.status in _BEFORE_DELIVERY:
         user = "该办件没有待补正的材料"
+    elif kind is EventKind.NOTICE_SERVED:
+        user = "该办件没有待送达的文书"
     else:
         again = "再次" if any(e.kind is kind for e in state.timeline) else ""
         user = f"办件{state.status.label}，不能{again}{kind.action_label}"
@@ -497,6 +510,20 @@ def _withdrawn(state: CaseState, data: p.Withdrawn, event: CaseEvent) -> CaseSta
     return replace(state, status=CaseStatus.WITHDRAWN, withdrawal_reason=data.reason)
 
 
+def _served(state: CaseState, data: p.NoticeServed, event: CaseEvent) -> CaseState:
+    problem = service_problem(state, data)
+    if problem is not None:
+        raise IllegalTransition(
+            f"case {state.case_id}: service of {data.document} refused: {problem}",
+            problem,
+            case_id=state.case_id,
+            status=state.status,
+            kind=event.kind,
+        )
+    services = with_service(state.services, data, event.event_id, event.occurred_at, event.actor)
+    return replace(state, services=services)
+
+
 # Each transition takes the record of its own kind (``record_of`` reads by the event's kind).
 _TRANSITIONS: Mapping[EventKind, Callable[[CaseState, Any, CaseEvent], CaseState]] = {
     EventKind.RONGQUE_PLEDGED: _rongque,
@@ -513,4 +540,5 @@ _TRANSITIONS: Mapping[EventKind, Callable[[CaseState, Any, CaseEvent], CaseState
     EventKind.RATED: _rated,
     EventKind.RATING_FOLLOWED_UP: _followed_up,
     EventKind.WITHDRAWN: _withdrawn,
+    EventKind.NOTICE_SERVED: _served,
 }

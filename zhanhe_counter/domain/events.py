@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     RATED = "rated"  # 好差评
     RATING_FOLLOWED_UP = "rating_followed_up"  # 差评回访整改: callback, rectification, closing
     WITHDRAWN = "withdrawn"  # 撤回申请
+    NOTICE_SERVED = "notice_served"  # 送达: how a notice or decision reached the applicant
     # Audit kinds (查阅记录): who looked at or handed out a case's personal data. They are
     # case events so they sync with everything else, but they never move the case.
     CASE_VIEWED = "case_viewed"  # 查阅办件详情
@@ -77,6 +78,7 @@ _KIND_LABELS = {
     EventKind.RATED: "好差评",
     EventKind.RATING_FOLLOWED_UP: "差评回访整改",
     EventKind.WITHDRAWN: "撤回申请",
+    EventKind.NOTICE_SERVED: "送达文书",
     EventKind.CASE_VIEWED: "查阅办件",
     EventKind.DOCUMENT_PRINTED: "打印文书",
     EventKind.DOCUMENT_REPRINTED: "补打文书",
@@ -101,6 +103,7 @@ _ACTION_LABELS = {
     EventKind.RATED: "评价",
     EventKind.RATING_FOLLOWED_UP: "回访整改",
     EventKind.WITHDRAWN: "撤回",
+    EventKind.NOTICE_SERVED: "登记送达",
     EventKind.CASE_VIEWED: "查阅办件",
     EventKind.DOCUMENT_PRINTED: "打印文书",
     EventKind.DOCUMENT_REPRINTED: "补打文书",

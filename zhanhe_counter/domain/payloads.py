@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Self, TypeAlias, TypeVar
 
 from zhanhe_counter.domain.applicant import USCC_LABEL, Applicant, CardType, Person
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.identity import IdKind
@@ -127,6 +128,25 @@ _RECEIVER_LABELS = {
     ReceiverRole.APPLICANT: "本人",
     ReceiverRole.AGENT: "代理人",
     ReceiverRole.NEW_AGENT: "受托人",
+}
+
+
+class ServiceMethod(StrEnum):
+    """送达方式 of a notice or decision. Values are stored and synced."""
+
+    IN_PERSON = "in_person"  # 直接送达: handed over, the receiver signs
+    POST = "post"  # 邮寄送达: waybill and dispatch date; served on the signed-for date
+    ELECTRONIC = "electronic"  # 电子送达: only with the receiver's consent
+
+    @property
+    def label(self) -> str:
+        return _SERVICE_LABELS[self]
+
+
+_SERVICE_LABELS = {
+    ServiceMethod.IN_PERSON: "直接送达",
+    ServiceMethod.POST: "邮寄送达",
+    ServiceMethod.ELECTRONIC: "电子送达",
 }
 
 
@@ -634,6 +654,93 @@ class Withdrawn(EventRecord):
         return cls(_Reader(cls.kind, payload).optional_text("reason"))
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeServed(EventRecord):
+    """送达: how one notice or decision (``document``) reached the applicant.
+
+    直接送达 names the receiver (and the stored signature image with its SHA-256 when a pad took
+    it); 邮寄送达 the carrier, the waybill and the dispatch date, and — recorded later, as a second
+    event naming the same waybill — the date the mail was signed for, which is the date of
+    service; 电子送达 the address and the receiver's consent, without which it is no service.
+    Which documents may be served and when is ``domain.notice_service``."""
+
+    kind: ClassVar[EventKind] = EventKind.NOTICE_SERVED
+    document: DocumentKind
+    method: ServiceMethod
+    receiver: str | None = None
+    receiver_role: ReceiverRole | None = None
+    signature_file: str | None = None
+    signature_sha256: str | None = None
+    carrier: str | None = None
+    waybill: str | None = None
+    mail_address: str | None = None
+    dispatched_on: date | None = None
+    signed_for_on: date | None = None
+    electronic_address: str | None = None
+    consent: bool = False
+
+    def __post_init__(self) -> None:
+        required = {
+            ServiceMethod.IN_PERSON: ("receiver",),
+            ServiceMethod.POST: ("carrier", "waybill"),
+            ServiceMethod.ELECTRONIC: ("electronic_address",),
+        }[self.method]
+        for name in required:
+            value = getattr(self, name)
+            if value is None or not value.strip():
+                raise self._fail(name, "must be a non-empty string")
+        if self.method is ServiceMethod.POST:
+            if self.dispatched_on is None:
+                raise self._fail("dispatched_on", "must be the dispatch date of the mail")
+            if self.signed_for_on is not None and self.signed_for_on < self.dispatched_on:
+                raise self._fail("signed_for_on", "must not be before the dispatch date")
+        elif self.signed_for_on is not None:
+            raise self._fail("signed_for_on", "belongs to a mailed service only")
+        if self.method is ServiceMethod.ELECTRONIC and not self.consent:
+            raise self._fail("consent", "electronic service needs the receiver's consent")
+
+    @property
+    def complete(self) -> bool:
+        """Served: handed over, sent electronically, or the mail signed for."""
+        return self.method is not ServiceMethod.POST or self.signed_for_on is not None
+
+    def to_payload(self) -> Payload:
+        return {
+            "document": self.document.value,
+            "method": self.method.value,
+            "receiver": self.receiver,
+            "receiver_role": self.receiver_role.value if self.receiver_role else None,
+            "signature_file": self.signature_file,
+            "signature_sha256": self.signature_sha256,
+            "carrier": self.carrier,
+            "waybill": self.waybill,
+            "mail_address": self.mail_address,
+            "dispatched_on": _iso(self.dispatched_on),
+            "signed_for_on": _iso(self.signed_for_on),
+            "electronic_address": self.electronic_address,
+            "consent": self.consent,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _Reader(cls.kind, payload)
+        return cls(
+            r.choice("document", DocumentKind),
+            r.choice("method", ServiceMethod),
+            receiver=r.optional_text("receiver"),
+            receiver_role=r.optional_choice("receiver_role", ReceiverRole),
+            signature_file=r.optional_text("signature_file"),
+            signature_sha256=r.optional_text("signature_sha256"),
+            carrier=r.optional_text("carrier"),
+            waybill=r.optional_text("waybill"),
+            mail_address=r.optional_text("mail_address"),
+            dispatched_on=r.optional_date("dispatched_on"),
+            signed_for_on=r.optional_date("signed_for_on"),
+            electronic_address=r.optional_text("electronic_address"),
+            consent=r.flag("consent", False),
+        )
+
+
 # Audit records say what was accessed, never the personal data itself: no ID number, no name.
 
 
@@ -1014,6 +1121,7 @@ RECORD_TYPES: Mapping[EventKind, type[EventRecord]] = {
         Rated,
         RatingFollowedUp,
         Withdrawn,
+        NoticeServed,
         CaseViewed,
         DocumentPrinted,
         DocumentReprinted,

@@ -16,8 +16,12 @@ Three queues, each with the clock that binds it (docs/domain.md, Window flows):
 Every action is one event in the local store, with an id made when the reviewer started the
 action, so a double click or a retry records it once and it works offline. Each action returns
 the documents it implies (不予受理通知书, 受理通知书, 一次性告知书, 准予/不予…决定书, 送达回证,
-交接单), built by the one documents service (``services.documents``) from the stored case;
-``services.document_dispatch.DocumentPrinter`` prints them after the event is stored.
+交接单), built by the one documents service (``services.documents``) from the stored case, and
+recorded as owed in the event's own transaction under the action's print request id
+(``documents_request_id``); ``services.document_dispatch.DocumentPrinter`` prints them after the
+event is stored and marks them fulfilled, and a crash in between leaves them owed, to be queued
+at the next start. How each notice then reached the applicant is recorded with ``serve``
+(送达: 直接, 邮寄, 电子; ``services.notice_service``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue, Department, Matter
+from zhanhe_counter.domain.notice_service import needs_service_record
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.backoffice_queues import (
@@ -48,17 +53,23 @@ from zhanhe_counter.services.documents import (
     DocumentRequest,
     DocumentService,
 )
+from zhanhe_counter.services.notice_service import NoticeServiceDesk
+from zhanhe_counter.services.owed import documents_request_id, owed_for
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.storage import EventStore, UnknownCase
+from zhanhe_counter.services.ports.storage import EventStore, OwedDocuments, UnknownCase
 from zhanhe_counter.services.station import StationIdentity
 
 
 @dataclass(frozen=True, slots=True)
 class ActionResult:
-    """A recorded back-office action and the documents it implies (操作结果)."""
+    """A recorded back-office action and the documents it implies (操作结果).
+
+    ``request_id`` is the print action its documents were recorded as owed under: print them
+    with it (None: nothing owed)."""
 
     case: CaseState
     documents: tuple[DocumentRequest, ...] = ()
+    request_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +96,12 @@ class BackofficeService:
         clock: Clock,
         station: StationIdentity,
         documents: DocumentService,
+        owed: OwedDocuments | None = None,
     ) -> None:
         self._store = store
+        self._owed = owed
+        #: 送达登记 of the notices this desk prints (直接, 邮寄, 电子).
+        self.notices = NoticeServiceDesk(store=store, clock=clock, station_id=station.station_id)
         self._catalogue = catalogue
         self._calendar = calendar
         self._clock = clock
@@ -183,10 +198,9 @@ class BackofficeService:
             # Deemed accepted from the day of receipt (Art. 32(4)): the promise runs from there.
             start = state.received_at if deemed and state.received_at else now
             promised = self._calendar.due(china_date(start), matter.promised_limit).date
-        state = self._record(state, p.Accepted(promised, deemed), actor, event_id)
-        if waiting_counter:
-            return ActionResult(state)  # the counter prints the notice for the waiting applicant
-        return ActionResult(state, self._served(state, DocumentKind.ACCEPTANCE_NOTICE, actor))
+        # Waiting at the counter: the counter prints the notice for the applicant, who signs it.
+        kinds = () if waiting_counter else _served(DocumentKind.ACCEPTANCE_NOTICE)
+        return self._act(state, p.Accepted(promised, deemed), actor, event_id, kinds)
 
     def notify_once(
         self,
@@ -205,8 +219,8 @@ class BackofficeService:
         due = deadline or self._documents.supplement_deadline(
             self._matter(state), china_date(self._clock.now())
         )
-        state = self._record(state, p.NotifiedOnce(tuple(items), due), actor, event_id)
-        return ActionResult(state, self._served(state, DocumentKind.ONE_TIME_NOTICE, actor))
+        record = p.NotifiedOnce(tuple(items), due)
+        return self._act(state, record, actor, event_id, _served(DocumentKind.ONE_TIME_NOTICE))
 
     def refuse(
         self,
@@ -228,10 +242,8 @@ class BackofficeService:
             relief=self.relief_text(case_id),
         )
         waiting_counter = state.status is CaseStatus.PENDING_BACKOFFICE
-        state = self._record(state, record, actor, event_id)
-        if waiting_counter:
-            return ActionResult(state)  # the counter prints the notice for the waiting applicant
-        return ActionResult(state, self._served(state, DocumentKind.REFUSAL_NOTICE, actor))
+        kinds = () if waiting_counter else _served(DocumentKind.REFUSAL_NOTICE)
+        return self._act(state, record, actor, event_id, kinds)
 
     # ------------------------------------------------------------------ review and decision
 
@@ -247,10 +259,8 @@ class BackofficeService:
         """现场核查记录 (简易/专业)."""
         if not findings.strip():
             raise DomainError("inspection without findings", "请填写核查情况")
-        state = self._record(
-            self.case(case_id), p.Inspected(inspection, findings.strip()), actor, event_id
-        )
-        return ActionResult(state)
+        record = p.Inspected(inspection, findings.strip())
+        return self._act(self.case(case_id), record, actor, event_id)
 
     def approve(self, case_id: UUID, actor: str, *, event_id: UUID | None = None) -> ActionResult:
         """准予, with the written decision (准予行政许可决定书, Art. 38(1)) for a permit."""
@@ -259,10 +269,8 @@ class BackofficeService:
         permit = matter is not None and self._documents.wording(matter).family.is_permit
         if permit:
             self._documents.decision_basis(matter, None)  # refuse before recording if none
-        state = self._record(state, p.Decided(True), actor, event_id)
-        if not permit:
-            return ActionResult(state)
-        return ActionResult(state, self._served(state, DocumentKind.APPROVAL_DECISION, actor))
+        kinds = _served(DocumentKind.APPROVAL_DECISION) if permit else ()
+        return self._act(state, p.Decided(True), actor, event_id, kinds)
 
     def refuse_decision(
         self,
@@ -285,8 +293,7 @@ class BackofficeService:
             basis=(basis or "").strip() or None,
             relief=self.relief_text(case_id),
         )
-        state = self._record(state, record, actor, event_id)
-        return ActionResult(state, (self.refusal_decision(case_id),))
+        return self._act(state, record, actor, event_id, (DocumentKind.REFUSAL_DECISION,))
 
     def refusal_decision(self, case_id: UUID) -> DocumentRequest:
         """The written refusal decision of a case refused after review, from its stored event,
@@ -310,7 +317,7 @@ class BackofficeService:
         matter = self._matter(state)
         name = certificate_name or (matter.result.name if matter and matter.result else None)
         record = p.CertificateMade(name, (certificate_number or "").strip() or None)
-        return ActionResult(self._record(state, record, actor, event_id))
+        return self._act(state, record, actor, event_id)
 
     def default_collect_list(self, case_id: UUID) -> list[str]:
         """What the 交接单 should tell the delivery window to take from the applicant."""
@@ -339,37 +346,53 @@ class BackofficeService:
             if collect_at_delivery is None
             else [c.strip() for c in collect_at_delivery if c.strip()]
         )
-        state = self._record(
-            self.case(case_id), p.HandedToDelivery(tuple(collect)), actor, event_id
+        return self._act(
+            self.case(case_id),
+            p.HandedToDelivery(tuple(collect)),
+            actor,
+            event_id,
+            (DocumentKind.HANDOVER_SHEET,),
+            clerk_name=actor_name,
         )
-        sheet = self._documents.build(
-            DocumentKind.HANDOVER_SHEET,
-            state,
-            clerk_name=actor_name or self._documents.staff_name(actor),
-        )
-        return ActionResult(state, (sheet,))
 
     # ------------------------------------------------------------------ internals
 
-    def _record(
+    def _act(
         self,
         state: CaseState,
         record: p.EventRecord,
         actor: str,
         event_id: UUID | None,
-    ) -> CaseState:
+        kinds: Sequence[DocumentKind] = (),
+        *,
+        clerk_name: str | None = None,
+    ) -> ActionResult:
+        """Record ``record`` with the documents ``kinds`` owed in the same transaction, then
+        build them from the stored case (a failure leaves them owed, with the reason)."""
+        event_id = event_id or uuid7()
+        request_id = documents_request_id(event_id)
+        clerk = clerk_name or self._documents.staff_name(actor)
+        owed = owed_for(state.case_id, kinds, request_id, (actor, clerk))
         self._store.append(
             EventDraft(
-                event_id=event_id or uuid7(),
+                event_id=event_id,
                 case_id=state.case_id,
                 kind=record.kind,
                 station_id=self._station.station_id,
                 actor=actor,
                 occurred_at=self._clock.now(),
                 payload=record.to_payload(),
-            )
+            ),
+            owed=owed,
         )
-        return self.case(state.case_id)
+        state = self.case(state.case_id)
+        try:
+            documents = tuple(self._documents.build(k, state, clerk_name=clerk) for k in kinds)
+        except DomainError as error:  # e.g. a setting missing: the papers wait with the reason
+            if self._owed is not None:
+                self._owed.waiting(request_id, error.user_message)
+            raise
+        return ActionResult(state, documents, request_id if kinds else None)
 
     def _matter(self, state: CaseState) -> Matter | None:
         if state.matter_id is None:
@@ -381,16 +404,14 @@ class BackofficeService:
         the applicant signs it on the spot (no 送达回证)."""
         return (self._documents.build(kind, state),)
 
-    def _served(
-        self, state: CaseState, kind: DocumentKind, actor: str
-    ) -> tuple[DocumentRequest, ...]:
-        """A notice or decision the back office issues, with its 送达回证: the applicant is not
-        at the back office, so the service must be proven (签收 or the postal receipt)."""
-        clerk = self._documents.staff_name(actor)
-        return (
-            self._documents.build(kind, state, clerk_name=clerk),
-            self._documents.build(DocumentKind.SERVICE_RECORD, state, clerk_name=clerk),
-        )
+
+def _served(kind: DocumentKind) -> tuple[DocumentKind, ...]:
+    """A notice or decision the back office issues, with its 送达回证 where the rule asks for
+    one: the applicant is not at the back office, so the service must be proven (签收 or the
+    postal receipt)."""
+    if needs_service_record(kind, at_window=False):
+        return (kind, DocumentKind.SERVICE_RECORD)
+    return (kind,)
 
 
 def _reasons(reasons: Sequence[str], user_message: str) -> list[str]:

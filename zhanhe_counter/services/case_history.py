@@ -22,6 +22,7 @@ from zhanhe_counter.domain.china_time import CHINA_TIME
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.matters import Catalogue
+from zhanhe_counter.services.notice_service import to_serve
 from zhanhe_counter.services.ports.storage import EventStore, SyncState
 from zhanhe_counter.services.print_service import PrintHistoryEntry, PrintService, document_title
 from zhanhe_counter.services.privacy import (
@@ -66,6 +67,7 @@ class CaseDetail:
     prints: tuple[PrintHistoryEntry, ...]
     next_steps: tuple[str, ...]  # the actions the case's state allows, in Chinese
     access_log: tuple[TimelineEntry, ...] | None = None  # None: the viewer may not see it
+    service: str = "—"  # 送达: each notice's service and what is still to be served
 
 
 class CaseHistoryService:
@@ -143,6 +145,7 @@ class CaseHistoryService:
             access_log=(
                 self._access_log(events, states, case_id) if ACCESS_LOG_ROLES & set(roles) else None
             ),
+            service=service_summary(state, self._catalogue),
         )
 
     def _entry(
@@ -207,4 +210,30 @@ def _detail(event: CaseEvent) -> str:
             return "窗口领取"
         case p.BackofficeRequested(answer_due=datetime() as due):
             return f"请于 {due.astimezone(CHINA_TIME):%H:%M} 前答复"
+        case p.NoticeServed():
+            return _served_detail(record)
     return ""
+
+
+def _served_detail(record: p.NoticeServed) -> str:
+    """送达: "受理通知书 · 邮寄送达 中国邮政EMS 1180…（2026-12-01 寄出）" or its 签收."""
+    head = f"{record.document.label} · {record.method.label}"
+    if record.method is p.ServiceMethod.POST:
+        if record.signed_for_on is not None:
+            return f"{head} {record.waybill} 签收 {record.signed_for_on.isoformat()}"
+        sent = record.dispatched_on.isoformat() if record.dispatched_on else ""
+        return f"{head} {record.carrier} {record.waybill}（{sent} 寄出）"
+    if record.method is p.ServiceMethod.IN_PERSON:
+        return f"{head} 签收人 {record.receiver}"
+    return head
+
+
+def service_summary(state: CaseState, catalogue: Catalogue) -> str:
+    """Where the service of the case's notices stands, for the detail's header: what was served
+    how, and what is still to be served (待送达)."""
+    done = [f"{r.document.label}{r.summary}" for r in state.services]
+    waiting = [d.label for d in to_serve(state, catalogue)]
+    parts = (["；".join(done)] if done else []) + (
+        [f"待送达：{'、'.join(waiting)}"] if waiting else []
+    )
+    return "；".join(parts) or "—"

@@ -11,22 +11,28 @@ Delivery is one ``DELIVERED`` event; the 出件签收单 values come back for pr
 
 A refusal decision (不予许可决定书 / 不予办理决定书) is served the same way (送达, 行政许可法
 第三十八条): its result is the decision itself, numbered with the case number; nothing is collected.
+
+The hand-out is also the service of the written decision (准予行政许可决定书 of a permit, or the
+refusal decision): ``NOTICE_SERVED`` is stored with ``DELIVERED`` in one transaction, handed over
+(the receiver, the signature) or mailed (waybill, dispatch date); the date the mail was signed
+for is entered later (``signed_for``). The 出件签收单 is recorded as owed in that transaction too.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 from urllib.parse import parse_qs, urlparse
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from uuid6 import uuid7
 
 from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.case_number import parse_case_number
+from zhanhe_counter.domain.china_time import china_date
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft
@@ -38,17 +44,29 @@ from zhanhe_counter.domain.identity import (
 )
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter
-from zhanhe_counter.domain.payloads import Delivered, DeliveryMode, ReceiverRole
+from zhanhe_counter.domain.payloads import (
+    Delivered,
+    DeliveryMode,
+    NoticeServed,
+    ReceiverRole,
+    ServiceMethod,
+)
 from zhanhe_counter.services.documents import (
     DeliveryDetails,
     DocumentRequest,
     DocumentService,
     refusal_title,
 )
+from zhanhe_counter.services.notice_service import (
+    NoticeServiceDesk,
+    mailed_record,
+    normalise_waybill,
+    to_serve,
+)
+from zhanhe_counter.services.owed import documents_request_id, owed_for
 from zhanhe_counter.services.ports import Clock
-from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, UnknownCase
+from zhanhe_counter.services.ports.storage import CaseQuery, EventStore, OwedDocuments, UnknownCase
 
-_WAYBILL = re.compile(r"^[0-9A-Z]{8,30}$")
 _SCAN_LIMIT = 200
 
 
@@ -104,6 +122,8 @@ class DeliveryResult:
     case: CaseState
     documents: tuple[DocumentRequest, ...]
     signature_file: str | None = None
+    #: The print action the 出件签收单 was recorded as owed under: print it with this id.
+    request_id: UUID | None = None
 
 
 class DeliveryService:
@@ -118,7 +138,11 @@ class DeliveryService:
         station_id: str,
         documents: DocumentService,
         signatures: SignatureArchive,
+        owed: OwedDocuments | None = None,
     ) -> None:
+        self._owed = owed
+        #: 送达登记 of this desk (the signed-for date of a mailing).
+        self.notices = NoticeServiceDesk(store=store, clock=clock, station_id=station_id)
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
@@ -237,7 +261,19 @@ class DeliveryService:
             signature_file=signature_file,
             signature_sha256=signature_sha256,
         )
-        state = self._record(state, record, actor, event_id)
+        served = [
+            NoticeServed(
+                document,
+                ServiceMethod.IN_PERSON,
+                receiver=receiver.name,
+                receiver_role=receiver.role,
+                signature_file=signature_file,
+                signature_sha256=signature_sha256,
+            )
+            for document in self._decisions_to_serve(state)
+        ]
+        clerk = self._documents.staff_name(actor_name or actor)
+        state = self._record(state, record, actor, event_id, served=served, clerk_name=clerk)
         details = DeliveryDetails(
             method="窗口领取",
             receiver_name=receiver.name,
@@ -246,7 +282,10 @@ class DeliveryService:
             collected=tuple(taken),
         )
         return DeliveryResult(
-            state, (self._receipt(state, actor_name or actor, details),), signature_file
+            state,
+            (self._receipt(state, clerk, details, event_id),),
+            signature_file,
+            documents_request_id(event_id),
         )
 
     def express(
@@ -264,11 +303,9 @@ class DeliveryService:
         """邮寄送达: the courier and the waybill number are kept with the event."""
         state = self._ready(case_id)
         carrier = carrier.strip()
-        number = re.sub(r"[\s-]", "", waybill).upper()
         if not carrier:
             raise DomainError("express without carrier", "请填写快递公司")
-        if not _WAYBILL.fullmatch(number):
-            raise DomainError("waybill malformed", "运单号应为8至30位字母或数字，请核对")
+        number = normalise_waybill(waybill)
         taken = [c.strip() for c in collected if c.strip()]
         record = Delivered(
             mode=DeliveryMode.EXPRESS,
@@ -277,7 +314,14 @@ class DeliveryService:
             collected=tuple(taken),
             mail_address=(address or "").strip() or None,
         )
-        state = self._record(state, record, actor, event_id or uuid7())
+        today = china_date(self._clock.now())
+        served = [
+            mailed_record(document, carrier, number, today, address)
+            for document in self._decisions_to_serve(state)
+        ]
+        event_id = event_id or uuid7()
+        clerk = self._documents.staff_name(actor_name or actor)
+        state = self._record(state, record, actor, event_id, served=served, clerk_name=clerk)
         details = DeliveryDetails(
             method="邮寄送达",
             receiver_name=state.applicant_name or "",
@@ -287,7 +331,20 @@ class DeliveryService:
             or (state.applicant.person.address if state.applicant else None),
             collected=tuple(taken),
         )
-        return DeliveryResult(state, (self._receipt(state, actor_name or actor, details),))
+        receipt = self._receipt(state, clerk, details, event_id)
+        return DeliveryResult(state, (receipt,), request_id=documents_request_id(event_id))
+
+    def signed_for(
+        self,
+        case_id: UUID,
+        waybill: str,
+        signed_on: date,
+        actor: str,
+        *,
+        event_id: UUID | None = None,
+    ) -> CaseState:
+        """签收日期 of a mailed decision or notice, from the returned postal receipt."""
+        return self.notices.signed_for(case_id, waybill, signed_on, actor, event_id=event_id)
 
     def signature_of(self, case_id: UUID) -> bytes | None:
         """The stored signature image of a delivered case, if one was captured."""
@@ -319,8 +376,25 @@ class DeliveryService:
             raise DomainError("handover materials not collected", f"尚未收取：{'、'.join(missing)}")
         return taken
 
-    def _record(self, state: CaseState, record: Delivered, actor: str, event_id: UUID) -> CaseState:
-        self._store.append(
+    def _decisions_to_serve(self, state: CaseState) -> list[DocumentKind]:
+        """The written decision this hand-out serves: the refusal decision, or the 准予行政许可
+        决定书 of a permit (a non-permit's result is the certificate itself)."""
+        written = {DocumentKind.REFUSAL_DECISION, DocumentKind.APPROVAL_DECISION}
+        return [d for d in to_serve(state, self._catalogue) if d in written]
+
+    def _record(
+        self,
+        state: CaseState,
+        record: Delivered,
+        actor: str,
+        event_id: UUID,
+        *,
+        served: list[NoticeServed],
+        clerk_name: str,
+    ) -> CaseState:
+        """``DELIVERED``, the service of the decision and the owed 出件签收单, in one
+        transaction (the service events' ids follow from the hand-out's, so a retry is one)."""
+        drafts = [
             EventDraft(
                 event_id=event_id,
                 case_id=state.case_id,
@@ -330,7 +404,18 @@ class DeliveryService:
                 occurred_at=self._clock.now(),
                 payload=record.to_payload(),
             )
+        ]
+        drafts += [
+            self.notices.draft(state.case_id, s, actor, uuid5(event_id, f"served-{s.document}"))
+            for s in served
+        ]
+        owed = owed_for(
+            state.case_id,
+            (DocumentKind.DELIVERY_RECEIPT,),
+            documents_request_id(event_id),
+            (actor, clerk_name),
         )
+        self._store.append_many(drafts, owed=owed)
         return self._state(state.case_id)
 
     def _view(self, case_id: UUID) -> DeliveryCase:
@@ -356,15 +441,17 @@ class DeliveryService:
         return self._catalogue.matters.get(state.matter_id) if state.matter_id else None
 
     def _receipt(
-        self, state: CaseState, clerk_name: str, details: DeliveryDetails
+        self, state: CaseState, clerk_name: str, details: DeliveryDetails, event_id: UUID
     ) -> DocumentRequest:
-        """出件签收单, from the one documents service."""
-        return self._documents.build(
-            DocumentKind.DELIVERY_RECEIPT,
-            state,
-            clerk_name=self._documents.staff_name(clerk_name),
-            delivery=details,
-        )
+        """出件签收单, from the one documents service (a failure leaves it owed, with why)."""
+        try:
+            return self._documents.build(
+                DocumentKind.DELIVERY_RECEIPT, state, clerk_name=clerk_name, delivery=details
+            )
+        except DomainError as error:
+            if self._owed is not None:
+                self._owed.waiting(documents_request_id(event_id), error.user_message)
+            raise
 
 
 def _number_in(text: str) -> str | None:

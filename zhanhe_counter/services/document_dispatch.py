@@ -6,10 +6,12 @@ A4 documents go to the A4 printer, the ticket to the receipt printer (skipped wh
 none). The action carries one request id, so a double click or a retry queues each document once.
 The case is stored before this runs; the values come from ``services.documents``.
 
-An intake's documents are recorded as owed in the transaction that stores the case
-(``OwedDocument``); they are marked fulfilled once queued, and whatever a crash left owed is
-rendered and queued again when the station opens (:meth:`DocumentDispatcher.recover_owed`),
-under the same request id, so nothing vanishes and nothing prints twice.
+The documents of every action — an intake, a back-office action, a hand-out — are recorded as
+owed in the transaction that stores its events (``OwedDocument``, under the action's print
+request id); ``DocumentPrinter`` marks them fulfilled once queued, or records why they still
+wait, and whatever a crash left owed is rendered and queued again when the station opens
+(:meth:`DocumentDispatcher.recover_owed`), under the same request id, so nothing vanishes and
+nothing prints twice.
 """
 
 from __future__ import annotations
@@ -31,16 +33,50 @@ log = logging.getLogger(__name__)
 
 
 class DocumentPrinter:
-    """文书打印: render each document and queue it; idempotent on the request id."""
+    """文书打印: render each document and queue it; idempotent on the request id.
+
+    With ``owed``, the documents owed under the request id are marked fulfilled once queued, or
+    keep the reason they still wait (a rendering or queuing error) for the status line and
+    ``db check``; a request with nothing owed changes nothing there.
+    """
 
     def __init__(
-        self, *, renderer: DocumentRenderer, print_service: PrintService, printers: PrinterRoles
+        self,
+        *,
+        renderer: DocumentRenderer,
+        print_service: PrintService,
+        printers: PrinterRoles,
+        owed: OwedDocuments | None = None,
     ) -> None:
         self._renderer = renderer
         self._print_service = print_service
         self._printers = printers
+        self._owed = owed
 
     def print(
+        self,
+        case_id: UUID,
+        documents: Sequence[DocumentRequest],
+        *,
+        request_id: UUID,
+        actor: str,
+    ) -> list[PrintJobRecord]:
+        try:
+            jobs = self._queue(case_id, documents, request_id=request_id, actor=actor)
+        except DomainError as error:
+            if self._owed is not None:
+                self._owed.waiting(request_id, error.user_message)
+            raise
+        if self._owed is not None:
+            self._owed.fulfilled(request_id)
+        return jobs
+
+    def waiting(self, request_id: UUID, error: DomainError) -> None:
+        """The documents of ``request_id`` could not even be built: they wait with the reason."""
+        if self._owed is not None:
+            self._owed.waiting(request_id, error.user_message)
+
+    def _queue(
         self,
         case_id: UUID,
         documents: Sequence[DocumentRequest],
@@ -109,19 +145,17 @@ class DocumentDispatcher:
         """
         action = committed.documents_request_id or request_id
         try:
-            jobs = self._printer.print(
-                committed.case.case_id,
-                self.requests_for(committed, clerk_name),
-                request_id=action,
-                actor=clerk_id,
-            )
-        except DomainError as error:
-            if self._owed is not None and committed.documents_request_id is not None:
-                self._owed.waiting(action, error.user_message)
+            requests = self.requests_for(committed, clerk_name)
+        except DomainError as error:  # e.g. a setting missing: the papers wait with the reason
+            self._printer.waiting(action, error)
             raise
-        if self._owed is not None and committed.documents_request_id is not None:
-            self._owed.fulfilled(action)
-        return jobs
+        return self._printer.print(
+            committed.case.case_id, requests, request_id=action, actor=clerk_id
+        )
+
+    def waiting(self) -> list[OwedDocument]:
+        """Every document still owed (not queued), oldest first, with why it waits."""
+        return self._owed.pending() if self._owed is not None else []
 
     def recover_owed(self) -> int:
         """Queue every owed document a crash left without a job; the number of actions queued.
@@ -144,7 +178,7 @@ class DocumentDispatcher:
                 log.warning("owed documents of case %s still waiting: %s", first.case_id, error)
                 self._owed.waiting(request_id, error.user_message)
                 continue
-            self._owed.fulfilled(request_id)
+            self._owed.fulfilled(request_id)  # also when every kind had its job already
             recovered += 1
         return recovered
 
@@ -154,12 +188,31 @@ class DocumentDispatcher:
         if state is None:  # pruned meanwhile (or never synced back after a restore)
             return
         queued = self._printer.queued_kinds(first.case_id)
-        kinds = [DocumentKind(i.kind) for i in items if i.kind not in queued]
-        if kinds:
-            log.info("queuing %d owed documents of case %s", len(kinds), first.case_id)
+        missing = [i for i in items if i.kind not in queued]
+        if missing:
+            log.info("queuing %d owed documents of case %s", len(missing), first.case_id)
+            # Built as the first print would have: the window's own (intake) or the back
+            # office's / delivery window's, by the clerk who acted.
+            requests = [
+                self._documents.build(
+                    DocumentKind(i.kind), state, clerk_name=i.clerk_name, at_window=i.at_window
+                )
+                for i in missing
+            ]
             self._printer.print(
-                first.case_id,
-                self._documents.for_intake(state, kinds, first.clerk_name),
-                request_id=request_id,
-                actor=first.clerk_id,
+                first.case_id, requests, request_id=request_id, actor=first.clerk_id
             )
+
+
+def waiting_text(owed: Sequence[OwedDocument]) -> str:
+    """The status line's words for documents still owed: "2 份文书待打印：<the first reason>"
+    (the reason the last attempt gave, or that the program stopped before queuing them)."""
+    if not owed:
+        return ""
+    reasons = [o.reason_zh for o in owed if o.reason_zh]
+    reason = reasons[0] if reasons else NOT_YET_QUEUED_ZH
+    return f"{len(owed)} 份文书待打印：{reason}"
+
+
+#: Shown while an owed document has no recorded error: the program stopped before queuing it.
+NOT_YET_QUEUED_ZH = "尚未加入打印队列（程序在出具文书前中断），下次启动时自动补出。"

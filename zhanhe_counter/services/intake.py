@@ -35,7 +35,15 @@ from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
 from zhanhe_counter.domain.identity import IdKind, check_id, clean_name, name_problems
 from zhanhe_counter.domain.masking import mask_id_number
 from zhanhe_counter.domain.matters import Catalogue, Matter, WindowFlow
-from zhanhe_counter.domain.payloads import DeliveryMode, EventRecord, MaterialItem, ServiceFlow
+from zhanhe_counter.domain.notice_service import issued_documents
+from zhanhe_counter.domain.payloads import (
+    DeliveryMode,
+    EventRecord,
+    MaterialItem,
+    ReceiverRole,
+    ServiceFlow,
+    ServiceMethod,
+)
 from zhanhe_counter.domain.windows import HallDirectory
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.offline_limits import IntakeVerdict
@@ -47,7 +55,7 @@ from zhanhe_counter.services.station import Staff, StationIdentity
 BACKOFFICE_ANSWER_MINUTES = 20
 
 #: Events one intake may write; ids for all of them are made when the intake starts.
-_MAX_OPENING_EVENTS = 8
+_MAX_OPENING_EVENTS = 10
 
 _FLOW_OF = {
     WindowFlow.COMPLETE_ON_SPOT: ServiceFlow.COMPLETE_ON_SPOT,
@@ -169,7 +177,8 @@ class IntakeService:
 
         def build(seq: int) -> list[EventDraft]:
             number = make_case_number(self.station.station_code, number_kind, now.date(), seq)
-            return self._opening_events(matter, request, result, number, now)
+            drafts = self._opening_events(matter, request, result, number, now)
+            return drafts + self._served_on_the_spot(request, result, drafts, now)
 
         documents_request_id = intake_documents_request_id(action.case_id)
         owed = [
@@ -356,6 +365,39 @@ class IntakeService:
             add(p.HandedToDelivery())
             add(p.Delivered(mode=DeliveryMode.PICKUP, signer=request.applicant.present.name))
         return drafts
+
+    def _served_on_the_spot(
+        self,
+        request: IntakeRequest,
+        result: ChecklistResult,
+        opening: list[EventDraft],
+        now: datetime,
+    ) -> list[EventDraft]:
+        """直接送达 of the notices the window prints now (受理通知书, 一次性告知书, 准予…决定书):
+        handed to the applicant or agent standing at the window, who signs them there. Only what
+        the opening events issued is served (the domain refuses anything else)."""
+        state = project(CaseEvent.from_draft(d, n) for n, d in enumerate(opening, 1))
+        issued = issued_documents(state)
+        receiver = request.applicant.present.name.strip() or request.applicant.display_name
+        if not receiver:
+            return []  # nobody named to sign for it: the clerk records the service later
+        role = ReceiverRole.AGENT if request.applicant.agent else ReceiverRole.APPLICANT
+        ids = iter(request.action.event_ids[len(opening) :])
+        return [
+            EventDraft(
+                event_id=next(ids),
+                case_id=request.action.case_id,
+                kind=EventKind.NOTICE_SERVED,
+                station_id=self.station.station_id,
+                actor=request.clerk.staff_id,
+                occurred_at=now,
+                payload=p.NoticeServed(
+                    kind, ServiceMethod.IN_PERSON, receiver=receiver, receiver_role=role
+                ).to_payload(),
+            )
+            for kind in result.documents
+            if kind in issued
+        ]
 
     def _promised_due(self, matter: Matter, today: date) -> date | None:
         if matter.promised_limit is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from html import escape
 from uuid import UUID
 
 from PySide6.QtCore import Qt
@@ -122,7 +123,8 @@ class CaseDetailDialog(QDialog):
             f"<b style='font-size:18px'>{state.case_number or '（咨询）'}</b>　"
             f"{detail.matter_name}　<b>{state.status.label}</b><br>"
             f"申请人：{state.applicant_name or '—'}　首办负责人：{state.first_handler or '—'}　"
-            f"承诺办结：{due}{rongque}<br>可办理的下一步：{steps}"
+            f"承诺办结：{due}{rongque}<br>送达：{escape(detail.service)}<br>"
+            f"可办理的下一步：{steps}"
         )
         _fill(
             self.timeline,

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol, runtime_checkable
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -29,10 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
+from zhanhe_counter.domain.notice_service import unserved
 from zhanhe_counter.services.auth import LoginSession
-from zhanhe_counter.services.backoffice import BackofficeAnswer
+from zhanhe_counter.services.backoffice import BackofficeAnswer, BackofficeService
+from zhanhe_counter.services.document_dispatch import DocumentPrinter
 from zhanhe_counter.services.intake import new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.rating import RatingInvitation
@@ -491,9 +494,10 @@ class MainWindow(QMainWindow):
             request_id = answer_print_request(answer.case_id)
             self.runner.submit(
                 partial(
-                    printer.print,
-                    answer.case_id,
-                    answer.documents,
+                    _print_and_serve,
+                    self.context.station.backoffice,
+                    printer,
+                    answer,
                     request_id=request_id,
                     actor=actor,
                 ),
@@ -723,3 +727,25 @@ def _unlock_dialog(window: MainWindow) -> LoginSession | None:
     if dialog.exec() != LoginDialog.DialogCode.Accepted:
         return None
     return dialog.session
+
+
+def _print_and_serve(
+    backoffice: BackofficeService,
+    printer: DocumentPrinter,
+    answer: BackofficeAnswer,
+    *,
+    request_id: UUID,
+    actor: str,
+) -> None:
+    """The back office's answer printed at the counter, and its 直接送达 recorded: the applicant
+    waits there and signs the notice on the spot (the id follows from the case, so a second
+    poll records nothing new)."""
+    printer.print(answer.case_id, answer.documents, request_id=request_id, actor=actor)
+    state = backoffice.case(answer.case_id)
+    document = DocumentKind.ACCEPTANCE_NOTICE if answer.accepted else DocumentKind.REFUSAL_NOTICE
+    receiver = state.applicant.present.name if state.applicant else ""
+    if document not in unserved(state) or not receiver:
+        return
+    backoffice.notices.in_person(
+        answer.case_id, document, receiver, actor, event_id=uuid5(answer.case_id, "answer-served")
+    )

@@ -1,16 +1,21 @@
-"""The status line (状态栏): card reader, printers, sync — a coloured dot and a reason on hover.
+"""The status line (状态栏): card reader, printers, documents waiting, sync — a coloured dot and a
+reason on hover.
 
-Printer and sync states are read on the storage thread every ``REFRESH_MS``; the reader's state
-arrives by signal from the reader bridge.
+Printer and sync states and the documents still owed (待打印文书: recorded with their case but
+not queued, e.g. while no printer is configured) are read on the storage thread every
+``REFRESH_MS``; the reader's state arrives by signal from the reader bridge. Waiting documents
+are said in words with their reason and a 重试 link that queues them again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from zhanhe_counter.services.document_dispatch import waiting_text
 from zhanhe_counter.services.ports.printing import PrinterState
 from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.ui import theme
@@ -50,6 +55,7 @@ class StationHealth:
 
     printers: tuple[DeviceLight, ...]
     sync: SyncStatus
+    waiting: str = ""  # "2 份文书待打印：…" while documents are owed, else ""
 
 
 def read_health(context: CounterContext) -> StationHealth:
@@ -68,7 +74,9 @@ def read_health(context: CounterContext) -> StationHealth:
             else theme.BAD
         )
         lights.append(DeviceLight(label, colour, f"{name}：{status.reason_zh}"))
-    return StationHealth(tuple(lights), station.sync_status())
+    return StationHealth(
+        tuple(lights), station.sync_status(), waiting_text(station.dispatcher.waiting())
+    )
 
 
 class CounterStatusBar(QStatusBar):
@@ -82,8 +90,11 @@ class CounterStatusBar(QStatusBar):
         self.runner = runner
         self.reader = QLabel()
         self.printers = QLabel()
+        self.waiting = QLabel()
+        self.waiting.setVisible(False)
+        self.waiting.linkActivated.connect(self.retry_waiting)
         self.sync = SyncBar()
-        for widget in (self.reader, self.printers, self.sync):
+        for widget in (self.reader, self.printers, self.waiting, self.sync):
             self.addPermanentWidget(widget)
         self.set_reader("none", "本窗口没有配置身份证阅读器（数据目录中没有 reader.toml）")
         self.printers.setText("打印机 …")
@@ -102,8 +113,22 @@ class CounterStatusBar(QStatusBar):
     def refresh(self) -> None:
         self.runner.submit(lambda: read_health(self.context), self._show)
 
+    def retry_waiting(self, _link: str = "") -> None:
+        """重试: render and queue the owed documents again (under their own request ids, so
+        nothing prints twice), then show what still waits."""
+        dispatcher = self.context.station.dispatcher
+        self.runner.submit(dispatcher.recover_owed, lambda _n: self.refresh())
+
     def _show(self, health: object) -> None:
         assert isinstance(health, StationHealth)
         self.printers.setText(" ".join(f"{p.name}{theme.dot(p.colour)}" for p in health.printers))
         self.printers.setToolTip("\n".join(p.reason for p in health.printers))
+        self.waiting.setVisible(bool(health.waiting))
+        self.waiting.setText(
+            f"<span style='color:{theme.WARN}'>{escape(health.waiting)}</span> "
+            "<a href='retry'>重试</a>"
+            if health.waiting
+            else ""
+        )
+        self.waiting.setToolTip("文书已随办件保存，尚未加入打印队列；排除原因后点“重试”补出。")
         self.sync.show_status(health.sync, self.context.station.clock.now())

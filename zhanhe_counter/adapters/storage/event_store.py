@@ -123,13 +123,17 @@ class SqliteEventStore:
 
     # ----------------------------------------------------------------------------- writes
 
-    def append(self, draft: EventDraft) -> CaseEvent:
-        return self.append_many([draft])[0]
+    def append(self, draft: EventDraft, *, owed: Sequence[OwedDocument] = ()) -> CaseEvent:
+        return self.append_many([draft], owed=owed)[0]
 
-    def append_many(self, drafts: Sequence[EventDraft]) -> list[CaseEvent]:
+    def append_many(
+        self, drafts: Sequence[EventDraft], *, owed: Sequence[OwedDocument] = ()
+    ) -> list[CaseEvent]:
         with storage_errors(), self._engine.begin() as connection:
             cases: dict[UUID, _CaseInProgress] = {}
             events = [self.append_in(connection, draft, cases) for draft in drafts]
+            # In the same transaction: an action is never stored without the record of its papers.
+            record_owed(connection, owed, self._clock())
         self._written()
         return events
 

@@ -17,11 +17,9 @@ import sqlalchemy as sa
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.owed_tables import owed_document
 from zhanhe_counter.adapters.storage.tables import case_status
+from zhanhe_counter.services.document_dispatch import NOT_YET_QUEUED_ZH
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import OwedDocument
-
-#: Shown while an owed document has no recorded error: the program stopped before queuing it.
-NOT_YET_QUEUED_ZH = "尚未加入打印队列（程序在出具文书前中断），下次启动时自动补出。"
 
 
 def record_owed(connection: sa.Connection, owed: Sequence[OwedDocument], now: datetime) -> None:
@@ -41,6 +39,7 @@ def record_owed(connection: sa.Connection, owed: Sequence[OwedDocument], now: da
                     case_id=item.case_id,
                     clerk_id=item.clerk_id,
                     clerk_name=item.clerk_name,
+                    at_window=item.at_window,
                     recorded_at=now,
                 )
             )
@@ -54,6 +53,7 @@ def _owed(row: Any) -> OwedDocument:
         clerk_id=row.clerk_id,
         clerk_name=row.clerk_name,
         reason_zh=row.reason_zh,
+        at_window=row.at_window,
     )
 
 

@@ -23,4 +23,6 @@ owed_document = sa.Table(
     sa.Column("recorded_at", UtcDateTime, nullable=False),
     sa.Column("fulfilled_at", UtcDateTime, nullable=True),
     sa.Column("reason_zh", sa.String(500), nullable=True),
+    # Issued by the window itself (an intake's), or by the back office / delivery window.
+    sa.Column("at_window", sa.Boolean, nullable=False, server_default=sa.text("1")),
 )

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from zhanhe_counter.domain.case import CaseState, CaseStatus
 from zhanhe_counter.domain.china_time import china_date, date_text, minute_iso
 from zhanhe_counter.domain.document_settings import SettingMissing, SettingState, state_of
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.issuing_body import Act, Issuer, issuer_for
 from zhanhe_counter.domain.legal_family import LICENSING_LAW, LegalFamily, Wording, decision_limit
 from zhanhe_counter.domain.matters import Matter
-from zhanhe_counter.domain.payloads import DeliveryMode
+from zhanhe_counter.domain.notice_service import ServiceRecord
+from zhanhe_counter.domain.payloads import DeliveryMode, ServiceMethod
 from zhanhe_counter.domain.windows import ServiceHallLevel
 from zhanhe_counter.services.documents import facts
 from zhanhe_counter.services.documents.facts import ApplicantFacts
@@ -532,22 +534,23 @@ class CaseDocument:
 
     def service_record(self) -> dict[str, Any]:
         """送达回证 of the notice or decision the back office issued, to be signed by the
-        recipient (or returned with the postal receipt) and filed with the case."""
+        recipient (or returned with the postal receipt) and filed with the case. Once the service
+        is recorded (``NOTICE_SERVED``) it says how: the method ticked, the waybill, the receiver
+        and the date of service (a mailing's: the signed-for date)."""
         state = self.state
         if state.status is CaseStatus.REFUSED:
-            title, act = "不予受理通知书", Act.ACCEPT
+            document, title, act = DocumentKind.REFUSAL_NOTICE, "不予受理通知书", Act.ACCEPT
         elif state.decision_approved is not None:
-            title = (
-                self.wording().approval_title
-                if state.decision_approved
-                else self.wording().refusal_title
-            )
+            approved = state.decision_approved
+            document = DocumentKind.APPROVAL_DECISION if approved else DocumentKind.REFUSAL_DECISION
+            title = self.wording().approval_title if approved else self.wording().refusal_title
             act = Act.DECIDE
         elif state.notice_issued:
-            title, act = "一次性告知书", Act.ACCEPT
+            document, title, act = DocumentKind.ONE_TIME_NOTICE, "一次性告知书", Act.ACCEPT
         else:
-            title, act = "受理通知书", Act.ACCEPT
+            document, title, act = DocumentKind.ACCEPTANCE_NOTICE, "受理通知书", Act.ACCEPT
         sealed = self.sealed(act)
+        served = next((r for r in reversed(state.services) if r.document is document), None)
         return self.common() | {
             "issuing_body": sealed["issuing_body"],
             "seal": sealed["seal"],
@@ -557,6 +560,9 @@ class CaseDocument:
             "address": self.applicant.address,
             "server": self.clerk,
             "progress_url": sealed["progress_url"],
+            "service_line": service_line(served),
+            "signed_by": (served.receiver or "") if served else "",
+            "served_on": date_text(served.served_on) if served and served.served_on else "",
         }
 
     def thermal_ticket(self) -> dict[str, Any]:
@@ -573,3 +579,20 @@ class CaseDocument:
             "window_no": self.s.window.name,
             "progress_url": self.progress_url(),
         }
+
+
+def service_line(served: ServiceRecord | None) -> str:
+    """送达方式 as the 送达回证 prints it: the recorded method ticked (■), with the waybill of a
+    mailing; all three open (□) while no service is recorded."""
+    method = served.method if served else None
+    waybill = (
+        f"{served.carrier} {served.waybill}"
+        if served and served.method is ServiceMethod.POST
+        else "＿＿＿＿＿＿＿＿"
+    )
+    boxes = {m: "■" if m is method else "□" for m in ServiceMethod}
+    return (
+        f"送达方式：{boxes[ServiceMethod.IN_PERSON]}直接送达　"
+        f"{boxes[ServiceMethod.POST]}邮寄送达（运单号：{waybill}）　"
+        f"{boxes[ServiceMethod.ELECTRONIC]}电子送达（经受送达人同意）"
+    )

@@ -100,6 +100,7 @@ class OwedDocument:
     clerk_id: str
     clerk_name: str
     reason_zh: str | None = None  # why it still waits (the last rendering or queuing error)
+    at_window: bool = True  # issued by the window itself (intake), not the back office/delivery
 
 
 class OwedDocuments(Protocol):
@@ -121,8 +122,9 @@ class OwedDocuments(Protocol):
 class EventStore(Protocol):
     """The append-only log of case events with its status projection (办件事件库)."""
 
-    def append(self, draft: EventDraft) -> CaseEvent:
-        """Record one event, numbered gap-free per station, validated by the state machine.
+    def append(self, draft: EventDraft, *, owed: Sequence[OwedDocument] = ()) -> CaseEvent:
+        """Record one event, numbered gap-free per station, validated by the state machine,
+        with the ``owed`` documents it needs printed, in the one transaction.
 
         Idempotent on ``draft.event_id``: a retried draft returns the stored event. Raises
         ``EventIdConflict`` if the id is stored with different content, ``IllegalTransition`` (and
@@ -130,8 +132,11 @@ class EventStore(Protocol):
         """
         ...
 
-    def append_many(self, drafts: Sequence[EventDraft]) -> list[CaseEvent]:
-        """Record several events atomically: all of them or none."""
+    def append_many(
+        self, drafts: Sequence[EventDraft], *, owed: Sequence[OwedDocument] = ()
+    ) -> list[CaseEvent]:
+        """Record several events atomically (all of them or none), with their ``owed``
+        documents."""
         ...
 
     def record_numbered(

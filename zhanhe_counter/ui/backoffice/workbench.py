@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 from uuid import UUID
 
@@ -41,14 +42,16 @@ from uuid6 import uuid7
 from zhanhe_counter.domain.case import CaseState, CaseStatus, allowed_next
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
+from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem, ServiceMethod
 from zhanhe_counter.services.backoffice import ActionResult
 from zhanhe_counter.services.backoffice_queues import QueueItem, QueueKind
 from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
+from zhanhe_counter.services.notice_service import to_serve
 from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
+from zhanhe_counter.ui.backoffice.service_dialog import ServiceDialog, ServiceEntry
 from zhanhe_counter.ui.dialogs import confirm
 from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.layout import scrolling
@@ -263,6 +266,11 @@ class BackofficeWorkbench(QWidget):
         self.callback_button.clicked.connect(self._ask_followup)
         self.callback_button.hide()
         panel.addWidget(self.callback_button)
+        self.serve_button = QPushButton("登记送达（直接/邮寄/电子）")
+        self.serve_button.clicked.connect(self._ask_service)
+        self.serve_button.setEnabled(False)
+        self.serve_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        panel.addWidget(self.serve_button)
         self.supplement_button = QPushButton("补齐材料已收")
         self.supplement_button.clicked.connect(self._ask_supplement)
         self.supplement_button.hide()
@@ -501,6 +509,7 @@ class BackofficeWorkbench(QWidget):
         allowed = allowed_next(state) if state else frozenset()
         for key, _text, _shortcut, kind in _ACTIONS:
             self.buttons[key].setEnabled(kind in allowed)
+        self.serve_button.setEnabled(bool(state and to_serve(state, self.services.catalogue)))
         tab = self.current_tab()
         self.callback_button.setVisible(tab == "followups" and state is not None)
         self.supplement_button.setVisible(tab == "supplements" and state is not None)
@@ -611,8 +620,13 @@ class BackofficeWorkbench(QWidget):
         def work_and_print() -> ActionResult:
             result = work()
             if printer is not None and result.documents:
+                # Under the id the documents were recorded as owed with, so the queue marks
+                # them fulfilled (and a crash before this line has them queued at next start).
                 printer.print(
-                    result.case.case_id, result.documents, request_id=request_id, actor=staff
+                    result.case.case_id,
+                    result.documents,
+                    request_id=result.request_id or request_id,
+                    actor=staff,
                 )
             return result
 
@@ -681,6 +695,53 @@ class BackofficeWorkbench(QWidget):
         findings = dialog.text.toPlainText().strip()
         kind = InspectionKind.PROFESSIONAL if professional else InspectionKind.SIMPLE
         self.inspect_current(kind, findings)
+
+    def _ask_service(self) -> None:
+        state = self._current
+        documents = to_serve(state, self.services.catalogue) if state else ()
+        if state is None or not documents:
+            return
+        receiver = state.applicant.present.name if state.applicant else ""
+        dialog = ServiceDialog(documents, receiver, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.serve_current(dialog.entry())
+
+    def serve_current(self, entry: ServiceEntry) -> None:
+        """登记送达 of the shown case's notice, as the dialog took it."""
+        state = self._current
+        if state is None:
+            return
+        notices = self.services.backoffice.notices
+        staff = self.services.staff.staff_id
+        case_id, event_id = state.case_id, uuid7()
+
+        def work() -> ActionResult:
+            if entry.method is ServiceMethod.POST:
+                served = notices.mailed(
+                    case_id,
+                    entry.document,
+                    entry.carrier,
+                    entry.waybill,
+                    staff,
+                    address=entry.address,
+                    event_id=event_id,
+                )
+            elif entry.method is ServiceMethod.ELECTRONIC:
+                served = notices.electronic(
+                    case_id,
+                    entry.document,
+                    entry.address,
+                    staff,
+                    consent=entry.consent,
+                    event_id=event_id,
+                )
+            else:
+                served = notices.in_person(
+                    case_id, entry.document, entry.receiver, staff, event_id=event_id
+                )
+            return ActionResult(served)
+
+        self._submit("登记送达", work)
 
     def _ask_certificate(self) -> None:
         values = self._ask("制证", "证照编号（可留空）：", (), free_text_label="证照编号")
@@ -778,6 +839,10 @@ def _case_html(state: CaseState, services: FollowthroughServices, staff: dict[st
         lines.append(f"<b>不予受理理由</b>：{'；'.join(state.refusal_reasons)}")
     if state.decision_reasons:
         lines.append(f"<b>不予办理理由</b>：{'；'.join(state.decision_reasons)}")
+    lines += [f"<b>送达</b>：{r.document.label} {escape(r.summary)}" for r in state.services]
+    waiting = "、".join(d.label for d in to_serve(state, services.catalogue))
+    if waiting:
+        lines.append(f"<span style='color:{theme.WARN}'><b>待送达</b>：{waiting}</span>")
     zone = services.clock.now().tzinfo
     history = "<br>".join(
         f"{e.occurred_at.astimezone(zone):%m-%d %H:%M} {e.kind.label} · {who}"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import date
 from uuid import UUID
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,17 +32,18 @@ from PySide6.QtWidgets import (
 )
 from uuid6 import uuid7
 
+from zhanhe_counter.domain.china_time import china_date
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.payloads import ServiceMethod
 from zhanhe_counter.services.delivery import DeliveryCase, DeliveryResult, VerifiedReceiver
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
+from zhanhe_counter.ui.backoffice.service_dialog import CARRIERS
 from zhanhe_counter.ui.dialogs import confirm
 from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.signature_pad import SignaturePad
 
 log = logging.getLogger(__name__)
-
-CARRIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递")
 
 
 class DeliveryWindow(QWidget):
@@ -131,9 +134,23 @@ class DeliveryWindow(QWidget):
         express_form.addRow("运单号", self.waybill)
         express_form.addRow("邮寄地址", self.address)
         express_form.addRow("", self.express_button)
+        # 邮件签收: the postal receipt came back; its date is the date of service.
+        self.mailings = QComboBox()
+        self.signed_on = QDateEdit()
+        self.signed_on.setCalendarPopup(True)
+        self.signed_on.setDisplayFormat("yyyy-MM-dd")
+        self.signed_on.setDate(_qdate(china_date(services.clock.now())))
+        self.signed_button = QPushButton("登记签收日期")
+        self.signed_button.clicked.connect(self.record_signed_for)
+        signed = QWidget()
+        signed_form = QFormLayout(signed)
+        signed_form.addRow("待签收邮件", self.mailings)
+        signed_form.addRow("签收日期", self.signed_on)
+        signed_form.addRow("", self.signed_button)
         self.mode = QTabWidget()
         self.mode.addTab(pickup, "窗口领取")
         self.mode.addTab(express, "邮寄送达")
+        self.mode.addTab(signed, "邮件签收")
 
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -231,6 +248,10 @@ class DeliveryWindow(QWidget):
             f"{case.case_number} · {case.matter_name} · {case.case.applicant_name or ''}"
             f"\n办理结果：{case.result_name}　状态：{case.status_text}"
         )
+        self.mailings.clear()
+        for mail in case.case.services:
+            if mail.method is ServiceMethod.POST and not mail.complete:
+                self.mailings.addItem(f"{mail.document.label} {mail.summary}", mail.waybill)
         for item in case.collect_at_delivery:
             entry = QListWidgetItem(item)
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -386,8 +407,11 @@ class DeliveryWindow(QWidget):
         def work_and_print() -> DeliveryResult:
             result = work()
             if printer is not None:
-                printer.print(
-                    result.case.case_id, result.documents, request_id=request_id, actor=staff_id
+                printer.print(  # under the id the 出件签收单 was recorded as owed with
+                    result.case.case_id,
+                    result.documents,
+                    request_id=result.request_id or request_id,
+                    actor=staff_id,
                 )
             return result
 
@@ -417,7 +441,31 @@ class DeliveryWindow(QWidget):
 
         self.runner.submit(work_and_print, done, failed)
 
+    def record_signed_for(self) -> None:
+        """登记签收日期 of the chosen mailing of the shown case (from the postal receipt)."""
+        case, waybill = self.case, self.mailings.currentData()
+        if case is None or not waybill:
+            return
+        delivery = self.services.delivery
+        staff_id = self.services.staff.staff_id
+        qdate = self.signed_on.date()
+        signed_on = date(qdate.year(), qdate.month(), qdate.day())
+        event_id = uuid7()
+
+        def work() -> DeliveryCase:
+            delivery.signed_for(case.case_id, waybill, signed_on, staff_id, event_id=event_id)
+            return delivery.open(case.case_id)
+
+        def done(updated: DeliveryCase) -> None:
+            self._show_candidates([updated])
+            self._say(f"已登记签收日期 {signed_on.isoformat()}。")
+
+        self.runner.submit(
+            work, done, lambda error: self._say(_message(error, "登记未完成，请重试"), bad=True)
+        )
+
     def _update_buttons(self) -> None:
+        self.signed_button.setEnabled(self.case is not None and self.mailings.count() > 0)
         ready = self.case is not None and self.case.ready
         self.verify_button.setEnabled(ready)
         self.pickup_button.setEnabled(ready and self.receiver is not None)
@@ -427,6 +475,10 @@ class DeliveryWindow(QWidget):
         self.status.setStyleSheet(f"color: {theme.BAD if bad else theme.OK};")
         self.status.setText(text)
         self.message.emit(text)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def _message(error: Exception, fallback: str) -> str:
