@@ -161,13 +161,14 @@ class Station:
         whether anything changed; the services built on the old data are rebuilt on first use.
         """
         try:
-            loaded = load_reference(
+            sources = reference_sources(
                 self.engine, self.data_dir, self.reference, self.clock, demo=self.demo
             )
+            if sources.fingerprint == self.reference_fingerprint:
+                return False  # the usual case: nothing is loaded again
+            loaded = load_reference_from(sources, self.reference)
         except DomainError as error:  # keep working on what loaded before
             log.error("new reference data not taken up: %s", error)
-            return False
-        if loaded.fingerprint == self.reference_fingerprint:
             return False
         log.info("reference data changed: %s", loaded.fingerprint)
         self.reference_fingerprint = loaded.fingerprint
@@ -725,7 +726,14 @@ def load_reference(
 ) -> LoadedReference:
     """Load the catalogue, windows (with this PC's setup applied), calendar, office hours and
     document settings from :func:`reference_sources`."""
-    sources = reference_sources(engine, data_dir, reference, clock, demo=demo)
+    return load_reference_from(
+        reference_sources(engine, data_dir, reference, clock, demo=demo), reference
+    )
+
+
+def load_reference_from(
+    sources: ReferenceSources, reference: SqliteReferenceStore
+) -> LoadedReference:
     catalogue, directory = _catalogue_and_windows(sources)
     directory, window = _this_window(reference, catalogue, directory, sources)
     return LoadedReference(

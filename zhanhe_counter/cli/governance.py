@@ -62,6 +62,12 @@ def register(central_sub: argparse._SubParsersAction[Any]) -> None:
     _common(staff)
     staff.set_defaults(handler=run_staff)
 
+    clashes = central_sub.add_parser(
+        "collisions", help="重号办件：中心收到的编号已被另一办件使用的办件（请核查并更正）"
+    )
+    _common(clashes, actor=False)
+    clashes.set_defaults(handler=run_collisions)
+
     log = central_sub.add_parser("log", help="管理操作记录（谁、何时、改了什么）")
     log.add_argument("--limit", type=int, default=50)
     _common(log, actor=False)
@@ -306,4 +312,29 @@ def run_log(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['at']}\t{row['actor']}\t{row['action']}\t{row['subject']}")
+    return EXIT_OK
+
+
+def run_collisions(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.centre.governance import number_collisions
+
+    rows = [
+        {
+            "case_number": c.case_number,
+            "case_id": str(c.case_id),
+            "station_id": c.station_id,
+            "first_case_id": str(c.first_case_id) if c.first_case_id else None,
+            "at": c.at.isoformat(),
+        }
+        for c in number_collisions(args.url)
+    ]
+    if args.json:
+        print_json(rows)
+    elif not rows:
+        print("没有重号的办件。")
+    else:
+        print(f"有 {len(rows)} 件办件的编号与其他办件重复：")
+        for row in rows:
+            where = f"站点 {row['station_id']}\t办件 {row['case_id']}"
+            print(f"{row['case_number']}\t{where}\t{row['at']}")
     return EXIT_OK

@@ -107,6 +107,8 @@ class StationServices(Protocol):
 
     def sync_now(self) -> bool: ...
 
+    def refresh_reference(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class DemoCard:

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from zhanhe_counter.adapters.centre.station_codes import NumberCollision, collisions
 from zhanhe_counter.adapters.sync.connection import parse_central_url
 from zhanhe_counter.adapters.sync.errors import translate_central_error
 from zhanhe_counter.domain.errors import DomainError
@@ -221,3 +222,12 @@ def log_entries(admin_url: str, limit: int = 100) -> list[LogEntry]:
     except psycopg.Error as error:
         raise translate_central_error(error) from error
     return [LogEntry(*row) for row in rows]
+
+
+def number_collisions(admin_url: str) -> list[NumberCollision]:
+    """Cases that reached the centre under a number another case already had."""
+    try:
+        with _connect(admin_url) as conn:
+            return collisions(conn)
+    except psycopg.Error as error:
+        raise translate_central_error(error) from error
