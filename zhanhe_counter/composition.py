@@ -75,7 +75,12 @@ from zhanhe_counter.services.documents import DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
-from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
+from zhanhe_counter.services.offline_limits import (
+    IntakeVerdict,
+    OfflineGate,
+    OfflineLimits,
+    stale_accounts,
+)
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
@@ -345,6 +350,13 @@ class Station:
             online=False,
             configured=False,
         )
+
+    def accounts_stale(self) -> str | None:
+        """Why logins stop: a registered PC that has not pulled the staff list for longer than
+        its offline limit cannot know which accounts the centre disabled (None: they go on)."""
+        if not self.reference.get_setting(KEY_CENTRAL_URL):
+            return None
+        return stale_accounts(self.sync_outbox.summary(), self.sync_limits, self.clock.now())
 
     def intake_verdict(self) -> IntakeVerdict:
         """Whether new intake may start: the database is whole and the offline limits allow."""

@@ -7,7 +7,7 @@ counter takes the new data up as at its next login (``Station.refresh_reference`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -125,6 +125,27 @@ def test_a_staff_account_created_then_disabled_at_the_centre(
         ("admin01", "staff-create", "sunli"),
     ]
     assert "password_hash" not in log[1].detail  # the log names the change, not the secret
+
+
+def test_an_offline_counter_stops_accepting_accounts_after_the_offline_limit(
+    central_url: str, counter: CounterPC
+) -> None:
+    station = counter.station
+    auth = AuthService(
+        station.reference,
+        Argon2PasswordHasher(fast=True),
+        counter.clock,
+        accounts_stale=station.accounts_stale,
+    )
+    counter.pull()  # the staff list is fresh: the demo clerk logs in
+    counter.clock.current = datetime.now(UTC) + timedelta(days=1)
+    assert auth.login("zhangmin", "123456").staff.staff_id == "zhangmin"
+    # Eight days without a pull: a disabled account could be among them, so none is accepted.
+    counter.clock.current = datetime.now(UTC) + timedelta(days=8)
+    with pytest.raises(DomainError) as refused:
+        auth.login("zhangmin", "123456")
+    assert "超过 7 天上限" in refused.value.user_message
+    assert station.accounts_stale() == refused.value.user_message
 
 
 def test_a_holiday_override_at_the_centre_moves_a_deadline(

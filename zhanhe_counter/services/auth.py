@@ -12,6 +12,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -71,9 +72,12 @@ class AuthService:
         *,
         max_failures: int = DEFAULT_MAX_FAILURES,
         lock_minutes: int = DEFAULT_LOCK_MINUTES,
+        accounts_stale: Callable[[], str | None] | None = None,
     ) -> None:
         if max_failures < 1 or lock_minutes < 1:
             raise ValueError("max_failures and lock_minutes must be >= 1")
+        #: Why no account can be trusted now (a registered PC offline past its limit), or None.
+        self._accounts_stale = accounts_stale
         self._reference = reference
         self._hasher = hasher
         self._clock = clock
@@ -127,6 +131,9 @@ class AuthService:
         record = self._reference.staff(staff_id) if staff_id else None
         if record is None or not record.active:
             raise LoginFailed(f"unknown or inactive account {staff_id!r}", "工号或密码不正确。")
+        stale = self._accounts_stale() if self._accounts_stale is not None else None
+        if stale is not None:
+            raise LoginFailed(f"staff list past the offline limit; {staff_id} refused", stale)
         now = self._clock.now()
         if record.locked_until is not None and _as_utc(record.locked_until) > now:
             raise AccountLocked(staff_id, _as_utc(record.locked_until))

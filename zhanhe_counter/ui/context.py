@@ -109,6 +109,8 @@ class StationServices(Protocol):
 
     def refresh_reference(self) -> bool: ...
 
+    def accounts_stale(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class DemoCard:
@@ -140,7 +142,9 @@ class CounterContext:
     ) -> CounterContext:
         return cls(
             station=station,
-            auth=AuthService(station.reference, hasher, station.clock),
+            auth=AuthService(
+                station.reference, hasher, station.clock, accounts_stale=station.accounts_stale
+            ),
             search=MatterSearch(station.catalogue, station.identity.window, station.directory),
             my_cases=MyCasesService(
                 station.store,
