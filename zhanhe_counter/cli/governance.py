@@ -98,6 +98,7 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    from zhanhe_counter.adapters.catalogue.problems import CatalogueInvalid
     from zhanhe_counter.adapters.centre import governance
 
     try:
@@ -106,7 +107,13 @@ def run_publish(args: argparse.Namespace) -> int:
         raise UserError(f"无法读取文件 {args.file}：{error}") from error
     current = governance.in_effect(args.url, args.kind, args.effective)
     with tempfile.TemporaryDirectory(prefix="zhanhe-publish-") as folder:
-        changes = check_document(args.url, args.kind, content, args.effective, Path(folder))
+        try:
+            changes = check_document(args.url, args.kind, args.file, args.effective, Path(folder))
+        except CatalogueInvalid as error:  # every problem, as ``catalogue check`` prints them
+            lines = "\n".join(str(p) for p in error.problems)
+            raise UserError(
+                f"{args.file} 不能发布，有 {len(error.problems)} 处错误：\n{lines}"
+            ) from error
         difference: dict[str, list[str]] | list[str] = changes
         if args.kind != "catalogue":
             difference = _text_difference(current.content if current else "", content)
@@ -146,7 +153,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def check_document(
-    url: str, kind: str, content: str, effective: date, folder: Path
+    url: str, kind: str, file: Path, effective: date, folder: Path
 ) -> dict[str, list[str]]:
     """Load ``content`` as the counter would on ``effective`` with the other kinds in effect;
     the catalogue's difference (matter ids added, changed, retired) against the one in effect.
@@ -163,34 +170,29 @@ def check_document(
         "windows": resources_dir() / "windows/sample-windows.yaml",
     }
 
-    def path_of(which: str, text: str | None = None) -> Path:
-        if text is None:
-            published = governance.in_effect(url, which, effective)
-            if published is None:
-                return packaged[which]
-            text = published.content
-            name = f"{which}-current{_SUFFIX.get(which, '.yaml')}"
-        else:
-            name = f"{which}-{kind}-new{_SUFFIX.get(which, '.yaml')}"
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
+    def in_effect(which: str) -> Path:
+        """The file of ``which`` counters use that day: published, else the packaged one."""
+        published = governance.in_effect(url, which, effective)
+        if published is None:
+            return packaged[which]
+        path = folder / f"{which}-{published.version}{_SUFFIX.get(which, '.yaml')}"
+        path.write_text(published.content, encoding="utf-8")
         return path
 
+    def path_of(which: str) -> Path:
+        return file if which == kind else in_effect(which)
+
     if kind == "document_settings":
-        load_document_settings(path_of(kind, content))
+        load_document_settings(file)
         return {}
     if kind == "office_hours":
-        parse_office_hours(content, "office_hours")
+        parse_office_hours(file.read_text(encoding="utf-8"), str(file))
         return {}
-    new_text = {kind: content}
-    catalogue = load_catalogue(
-        path_of("catalogue", new_text.get("catalogue")),
-        departments=path_of("departments", new_text.get("departments")),
-    ).catalogue
-    load_windows(path_of("windows", new_text.get("windows")), catalogue)
+    catalogue = load_catalogue(path_of("catalogue"), departments=path_of("departments")).catalogue
+    load_windows(path_of("windows"), catalogue)
     if kind != "catalogue":
         return {}
-    before = load_catalogue(path_of("catalogue")).catalogue.matters
+    before = load_catalogue(in_effect("catalogue")).catalogue.matters
     after = catalogue.matters
     return {
         "added": sorted(set(after) - set(before)),
