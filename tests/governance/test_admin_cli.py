@@ -38,6 +38,13 @@ def test_publish_checks_shows_the_difference_then_publishes(
     assert code == 0
     assert "新增事项 1 项：ZH-099" in out
     assert "已发布版本 2027-01" in out
+    with psycopg.connect(central_url) as conn:  # the centre places cases by its matter table
+        placed = conn.execute(
+            "SELECT department_id FROM matter WHERE matter_id = 'ZH-099' AND version = '2027-01'"
+        ).fetchone()
+        current = conn.execute("SELECT version FROM catalogue_version WHERE is_current").fetchall()
+    assert placed == ("湛河区市场监督管理局",)
+    assert current == [("2027-01",)]
     code, out, _ = _run(capsys, "central", "versions", "catalogue", "--url", central_url, "--json")
     assert [(v["version"], v["published_by"]) for v in json.loads(out)] == [("2027-01", "王科长")]
     # A published version is never edited.

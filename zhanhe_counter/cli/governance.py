@@ -15,11 +15,12 @@ import difflib
 import getpass
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from zhanhe_counter.cli.common import EXIT_OK, UserError, print_json
+from zhanhe_counter.domain.china_time import china_date
 
 KINDS = ("catalogue", "departments", "windows", "document_settings", "office_hours")
 _SUFFIX = {"document_settings": ".toml"}
@@ -133,6 +134,8 @@ def run_publish(args: argparse.Namespace) -> int:
             version=args.version,
             effective_from=args.effective,
             actor=_actor(args),
+            matters=_matters(args.file) if args.kind == "catalogue" else (),
+            today=china_date(datetime.now(UTC)),
         )
         data["published"] = True
     if args.json:
@@ -199,6 +202,12 @@ def check_document(
         "changed": sorted(m for m in set(after) & set(before) if after[m] != before[m]),
         "retired": sorted(set(before) - set(after)),
     }
+
+
+def _matters(file: Path) -> list[tuple[str, str, str]]:
+    from zhanhe_counter.adapters.catalogue import load_catalogue
+
+    return [(m.id, m.name, m.department) for m in load_catalogue(file).catalogue]
 
 
 def _text_difference(before: str, after: str) -> list[str]:

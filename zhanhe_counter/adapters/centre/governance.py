@@ -91,8 +91,15 @@ def publish_document(
     version: str,
     effective_from: date,
     actor: str,
+    matters: Sequence[tuple[str, str, str]] = (),
+    today: date | None = None,
 ) -> PublishedVersion:
-    """Publish a checked document under a new version, effective from ``effective_from``."""
+    """Publish a checked document under a new version, effective from ``effective_from``.
+
+    For a catalogue, ``matters`` (id, name, department) also go into the centre's own
+    ``catalogue_version`` and ``matter`` tables, from which it places a case whose station sent
+    no department (c0006); the version is marked current when it is in effect ``today``.
+    """
     if kind not in DOCUMENT_KINDS:
         raise GovernanceRefused(f"unknown kind {kind}", f"不认识的发布类别：{kind}")
     checksum = hashlib.sha256(content.encode("utf-8")).hexdigest()
@@ -110,6 +117,14 @@ def publish_document(
                     f"{kind} version {version} exists",
                     f"{kind} 的版本 {version} 已经发布过；已发布的版本不能修改，请用新的版本号。",
                 )
+            if kind == "catalogue" and matters:
+                _catalogue_rows(
+                    conn,
+                    version,
+                    checksum,
+                    matters,
+                    current=(today is not None and effective_from <= today),
+                )
             _log(
                 conn,
                 actor,
@@ -120,6 +135,30 @@ def publish_document(
     except psycopg.Error as error:
         raise translate_central_error(error) from error
     return PublishedVersion(kind, version, effective_from, content, actor, row[0])
+
+
+def _catalogue_rows(
+    conn: psycopg.Connection[Any],
+    version: str,
+    checksum: str,
+    matters: Sequence[tuple[str, str, str]],
+    *,
+    current: bool,
+) -> None:
+    if current:
+        conn.execute("UPDATE catalogue_version SET is_current = false WHERE is_current")
+    conn.execute(
+        "INSERT INTO catalogue_version (version, imported_at, source, checksum, is_current) "
+        "VALUES (%s, now(), 'published', %s, %s)",
+        (version, checksum, current),
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO matter (matter_id, version, name, department_id, body) "
+            "VALUES (%s, %s, %s, %s, '{}'::jsonb)",
+            # The department's name where it fits the column: routing reads it as the name.
+            [(m, version, name, dept if len(dept) <= 64 else None) for m, name, dept in matters],
+        )
 
 
 def set_holiday(admin_url: str, day: date, *, workday: bool, name: str, actor: str) -> None:
