@@ -113,7 +113,9 @@ def test_a_staff_account_created_then_disabled_at_the_centre(
         password_hash=hasher.hash("s3cret-1"),
     )
     counter.pull()
-    assert auth.login("sunli", "s3cret-1").staff.name == "孙莉"
+    session = auth.login("sunli", "s3cret-1")
+    assert session.staff.name == "孙莉"
+    assert session.must_change_password  # the bureau chose it: the person sets their own
 
     governance.save_staff(central_url, "sunli", actor="admin01", active=False)
     counter.pull()

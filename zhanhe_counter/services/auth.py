@@ -52,6 +52,8 @@ class LoginSession:
     staff: Staff
     roles: tuple[str, ...]
     started_at: datetime
+    #: The bureau created or reset the account: a new password before work starts.
+    must_change_password: bool = False
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -106,7 +108,15 @@ class AuthService:
     def change_password(self, staff_id: str, old_password: str, new_password: str) -> None:
         record = self._check(staff_id, old_password)
         _check_password(new_password)
-        self._reference.save_staff(replace(record, password_hash=self._hasher.hash(new_password)))
+        if new_password == old_password:
+            raise DomainError("new password equals the old one", "新密码不能与原密码相同。")
+        self._reference.save_staff(
+            replace(
+                record,
+                password_hash=self._hasher.hash(new_password),
+                must_change_password=False,
+            )
+        )
 
     def has_accounts(self) -> bool:
         return any(s.active for s in self._reference.all_staff())
@@ -120,6 +130,7 @@ class AuthService:
             staff=Staff(staff_id=record.staff_id, name=record.name),
             roles=record.roles,
             started_at=self._clock.now(),
+            must_change_password=record.must_change_password,
         )
 
     def unlock(self, session: LoginSession, password: str) -> LoginSession:

@@ -224,8 +224,8 @@ def save_staff(
                         f"staff {staff_id} exists", f"工作人员账号 {staff_id} 已存在。"
                     )
                 conn.execute(
-                    "INSERT INTO staff (staff_id, name, roles, password_hash, active, updated_at) "
-                    "VALUES (%s, %s, %s, %s, true, now())",
+                    "INSERT INTO staff (staff_id, name, roles, password_hash, active, updated_at, "
+                    "must_change_password) VALUES (%s, %s, %s, %s, true, now(), true)",
                     (staff_id, name, Jsonb(list(roles or ())), password_hash),
                 )
             elif not exists:
@@ -235,12 +235,15 @@ def save_staff(
                     "UPDATE staff SET name = coalesce(%s, name), "
                     "roles = coalesce(%s, roles), "
                     "password_hash = coalesce(%s, password_hash), "
-                    "active = coalesce(%s, active), updated_at = now() WHERE staff_id = %s",
+                    "active = coalesce(%s, active), updated_at = now(), "
+                    # A reset password is the bureau's: the person sets their own at login.
+                    "must_change_password = must_change_password OR %s WHERE staff_id = %s",
                     (
                         name,
                         Jsonb(list(roles)) if roles is not None else None,
                         password_hash,
                         active,
+                        password_hash is not None,
                         staff_id,
                     ),
                 )

@@ -11,6 +11,7 @@ Create Date: 2026-12-02
 * ``governance_log``: who changed what and when, for every administrative change.
 * ``station.station_code``: the code that makes case numbers unique, unique at the centre;
   ``retired_station_code`` keeps a replaced PC's code from ever being handed out again.
+* ``staff.must_change_password``: the bureau's new or reset accounts change it at first login.
 * ``case_number``: every case number the centre received, with the case and station it belongs
   to; a second case under the same number is kept in ``case_number_collision`` for the
   administrator (the event itself is not refused: the applicant's case is real either way).
@@ -132,6 +133,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("collision_id", name=op.f("pk_case_number_collision")),
     )
     op.add_column("station", sa.Column("station_code", sa.String(16), nullable=True))
+    # Set when the bureau creates an account or resets its password (forced change at login).
+    op.add_column(
+        "staff",
+        sa.Column("must_change_password", sa.Boolean, server_default=sa.false(), nullable=False),
+    )
     # station is live (every hello updates it): the unique index is built CONCURRENTLY.
     with op.get_context().autocommit_block():
         op.execute(
@@ -148,6 +154,7 @@ def downgrade() -> None:
     with op.get_context().autocommit_block():
         op.execute("DROP INDEX CONCURRENTLY IF EXISTS uq_station_station_code")
     op.drop_column("station", "station_code")
+    op.drop_column("staff", "must_change_password")
     # The feed's rows of published documents go with the table.
     op.execute("DELETE FROM ref_change WHERE entity = 'reference_document'")
     for table in (
