@@ -82,6 +82,7 @@ from zhanhe_counter.services.offline_limits import (
     stale_accounts,
 )
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.administration import CentreAdministration
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
@@ -350,6 +351,23 @@ class Station:
             online=False,
             configured=False,
         )
+
+    def central_address(self) -> str:
+        """The centre this PC syncs with, without login ("" when never registered)."""
+        return str(self.reference.get_setting(KEY_CENTRAL_URL) or "")
+
+    def centre_console(self, admin_url: str, password: str, actor: str) -> CentreAdministration:
+        """The 管理 page's connection to the centre, on an administrator's login (never
+        stored); ``actor`` is who the governance log names."""
+        from dataclasses import replace as with_field
+
+        from zhanhe_counter.adapters.sync.connection import parse_central_url
+        from zhanhe_counter.publishing import CentreConsole
+
+        address = parse_central_url(admin_url)
+        if password:
+            address = with_field(address, password=password)
+        return CentreConsole(address.url(with_password=True), actor, self.clock)
 
     def accounts_stale(self) -> str | None:
         """Why logins stop: a registered PC that has not pulled the staff list for longer than

@@ -11,7 +11,6 @@ recorded in the centre's ``governance_log`` with ``--by`` (default: the OS user)
 from __future__ import annotations
 
 import argparse
-import difflib
 import getpass
 import sys
 import tempfile
@@ -23,7 +22,6 @@ from zhanhe_counter.cli.common import EXIT_OK, UserError, print_json
 from zhanhe_counter.domain.china_time import china_date
 
 KINDS = ("catalogue", "departments", "windows", "document_settings", "office_hours")
-_SUFFIX = {"document_settings": ".toml"}
 
 
 def register(central_sub: argparse._SubParsersAction[Any]) -> None:
@@ -101,6 +99,7 @@ def _actor(args: argparse.Namespace) -> str:
 def run_publish(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.catalogue.problems import CatalogueInvalid
     from zhanhe_counter.adapters.centre import governance
+    from zhanhe_counter.publishing import check_document, matters_of, text_difference
 
     try:
         content = args.file.read_text(encoding="utf-8")
@@ -117,7 +116,7 @@ def run_publish(args: argparse.Namespace) -> int:
             ) from error
         difference: dict[str, list[str]] | list[str] = changes
         if args.kind != "catalogue":
-            difference = _text_difference(current.content if current else "", content)
+            difference = text_difference(current.content if current else "", content)
     data: dict[str, Any] = {
         "kind": args.kind,
         "version": args.version,
@@ -134,7 +133,7 @@ def run_publish(args: argparse.Namespace) -> int:
             version=args.version,
             effective_from=args.effective,
             actor=_actor(args),
-            matters=_matters(args.file) if args.kind == "catalogue" else (),
+            matters=matters_of(args.file) if args.kind == "catalogue" else (),
             today=china_date(datetime.now(UTC)),
         )
         data["published"] = True
@@ -153,68 +152,6 @@ def run_publish(args: argparse.Namespace) -> int:
     else:
         print("检查通过（未发布：--dry-run）。")
     return EXIT_OK
-
-
-def check_document(
-    url: str, kind: str, file: Path, effective: date, folder: Path
-) -> dict[str, list[str]]:
-    """Load ``content`` as the counter would on ``effective`` with the other kinds in effect;
-    the catalogue's difference (matter ids added, changed, retired) against the one in effect.
-    Raises the loaders' errors (every problem as ``FILE:LINE: message``)."""
-    from zhanhe_counter.adapters.calendar.office_hours import parse_office_hours
-    from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
-    from zhanhe_counter.adapters.centre import governance
-    from zhanhe_counter.adapters.printing.settings_file import load_document_settings
-    from zhanhe_counter.adapters.resources import resources_dir
-
-    packaged = {
-        "catalogue": resources_dir() / "catalogue/sample-matters.yaml",
-        "departments": resources_dir() / "catalogue/departments.yaml",
-        "windows": resources_dir() / "windows/sample-windows.yaml",
-    }
-
-    def in_effect(which: str) -> Path:
-        """The file of ``which`` counters use that day: published, else the packaged one."""
-        published = governance.in_effect(url, which, effective)
-        if published is None:
-            return packaged[which]
-        path = folder / f"{which}-{published.version}{_SUFFIX.get(which, '.yaml')}"
-        path.write_text(published.content, encoding="utf-8")
-        return path
-
-    def path_of(which: str) -> Path:
-        return file if which == kind else in_effect(which)
-
-    if kind == "document_settings":
-        load_document_settings(file)
-        return {}
-    if kind == "office_hours":
-        parse_office_hours(file.read_text(encoding="utf-8"), str(file))
-        return {}
-    catalogue = load_catalogue(path_of("catalogue"), departments=path_of("departments")).catalogue
-    load_windows(path_of("windows"), catalogue)
-    if kind != "catalogue":
-        return {}
-    before = load_catalogue(in_effect("catalogue")).catalogue.matters
-    after = catalogue.matters
-    return {
-        "added": sorted(set(after) - set(before)),
-        "changed": sorted(m for m in set(after) & set(before) if after[m] != before[m]),
-        "retired": sorted(set(before) - set(after)),
-    }
-
-
-def _matters(file: Path) -> list[tuple[str, str, str]]:
-    from zhanhe_counter.adapters.catalogue import load_catalogue
-
-    return [(m.id, m.name, m.department) for m in load_catalogue(file).catalogue]
-
-
-def _text_difference(before: str, after: str) -> list[str]:
-    lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), "当前版本", "新版本", lineterm="", n=1
-    )
-    return list(lines)[:200]
 
 
 def run_versions(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.administration import CentreAdministration
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
@@ -110,6 +111,10 @@ class StationServices(Protocol):
     def refresh_reference(self) -> bool: ...
 
     def accounts_stale(self) -> str | None: ...
+
+    def central_address(self) -> str: ...
+
+    def centre_console(self, admin_url: str, password: str, actor: str) -> CentreAdministration: ...
 
 
 @dataclass(frozen=True)

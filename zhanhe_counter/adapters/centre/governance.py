@@ -21,6 +21,7 @@ from zhanhe_counter.adapters.centre.station_codes import NumberCollision, collis
 from zhanhe_counter.adapters.sync.connection import parse_central_url
 from zhanhe_counter.adapters.sync.errors import translate_central_error
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.ports.administration import CentralStaff
 
 DOCUMENT_KINDS = ("catalogue", "departments", "windows", "document_settings", "office_hours")
 
@@ -250,6 +251,22 @@ def save_staff(
             _log(conn, actor, "staff-create" if create else "staff", staff_id, detail)
     except psycopg.Error as error:
         raise translate_central_error(error) from error
+
+
+def list_staff(admin_url: str) -> list[CentralStaff]:
+    """Every account the centre holds, by id."""
+    try:
+        with _connect(admin_url) as conn:
+            rows = conn.execute(
+                "SELECT staff_id, name, roles, active, must_change_password FROM staff "
+                "ORDER BY staff_id"
+            ).fetchall()
+    except psycopg.Error as error:
+        raise translate_central_error(error) from error
+    return [
+        CentralStaff(r[0], r[1], tuple(str(x) for x in r[2] or ()), bool(r[3]), bool(r[4]))
+        for r in rows
+    ]
 
 
 def log_entries(admin_url: str, limit: int = 100) -> list[LogEntry]:
