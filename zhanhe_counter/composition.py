@@ -190,6 +190,7 @@ class Station:
         # In place: the screens hold the intake service they were built with.
         self.intake.catalogue, self.intake.directory = loaded.catalogue, loaded.directory
         self.intake.station, self.intake.calendar = self.identity, loaded.calendar
+        self.intake.catalogue_version = loaded.catalogue_version
         for name in _REFERENCE_BOUND:
             self.__dict__.pop(name, None)
         return True
@@ -560,6 +561,7 @@ def _build_station(
         clock=clock,
         gate=first_stop(health.verdict, gate),
     )
+    intake.catalogue_version = loaded.catalogue_version
     documents = _document_service(loaded, reference)
     watch = IdleIntegrityWatch(health)
     store.after_write.append(watch.notify_write)
@@ -744,6 +746,8 @@ class LoadedReference:
     office_hours: OfficeHours
     document_settings: DocumentSettings
     fingerprint: tuple[Any, ...]
+    #: The centre's catalogue version in use; None while this PC's own file is.
+    catalogue_version: str | None = None
 
 
 def load_reference(
@@ -778,6 +782,7 @@ def load_reference_from(
         ),
         document_settings=load_document_settings(sources.document_settings),
         fingerprint=sources.fingerprint,
+        catalogue_version=sources.versions.get("catalogue"),
     )
 
 

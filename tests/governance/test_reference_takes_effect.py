@@ -27,6 +27,7 @@ from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import MaterialRecord
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.payloads import read_payload
 from zhanhe_counter.services.auth import AuthService
 from zhanhe_counter.services.intake import IntakeRequest, new_action
 from zhanhe_counter.services.matter_search import MatterSearch
@@ -64,8 +65,11 @@ def test_a_matter_added_changed_and_retired_at_the_centre_changes_what_the_count
     search = MatterSearch(station.catalogue, station.identity.window, station.directory)
     offered = {hit.matter.id for hit in search.search("", limit=1000)}
     assert "ZH-001" not in offered
-    # Intake itself runs on the new version: the renamed matter is what a case is opened under.
+    # Intake itself runs on the new version, and the case keeps the version it was taken under.
     assert station.intake.catalogue.matter("ZH-005").name.endswith("（中心更名）")
+    committed = station.intake.commit(_request(station, "ZH-005"))
+    received = next(e for e in committed.events if e.kind.value == "received")
+    assert read_payload(received.kind, received.payload).catalogue_version == "v2"  # type: ignore[attr-defined]
     assert (station.data_dir / "reference" / "catalogue-v2.yaml").is_file()
 
 
