@@ -24,12 +24,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("staff") as batch:
-        batch.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
+    # A plain ADD COLUMN (with its default) needs no table copy, and prints in --sql mode.
+    op.add_column(
+        "staff",
+        sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
