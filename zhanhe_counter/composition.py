@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import time
+from dataclasses import dataclass, field, replace
+from datetime import date, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 
 from zhanhe_counter import __version__
 from zhanhe_counter.adapters.calendar import build_work_calendar
+from zhanhe_counter.adapters.calendar.office_hours import load_office_hours
 from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
 from zhanhe_counter.adapters.export import ExportFormat, write_export
@@ -37,6 +38,7 @@ from zhanhe_counter.adapters.storage.backup import (
     DEFAULT_BACKUP_HOURS,
     BackupSchedule,
 )
+from zhanhe_counter.adapters.storage.central_reference import CentralReference, central_reference
 from zhanhe_counter.adapters.storage.database_key import (
     backup_key,
     configured_backup_folder,
@@ -58,10 +60,12 @@ from zhanhe_counter.adapters.sync.station_config import (
     load_limits,
 )
 from zhanhe_counter.adapters.tally import sqlite_source
+from zhanhe_counter.domain.china_time import china_date
+from zhanhe_counter.domain.document_settings import DocumentSettings
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Catalogue
-from zhanhe_counter.domain.windows import HallDirectory
+from zhanhe_counter.domain.windows import HallDirectory, UnknownWindow, WindowConfig
 from zhanhe_counter.domain.workdays import OfficeHours, WorkCalendar
 from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
@@ -71,8 +75,14 @@ from zhanhe_counter.services.documents import DocumentService, ServiceGuides
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
-from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
+from zhanhe_counter.services.offline_limits import (
+    IntakeVerdict,
+    OfflineGate,
+    OfflineLimits,
+    stale_accounts,
+)
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.administration import CentreAdministration
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
@@ -81,6 +91,7 @@ from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
 from zhanhe_counter.services.progress_link import ensure_local_check_key
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.setup import SETUP_SETTING, SetupService, StationSetup
 from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus, build_status
@@ -103,8 +114,8 @@ DEMO_STAFF = (
 )
 A4_PRINTER = "A4打印机"
 TICKET_PRINTER = "小票打印机"
-#: Winter hours of a Henan county hall (docs/domain.md, Office hours), used all year: hard-wired
-#: until the office hours become a station setting; summer hours are not applied.
+#: Winter hours of a Henan county hall (docs/domain.md, Office hours), used all year until the
+#: centre publishes office hours (``zhanhe-admin central publish office_hours``).
 DEFAULT_OFFICE_HOURS = OfficeHours.with_lunch(time(8, 0), time(12, 0), time(14, 30), time(17, 30))
 
 
@@ -145,7 +156,44 @@ class Station:
     folder_lock: DataFolderLock | None = None
     #: Scheduled encrypted backups to the configured second place (None: none configured).
     backups: BackupSchedule | None = None
+    #: Which reference data the station runs on (versions from the centre, or local files).
+    reference_fingerprint: tuple[Any, ...] = ()
     _closed: bool = field(default=False, repr=False)
+
+    def refresh_reference(self) -> bool:
+        """Take up reference data a pull brought (new catalogue, windows, settings, holidays…).
+
+        Called at login: what the centre published takes effect without a restart. Returns
+        whether anything changed; the services built on the old data are rebuilt on first use.
+        """
+        try:
+            sources = reference_sources(
+                self.engine, self.data_dir, self.reference, self.clock, demo=self.demo
+            )
+            if sources.fingerprint == self.reference_fingerprint:
+                return False  # the usual case: nothing is loaded again
+            loaded = load_reference_from(sources, self.reference)
+        except DomainError as error:  # keep working on what loaded before
+            log.error("new reference data not taken up: %s", error)
+            return False
+        log.info("reference data changed: %s", loaded.fingerprint)
+        self.reference_fingerprint = loaded.fingerprint
+        self.catalogue, self.directory, self.calendar = (
+            loaded.catalogue,
+            loaded.directory,
+            loaded.calendar,
+        )
+        self.identity = replace(
+            self.identity, window=loaded.window, office_hours=loaded.office_hours
+        )
+        self.documents = _document_service(loaded, self.reference)
+        # In place: the screens hold the intake service they were built with.
+        self.intake.catalogue, self.intake.directory = loaded.catalogue, loaded.directory
+        self.intake.station, self.intake.calendar = self.identity, loaded.calendar
+        self.intake.catalogue_version = loaded.catalogue_version
+        for name in _REFERENCE_BOUND:
+            self.__dict__.pop(name, None)
+        return True
 
     @cached_property
     def renderer(self) -> DocumentRenderer:
@@ -318,6 +366,30 @@ class Station:
             configured=False,
         )
 
+    def central_address(self) -> str:
+        """The centre this PC syncs with, without login ("" when never registered)."""
+        return str(self.reference.get_setting(KEY_CENTRAL_URL) or "")
+
+    def centre_console(self, admin_url: str, password: str, actor: str) -> CentreAdministration:
+        """The 管理 page's connection to the centre, on an administrator's login (never
+        stored); ``actor`` is who the governance log names."""
+        from dataclasses import replace as with_field
+
+        from zhanhe_counter.adapters.sync.connection import parse_central_url
+        from zhanhe_counter.publishing import CentreConsole
+
+        address = parse_central_url(admin_url)
+        if password:
+            address = with_field(address, password=password)
+        return CentreConsole(address.url(with_password=True), actor, self.clock)
+
+    def accounts_stale(self) -> str | None:
+        """Why logins stop: a registered PC that has not pulled the staff list for longer than
+        its offline limit cannot know which accounts the centre disabled (None: they go on)."""
+        if not self.reference.get_setting(KEY_CENTRAL_URL):
+            return None
+        return stale_accounts(self.sync_outbox.summary(), self.sync_limits, self.clock.now())
+
     def intake_verdict(self) -> IntakeVerdict:
         """Whether new intake may start: the database is whole and the offline limits allow."""
         if self.health is not None and self.health.state.damaged:
@@ -344,6 +416,18 @@ class Station:
         self.engine.dispose()
         if self.folder_lock is not None:
             self.folder_lock.release()
+
+
+#: The services built on first use from the catalogue, calendar or window: rebuilt after a change.
+_REFERENCE_BOUND = (
+    "backoffice",
+    "supplements",
+    "delivery",
+    "rating",
+    "followups",
+    "case_history",
+    "dispatcher",
+)
 
 
 class _LazyRenderer:
@@ -460,27 +544,14 @@ def _build_station(
         raise StationSetupMissing(
             "station settings missing", "本机尚未完成初始设置（站点、窗口）。请先运行初始设置。"
         )
-    resources = resources_dir()
-    catalogue = load_catalogue(
-        Path(
-            reference.get_setting("catalogue_file") or resources / "catalogue/sample-matters.yaml"
-        ),
-        departments=Path(
-            reference.get_setting("departments_file") or resources / "catalogue/departments.yaml"
-        ),
-    ).catalogue
-    directory = load_windows(
-        Path(reference.get_setting("windows_file") or resources / "windows/sample-windows.yaml"),
-        catalogue,
-    ).directory
-    window = directory.window(window_id)
+    loaded = load_reference(engine, data_dir, reference, clock, demo=demo)
     identity = StationIdentity(
         station_id=station_id,
         station_code=station_code,
-        window=window,
-        office_hours=DEFAULT_OFFICE_HOURS,
+        window=loaded.window,
+        office_hours=loaded.office_hours,
     )
-    calendar = build_work_calendar()
+    catalogue, directory, calendar = loaded.catalogue, loaded.directory, loaded.calendar
     if printers is None:
         printers = _printers(data_dir, demo)
     roles = PrinterRoles(
@@ -503,18 +574,8 @@ def _build_station(
         clock=clock,
         gate=first_stop(health.verdict, gate),
     )
-    documents = DocumentService(
-        catalogue=catalogue,
-        settings=load_document_settings(
-            Path(
-                reference.get_setting("document_settings_file") or shipped_settings_path(demo=demo)
-            )
-        ),
-        calendar=calendar,
-        window=window,
-        staff_names=_StaffNames(reference),
-        station_settings=reference,
-    )
+    intake.catalogue_version = loaded.catalogue_version
+    documents = _document_service(loaded, reference)
     watch = IdleIntegrityWatch(health)
     store.after_write.append(watch.notify_write)
     if start_queue:  # the long-running counter, not a one-shot command
@@ -543,6 +604,18 @@ def _build_station(
         integrity_watch=watch,
         folder_lock=folder_lock,
         backups=_backup_schedule(data_dir, engine, reference, secrets) if start_queue else None,
+        reference_fingerprint=loaded.fingerprint,
+    )
+
+
+def _document_service(loaded: LoadedReference, reference: SqliteReferenceStore) -> DocumentService:
+    return DocumentService(
+        catalogue=loaded.catalogue,
+        settings=loaded.document_settings,
+        calendar=loaded.calendar,
+        window=loaded.window,
+        staff_names=_StaffNames(reference),
+        station_settings=reference,
     )
 
 
@@ -592,26 +665,173 @@ def open_for_setup(
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_station_database(data_dir, demo=False, secrets_store=secrets)
     reference = SqliteReferenceStore(engine)
-    catalogue, directory = _reference_data(reference)
+    sources = reference_sources(engine, data_dir, reference, SystemClock())
+    catalogue, directory = _catalogue_and_windows(sources)
     return reference, catalogue, directory, engine.dispose
 
 
-def _reference_data(reference: SqliteReferenceStore) -> tuple[Catalogue, HallDirectory]:
-    """The catalogue and the hall's windows, from the files this PC is configured with."""
-    catalogue = load_catalogue(
-        _configured(reference, "catalogue_file", "catalogue/sample-matters.yaml"),
-        departments=_configured(reference, "departments_file", "catalogue/departments.yaml"),
-    ).catalogue
-    directory = load_windows(
-        _configured(reference, "windows_file", "windows/sample-windows.yaml"), catalogue
-    ).directory
-    return catalogue, directory
+# -- reference data: the centre's published versions, or this PC's files -----------------------
 
 
-def _configured(reference: SqliteReferenceStore, key: str, packaged: str) -> Path:
-    """A data file chosen in this PC's settings, else the packaged sample."""
-    value = reference.get_setting(key)
-    return Path(value) if value else resources_dir() / packaged
+@dataclass(frozen=True)
+class ReferenceSources:
+    """Where this station's reference data come from.
+
+    On a registered station, each kind the centre published (catalogue, departments, windows,
+    document settings, office hours) is the version in effect today, materialised in the data
+    folder (``adapters/storage/central_reference.py``); the centre's holiday overrides join the
+    calendar. A kind the centre never published, and everything on a station never registered
+    (the demo, a fresh PC), comes from the files its settings name, else the packaged samples.
+    """
+
+    catalogue: Path
+    departments: Path
+    windows: Path
+    document_settings: Path
+    office_hours: Path | None
+    central_days: Mapping[date, tuple[bool, str]]
+    #: kind → version, for the kinds the centre supplies (empty: all local).
+    versions: Mapping[str, str]
+
+    @property
+    def fingerprint(self) -> tuple[Any, ...]:
+        return (
+            tuple(sorted(self.versions.items())),
+            tuple(sorted(self.central_days.items())),
+            self.catalogue,
+            self.departments,
+            self.windows,
+            self.document_settings,
+        )
+
+    @property
+    def windows_from_centre(self) -> bool:
+        return "windows" in self.versions
+
+
+def reference_sources(
+    engine: sa.Engine,
+    data_dir: Path,
+    reference: SqliteReferenceStore,
+    clock: Clock,
+    *,
+    demo: bool = False,
+) -> ReferenceSources:
+    """The reference files in effect today: the centre's where it published them."""
+    central = (
+        central_reference(engine, data_dir, china_date(clock.now()))
+        if reference.get_setting(KEY_CENTRAL_URL)
+        else CentralReference()
+    )
+
+    def pick(kind: str, setting: str, packaged: Path) -> Path:
+        local = reference.get_setting(setting)
+        return central.file(kind) or (Path(str(local)) if local else packaged)
+
+    resources = resources_dir()
+    return ReferenceSources(
+        catalogue=pick("catalogue", "catalogue_file", resources / "catalogue/sample-matters.yaml"),
+        departments=pick(
+            "departments", "departments_file", resources / "catalogue/departments.yaml"
+        ),
+        windows=pick("windows", "windows_file", resources / "windows/sample-windows.yaml"),
+        document_settings=pick(
+            "document_settings", "document_settings_file", shipped_settings_path(demo=demo)
+        ),
+        office_hours=central.file("office_hours"),
+        central_days={d: (h.is_workday, h.name) for d, h in central.holidays.items()},
+        versions=dict(central.versions),
+    )
+
+
+class WindowNotConfigured(DomainError):
+    """The window this PC is set up for is in neither the setup nor the windows in use."""
+
+
+@dataclass(frozen=True)
+class LoadedReference:
+    """The reference data a station runs on, loaded from its sources."""
+
+    catalogue: Catalogue
+    directory: HallDirectory
+    window: WindowConfig
+    calendar: WorkCalendar
+    office_hours: OfficeHours
+    document_settings: DocumentSettings
+    fingerprint: tuple[Any, ...]
+    #: The centre's catalogue version in use; None while this PC's own file is.
+    catalogue_version: str | None = None
+
+
+def load_reference(
+    engine: sa.Engine,
+    data_dir: Path,
+    reference: SqliteReferenceStore,
+    clock: Clock,
+    *,
+    demo: bool,
+) -> LoadedReference:
+    """Load the catalogue, windows (with this PC's setup applied), calendar, office hours and
+    document settings from :func:`reference_sources`."""
+    return load_reference_from(
+        reference_sources(engine, data_dir, reference, clock, demo=demo), reference
+    )
+
+
+def load_reference_from(
+    sources: ReferenceSources, reference: SqliteReferenceStore
+) -> LoadedReference:
+    catalogue, directory = _catalogue_and_windows(sources)
+    directory, window = _this_window(reference, catalogue, directory, sources)
+    return LoadedReference(
+        catalogue=catalogue,
+        directory=directory,
+        window=window,
+        calendar=build_work_calendar(central_days=sources.central_days),
+        office_hours=(
+            load_office_hours(sources.office_hours)
+            if sources.office_hours is not None
+            else DEFAULT_OFFICE_HOURS
+        ),
+        document_settings=load_document_settings(sources.document_settings),
+        fingerprint=sources.fingerprint,
+        catalogue_version=sources.versions.get("catalogue"),
+    )
+
+
+def _catalogue_and_windows(sources: ReferenceSources) -> tuple[Catalogue, HallDirectory]:
+    catalogue = load_catalogue(sources.catalogue, departments=sources.departments).catalogue
+    return catalogue, load_windows(sources.windows, catalogue).directory
+
+
+def _this_window(
+    reference: SqliteReferenceStore,
+    catalogue: Catalogue,
+    directory: HallDirectory,
+    sources: ReferenceSources,
+) -> tuple[HallDirectory, WindowConfig]:
+    """This PC's window. The first-run setup (its matters, kind, a window of its own) applies
+    while the windows are this PC's files; once the centre publishes windows, the centre's
+    configuration of the window governs and the setup only names which window it is."""
+    window_id = str(reference.get_setting("window_id"))
+    setup = StationSetup.from_setting(reference.get_setting(SETUP_SETTING))
+    if setup is not None and setup.window_id == window_id and not sources.windows_from_centre:
+        service = SetupService(reference, catalogue, directory)
+        try:
+            window = service.window_config(setup)
+        except StopIteration:  # its hall is gone from the windows file
+            log.warning("setup of window %s names an unknown hall %s", window_id, setup.hall_id)
+        else:
+            return service.directory_with(window), window
+    try:
+        return directory, directory.window(window_id)
+    except UnknownWindow as error:
+        where = "中心下发的窗口配置" if sources.windows_from_centre else "窗口配置文件"
+        raise WindowNotConfigured(
+            f"window {window_id!r} is not in {sources.windows}",
+            f"本机设置的窗口“{window_id}”不在{where}中，无法开始办件。"
+            "请管理员在中心添加该窗口，或重新运行本机初始设置选择现有窗口。",
+        ) from error
 
 
 def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
@@ -659,43 +879,32 @@ def _seed_demo(reference: SqliteReferenceStore) -> None:
         )
 
 
-def station_catalogue(engine: sa.Engine) -> Catalogue | None:
-    """The catalogue the station's settings name (the sample when none is set); None when it
-    cannot be read."""
+def station_catalogue(engine: sa.Engine, data_dir: Path | None = None) -> Catalogue | None:
+    """The catalogue this station runs on (the centre's once pulled, else its files or the
+    samples); None when it cannot be read."""
     settings = SqliteReferenceStore(engine)
-
-    def path(key: str, default: str) -> Path:
-        return Path(str(settings.get_setting(key) or resources_dir() / default))
-
+    folder = data_dir if data_dir is not None else Path(str(engine.url.database)).parent
     try:
-        return load_catalogue(
-            path("catalogue_file", "catalogue/sample-matters.yaml"),
-            departments=path("departments_file", "catalogue/departments.yaml"),
-        ).catalogue
+        sources = reference_sources(engine, folder, settings, SystemClock(), demo=False)
+        return _catalogue_and_windows(sources)[0]
     except DomainError:
         return None
 
 
-def station_places(engine: sa.Engine) -> CasePlaces:
+def station_places(engine: sa.Engine, data_dir: Path | None = None) -> CasePlaces:
     """Where this PC's cases belong: its window's hall and each matter's department, from the
-    catalogue and windows files its settings name (the samples when none is set)."""
-    settings = SqliteReferenceStore(engine)
-
-    def path(key: str, default: str) -> Path:
-        return Path(str(settings.get_setting(key) or resources_dir() / default))
-
-    catalogue = station_catalogue(engine)
+    reference data it runs on (the centre's once pulled, else its files or the samples)."""
+    catalogue = station_catalogue(engine, data_dir)
     if catalogue is None:
         return CasePlaces()
-    departments = {m.id: m.department for m in catalogue.matters.values()}
-    hall = None
-    window_id = settings.get_setting("window_id")
-    if window_id:
-        try:
-            directory = load_windows(
-                path("windows_file", "windows/sample-windows.yaml"), catalogue
-            ).directory
-            hall = directory.window(str(window_id)).hall.id
-        except DomainError:
-            hall = None
-    return CasePlaces(hall=hall, departments=departments)
+    settings = SqliteReferenceStore(engine)
+    folder = data_dir if data_dir is not None else Path(str(engine.url.database)).parent
+    try:
+        hall: str | None = load_reference(
+            engine, folder, settings, SystemClock(), demo=False
+        ).window.hall.id
+    except DomainError:
+        hall = None
+    return CasePlaces(
+        hall=hall, departments={m.id: m.department for m in catalogue.matters.values()}
+    )

@@ -176,3 +176,15 @@ def test_record_of_reads_an_event_by_its_kind() -> None:
 
 def test_receiver_roles_are_named_for_the_receipt() -> None:
     assert [r.label for r in p.ReceiverRole] == ["本人", "代理人", "受托人"]
+
+
+def test_a_case_keeps_the_catalogue_version_it_was_taken_under() -> None:
+    applicant = Applicant(GAT)
+    taken = received(applicant, catalogue_version="2027-01", sms_consent=True)
+    assert taken.to_payload()["catalogue_version"] == "2027-01"
+    assert taken.to_payload()["sms_consent"] is True
+    assert round_trip(taken) == taken
+    # A case taken under this PC's own file says nothing, exactly as older events.
+    local = received(applicant)
+    assert "catalogue_version" not in local.to_payload()
+    assert round_trip(local) == local

@@ -111,3 +111,19 @@ def test_short_password_refused(auth: AuthService) -> None:
     with pytest.raises(DomainError) as error:
         auth.create_staff("x1", "某人", "123")
     assert "至少" in error.value.user_message
+
+
+def test_an_account_the_centre_reset_sets_its_own_password_first(
+    reference: SqliteReferenceStore, auth: AuthService
+) -> None:
+    from dataclasses import replace
+
+    record = auth.create_staff("sunli", "孙莉", "reset-by-centre", ("window",))
+    reference.save_staff(replace(record, must_change_password=True))
+    assert auth.login("sunli", "reset-by-centre").must_change_password
+    with pytest.raises(DomainError, match="equals"):
+        auth.change_password("sunli", "reset-by-centre", "reset-by-centre")
+    auth.change_password("sunli", "reset-by-centre", "only-mine-1")
+    assert not auth.login("sunli", "only-mine-1").must_change_password
+    with pytest.raises(LoginFailed):
+        auth.login("sunli", "reset-by-centre")

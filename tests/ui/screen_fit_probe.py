@@ -60,7 +60,7 @@ def main() -> int:
     context = CounterContext.from_station(
         station, Argon2PasswordHasher(fast=True), demo_cards=cards
     )
-    roles = ("window", "delivery", "backoffice", "supervisor")
+    roles = ("window", "delivery", "backoffice", "supervisor", "admin")
     session = LoginSession(staff=Staff("zhangmin", "张敏"), roles=roles, started_at=NOW)
     window = MainWindow(context, session, ask_unlock=lambda _w: True, text_sizes=_Sizes())
     window.set_text_size(int(os.environ.get("PROBE_TEXT_SIZE", "100")))

@@ -59,6 +59,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     purge.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     purge.set_defaults(handler=run_purge_rejections)
 
+    from zhanhe_counter.cli import governance
+
+    governance.register(central_sub)
+
 
 def run_init(args: argparse.Namespace) -> int:
     from zhanhe_counter.adapters.centre.schema import upgrade_central

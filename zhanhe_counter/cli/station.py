@@ -38,6 +38,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "supervisor=district（新站点默认 counter）",
     )
     reg.add_argument("--hall", help="本站所在服务场所编号，例如 QZX（办件按它分派到统一出件窗口）")
+    reg.add_argument(
+        "--code",
+        help="要求使用的站点代码（8位，默认由中心分配）；已被其他站点使用或已停用的代码会被拒绝",
+    )
+    reg.add_argument(
+        "--replaces", help="本机替换的旧站点编号：旧站点停用，其站点代码永久作废，本机使用新代码"
+    )
     reg.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     reg.set_defaults(handler=run_register)
 
@@ -50,6 +57,7 @@ def run_register(args: argparse.Namespace) -> int:
         is_demo_folder,
         open_station_database,
     )
+    from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
     from zhanhe_counter.adapters.sync.station_config import credential_name, save_config
     from zhanhe_counter.services.station_roles import format_roles, parse_roles
 
@@ -69,9 +77,13 @@ def run_register(args: argparse.Namespace) -> int:
             roles=roles,
             hall=args.hall,
             training=is_demo_folder(data_dir),
+            station_code=args.code,
+            replaces=args.replaces,
         )
         secrets.set(credential_name(registration.address), registration.password)
         save_config(engine, registration.station_id, registration.address)
+        if registration.station_code:  # the centre's code numbers this PC's cases from now on
+            SqliteReferenceStore(engine).set_setting("station_code", registration.station_code)
     finally:
         engine.dispose()
     data = {
@@ -82,6 +94,7 @@ def run_register(args: argparse.Namespace) -> int:
         "roles": [str(r) for r in registration.roles],
         "hall": registration.hall,
         "training": registration.training,
+        "station_code": registration.station_code,
         "keyring": backend_name(),
         "database": str(path),
     }
@@ -96,4 +109,6 @@ def run_register(args: argparse.Namespace) -> int:
         print(
             f"角色：{format_roles(registration.roles)}；服务场所：{registration.hall or '未指定'}"
         )
+        if registration.station_code:
+            print(f"站点代码（办件编号用）：{registration.station_code}")
     return EXIT_OK

@@ -237,6 +237,9 @@ class Received(EventRecord):
     #: 同意接收短信通知, asked at intake; absent on older events, and written only when given so
     #: that a payload without consent reads exactly as before (docs/notices.md).
     sms_consent: bool = False
+    #: The catalogue version the case was taken under (the centre's published version); a
+    #: case keeps it when a newer one takes effect. Written only when known, as sms_consent.
+    catalogue_version: str | None = None
 
     def __post_init__(self) -> None:
         if not self.applicant.display_name.strip():
@@ -244,14 +247,19 @@ class Received(EventRecord):
         _check_items(self, "materials", self.materials)
 
     def to_payload(self) -> Payload:
-        return {
+        payload: Payload = {
             "case_number": self.case_number,
             "matter_id": self.matter_id,
             "applicant": applicant_to_json(self.applicant),
             "materials": _items(self.materials),
             "flow": self.flow.value,
             "promised_due": _iso(self.promised_due),
-        } | ({"sms_consent": True} if self.sms_consent else {})
+        }
+        if self.sms_consent:
+            payload["sms_consent"] = True
+        if self.catalogue_version:
+            payload["catalogue_version"] = self.catalogue_version
+        return payload
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
@@ -264,6 +272,7 @@ class Received(EventRecord):
             flow=r.choice("flow", ServiceFlow),
             promised_due=r.optional_date("promised_due"),
             sms_consent=r.flag("sms_consent", default=False),
+            catalogue_version=r.optional_text("catalogue_version"),
         )
 
 

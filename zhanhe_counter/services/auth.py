@@ -12,6 +12,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -51,6 +52,8 @@ class LoginSession:
     staff: Staff
     roles: tuple[str, ...]
     started_at: datetime
+    #: The bureau created or reset the account: a new password before work starts.
+    must_change_password: bool = False
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -71,9 +74,12 @@ class AuthService:
         *,
         max_failures: int = DEFAULT_MAX_FAILURES,
         lock_minutes: int = DEFAULT_LOCK_MINUTES,
+        accounts_stale: Callable[[], str | None] | None = None,
     ) -> None:
         if max_failures < 1 or lock_minutes < 1:
             raise ValueError("max_failures and lock_minutes must be >= 1")
+        #: Why no account can be trusted now (a registered PC offline past its limit), or None.
+        self._accounts_stale = accounts_stale
         self._reference = reference
         self._hasher = hasher
         self._clock = clock
@@ -102,7 +108,15 @@ class AuthService:
     def change_password(self, staff_id: str, old_password: str, new_password: str) -> None:
         record = self._check(staff_id, old_password)
         _check_password(new_password)
-        self._reference.save_staff(replace(record, password_hash=self._hasher.hash(new_password)))
+        if new_password == old_password:
+            raise DomainError("new password equals the old one", "新密码不能与原密码相同。")
+        self._reference.save_staff(
+            replace(
+                record,
+                password_hash=self._hasher.hash(new_password),
+                must_change_password=False,
+            )
+        )
 
     def has_accounts(self) -> bool:
         return any(s.active for s in self._reference.all_staff())
@@ -116,6 +130,7 @@ class AuthService:
             staff=Staff(staff_id=record.staff_id, name=record.name),
             roles=record.roles,
             started_at=self._clock.now(),
+            must_change_password=record.must_change_password,
         )
 
     def unlock(self, session: LoginSession, password: str) -> LoginSession:
@@ -127,6 +142,9 @@ class AuthService:
         record = self._reference.staff(staff_id) if staff_id else None
         if record is None or not record.active:
             raise LoginFailed(f"unknown or inactive account {staff_id!r}", "工号或密码不正确。")
+        stale = self._accounts_stale() if self._accounts_stale is not None else None
+        if stale is not None:
+            raise LoginFailed(f"staff list past the offline limit; {staff_id} refused", stale)
         now = self._clock.now()
         if record.locked_until is not None and _as_utc(record.locked_until) > now:
             raise AccountLocked(staff_id, _as_utc(record.locked_until))

@@ -133,6 +133,8 @@ class IntakeService:
         self.directory = directory
         self.station = station
         self.calendar = calendar
+        #: The centre's catalogue version in use (None: this PC's own catalogue file).
+        self.catalogue_version: str | None = None
         self._store = store
         self._clock = clock
 
@@ -328,6 +330,7 @@ class IntakeService:
                 flow=flow,
                 promised_due=promised,
                 sms_consent=request.sms_consent,
+                catalogue_version=self.catalogue_version,
             )
         )
         if result.outcome is Outcome.INCOMPLETE:

@@ -118,6 +118,26 @@ def assess_intake(summary: OutboxSummary, limits: OfflineLimits, now: datetime) 
     return IntakeVerdict(level, tuple(reasons))
 
 
+def stale_accounts(summary: OutboxSummary, limits: OfflineLimits, now: datetime) -> str | None:
+    """Why logins stop on a registered PC whose staff list is past the offline limit, or None.
+
+    The centre disables an account by sending the change; a PC that has not pulled for longer
+    than ``reference_stop_days`` cannot know whether an account is still valid, so it stops
+    accepting the accounts the centre manages (issue 17). A PC that never pulled is not
+    stopped: its accounts are the ones it was set up with.
+    """
+    ref_at = summary.last_reference_ok_at
+    if ref_at is None:
+        return None
+    days = (now - ref_at) / timedelta(days=1)
+    if days < limits.reference_stop_days:
+        return None
+    return (
+        f"本机已 {int(days)} 天未从中心更新人员信息，超过 {limits.reference_stop_days} 天上限，"
+        "无法确认账号是否仍然有效，暂停登录；请恢复网络同步后再登录。"
+    )
+
+
 class OfflineGate:
     """Asked by intake before every new case (收件前检查): the limits applied to the outbox.
 

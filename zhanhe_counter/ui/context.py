@@ -25,6 +25,7 @@ from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.administration import CentreAdministration
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
@@ -111,6 +112,14 @@ class StationServices(Protocol):
 
     def sync_now(self) -> bool: ...
 
+    def refresh_reference(self) -> bool: ...
+
+    def accounts_stale(self) -> str | None: ...
+
+    def central_address(self) -> str: ...
+
+    def centre_console(self, admin_url: str, password: str, actor: str) -> CentreAdministration: ...
+
 
 @dataclass(frozen=True)
 class DemoCard:
@@ -142,7 +151,9 @@ class CounterContext:
     ) -> CounterContext:
         return cls(
             station=station,
-            auth=AuthService(station.reference, hasher, station.clock),
+            auth=AuthService(
+                station.reference, hasher, station.clock, accounts_stale=station.accounts_stale
+            ),
             search=MatterSearch(station.catalogue, station.identity.window, station.directory),
             my_cases=MyCasesService(
                 station.store,

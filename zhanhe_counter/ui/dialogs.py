@@ -117,11 +117,70 @@ class LoginDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return
+        if self.session.must_change_password:
+            changed = NewPasswordDialog(
+                self.auth, self.session.staff.staff_id, self.password.text(), parent=self
+            )
+            if changed.exec() != QDialog.DialogCode.Accepted:
+                self.session = None
+                self.error.setText("账号由中心新建或重置了密码，请先设置自己的新密码再开始工作。")
+                self.password.clear()
+                self.password.setFocus()
+                return
         self.accept()
 
     def reject(self) -> None:
         if self.locked_to is None:  # the lock cannot be dismissed
             super().reject()
+
+
+class NewPasswordDialog(QDialog):
+    """设置新密码: an account the centre created or reset sets its own password first."""
+
+    def __init__(
+        self, auth: AuthService, staff_id: str, old_password: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.auth, self.staff_id, self._old = auth, staff_id, old_password
+        self.setWindowTitle("设置新密码")
+        self.setMinimumWidth(420)
+        note = QLabel("这是中心新建或重置的账号：请设置只有自己知道的新密码（至少 6 位）。")
+        note.setWordWrap(True)
+        self.first = QLineEdit()
+        self.second = QLineEdit()
+        for field in (self.first, self.second):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel("")
+        self.error.setObjectName("problem")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("新密码", self.first)
+        form.addRow("再输入一次", self.second)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.first.returnPressed.connect(self.second.setFocus)
+        self.first.setFocus()
+
+    def save(self) -> None:
+        if self.first.text() != self.second.text():
+            self.error.setText("两次输入的密码不一致。")
+            self.second.clear()
+            self.second.setFocus()
+            return
+        try:
+            self.auth.change_password(self.staff_id, self._old, self.first.text())
+        except DomainError as error:
+            self.error.setText(error.user_message)
+            return
+        self.accept()
 
 
 def confirm(parent: QWidget, title: str, question: str) -> bool:

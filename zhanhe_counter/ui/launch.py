@@ -48,6 +48,7 @@ def run_counter(
     session = _login(context, auto_login)
     code = 0
     while session is not None:
+        context = _with_current_reference(context, hasher)
         window = MainWindow(context, session, reader=reader, reader_problem=reader_problem)
         window.show_fitted()
         if reader is not None and not reader.running:
@@ -62,6 +63,16 @@ def run_counter(
             return 0
         session, code = _run_until_switch(app, window, context)
     return code
+
+
+def _with_current_reference(context: CounterContext, hasher: PasswordHasher) -> CounterContext:
+    """At each login, what the centre published since (catalogue, windows, settings…) is taken
+    up: the screens of this clerk are built on it, without restarting the client."""
+    if not context.station.refresh_reference():
+        return context
+    fresh = CounterContext.from_station(context.station, hasher, demo_cards=context.demo_cards)
+    fresh.printed_documents = context.printed_documents
+    return fresh
 
 
 def _run_until_switch(

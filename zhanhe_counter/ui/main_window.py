@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhanhe_counter.domain.china_time import china_date
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
@@ -41,6 +42,7 @@ from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.rating import RatingInvitation
 from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui import theme
+from zhanhe_counter.ui.admin.admin_view import AdminView
 from zhanhe_counter.ui.applicant_screen.applicant_screen import ApplicantScreen, applicant_view
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
         self.delivery = DeliveryWindow(self.followthrough, self.runner)
         self.workbench = BackofficeWorkbench(self.followthrough, self.runner)
         self.supervisor: SupervisorView | None = None  # built on first F11 (督查 only)
+        self.admin: AdminView | None = None  # built on first F12 (管理员 only)
         self.outbox = OutboxScreen()
         self.pages = QStackedWidget()
         for page in (self.intake, self.my_cases, self.delivery, self.workbench, self.outbox):
@@ -136,6 +139,8 @@ class MainWindow(QMainWindow):
             ("F8", "F8 补打", self.reprint),
             ("F10", "F10 邀请评价", self.invite_rating),
             ("F11", "F11 统计", self.show_supervisor),
+            # Only the bureau's administrators see the key (the workbench has its own F12).
+            *((("F12", "F12 管理", self.show_admin),) if ADMIN_ROLE in session.roles else ()),
         ):
             self.key_actions[key] = self._key_action(text, slot)
             self._shortcut(key, slot)
@@ -309,6 +314,8 @@ class MainWindow(QMainWindow):
             openers["workbench"] = self.show_workbench
         if "supervisor" in self.session.roles:
             openers["supervisor"] = self.show_supervisor
+        if ADMIN_ROLE in self.session.roles:
+            openers["admin"] = self.show_admin
         openers["outbox"] = self.show_outbox
         return openers
 
@@ -392,6 +399,23 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(self.supervisor)
         self.pages.setCurrentWidget(self.supervisor)
         self.supervisor.opened()
+
+    def show_admin(self) -> None:
+        """F12 管理 (role 管理员): staff accounts and publishing at the centre."""
+        if ADMIN_ROLE not in self.session.roles:
+            self.show_message("管理需要“管理员”角色，请用管理员账号登录。")
+            return
+        if self.admin is None:
+            station = self.context.station
+            self.admin = AdminView(
+                station,
+                self.session.staff.staff_id,
+                china_date(station.clock.now()),
+                self.runner,
+            )
+            self.pages.addWidget(self.admin)
+        self.pages.setCurrentWidget(self.admin)
+        self.admin.opened()
 
     def invite_rating(self) -> None:
         """F10: ask the applicant to rate the service on their screen (好差评)."""
@@ -690,6 +714,9 @@ def _waits_for_backoffice(events: Sequence[CaseEvent]) -> bool:
     kinds = [event.kind for event in events]
     return bool(kinds) and kinds[-1] is EventKind.BACKOFFICE_REQUESTED
 
+
+#: The bureau administrator's role (管理员): the F12 管理 page.
+ADMIN_ROLE = "admin"
 
 #: Keys that work on every page of the main window.
 _NAVIGATION_KEYS = frozenset({"F2", "F3", "F4", "Esc", "Ctrl+L", "Ctrl+="})

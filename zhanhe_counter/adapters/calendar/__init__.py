@@ -6,6 +6,8 @@ and for the admin command that shows where an answer came from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from zhanhe_counter.adapters.resources import resources_dir
 from zhanhe_counter.domain.workdays import DayInfo, WorkCalendar
 
 __all__ = [
+    "CENTRAL_SOURCE",
     "LayeredDaySource",
     "LunarFestivals",
     "OfficialCalendar",
@@ -44,6 +47,10 @@ __all__ = [
     "parse_overrides",
     "statutory_holidays",
 ]
+
+
+#: The basis of a day the centre declared (``zhanhe-admin central holiday``), not a file row.
+CENTRAL_SOURCE = "中心节假日调整"
 
 
 def default_overrides_path() -> Path:
@@ -75,10 +82,11 @@ class LayeredDaySource:
     def __call__(self, day: date) -> DayInfo:
         row = self._overrides.get(day)
         if row is not None:
+            central = row.source == CENTRAL_SOURCE
             return DayInfo(
                 is_workday=row.is_workday,
                 name=row.name,
-                basis=f"{self._overrides.filename}:{row.line}",
+                basis=CENTRAL_SOURCE if central else f"{self._overrides.filename}:{row.line}",
             )
         if day.year in self._overrides.complete_years:
             return DayInfo(is_workday=day.weekday() < 5, basis=self._overrides.filename)
@@ -90,10 +98,25 @@ class LayeredDaySource:
 
 
 def build_work_calendar(
-    overrides_path: Path | None = None, lunar_table_path: Path | None = None
+    overrides_path: Path | None = None,
+    lunar_table_path: Path | None = None,
+    *,
+    central_days: Mapping[date, tuple[bool, str]] | None = None,
 ) -> WorkCalendar:
-    """The client's working-day calendar; raises ``OverrideFileError`` for a broken table."""
+    """The client's working-day calendar; raises ``OverrideFileError`` for a broken table.
+
+    ``central_days`` (day → (is a working day, name)) are the centre's holiday overrides: they
+    win over the file's rows, as the bureau's latest word on the arrangement.
+    """
     overrides = load_overrides(overrides_path or default_overrides_path())
+    if central_days:
+        central = {day: _central_row(day, *value) for day, value in central_days.items()}
+        overrides = replace(overrides, days={**overrides.days, **central})
     lunar_table = load_lunar_table(lunar_table_path or default_lunar_table_path())
     source = LayeredDaySource(overrides, OfficialCalendar(), ProvisionalCalendar(lunar_table))
     return WorkCalendar(source)
+
+
+def _central_row(day: date, is_workday: bool, name: str) -> OverrideDay:
+    kind = OverrideType.MAKEUP_WORKDAY if is_workday else OverrideType.HOLIDAY
+    return OverrideDay(day, kind, name, source=CENTRAL_SOURCE, entered_by="中心", line=0)

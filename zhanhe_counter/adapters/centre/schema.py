@@ -23,6 +23,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from psycopg import sql
 
+from zhanhe_counter.adapters.centre.station_codes import (
+    assign_station_code,
+    has_station_codes,
+    retire_code,
+)
 from zhanhe_counter.adapters.centre.tables import central_metadata
 from zhanhe_counter.adapters.sync.connection import (
     CentralAddress,
@@ -71,6 +76,8 @@ class StationRegistration:
     roles: tuple[StationRole, ...] = ()
     hall: str | None = None
     training: bool = False
+    #: The code in its case numbers, assigned by the centre (None: a centre before c0009).
+    station_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +236,8 @@ def register_station(
     roles: tuple[StationRole, ...] | None = None,
     hall: str | None = None,
     training: bool = False,
+    station_code: str | None = None,
+    replaces: str | None = None,
 ) -> StationRegistration:
     """Create (or re-key) the station's login role and its ``station`` row.
 
@@ -237,7 +246,9 @@ def register_station(
     verifier reaches the server. The returned address carries the password for the keyring only.
     ``roles`` replace the station's roles (a new station without them is a ``counter``; an
     existing one keeps its own); ``hall`` is where it stands; ``training`` marks a demo data
-    folder (培训站点).
+    folder (培训站点). The centre assigns the station code that makes its case numbers unique
+    (``station_code`` asks for one; refused when another station holds it or it was retired);
+    ``replaces`` names the station this PC replaces: that one is stopped and its code retired.
     """
     station_id = _check_station_id(station_id)
     admin = parse_central_url(admin_url)
@@ -286,6 +297,11 @@ def register_station(
                     "UPDATE station SET training = %s WHERE station_id = %s",
                     (training, station_id),
                 )
+            final_code = None
+            if has_station_codes(conn):
+                if replaces is not None:
+                    _replace(conn, _check_station_id(replaces), station_id)
+                final_code = assign_station_code(conn, station_id, station_code)
             conn.commit()  # the new password first, then the old sessions go
             ended = _end_sessions(conn, role) if exists else 0
     except psycopg.Error as error:
@@ -300,7 +316,23 @@ def register_station(
         roles=final_roles,
         hall=final_hall,
         training=training,
+        station_code=final_code,
     )
+
+
+def _replace(conn: psycopg.Connection[Any], old: str, new: str) -> None:
+    """The replaced PC stops (no login, as ``deactivate-station``) and its code is retired."""
+    if old == new:
+        raise InvalidStationId(
+            "a station cannot replace itself", "替换的旧站点编号不能与本站相同。"
+        )
+    row = conn.execute(
+        "UPDATE station SET active = false WHERE station_id = %s RETURNING role_name", (old,)
+    ).fetchone()
+    if row is None:
+        raise UnknownStation(f"no station {old}", f"中心没有站点 {old}。")
+    conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(row[0])))
+    retire_code(conn, old)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,40 @@ station = sa.Table(
     sa.Column("hall", sa.String(32), nullable=True),
     # A demo data folder registered for training (培训站点): its cases are not real ones.
     sa.Column("training", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The code in its case numbers (站点代码), assigned and kept unique by the centre (c0009).
+    sa.Column("station_code", sa.String(16), nullable=True),
+    sa.Index("uq_station_station_code", "station_code", unique=True),
+)
+
+# A replaced PC's code: never handed out again, so no two cases share a number (c0009).
+retired_station_code = sa.Table(
+    "retired_station_code",
+    central_metadata,
+    sa.Column("station_code", sa.String(16), primary_key=True),
+    sa.Column("station_id", sa.String(32), nullable=False),
+    sa.Column("retired_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+)
+
+# Every case number the centre received (filled by a trigger on ``case_event``), and the cases
+# that arrived under a number another case already had, for the administrator.
+case_number = sa.Table(
+    "case_number",
+    central_metadata,
+    sa.Column("case_number", sa.String(64), primary_key=True),
+    sa.Column("case_id", sa.Uuid, nullable=False),
+    sa.Column("station_id", sa.String(32), nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+)
+
+case_number_collision = sa.Table(
+    "case_number_collision",
+    central_metadata,
+    sa.Column("collision_id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("case_number", sa.String(64), nullable=False),
+    sa.Column("case_id", sa.Uuid, nullable=False),
+    sa.Column("station_id", sa.String(32), nullable=False),
+    sa.Column("first_case_id", sa.Uuid, nullable=True),
+    sa.Column("at", UtcDateTime, nullable=False, server_default=sa.func.now()),
 )
 
 # What a station does (站点角色): counter; backoffice of a department; delivery of a hall;
@@ -274,6 +308,36 @@ holiday_override = sa.Table(
     sa.CheckConstraint("kind IN ('holiday', 'workday')", name="kind_known"),
 )
 
+# What the bureau publishes whole (catalogue, departments, windows and halls, document settings,
+# office hours), by version and the day it takes effect; stations load the version in effect.
+reference_document = sa.Table(
+    "reference_document",
+    central_metadata,
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("version", sa.String(64), primary_key=True),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("published_by", sa.String(64), nullable=False),
+    sa.Column("published_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint(
+        "kind IN ('catalogue', 'departments', 'windows', 'document_settings', 'office_hours')",
+        name="kind_known",
+    ),
+)
+
+# Who changed what and when (管理操作记录): every administrative change at the centre.
+governance_log = sa.Table(
+    "governance_log",
+    central_metadata,
+    sa.Column("log_id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("detail", json_type(), nullable=False),
+)
+
 # Tables whose changes feed ``ref_change``, with their key columns (in key order).
 REFERENCE_KEYS: dict[str, tuple[str, ...]] = {
     "department": ("department_id",),
@@ -282,4 +346,5 @@ REFERENCE_KEYS: dict[str, tuple[str, ...]] = {
     "staff": ("staff_id",),
     "window_config": ("window_id",),
     "holiday_override": ("day",),
+    "reference_document": ("kind", "version"),
 }

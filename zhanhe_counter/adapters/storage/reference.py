@@ -43,6 +43,7 @@ def _staff_from(row: sa.Row[Any]) -> StaffRecord:
         failed_logins=int(row.failed_logins),
         locked_until=row.locked_until,
         active=bool(row.active),
+        must_change_password=bool(row.must_change_password),
     )
 
 
@@ -198,6 +199,7 @@ class SqliteReferenceStore:
             "failed_logins": record.failed_logins,
             "locked_until": record.locked_until,
             "active": record.active,
+            "must_change_password": record.must_change_password,
             "updated_at": self._clock(),
         }
         with storage_errors(), self._engine.begin() as connection:

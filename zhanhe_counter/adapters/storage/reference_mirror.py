@@ -105,6 +105,7 @@ def _staff(connection: sa.Connection, change: RefChange, now: datetime) -> None:
             # person's row keeps no hash here either, and no password matches an empty one.
             "password_hash": data.get("password_hash") or "",
             "active": bool(data.get("active", True)),
+            "must_change_password": bool(data.get("must_change_password", False)),
             "updated_at": _required_instant(data.get("updated_at"), now),
         },
     )

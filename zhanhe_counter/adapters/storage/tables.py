@@ -207,6 +207,10 @@ def reference_tables(target: sa.MetaData, *, local: bool) -> dict[str, sa.Table]
             *login_columns,
             sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
             sa.Column("updated_at", UtcDateTime, nullable=False),
+            # Created or reset by the bureau: a new password at first login (c0009/0010).
+            sa.Column(
+                "must_change_password", sa.Boolean, nullable=False, server_default=sa.false()
+            ),
         ),
         "window_config": sa.Table(
             "window_config",

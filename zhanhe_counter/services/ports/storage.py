@@ -211,6 +211,8 @@ class StaffRecord:
     failed_logins: int = 0
     locked_until: datetime | None = None
     active: bool = True
+    #: Created or reset by the bureau: the person sets their own password at first login.
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True, slots=True)
