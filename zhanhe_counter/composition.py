@@ -71,6 +71,7 @@ from zhanhe_counter.services.documents import DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
+from zhanhe_counter.services.materials import MaterialService
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
@@ -186,6 +187,20 @@ class Station:
             store=self.store,
             catalogue=self.catalogue,
             calendar=self.calendar,
+            clock=self.clock,
+            station_id=self.identity.station_id,
+        )
+
+    @cached_property
+    def materials(self) -> MaterialService:
+        """材料影像: pages captured for checklist rows, kept encrypted with the case."""
+        from zhanhe_counter.adapters.capture.imaging import PillowImaging
+        from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
+
+        return MaterialService(
+            store=self.store,
+            pages=SqliteMaterialPages(self.engine),
+            imaging=PillowImaging(),
             clock=self.clock,
             station_id=self.identity.station_id,
         )

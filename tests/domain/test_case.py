@@ -102,6 +102,9 @@ GOOD_PAYLOADS: dict[EventKind, p.Payload] = {
     ).to_payload(),
     EventKind.ID_REVEALED: p.IdRevealed().to_payload(),
     EventKind.CASE_EXPORTED: p.CaseExported(export="tally_drill", file_format="xlsx").to_payload(),
+    EventKind.MATERIAL_CAPTURED: p.MaterialCaptured(
+        material_id="m1", name="身份证", pages=(p.MaterialPage("a" * 64, 1000),), source="scanner"
+    ).to_payload(),
 }
 
 K = EventKind

@@ -42,6 +42,9 @@ class EventKind(StrEnum):
     DOCUMENT_REPRINTED = "document_reprinted"  # 补打文书
     ID_REVEALED = "id_revealed"  # 查看完整证件号码
     CASE_EXPORTED = "case_exported"  # 导出办件数据
+    # Attachment kinds (附件记录): images and signed papers kept with the case. They sync like
+    # every event but never move the case: no status, no deadline, no tally figure.
+    MATERIAL_CAPTURED = "material_captured"  # 材料影像 (pages captured for one checklist row)
 
     @property
     def label(self) -> str:
@@ -58,6 +61,11 @@ class EventKind(StrEnum):
         """An access record (查阅记录), not a step of the case: no status, no deadline, no
         tally figure; clerks' timelines leave it out."""
         return self in AUDIT_KINDS
+
+    @property
+    def is_attachment(self) -> bool:
+        """Something kept with the case (材料影像), not a step: it moves nothing."""
+        return self in ATTACHMENT_KINDS
 
 
 _KIND_LABELS = {
@@ -82,6 +90,7 @@ _KIND_LABELS = {
     EventKind.DOCUMENT_REPRINTED: "补打文书",
     EventKind.ID_REVEALED: "查看完整证件号码",
     EventKind.CASE_EXPORTED: "导出办件",
+    EventKind.MATERIAL_CAPTURED: "采集材料影像",
 }
 
 _ACTION_LABELS = {
@@ -106,6 +115,7 @@ _ACTION_LABELS = {
     EventKind.DOCUMENT_REPRINTED: "补打文书",
     EventKind.ID_REVEALED: "查看完整证件号码",
     EventKind.CASE_EXPORTED: "导出办件",
+    EventKind.MATERIAL_CAPTURED: "采集材料影像",
 }
 
 AUDIT_KINDS = frozenset(
@@ -117,6 +127,8 @@ AUDIT_KINDS = frozenset(
         EventKind.CASE_EXPORTED,
     }
 )
+
+ATTACHMENT_KINDS = frozenset({EventKind.MATERIAL_CAPTURED})
 
 
 @dataclass(frozen=True, slots=True)

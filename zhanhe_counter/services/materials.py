@@ -1,0 +1,143 @@
+"""Material images (材料影像): capture pages for a checklist row, keep them with the case.
+
+Pages come from a ``PageSource`` (scanner, 高拍仪, file) and are prepared by ``PageImaging``
+(a camera's photo is deskewed and cropped; a scan is straight already). During an intake the
+case does not exist yet: the pages wait in :class:`CapturedMaterials` until the case is
+committed, then :meth:`MaterialService.keep_captured` stores them and records one
+``MATERIAL_CAPTURED`` event per row (hash, size, page count). The images are stored before the
+event, so an event never names an image the station does not hold.
+
+A capture never blocks the intake: a failure is a Chinese message beside the row, and a row
+without an image is still ticked (the paper is what the law counts, docs/materials.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from uuid6 import uuid7
+
+from zhanhe_counter.domain import payloads as p
+from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
+from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.capture import (
+    CaptureFailed,
+    PageImaging,
+    PageSource,
+    PreparedPage,
+)
+from zhanhe_counter.services.ports.materials import MaterialPages, StoredPage
+from zhanhe_counter.services.ports.storage import EventStore
+
+log = logging.getLogger(__name__)
+
+#: The most pages one row may hold: a longer material is scanned as a file by the back office.
+MAX_PAGES_PER_ROW = 50
+NO_PAGES_ZH = "没有采集到页面，请重试"
+
+
+@dataclass
+class RowCapture:
+    """The pages captured for one checklist row so far, and how."""
+
+    material_id: str
+    name: str
+    source: str
+    pages: list[PreparedPage] = field(default_factory=list)
+
+
+@dataclass
+class CapturedMaterials:
+    """Pages captured during an intake, by row, kept until the case is committed."""
+
+    rows: dict[str, RowCapture] = field(default_factory=dict)
+
+    def add(
+        self, material_id: str, name: str, source: str, pages: Sequence[PreparedPage]
+    ) -> RowCapture:
+        row = self.rows.setdefault(material_id, RowCapture(material_id, name, source))
+        if len(row.pages) + len(pages) > MAX_PAGES_PER_ROW:
+            raise CaptureFailed(
+                f"row {material_id}: over {MAX_PAGES_PER_ROW} pages",
+                f"一项材料最多采集 {MAX_PAGES_PER_ROW} 页",
+            )
+        row.pages.extend(pages)
+        return row
+
+    def page_count(self, material_id: str) -> int:
+        row = self.rows.get(material_id)
+        return len(row.pages) if row else 0
+
+    def clear(self) -> None:
+        self.rows.clear()
+
+
+class MaterialService:
+    """材料影像服务: capture, keep with a case, read back."""
+
+    def __init__(
+        self,
+        *,
+        store: EventStore,
+        pages: MaterialPages,
+        imaging: PageImaging,
+        clock: Clock,
+        station_id: str,
+    ) -> None:
+        self._store = store
+        self._pages = pages
+        self._imaging = imaging
+        self._clock = clock
+        self.station_id = station_id
+
+    def capture(self, source: PageSource) -> list[PreparedPage]:
+        """The prepared pages of one capture; raises ``CaptureFailed`` with the clerk's message."""
+        raws = source.capture()
+        if not raws:
+            raise CaptureFailed(f"{source.kind}: no pages", NO_PAGES_ZH)
+        return [self._imaging.prepare(raw, straighten=source.kind == "camera") for raw in raws]
+
+    def keep(self, case_id: UUID, row: RowCapture, actor: str) -> CaseEvent:
+        """Store ``row``'s pages for the case and record its ``MATERIAL_CAPTURED`` event."""
+        record = p.MaterialCaptured(
+            material_id=row.material_id,
+            name=row.name,
+            pages=tuple(p.MaterialPage(page.sha256, page.size) for page in row.pages),
+            source=row.source,
+        )
+        draft = EventDraft(
+            event_id=uuid7(),
+            case_id=case_id,
+            kind=EventKind.MATERIAL_CAPTURED,
+            station_id=self.station_id,
+            actor=actor,
+            occurred_at=self._clock.now(),
+            payload=record.to_payload(),
+        )
+        self._pages.keep(case_id, draft.event_id, row.material_id, row.pages, draft.occurred_at)
+        return self._store.append(draft)
+
+    def keep_captured(self, case_id: UUID, captured: CapturedMaterials, actor: str) -> list[str]:
+        """Keep every captured row with the committed case; the Chinese problems, if any.
+
+        Never raises for a row that cannot be kept (a full disk): the case is committed already
+        and stands without the image; the clerk is told which row to capture again.
+        """
+        problems = []
+        for row in captured.rows.values():
+            if not row.pages:
+                continue
+            try:
+                self.keep(case_id, row, actor)
+            except DomainError as error:
+                log.warning("material %s of case %s not kept: %s", row.material_id, case_id, error)
+                problems.append(f"{row.name}：{error.user_message}")
+        captured.clear()
+        return problems
+
+    def pages(self, case_id: UUID) -> list[StoredPage]:
+        return self._pages.pages(case_id)
