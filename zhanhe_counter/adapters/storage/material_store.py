@@ -19,6 +19,7 @@ def _page(row: Any) -> StoredPage:
     return StoredPage(
         case_id=row.case_id,
         sha256=row.sha256,
+        event_id=row.event_id,
         material_id=row.material_id,
         page_no=row.page_no,
         media_type=row.media_type,

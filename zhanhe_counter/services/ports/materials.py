@@ -17,6 +17,7 @@ class StoredPage:
 
     case_id: UUID
     sha256: str
+    event_id: UUID
     material_id: str
     page_no: int
     media_type: str
