@@ -71,7 +71,7 @@ from zhanhe_counter.services.documents import DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
-from zhanhe_counter.services.materials import MaterialService
+from zhanhe_counter.services.materials import MaterialService, MaterialUploadWorker
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
@@ -139,6 +139,7 @@ class Station:
     #: The offline limits intake asks before each new case; opened when sync starts.
     intake_gate: OfflineGate
     sync_worker: SyncWorker | None = None  # None until the PC is registered (start_sync)
+    material_upload: MaterialUploadWorker | None = None  # started with the sync
     #: The database's integrity (quick check at open, full check when idle); stops intake.
     health: DatabaseHealth | None = None
     integrity_watch: IdleIntegrityWatch | None = None
@@ -306,7 +307,19 @@ class Station:
         self.intake_gate.open()
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()
+        self._start_material_upload(secrets, self.sync_worker)
         return None
+
+    def _start_material_upload(self, secrets: SecretStore, sync_worker: SyncWorker) -> None:
+        """材料影像 go to the centre after each sync session (their cases go first)."""
+        from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
+        from zhanhe_counter.adapters.sync.material_upload import PostgresMaterialChannel
+        from zhanhe_counter.adapters.sync.station_config import central_login
+
+        channel = PostgresMaterialChannel(central_login(self.engine, secrets))
+        self.material_upload = MaterialUploadWorker(channel, SqliteMaterialPages(self.engine))
+        sync_worker.subscribe(self.material_upload.kick)
+        self.material_upload.start()
 
     def sync_status(self) -> SyncStatus:
         """What the sync bar shows (storage work: call it off the UI thread)."""
@@ -338,6 +351,8 @@ class Station:
         self._closed = True
         if self.sync_worker is not None:
             self.sync_worker.stop()
+        if self.material_upload is not None:
+            self.material_upload.stop()
         if self.integrity_watch is not None:
             self.integrity_watch.stop()
         if self.backups is not None:

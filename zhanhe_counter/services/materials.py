@@ -14,6 +14,7 @@ without an image is still ticked (the paper is what the law counts, docs/materia
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -30,7 +31,12 @@ from zhanhe_counter.services.ports.capture import (
     PageSource,
     PreparedPage,
 )
-from zhanhe_counter.services.ports.materials import MaterialPages, StoredPage
+from zhanhe_counter.services.ports.materials import (
+    MaterialPages,
+    PageProgress,
+    StoredPage,
+    UploadChannelRunner,
+)
 from zhanhe_counter.services.ports.storage import EventStore
 
 log = logging.getLogger(__name__)
@@ -141,3 +147,46 @@ class MaterialService:
 
     def pages(self, case_id: UUID) -> list[StoredPage]:
         return self._pages.pages(case_id)
+
+
+class MaterialUploadWorker:
+    """Sends pending pages to the centre in the background, after each sync session.
+
+    Pages wait for their case's events (the channel skips a case the centre lacks), so the
+    upload is woken by the sync worker (:meth:`kick`) rather than timed on its own; a failed
+    round is simply tried again at the next kick (the centre's chunks are the progress).
+    """
+
+    def __init__(self, channel: UploadChannelRunner, progress: PageProgress) -> None:
+        self._channel = channel
+        self._progress = progress
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="material-upload", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def kick(self, *_: object) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopped.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._channel.close()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                report = self._channel.upload_pending(self._progress)
+            except DomainError as error:
+                log.info("material upload paused: %s", error)
+                continue
+            if report.uploaded:
+                log.info("uploaded %d material pages", report.uploaded)

@@ -12,6 +12,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,9 +28,10 @@ from tests.adapters.sync.chaos_proxy import ChaosProxy
 from tests.adapters.sync.helpers import StationPC, admin, make_station
 from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
 from zhanhe_counter.adapters.sync.connection import CentralAddress
-from zhanhe_counter.adapters.sync.material_upload import PostgresMaterialChannel, UploadReport
+from zhanhe_counter.adapters.sync.material_upload import PostgresMaterialChannel
+from zhanhe_counter.services.materials import MaterialUploadWorker
 from zhanhe_counter.services.ports.capture import PreparedPage
-from zhanhe_counter.services.ports.materials import StoredPage
+from zhanhe_counter.services.ports.materials import StoredPage, UploadReport
 from zhanhe_counter.services.ports.sync import SyncError
 
 MARKET = "湛河区市场监督管理局"
@@ -327,3 +329,19 @@ def test_an_upload_killed_mid_page_resumes_and_loses_nothing(
     assert total - kills <= len(told) <= total + kills
     seen_pages = _channel(desks.market.address).case_pages(case_id)
     assert {hashlib.sha256(p.image).hexdigest() for p in seen_pages} == {p.sha256 for p in held}
+
+
+def test_the_background_upload_sends_pages_when_the_sync_worker_kicks_it(desks: Desks) -> None:
+    case_id, pages = _case_with_pages(desks.counter, 9_000)
+    assert desks.counter.run().errors == []
+    worker = MaterialUploadWorker(_channel(desks.counter.address), pages)
+    worker.start()
+    try:
+        worker.kick()
+        deadline = time.monotonic() + 10
+        while pages.pending(1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert pages.pending(1) == []
+    assert len(_channel(desks.market.address).case_pages(case_id)) == 1

@@ -19,7 +19,6 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -28,7 +27,7 @@ import psycopg
 
 from zhanhe_counter.adapters.sync.connection import OPERATION_TIMEOUT, CentralAddress
 from zhanhe_counter.adapters.sync.errors import translate_central_error
-from zhanhe_counter.services.ports.materials import PageProgress, StoredPage
+from zhanhe_counter.services.ports.materials import PageProgress, StoredPage, UploadReport
 from zhanhe_counter.services.ports.sync import CentralUnreachable, SyncError
 
 log = logging.getLogger(__name__)
@@ -38,13 +37,6 @@ CHUNK_SIZE = 256 * 1024
 
 class CaseNotAtCentre(SyncError):
     """The page's case has not reached the centre yet: its events go first (待同步)."""
-
-
-@dataclass(frozen=True, slots=True)
-class UploadReport:
-    uploaded: int = 0
-    waiting: int = 0
-    chunks_sent: int = 0
 
 
 class PostgresMaterialChannel:

@@ -58,6 +58,23 @@ class UploadChannel(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class UploadReport:
+    """One upload round: pages that reached the centre, pages whose case is not there yet."""
+
+    uploaded: int = 0
+    waiting: int = 0
+    chunks_sent: int = 0
+
+
+class UploadChannelRunner(Protocol):
+    """What the background upload needs of the channel."""
+
+    def upload_pending(self, progress: PageProgress, limit: int = 100) -> UploadReport: ...
+
+    def close(self) -> None: ...
+
+
 class PageProgress(Protocol):
     """Where an upload records how far it got, so a restart resumes there."""
 
