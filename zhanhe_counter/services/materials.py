@@ -102,10 +102,13 @@ class MaterialService:
 
     def capture(self, source: PageSource) -> list[PreparedPage]:
         """The prepared pages of one capture; raises ``CaptureFailed`` with the clerk's message."""
-        raws = source.capture()
+        return self.prepare(source.kind, source.capture())
+
+    def prepare(self, kind: str, raws: Sequence[bytes]) -> list[PreparedPage]:
+        """Prepare raw pages from a source of ``kind``; a camera's are deskewed and cropped."""
         if not raws:
-            raise CaptureFailed(f"{source.kind}: no pages", NO_PAGES_ZH)
-        return [self._imaging.prepare(raw, straighten=source.kind == "camera") for raw in raws]
+            raise CaptureFailed(f"{kind}: no pages", NO_PAGES_ZH)
+        return [self._imaging.prepare(raw, straighten=kind == "camera") for raw in raws]
 
     def keep(self, case_id: UUID, row: RowCapture, actor: str) -> CaseEvent:
         """Store ``row``'s pages for the case and record its ``MATERIAL_CAPTURED`` event."""

@@ -21,6 +21,7 @@ from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeService
+from zhanhe_counter.services.materials import MaterialService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
 from zhanhe_counter.services.ports import Clock
@@ -78,6 +79,9 @@ class StationServices(Protocol):
 
     @property
     def supplements(self) -> SupplementsService: ...
+
+    @property
+    def materials(self) -> MaterialService: ...
 
     @property
     def delivery(self) -> DeliveryService: ...

@@ -10,13 +10,8 @@ from PIL import Image
 
 from zhanhe_counter.adapters.capture import imaging
 from zhanhe_counter.adapters.capture.file_import import FileImport
-from zhanhe_counter.adapters.capture.simulated_camera import (
-    CAMERA_ABSENT_ZH,
-    CAMERA_BUSY_ZH,
-    SimulatedCamera,
-    page_photo,
-)
-from zhanhe_counter.services.ports.capture import CaptureFailed
+from zhanhe_counter.adapters.capture.simulated_camera import SimulatedCamera, page_photo
+from zhanhe_counter.services.ports.capture import CAMERA_ABSENT_ZH, CAMERA_BUSY_ZH, CaptureFailed
 
 
 @pytest.mark.parametrize("skew", [-6.0, -2.5, 0.0, 3.0, 7.5])

@@ -11,10 +11,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from zhanhe_counter.services.ports.capture import CaptureFailed
-
-CAMERA_ABSENT_ZH = "未找到高拍仪，请检查连接后重试（也可改用扫描或导入文件）"
-CAMERA_BUSY_ZH = "高拍仪正被其他程序占用，请关闭其他程序后重试"
+from zhanhe_counter.services.ports.capture import CAMERA_ABSENT_ZH, CAMERA_BUSY_ZH, CaptureFailed
 
 
 def page_photo(skew: float = 4.0, width: int = 1200, seed: int = 0) -> bytes:

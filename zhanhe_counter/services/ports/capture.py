@@ -12,6 +12,9 @@ from typing import Protocol
 
 from zhanhe_counter.domain.errors import DomainError
 
+CAMERA_ABSENT_ZH = "未找到高拍仪，请检查连接后重试（也可改用扫描或导入文件）"
+CAMERA_BUSY_ZH = "高拍仪正被其他程序占用或没有响应，请关闭其他程序后重试"
+
 
 class CaptureFailed(DomainError):
     """A page could not be captured (采集失败): device absent or busy, jam, page too large…"""

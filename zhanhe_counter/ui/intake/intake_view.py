@@ -40,6 +40,9 @@ from zhanhe_counter.services.matter_search import MatterHit
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.ports.printing import PrintJobRecord
 from zhanhe_counter.services.print_service import document_title
+from zhanhe_counter.ui.capture.material_strip import MaterialStrip
+from zhanhe_counter.ui.capture.sources import SETTING as CAPTURE_SETTING
+from zhanhe_counter.ui.capture.sources import capture_source
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.intake.applicant_panel import ApplicantPanel
 from zhanhe_counter.ui.intake.checklist_panel import ChecklistPanel
@@ -94,6 +97,12 @@ class IntakeView(QWidget):
         self.hits.setVisible(False)
         self.hits.setMaximumHeight(260)
         self.checklist = ChecklistPanel()
+        station = context.station
+        self.materials = MaterialStrip(
+            station.materials,
+            capture_source(station.reference.get_setting(CAPTURE_SETTING), demo=station.demo),
+            runner,
+        )
         calendar, hours = context.station.calendar, context.station.identity.office_hours
         self.outcome = OutcomePanel(
             clock.now,
@@ -106,6 +115,7 @@ class IntakeView(QWidget):
         middle_layout.addWidget(self.search)
         middle_layout.addWidget(self.hits)
         middle_layout.addWidget(self.checklist, 1)
+        middle_layout.addWidget(self.materials)
         # Three panes that give way on a small screen: the applicant pane scrolls, the result
         # pane scrolls its text but keeps 确认并打印 in view, and no pane can be squeezed away.
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -129,6 +139,11 @@ class IntakeView(QWidget):
         self.applicant.changed.connect(self.refresh)
         self.checklist.changed.connect(self.refresh)
         self.checklist.problem.connect(self.message)
+        self.checklist.capture_requested.connect(self.materials.capture)
+        self.materials.captured_pages.connect(
+            lambda m: self.checklist.show_pages(m, self.materials.captured.page_count(m))
+        )
+        self.materials.message.connect(self.message)
         self.outcome.confirm.clicked.connect(self.confirm)
         self.outcome.clear()
 
@@ -163,6 +178,7 @@ class IntakeView(QWidget):
         self.last_result = None
         self.applicant.clear()
         self.checklist.set_matter(None)
+        self.materials.reset()
         self.checklist.set_read_only(False)
         self.checklist.set_agent(False)
         self.search.clear()
@@ -338,9 +354,14 @@ class IntakeView(QWidget):
         dispatcher = self.context.station.dispatcher
         staff = self.session.staff
         print_request = self.print_request
+        materials, captured = self.context.station.materials, self.materials.take()
 
         def work() -> IntakeDone:
             committed = intake.commit(request)
+            # Never raises: a page that cannot be kept is named, the case stands without it.
+            unkept = materials.keep_captured(committed.case.case_id, captured, staff.staff_id)
+            if unkept:
+                self.message.emit("材料影像未保存：" + "；".join(unkept))
             try:
                 jobs = dispatcher.dispatch(
                     committed,
