@@ -316,7 +316,10 @@ class Station:
         from zhanhe_counter.adapters.sync.material_upload import PostgresMaterialChannel
         from zhanhe_counter.adapters.sync.station_config import central_login
 
-        channel = PostgresMaterialChannel(central_login(self.engine, secrets))
+        address = central_login(self.engine, secrets)
+        channel = PostgresMaterialChannel(address)
+        # Its own connection: the viewer reads on the storage thread, the upload on its own.
+        self.materials.remote = PostgresMaterialChannel(address, "zhanhe-counter-viewer")
         self.material_upload = MaterialUploadWorker(channel, SqliteMaterialPages(self.engine))
         sync_worker.subscribe(self.material_upload.kick)
         self.material_upload.start()

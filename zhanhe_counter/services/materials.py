@@ -35,6 +35,7 @@ from zhanhe_counter.services.ports.materials import (
     MaterialPages,
     PageProgress,
     StoredPage,
+    UploadChannel,
     UploadChannelRunner,
 )
 from zhanhe_counter.services.ports.storage import EventStore
@@ -99,6 +100,9 @@ class MaterialService:
         self._imaging = imaging
         self._clock = clock
         self.station_id = station_id
+        #: The centre's copy, for a case whose pages this PC never held (the back office's own
+        #: PC); set when the sync starts.
+        self.remote: UploadChannel | None = None
 
     def capture(self, source: PageSource) -> list[PreparedPage]:
         """The prepared pages of one capture; raises ``CaptureFailed`` with the clerk's message."""
@@ -150,6 +154,13 @@ class MaterialService:
 
     def pages(self, case_id: UUID) -> list[StoredPage]:
         return self._pages.pages(case_id)
+
+    def case_pages(self, case_id: UUID) -> list[StoredPage]:
+        """A case's pages to view: this PC's own, else the centre's (raises ``SyncError``)."""
+        local = self._pages.pages(case_id)
+        if local or self.remote is None:
+            return local
+        return self.remote.case_pages(case_id)
 
 
 class MaterialUploadWorker:

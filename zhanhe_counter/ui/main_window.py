@@ -684,6 +684,7 @@ def _followthrough(context: CounterContext, session: LoginSession) -> Followthro
         staff=Staff(session.staff.staff_id, session.staff.name),
         audit=station.print_service.audit,
         staff_names=lambda: {s.staff_id: s.name for s in station.reference.all_staff()},
+        material_pages=station.materials.case_pages,
     )
 
 

@@ -9,16 +9,11 @@ rather than on a worker thread. No camera, or one another program holds, is a Ch
 from __future__ import annotations
 
 import logging
+from types import ModuleType
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QLoggingCategory, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import (
-    QCamera,
-    QCameraDevice,
-    QImageCapture,
-    QMediaCaptureSession,
-    QMediaDevices,
-)
 
 from zhanhe_counter.services.ports.capture import (
     CAMERA_ABSENT_ZH,
@@ -30,20 +25,27 @@ from zhanhe_counter.services.ports.capture import (
 log = logging.getLogger(__name__)
 
 CAPTURE_TIMEOUT_MS = 8000
-# FFmpeg's hardware-decoding probe (VA-API) reports missing libraries at first use: irrelevant to
-# a still from a document camera, and noise in the log (and a failure in the UI tests).
-QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
+
+
+def _multimedia() -> ModuleType:
+    """QtMultimedia, loaded at the first capture: a counter that never captures never pays for
+    it. Its FFmpeg and PipeWire probes report missing optional libraries (VA-API, PipeWire) as it
+    loads: irrelevant to a still from a document camera, and noise in the log."""
+    QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
+    from PySide6 import QtMultimedia
+
+    return QtMultimedia
 
 
 def list_cameras() -> list[DeviceInfo]:
     return [
         DeviceInfo("camera", bytes(d.id().data()).decode(errors="replace"), d.description())
-        for d in QMediaDevices.videoInputs()
+        for d in _multimedia().QMediaDevices.videoInputs()
     ]
 
 
-def _pick(name: str | None) -> QCameraDevice:
-    devices = QMediaDevices.videoInputs()
+def _pick(name: str | None) -> Any:
+    devices = _multimedia().QMediaDevices.videoInputs()
     for device in devices:
         if not name or name in device.description():
             return device
@@ -69,9 +71,11 @@ class QtDocumentCamera:
         self.timeout_ms = timeout_ms
 
     def capture(self) -> list[bytes]:
-        camera = QCamera(_pick(self.name))
-        session = QMediaCaptureSession()
-        still = QImageCapture()
+        device = _pick(self.name)
+        multimedia = _multimedia()
+        camera = multimedia.QCamera(device)
+        session = multimedia.QMediaCaptureSession()
+        still = multimedia.QImageCapture()
         session.setCamera(camera)
         session.setImageCapture(still)
         loop = QEventLoop()
