@@ -74,6 +74,7 @@ from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch
 from zhanhe_counter.services.materials import MaterialService, MaterialUploadWorker
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.capture import PageSource
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
@@ -90,6 +91,9 @@ from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyRep
 from zhanhe_counter.services.tally_export import TallyExportService
 
 log = logging.getLogger(__name__)
+
+#: The station setting naming this counter's capture device (docs/materials.md).
+CAPTURE_SETTING = "capture_device"
 
 DEMO_STATION_ID = "ZH-DEMO-01"
 DEMO_STATION_CODE = "41041101"
@@ -205,6 +209,21 @@ class Station:
             clock=self.clock,
             station_id=self.identity.station_id,
         )
+
+    def capture_source(self, camera: Callable[[str | None], PageSource]) -> PageSource:
+        """The device that captures at this counter, by the setting ``capture_device``:
+        ``sane:<device>`` a SANE scanner (its feeder), ``camera[:<name>]`` the document camera
+        (``camera`` builds it: it lives in the UI), ``simulated`` or the demo the simulated
+        camera. Unset means the document camera (docs/materials.md)."""
+        from zhanhe_counter.adapters.capture.sane_scanner import SaneScanner
+        from zhanhe_counter.adapters.capture.simulated_camera import SimulatedCamera
+
+        value = str(self.reference.get_setting(CAPTURE_SETTING) or "").strip()
+        if value.startswith("sane:"):
+            return SaneScanner(value.removeprefix("sane:"), adf=True)
+        if value == "simulated" or (self.demo and not value):
+            return SimulatedCamera()
+        return camera(value.removeprefix("camera").removeprefix(":") or None)
 
     @cached_property
     def delivery(self) -> DeliveryService:

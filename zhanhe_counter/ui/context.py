@@ -25,6 +25,7 @@ from zhanhe_counter.services.materials import MaterialService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.capture import PageSource
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
@@ -82,6 +83,8 @@ class StationServices(Protocol):
 
     @property
     def materials(self) -> MaterialService: ...
+
+    def capture_source(self, camera: Callable[[str | None], PageSource]) -> PageSource: ...
 
     @property
     def delivery(self) -> DeliveryService: ...

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.materials import CapturedMaterials, MaterialService
 from zhanhe_counter.services.ports.capture import PageSource, PreparedPage
-from zhanhe_counter.ui.capture.sources import runs_on_gui_thread
+from zhanhe_counter.ui.capture.qt_camera import QtDocumentCamera
 from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ class MaterialStrip(QWidget):
             self._add(material_id, name, kind, pages)
 
         try:
-            if runs_on_gui_thread(self.source):
+            # Qt's camera objects stay on the GUI thread; a scan may take seconds elsewhere.
+            if isinstance(self.source, QtDocumentCamera):
                 raws = self.source.capture()
                 self.runner.submit(lambda: self.materials.prepare(kind, raws), done, self._failed)
             else:

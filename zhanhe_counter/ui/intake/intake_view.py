@@ -41,8 +41,7 @@ from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.ports.printing import PrintJobRecord
 from zhanhe_counter.services.print_service import document_title
 from zhanhe_counter.ui.capture.material_strip import MaterialStrip
-from zhanhe_counter.ui.capture.sources import SETTING as CAPTURE_SETTING
-from zhanhe_counter.ui.capture.sources import capture_source
+from zhanhe_counter.ui.capture.qt_camera import QtDocumentCamera
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.intake.applicant_panel import ApplicantPanel
 from zhanhe_counter.ui.intake.checklist_panel import ChecklistPanel
@@ -100,7 +99,7 @@ class IntakeView(QWidget):
         station = context.station
         self.materials = MaterialStrip(
             station.materials,
-            capture_source(station.reference.get_setting(CAPTURE_SETTING), demo=station.demo),
+            station.capture_source(QtDocumentCamera),
             runner,
         )
         calendar, hours = context.station.calendar, context.station.identity.office_hours
