@@ -26,6 +26,7 @@ MAX_SIDE = 3508
 JPEG_QUALITY = 85
 _SKEW_RANGE = 10.0  # degrees either way; a page further off is put down again by the clerk
 _SKEW_STEP = 0.5
+_COARSE_STEP = 2.0
 _PROBE_SIDE = 400
 
 
@@ -62,19 +63,20 @@ def row_sharpness(gray: Image.Image) -> float:
 
 
 def skew_angle(image: Image.Image) -> float:
-    """The counter-clockwise rotation (degrees) that straightens the page."""
+    """The counter-clockwise rotation (degrees) that straightens the page: every 2° first, then
+    every 0.5° around the best (18 trial rotations of a small copy instead of 41)."""
     probe = image.convert("L")
     probe.thumbnail((_PROBE_SIDE, _PROBE_SIDE))
-    steps = int(_SKEW_RANGE / _SKEW_STEP)
-    candidates = [n * _SKEW_STEP for n in range(-steps, steps + 1)]
     background = _darkest(probe)
-    return max(
-        candidates,
-        key=lambda a: (
-            row_sharpness(probe.rotate(a, Image.Resampling.BILINEAR, fillcolor=background)),
-            -abs(a),
-        ),
-    )
+
+    def score(angle: float) -> tuple[float, float]:
+        turned = probe.rotate(angle, Image.Resampling.BILINEAR, fillcolor=background)
+        return row_sharpness(turned), -abs(angle)  # a tie goes to the smaller turn
+
+    coarse = max((n * _COARSE_STEP for n in range(-5, 6)), key=score)
+    steps = int(_COARSE_STEP / _SKEW_STEP)
+    fine = [coarse + n * _SKEW_STEP for n in range(-steps + 1, steps)]
+    return max((a for a in fine if abs(a) <= _SKEW_RANGE), key=score)
 
 
 def _darkest(gray: Image.Image) -> int:
