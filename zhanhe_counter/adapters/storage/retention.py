@@ -180,7 +180,7 @@ def _candidates(
             .exists()
         )
     pages = full_metadata().tables.get("material_page")
-    if pages is not None:  # a page the centre does not hold yet keeps its case (materials.md)
+    if pages is not None:  # a page the centre does not hold yet keeps its case (docs/materials.md)
         conditions.append(
             ~sa.select(pages.c.sha256)
             .where(pages.c.case_id == case_status.c.case_id, pages.c.uploaded_at.is_(None))
