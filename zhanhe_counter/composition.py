@@ -71,7 +71,11 @@ from zhanhe_counter.services.documents import DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
-from zhanhe_counter.services.materials import MaterialService, MaterialUploadWorker
+from zhanhe_counter.services.materials import (
+    MaterialService,
+    MaterialUploadWorker,
+    SigningService,
+)
 from zhanhe_counter.services.offline_limits import IntakeVerdict, OfflineGate, OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.capture import PageSource
@@ -206,6 +210,20 @@ class Station:
             store=self.store,
             pages=SqliteMaterialPages(self.engine),
             imaging=PillowImaging(),
+            clock=self.clock,
+            station_id=self.identity.station_id,
+        )
+
+    @cached_property
+    def signing(self) -> SigningService:
+        """签署文书: pledges and receipts signed on the pad, kept with the case."""
+        from zhanhe_counter.adapters.printing.signed_pdf import OverlayPdfSigner
+        from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
+
+        return SigningService(
+            store=self.store,
+            pages=SqliteMaterialPages(self.engine),
+            signer=OverlayPdfSigner(),
             clock=self.clock,
             station_id=self.identity.station_id,
         )

@@ -147,6 +147,9 @@ GOOD_DEFAULTS: dict[EventKind, p.Payload] = {
     K.MATERIAL_CAPTURED: p.MaterialCaptured(
         material_id="m1", name="身份证", pages=(p.MaterialPage("b" * 64, 10),)
     ).to_payload(),
+    K.DOCUMENT_SIGNED: p.DocumentSigned(
+        document="delivery_receipt", sha256="1" * 64, size=10, signature_sha256="2" * 64
+    ).to_payload(),
 }
 
 

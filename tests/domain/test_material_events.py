@@ -68,3 +68,24 @@ def test_a_malformed_payload_is_refused(pages: object, field: str) -> None:
     with pytest.raises(p.InvalidPayload) as info:
         p.read_payload(K.MATERIAL_CAPTURED, payload)
     assert info.value.field == field
+
+
+def test_a_signed_document_record_round_trips_and_checks_its_hashes() -> None:
+    record = p.DocumentSigned("gaozhi_pledge", "a" * 64, 1234, "b" * 64)
+    assert p.read_payload(K.DOCUMENT_SIGNED, record.to_payload()) == record
+    assert K.DOCUMENT_SIGNED.is_attachment
+    for fields, field in (
+        ({"sha256": "x"}, "sha256"),
+        ({"signature_sha256": "A" * 64}, "signature_sha256"),
+        ({"size": 0}, "size"),
+        ({"size": True}, "size"),
+    ):
+        values: dict[str, Any] = {
+            "document": "gaozhi_pledge",
+            "sha256": "a" * 64,
+            "size": 1,
+            "signature_sha256": "b" * 64,
+        } | fields
+        with pytest.raises(p.InvalidPayload) as info:
+            p.DocumentSigned(**values)
+        assert info.value.field == field

@@ -45,6 +45,7 @@ class EventKind(StrEnum):
     # Attachment kinds (附件记录): images and signed papers kept with the case. They sync like
     # every event but never move the case: no status, no deadline, no tally figure.
     MATERIAL_CAPTURED = "material_captured"  # 材料影像 (pages captured for one checklist row)
+    DOCUMENT_SIGNED = "document_signed"  # 签署文书 (a pledge or receipt signed on the pad)
 
     @property
     def label(self) -> str:
@@ -91,6 +92,7 @@ _KIND_LABELS = {
     EventKind.ID_REVEALED: "查看完整证件号码",
     EventKind.CASE_EXPORTED: "导出办件",
     EventKind.MATERIAL_CAPTURED: "采集材料影像",
+    EventKind.DOCUMENT_SIGNED: "签署文书",
 }
 
 _ACTION_LABELS = {
@@ -116,6 +118,7 @@ _ACTION_LABELS = {
     EventKind.ID_REVEALED: "查看完整证件号码",
     EventKind.CASE_EXPORTED: "导出办件",
     EventKind.MATERIAL_CAPTURED: "采集材料影像",
+    EventKind.DOCUMENT_SIGNED: "签署文书",
 }
 
 AUDIT_KINDS = frozenset(
@@ -128,7 +131,7 @@ AUDIT_KINDS = frozenset(
     }
 )
 
-ATTACHMENT_KINDS = frozenset({EventKind.MATERIAL_CAPTURED})
+ATTACHMENT_KINDS = frozenset({EventKind.MATERIAL_CAPTURED, EventKind.DOCUMENT_SIGNED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -811,6 +811,45 @@ class MaterialCaptured(EventRecord):
         return cls(r.text("material_id"), r.text("name"), tuple(pages), r.text("source"))
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentSigned(EventRecord):
+    """签署文书: a document signed on the pad, kept as the signed PDF. ``sha256`` and ``size`` are
+    the signed PDF's (kept by the station like a material page, sent to the centre with the
+    case); ``signature_sha256`` is the signature image's. ``document`` is a ``DocumentKind``
+    value, kept as text: a newer station may add kinds."""
+
+    kind: ClassVar[EventKind] = EventKind.DOCUMENT_SIGNED
+    document: str
+    sha256: str
+    size: int
+    signature_sha256: str
+
+    def __post_init__(self) -> None:
+        for name in ("sha256", "signature_sha256"):
+            if not _SHA256_HEX.fullmatch(getattr(self, name)):
+                raise self._fail(name, "must be 64 lower-case hex digits")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1:
+            raise self._fail("size", "must be a positive integer")
+
+    def to_payload(self) -> Payload:
+        return {
+            "document": self.document,
+            "sha256": self.sha256,
+            "size": self.size,
+            "signature_sha256": self.signature_sha256,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _audit_reader(cls.kind, payload)
+        return cls(
+            r.text("document"),
+            r.text("sha256"),
+            payload.get("size"),  # type: ignore[arg-type]  # checked in __post_init__
+            r.text("signature_sha256"),
+        )
+
+
 # ----------------------------------------------------------------------------- the applicant
 
 # How a person is spelled inside the RECEIVED payload's ``applicant`` object. The applicant's own
@@ -1084,6 +1123,7 @@ RECORD_TYPES: Mapping[EventKind, type[EventRecord]] = {
         IdRevealed,
         CaseExported,
         MaterialCaptured,
+        DocumentSigned,
     )
 }
 

@@ -13,6 +13,7 @@ without an image is still ticked (the paper is what the law counts, docs/materia
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from zhanhe_counter.services.ports.materials import (
     UploadChannel,
     UploadChannelRunner,
 )
+from zhanhe_counter.services.ports.signing import PdfSigner
 from zhanhe_counter.services.ports.storage import EventStore
 
 log = logging.getLogger(__name__)
@@ -204,3 +206,54 @@ class MaterialUploadWorker:
                 continue
             if report.uploaded:
                 log.info("uploaded %d material pages", report.uploaded)
+
+
+class SigningService:
+    """签署文书: a rendered pledge or receipt signed on the pad, kept and recorded with the case.
+
+    The signed PDF is kept like a material page (encrypted, uploaded and routed with the case,
+    pruned with it) under the material id ``signed:<document>``; the ``DOCUMENT_SIGNED`` event
+    keeps its SHA-256, so the copy the back office sees can be checked against the case.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: EventStore,
+        pages: MaterialPages,
+        signer: PdfSigner,
+        clock: Clock,
+        station_id: str,
+    ) -> None:
+        self._store = store
+        self._pages = pages
+        self._signer = signer
+        self._clock = clock
+        self.station_id = station_id
+
+    def sign(
+        self, case_id: UUID, document: str, pdf: bytes, signature_png: bytes, actor: str
+    ) -> tuple[CaseEvent, bytes]:
+        """The signed PDF and its event; raises ``DomainError`` (nothing recorded then)."""
+        if not signature_png:
+            raise DomainError("empty signature", "请申请人先在签字板上签名")
+        signed = self._signer.sign(pdf, signature_png)
+        digest = hashlib.sha256(signed).hexdigest()
+        record = p.DocumentSigned(
+            document=document,
+            sha256=digest,
+            size=len(signed),
+            signature_sha256=hashlib.sha256(signature_png).hexdigest(),
+        )
+        draft = EventDraft(
+            event_id=uuid7(),
+            case_id=case_id,
+            kind=EventKind.DOCUMENT_SIGNED,
+            station_id=self.station_id,
+            actor=actor,
+            occurred_at=self._clock.now(),
+            payload=record.to_payload(),
+        )
+        page = PreparedPage(signed, "application/pdf", digest, 0, 0)
+        self._pages.keep(case_id, draft.event_id, f"signed:{document}", [page], draft.occurred_at)
+        return self._store.append(draft), signed

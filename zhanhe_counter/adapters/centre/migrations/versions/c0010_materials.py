@@ -11,7 +11,7 @@ Create Date: 2026-12-02
   to the case, read by every station the case is routed to (the same rule as ``case_event``).
 * ``material_complete(sha256)``: with the owner's rights, checks the station's chunks hash to the
   name and marks the blob complete ('complete', 'missing', or 'corrupt' after deleting them).
-* ``event_kind_policy`` accepts ``material_captured`` from stations.
+* ``event_kind_policy`` accepts ``material_captured`` and ``document_signed`` from stations.
 
 Written out in full (never importing the live models) so it stays what it was when released.
 """
@@ -110,7 +110,7 @@ CREATE POLICY mc_read_all ON material_chunk FOR SELECT TO {BACKOFFICE_ROLE} USIN
 CREATE POLICY cm_read_all ON case_material FOR SELECT TO {BACKOFFICE_ROLE} USING (true);
 
 INSERT INTO event_kind_policy (kind, station_may_emit, central_may_emit)
-VALUES ('material_captured', true, false);
+VALUES ('material_captured', true, false), ('document_signed', true, false);
 """
 
 
@@ -176,7 +176,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM event_kind_policy WHERE kind = 'material_captured'")
+    op.execute(
+        "DELETE FROM event_kind_policy WHERE kind IN ('material_captured', 'document_signed')"
+    )
     op.execute("DROP FUNCTION material_complete(text)")
     # One statement: the read policies of the blobs and chunks refer to case_material.
     op.execute("DROP TABLE case_material, material_chunk, material_blob")
