@@ -1,4 +1,4 @@
-"""Signing on a pen tablet (签字板): Qt tablet events with pressure, the pledge's PDF signed and kept.
+"""Signing on a pen tablet (签字板): tablet events with pressure; the pledge signed and kept.
 
 The pad is driven by real ``QTabletEvent`` objects from a stylus ``QPointingDevice``; the pledge
 is the station's own 容缺受理承诺书 as rendered for a real intake, read back with pypdf.
