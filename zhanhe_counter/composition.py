@@ -14,6 +14,7 @@ from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -67,7 +68,7 @@ from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
-from zhanhe_counter.services.documents import DocumentService
+from zhanhe_counter.services.documents import DocumentRequest, DocumentService
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
@@ -227,6 +228,14 @@ class Station:
             clock=self.clock,
             station_id=self.identity.station_id,
         )
+
+    def sign_document(
+        self, case_id: UUID, request: DocumentRequest, signature_png: bytes, actor: str
+    ) -> None:
+        """Render ``request`` as printed, sign it with the pad's image and keep it with the case
+        (docs/materials.md)."""
+        rendered = self.renderer.render_pdf(request.kind, request.values)
+        self.signing.sign(case_id, request.kind.value, rendered.content, signature_png, actor)
 
     def capture_source(self, camera: Callable[[str | None], PageSource]) -> PageSource:
         """The device that captures at this counter, by the setting ``capture_device``:

@@ -6,6 +6,7 @@ is the station's own 容缺受理承诺书 as rendered for a real intake, read b
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from collections.abc import Iterator
@@ -19,12 +20,20 @@ from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.services.followthrough_support import (
+    APPLICANT_ID,
+    DELIVERY_CLERK,
+    build_followthrough,
+    followthrough_services,
+)
 from tests.services.test_intake import NOW, FixedClock, _request
 from zhanhe_counter.composition import Station, build_station
 from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.signature_pad import SignaturePad
 
 _PEN = QPointingDevice(
@@ -156,3 +165,40 @@ def test_an_unsigned_pad_or_a_broken_document_records_nothing(
     state = station.store.case_state(case.case_id)
     assert state is not None
     assert state.attachments == ()
+
+
+def test_the_delivery_receipt_is_signed_and_kept_at_pickup(qtbot: QtBot, tmp_path: Path) -> None:
+    ft = build_followthrough(tmp_path / "ft")
+    try:
+        services = dataclasses.replace(
+            followthrough_services(ft, DELIVERY_CLERK), sign_document=ft.station.sign_document
+        )
+        window = DeliveryWindow(services, StorageRunner())
+        window.ask_confirm = lambda _title, _question: True
+        qtbot.addWidget(window)
+        case = ft.ready_for_delivery()
+        qtbot.keyClicks(window.search, case.case_number or "")
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.case is not None, timeout=10_000)
+        window.receiver_name.setText("刘䶮")
+        window.receiver_id.setText(APPLICANT_ID)
+        qtbot.mouseClick(window.verify_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(window.pickup_button.isEnabled, timeout=10_000)
+        window.tick_all_collected()
+        _stroke(window.pad, 0.8)
+        signature = window.pad.to_png()
+        with qtbot.waitSignal(window.delivered, timeout=20_000):
+            qtbot.mouseClick(window.pickup_button, Qt.MouseButton.LeftButton)
+        window.runner.wait_idle()
+        state = ft.station.store.case_state(case.case_id)
+        assert state is not None
+        [signed] = [p.record_of(e) for e in state.attachments]
+        assert isinstance(signed, p.DocumentSigned)
+        assert signed.document == "delivery_receipt"
+        assert signed.signature_sha256 == hashlib.sha256(signature).hexdigest()
+        [kept] = ft.station.materials.pages(case.case_id)
+        assert hashlib.sha256(kept.image).hexdigest() == signed.sha256
+        text = "".join(pg.extract_text() for pg in PdfReader(io.BytesIO(kept.image)).pages)
+        assert "领取人（签字）" in text
+    finally:
+        ft.station.close()

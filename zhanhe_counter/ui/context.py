@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from uuid import UUID
 
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
@@ -19,6 +20,7 @@ from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
+from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.materials import MaterialService
@@ -85,6 +87,10 @@ class StationServices(Protocol):
     def materials(self) -> MaterialService: ...
 
     def capture_source(self, camera: Callable[[str | None], PageSource]) -> PageSource: ...
+
+    def sign_document(
+        self, case_id: UUID, request: DocumentRequest, signature_png: bytes, actor: str
+    ) -> None: ...
 
     @property
     def delivery(self) -> DeliveryService: ...

@@ -685,6 +685,7 @@ def _followthrough(context: CounterContext, session: LoginSession) -> Followthro
         audit=station.print_service.audit,
         staff_names=lambda: {s.staff_id: s.name for s in station.reference.all_staff()},
         material_pages=station.materials.case_pages,
+        sign_document=station.sign_document,
     )
 
 

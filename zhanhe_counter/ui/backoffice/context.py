@@ -15,6 +15,7 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentPrinter
+from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.materials import StoredPage
@@ -54,6 +55,8 @@ class FollowthroughServices:
     staff_names: Callable[[], Mapping[str, str]] | None = None
     #: 材料影像 of a case (this PC's, else the centre's); None: the viewer is not offered.
     material_pages: Callable[[UUID], Sequence[StoredPage]] | None = None
+    #: Signs a rendered document with the pad's image and keeps it (签署文书); None: not kept.
+    sign_document: Callable[[UUID, DocumentRequest, bytes, str], None] | None = None
     _viewed: set[tuple[UUID, str]] = field(default_factory=set, repr=False)
 
     def record_view(self, runner: StorageRunner, case_id: UUID, screen: str) -> None:
