@@ -34,7 +34,10 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.ui.delivery.delivery_window import DeliveryWindow
 from zhanhe_counter.ui.jobs import StorageRunner
+from zhanhe_counter.ui.main_window import MainWindow
 from zhanhe_counter.ui.signature_pad import SignaturePad
+
+from .conftest import card
 
 _PEN = QPointingDevice(
     "test stylus",
@@ -202,3 +205,29 @@ def test_the_delivery_receipt_is_signed_and_kept_at_pickup(qtbot: QtBot, tmp_pat
         assert "领取人（签字）" in text
     finally:
         ft.station.close()
+
+
+def test_ctrl_g_after_a_rongque_intake_signs_the_pledge(qtbot: QtBot, window: MainWindow) -> None:
+    station = window.context.station
+    window.on_card(card())
+    qtbot.keyClicks(window.intake.search, "gljt")  # 高龄津贴申请: the bank card may follow (容缺)
+    qtbot.keyClick(window.intake.search, Qt.Key.Key_Return)
+    for number in "124":
+        qtbot.keyClick(window.intake.checklist.table, number)
+    with qtbot.waitSignal(window.intake.done, timeout=20_000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    case_id = blocker.args[0].committed.case.case_id
+    assert "Ctrl+G" in window.intake.outcome.result_line.text()
+    pad = _pad(qtbot)
+    _stroke(pad, 0.6)
+    asked: list[list[str]] = []
+    window.intake.ask_signature = lambda titles: asked.append(titles) or pad.to_png()
+
+    with qtbot.waitSignal(window.intake.message, timeout=20_000) as said:
+        qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+
+    assert asked == [["容缺受理承诺书"]]
+    assert said.args[0] == "承诺书已签署，签名件已随办件保存。"
+    state = station.store.case_state(case_id)
+    assert state is not None
+    assert [p.record_of(e).document for e in state.attachments] == ["rongque_pledge"]  # type: ignore[attr-defined]

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+F", self.search)
         self._shortcut("Ctrl+Return", self.intake.confirm)
         self._shortcut("Ctrl+Enter", self.intake.confirm)
+        self._shortcut("Ctrl+G", self.intake.sign_pledges)
         self._shortcut("Esc", self.back)
         self._shortcut("Ctrl+L", self.lock)
         for number, card in enumerate(context.demo_cards[:9], start=1):
