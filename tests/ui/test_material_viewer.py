@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uuid6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +19,7 @@ from tests.services.followthrough_support import (
 )
 from zhanhe_counter.adapters.capture.simulated_camera import SimulatedCamera
 from zhanhe_counter.services.materials import CapturedMaterials
+from zhanhe_counter.services.ports.materials import StoredPage
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
 from zhanhe_counter.ui.capture.material_viewer import MaterialViewer
 from zhanhe_counter.ui.jobs import StorageRunner
@@ -62,3 +64,23 @@ def test_ctrl_m_shows_the_pages_of_the_selected_case(qtbot: QtBot, ft: Followthr
     assert viewer.height() <= 768
     viewer.close()
     bench.runner.wait_idle()
+
+
+def test_signed_documents_are_named_not_drawn(qtbot: QtBot) -> None:
+    photo = SimulatedCamera().capture()[0]
+    common = {"case_id": uuid6.uuid7(), "event_id": uuid6.uuid7(), "page_no": 1, "size": 1}
+    pages = [
+        StoredPage(sha256="a" * 64, material_id="1", media_type="image/png", image=photo, **common),
+        StoredPage(
+            sha256="b" * 64,
+            material_id="signed:rongque_pledge",
+            media_type="application/pdf",
+            image=b"%PDF-1.4",
+            **common,
+        ),
+    ]
+    viewer = MaterialViewer("K-1", pages)
+    qtbot.addWidget(viewer)
+    assert viewer.list.count() == 1
+    assert viewer.signed == ["rongque_pledge"]
+    assert viewer.signed_note.text() == "另有签署文书 1 份"

@@ -38,18 +38,22 @@ class MaterialViewer(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"材料影像 · {title}")
         self.resize(1000, 640)
-        self.pages = list(pages)
+        # Signed documents (签署文书, PDF) are listed by name, not drawn: the pages are images.
+        self.pages = [p for p in pages if p.media_type.startswith("image/")]
+        self.signed = [p.material_id.removeprefix("signed:") for p in pages if p not in self.pages]
         self.zoom = 1.0
         self.list = QListWidget()
         self.list.setIconSize(_THUMB)
         self.list.setFixedWidth(200)
-        self.page = QLabel("本办件没有材料影像" if not pages else "")
+        self.page = QLabel("本办件没有材料影像" if not self.pages else "")
         self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         scroll = QScrollArea()
         scroll.setWidget(self.page)
         scroll.setWidgetResizable(True)
         self.area = scroll
         self.caption = QLabel("")
+        self.signed_note = QLabel(f"另有签署文书 {len(self.signed)} 份" if self.signed else "")
+        self.signed_note.setObjectName("hint")
         self.caption.setObjectName("hint")
         for page in self.pages:
             pixmap = QPixmap()
@@ -61,6 +65,7 @@ class MaterialViewer(QDialog):
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
         right.addWidget(self.caption)
+        right.addWidget(self.signed_note)
         layout = QHBoxLayout(self)
         layout.addWidget(self.list)
         layout.addLayout(right, 1)
