@@ -8,6 +8,7 @@ rather than on a worker thread. No camera, or one another program holds, is a Ch
 
 from __future__ import annotations
 
+import importlib
 import logging
 from types import ModuleType
 from typing import Any
@@ -32,9 +33,13 @@ def _multimedia() -> ModuleType:
     it. Its FFmpeg and PipeWire probes report missing optional libraries (VA-API, PipeWire) as it
     loads: irrelevant to a still from a document camera, and noise in the log."""
     QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
-    from PySide6 import QtMultimedia
-
-    return QtMultimedia
+    try:
+        return importlib.import_module("PySide6.QtMultimedia")  # in PySide6-Addons
+    except ImportError as error:
+        raise CaptureFailed(
+            f"QtMultimedia unavailable: {error}",
+            "本机未安装高拍仪组件（Qt Multimedia），请联系管理员",
+        ) from error
 
 
 def list_cameras() -> list[DeviceInfo]:
