@@ -40,7 +40,7 @@ QT_UNUSED = tuple(
     for name in (
         "Qt3DAnimation", "Qt3DCore", "Qt3DExtras", "Qt3DInput", "Qt3DLogic", "Qt3DRender",
         "QtBluetooth", "QtCharts", "QtConcurrent", "QtDataVisualization", "QtDesigner",
-        "QtGraphs", "QtHelp", "QtHttpServer", "QtLabsStyleKit", "QtLocation", "QtMultimedia",
+        "QtGraphs", "QtHelp", "QtHttpServer", "QtLabsStyleKit", "QtLocation",
         "QtMultimediaWidgets", "QtNetworkAuth", "QtNfc", "QtOpenGL", "QtOpenGLWidgets",
         "QtPdfWidgets", "QtPositioning", "QtQml", "QtQmlFeatures", "QtQuick", "QtQuick3D",
         "QtQuickControls2", "QtQuickTest", "QtQuickWidgets", "QtRemoteObjects", "QtScxml",
@@ -53,7 +53,8 @@ QT_UNUSED = tuple(
 
 #: Qt modules the client imports; never in :data:`QT_UNUSED`.
 QT_USED = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtPdf",
-           "PySide6.QtPrintSupport")  # fmt: skip
+           "PySide6.QtPrintSupport",
+           "PySide6.QtMultimedia")  # the document camera (高拍仪), docs/materials.md  # fmt: skip
 
 #: Development tools and the standard library's GUI kit never run on a counter.
 DEV_ONLY = (

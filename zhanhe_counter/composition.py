@@ -14,6 +14,7 @@ from datetime import date, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -71,10 +72,15 @@ from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
-from zhanhe_counter.services.documents import DocumentService, ServiceGuides
+from zhanhe_counter.services.documents import DocumentRequest, DocumentService, ServiceGuides
 from zhanhe_counter.services.followups import FollowupService, rectify_days_from
 from zhanhe_counter.services.intake import IntakeService
 from zhanhe_counter.services.integrity import DatabaseHealth, IdleIntegrityWatch, first_stop
+from zhanhe_counter.services.materials import (
+    MaterialService,
+    MaterialUploadWorker,
+    SigningService,
+)
 from zhanhe_counter.services.offline_limits import (
     IntakeVerdict,
     OfflineGate,
@@ -83,6 +89,7 @@ from zhanhe_counter.services.offline_limits import (
 )
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.administration import CentreAdministration
+from zhanhe_counter.services.ports.capture import PageSource
 from zhanhe_counter.services.ports.printing import DocumentRenderer, Printer, RenderedDocument
 from zhanhe_counter.services.ports.storage import StaffRecord
 from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore
@@ -100,6 +107,9 @@ from zhanhe_counter.services.tally import StationPlace, TallyDirectory, TallyRep
 from zhanhe_counter.services.tally_export import TallyExportService
 
 log = logging.getLogger(__name__)
+
+#: The station setting naming this counter's capture device (docs/materials.md).
+CAPTURE_SETTING = "capture_device"
 
 DEMO_STATION_ID = "ZH-DEMO-01"
 DEMO_STATION_CODE = "41041101"
@@ -149,6 +159,7 @@ class Station:
     #: The offline limits intake asks before each new case; opened when sync starts.
     intake_gate: OfflineGate
     sync_worker: SyncWorker | None = None  # None until the PC is registered (start_sync)
+    material_upload: MaterialUploadWorker | None = None  # started with the sync
     #: The database's integrity (quick check at open, full check when idle); stops intake.
     health: DatabaseHealth | None = None
     integrity_watch: IdleIntegrityWatch | None = None
@@ -238,6 +249,57 @@ class Station:
             clock=self.clock,
             station_id=self.identity.station_id,
         )
+
+    @cached_property
+    def materials(self) -> MaterialService:
+        """材料影像: pages captured for checklist rows, kept encrypted with the case."""
+        from zhanhe_counter.adapters.capture.imaging import PillowImaging
+        from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
+
+        return MaterialService(
+            store=self.store,
+            pages=SqliteMaterialPages(self.engine),
+            imaging=PillowImaging(),
+            clock=self.clock,
+            station_id=self.identity.station_id,
+        )
+
+    @cached_property
+    def signing(self) -> SigningService:
+        """签署文书: pledges and receipts signed on the pad, kept with the case."""
+        from zhanhe_counter.adapters.printing.signed_pdf import OverlayPdfSigner
+        from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
+
+        return SigningService(
+            store=self.store,
+            pages=SqliteMaterialPages(self.engine),
+            signer=OverlayPdfSigner(),
+            clock=self.clock,
+            station_id=self.identity.station_id,
+        )
+
+    def sign_document(
+        self, case_id: UUID, request: DocumentRequest, signature_png: bytes, actor: str
+    ) -> None:
+        """Render ``request`` as printed, sign it with the pad's image and keep it with the case
+        (docs/materials.md)."""
+        rendered = self.renderer.render_pdf(request.kind, request.values)
+        self.signing.sign(case_id, request.kind.value, rendered.content, signature_png, actor)
+
+    def capture_source(self, camera: Callable[[str | None], PageSource]) -> PageSource:
+        """The device that captures at this counter, by the setting ``capture_device``:
+        ``sane:<device>`` a SANE scanner (its feeder), ``camera[:<name>]`` the document camera
+        (``camera`` builds it: it lives in the UI), ``simulated`` or the demo the simulated
+        camera. Unset means the document camera (docs/materials.md)."""
+        from zhanhe_counter.adapters.capture.sane_scanner import SaneScanner
+        from zhanhe_counter.adapters.capture.simulated_camera import SimulatedCamera
+
+        value = str(self.reference.get_setting(CAPTURE_SETTING) or "").strip()
+        if value.startswith("sane:"):
+            return SaneScanner(value.removeprefix("sane:"), adf=True)
+        if value == "simulated" or (self.demo and not value):
+            return SimulatedCamera()
+        return camera(value.removeprefix("camera").removeprefix(":") or None)
 
     @cached_property
     def delivery(self) -> DeliveryService:
@@ -352,7 +414,22 @@ class Station:
         self.intake_gate.open()
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()
+        self._start_material_upload(secrets, self.sync_worker)
         return None
+
+    def _start_material_upload(self, secrets: SecretStore, sync_worker: SyncWorker) -> None:
+        """材料影像 go to the centre after each sync session (their cases go first)."""
+        from zhanhe_counter.adapters.storage.material_store import SqliteMaterialPages
+        from zhanhe_counter.adapters.sync.material_upload import PostgresMaterialChannel
+        from zhanhe_counter.adapters.sync.station_config import central_login
+
+        address = central_login(self.engine, secrets)
+        channel = PostgresMaterialChannel(address)
+        # Its own connection: the viewer reads on the storage thread, the upload on its own.
+        self.materials.remote = PostgresMaterialChannel(address, "zhanhe-counter-viewer")
+        self.material_upload = MaterialUploadWorker(channel, SqliteMaterialPages(self.engine))
+        sync_worker.subscribe(self.material_upload.kick)
+        self.material_upload.start()
 
     def sync_status(self) -> SyncStatus:
         """What the sync bar shows (storage work: call it off the UI thread)."""
@@ -408,6 +485,8 @@ class Station:
         self._closed = True
         if self.sync_worker is not None:
             self.sync_worker.stop()
+        if self.material_upload is not None:
+            self.material_upload.stop()
         if self.integrity_watch is not None:
             self.integrity_watch.stop()
         if self.backups is not None:

@@ -106,6 +106,12 @@ GOOD_PAYLOADS: dict[EventKind, p.Payload] = {
     ).to_payload(),
     EventKind.ID_REVEALED: p.IdRevealed().to_payload(),
     EventKind.CASE_EXPORTED: p.CaseExported(export="tally_drill", file_format="xlsx").to_payload(),
+    EventKind.MATERIAL_CAPTURED: p.MaterialCaptured(
+        material_id="m1", name="身份证", pages=(p.MaterialPage("a" * 64, 1000),), source="scanner"
+    ).to_payload(),
+    EventKind.DOCUMENT_SIGNED: p.DocumentSigned(
+        document="rongque_pledge", sha256="d" * 64, size=5000, signature_sha256="e" * 64
+    ).to_payload(),
 }
 
 K = EventKind

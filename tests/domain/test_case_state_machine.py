@@ -158,6 +158,12 @@ GOOD_DEFAULTS: dict[EventKind, p.Payload] = {
     ).to_payload(),
     K.ID_REVEALED: p.IdRevealed().to_payload(),
     K.CASE_EXPORTED: p.CaseExported(export="tally_drill", file_format="csv").to_payload(),
+    K.MATERIAL_CAPTURED: p.MaterialCaptured(
+        material_id="m1", name="身份证", pages=(p.MaterialPage("b" * 64, 10),)
+    ).to_payload(),
+    K.DOCUMENT_SIGNED: p.DocumentSigned(
+        document="delivery_receipt", sha256="1" * 64, size=10, signature_sha256="2" * 64
+    ).to_payload(),
 }
 
 
@@ -187,12 +193,18 @@ def next_kind(state: CaseState | None) -> st.SearchStrategy[EventKind]:
     return st.integers(0, 9).flatmap(pick)
 
 
+def _beside(kind: EventKind) -> bool:
+    """Kinds kept beside the steps (access records, attachments), accepted on any case."""
+    return kind.is_audit or kind.is_attachment
+
+
 def check_invariants(state: CaseState) -> None:
     kinds = [e.kind for e in state.timeline]
     assert state.status in set(CaseStatus)
-    assert state.event_count == len(state.timeline) + len(state.access_log)
-    assert not any(k.is_audit for k in kinds)
+    assert state.event_count == len(state.timeline) + len(state.access_log) + len(state.attachments)
+    assert not any(k.is_audit or k.is_attachment for k in kinds)
     assert all(e.kind.is_audit for e in state.access_log)
+    assert all(e.kind.is_attachment for e in state.attachments)
     assert kinds[0] in (K.RECEIVED, K.CONSULTED)
     assert kinds.count(K.RATED) <= 1
     assert (state.rating is None) == (K.RATED not in kinds)
@@ -311,9 +323,16 @@ class CaseMachine(RuleBasedStateMachine):
             return  # the state is immutable and self.state was not replaced
         except p.InvalidPayload:
             # A malformed payload of an allowed kind: reported, nothing recorded.
-            assert ev.kind in allowed or (ev.kind.is_audit and before is not None)
+            assert ev.kind in allowed or (_beside(ev.kind) and before is not None)
             return
-        if ev.kind.is_audit:
+        if ev.kind.is_attachment:
+            # An attachment is kept on any case and moves nothing but the attachments.
+            assert before is not None
+            assert after.attachments == (*before.attachments, ev)
+            assert replace(after, attachments=(), event_count=0) == replace(
+                before, attachments=(), event_count=0
+            )
+        elif ev.kind.is_audit:
             # An access record is accepted on any case and moves nothing but the access log.
             assert before is not None
             assert after.event_count == before.event_count + 1
@@ -323,7 +342,7 @@ class CaseMachine(RuleBasedStateMachine):
             )
         else:
             assert ev.kind in allowed, f"{ev.kind} applied though not offered"
-        if before is not None and not ev.kind.is_audit:
+        if before is not None and not _beside(ev.kind):
             assert after.event_count == before.event_count + 1
             assert after.timeline[:-1] == before.timeline
         self.state = after

@@ -30,6 +30,7 @@ COMMANDS = {
     "cases": "cases",
     "documents": "documents",
     "print-test": "printers",
+    "devices": "devices",
     "central": "central",
     "station": "station",
     "sync": "sync",

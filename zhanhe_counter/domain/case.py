@@ -18,7 +18,8 @@ twice: dispatched, then signed for; ``domain.notice_service``); it does not move
 
 Audit events (查阅记录: viewed, printed, reprinted, ID revealed, exported) may follow in every
 state, closed cases included, and change nothing but the case's ``access_log``: not the status,
-not a deadline, not the timeline the rules read.
+not a deadline, not the timeline the rules read. Attachments (材料影像) likewise follow in every
+state and change only the case's ``attachments``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from uuid import UUID
 from zhanhe_counter.domain import payloads as p
 from zhanhe_counter.domain.applicant import Applicant
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.domain.events import AUDIT_KINDS, CaseEvent, EventKind
+from zhanhe_counter.domain.events import ATTACHMENT_KINDS, AUDIT_KINDS, CaseEvent, EventKind
 from zhanhe_counter.domain.notice_service import (
     ServiceRecord,
     service_problem,
@@ -220,6 +221,7 @@ class CaseState:
     event_count: int = 0  # every event, audit events included
     timeline: tuple[CaseEvent, ...] = ()  # the steps of the case, without audit events
     access_log: tuple[CaseEvent, ...] = ()  # 查阅记录: the audit events, in order
+    attachments: tuple[CaseEvent, ...] = ()  # 材料影像: the attachment events, in order
 
     @property
     def outstanding_rongque(self) -> tuple[p.MaterialItem, ...]:
@@ -259,7 +261,7 @@ def allowed_next(state: CaseState | None) -> frozenset[EventKind]:
 def may_record(state: CaseState | None, kind: EventKind) -> bool:
     """Whether an event of ``kind`` may be recorded now: a step ``allowed_next`` offers, or an
     audit event on a case that exists (also a closed one)."""
-    if kind in AUDIT_KINDS:
+    if kind in AUDIT_KINDS or kind in ATTACHMENT_KINDS:
         return state is not None
     return kind in allowed_next(state)
 
@@ -277,7 +279,8 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
                 status=status,
                 kind=event.kind,
             )
-        if any(e.event_id == event.event_id for e in (*state.timeline, *state.access_log)):
+        recorded = (*state.timeline, *state.access_log, *state.attachments)
+        if any(e.event_id == event.event_id for e in recorded):
             raise IllegalTransition(
                 f"case {state.case_id}: event {event.event_id} is already recorded",
                 "该操作已记录，不能重复记录",
@@ -293,6 +296,12 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
             state,
             event_count=state.event_count + 1,
             access_log=(*state.access_log, event),
+        )
+    if state is not None and event.kind.is_attachment:
+        return replace(
+            state,
+            event_count=state.event_count + 1,
+            attachments=(*state.attachments, event),
         )
     new = _open(event, record) if state is None else _TRANSITIONS[event.kind](state, record, event)
     return replace(

@@ -43,6 +43,10 @@ class EventKind(StrEnum):
     DOCUMENT_REPRINTED = "document_reprinted"  # 补打文书
     ID_REVEALED = "id_revealed"  # 查看完整证件号码
     CASE_EXPORTED = "case_exported"  # 导出办件数据
+    # Attachment kinds (附件记录): images and signed papers kept with the case. They sync like
+    # every event but never move the case: no status, no deadline, no tally figure.
+    MATERIAL_CAPTURED = "material_captured"  # 材料影像 (pages captured for one checklist row)
+    DOCUMENT_SIGNED = "document_signed"  # 签署文书 (a pledge or receipt signed on the pad)
 
     @property
     def label(self) -> str:
@@ -59,6 +63,11 @@ class EventKind(StrEnum):
         """An access record (查阅记录), not a step of the case: no status, no deadline, no
         tally figure; clerks' timelines leave it out."""
         return self in AUDIT_KINDS
+
+    @property
+    def is_attachment(self) -> bool:
+        """Something kept with the case (材料影像), not a step: it moves nothing."""
+        return self in ATTACHMENT_KINDS
 
 
 _KIND_LABELS = {
@@ -84,6 +93,8 @@ _KIND_LABELS = {
     EventKind.DOCUMENT_REPRINTED: "补打文书",
     EventKind.ID_REVEALED: "查看完整证件号码",
     EventKind.CASE_EXPORTED: "导出办件",
+    EventKind.MATERIAL_CAPTURED: "采集材料影像",
+    EventKind.DOCUMENT_SIGNED: "签署文书",
 }
 
 _ACTION_LABELS = {
@@ -109,6 +120,8 @@ _ACTION_LABELS = {
     EventKind.DOCUMENT_REPRINTED: "补打文书",
     EventKind.ID_REVEALED: "查看完整证件号码",
     EventKind.CASE_EXPORTED: "导出办件",
+    EventKind.MATERIAL_CAPTURED: "采集材料影像",
+    EventKind.DOCUMENT_SIGNED: "签署文书",
 }
 
 AUDIT_KINDS = frozenset(
@@ -120,6 +133,8 @@ AUDIT_KINDS = frozenset(
         EventKind.CASE_EXPORTED,
     }
 )
+
+ATTACHMENT_KINDS = frozenset({EventKind.MATERIAL_CAPTURED, EventKind.DOCUMENT_SIGNED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -863,6 +863,109 @@ class CaseExported(EventRecord):
         return cls(r.text("export"), r.text("file_format"))
 
 
+@dataclass(frozen=True, slots=True)
+class MaterialPage:
+    """One captured page (材料影像页): its SHA-256 (hex) and size in bytes. The image itself is
+    kept by the station and sent to the centre apart from the event, found by its hash."""
+
+    sha256: str
+    size: int
+
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialCaptured(EventRecord):
+    """材料影像: the pages captured for one checklist row, in order, and how (scanner, camera,
+    file). ``page_count`` is ``len(pages)``, written out for readers that skip the list."""
+
+    kind: ClassVar[EventKind] = EventKind.MATERIAL_CAPTURED
+    material_id: str
+    name: str
+    pages: tuple[MaterialPage, ...]
+    source: str = "file"
+
+    def __post_init__(self) -> None:
+        if not self.pages:
+            raise self._fail("pages", "must hold at least one page")
+        for position, page in enumerate(self.pages):
+            if not isinstance(page.sha256, str) or not _SHA256_HEX.fullmatch(page.sha256):
+                raise self._fail(f"pages[{position}].sha256", "must be 64 lower-case hex digits")
+            if isinstance(page.size, bool) or not isinstance(page.size, int) or page.size < 1:
+                raise self._fail(f"pages[{position}].size", "must be a positive integer")
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def total_size(self) -> int:
+        return sum(page.size for page in self.pages)
+
+    def to_payload(self) -> Payload:
+        return {
+            "material_id": self.material_id,
+            "name": self.name,
+            "pages": [{"sha256": page.sha256, "size": page.size} for page in self.pages],
+            "page_count": self.page_count,
+            "total_size": self.total_size,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _audit_reader(cls.kind, payload)
+        entries = payload.get("pages")
+        if not isinstance(entries, list):
+            raise r.fail("pages", "must be a list")
+        pages = []
+        for position, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                raise r.fail(f"pages[{position}]", "must be an object")
+            pages.append(MaterialPage(entry.get("sha256"), entry.get("size")))  # type: ignore[arg-type]
+        return cls(r.text("material_id"), r.text("name"), tuple(pages), r.text("source"))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSigned(EventRecord):
+    """签署文书: a document signed on the pad, kept as the signed PDF. ``sha256`` and ``size`` are
+    the signed PDF's (kept by the station like a material page, sent to the centre with the
+    case); ``signature_sha256`` is the signature image's. ``document`` is a ``DocumentKind``
+    value, kept as text: a newer station may add kinds."""
+
+    kind: ClassVar[EventKind] = EventKind.DOCUMENT_SIGNED
+    document: str
+    sha256: str
+    size: int
+    signature_sha256: str
+
+    def __post_init__(self) -> None:
+        for name in ("sha256", "signature_sha256"):
+            if not _SHA256_HEX.fullmatch(getattr(self, name)):
+                raise self._fail(name, "must be 64 lower-case hex digits")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1:
+            raise self._fail("size", "must be a positive integer")
+
+    def to_payload(self) -> Payload:
+        return {
+            "document": self.document,
+            "sha256": self.sha256,
+            "size": self.size,
+            "signature_sha256": self.signature_sha256,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        r = _audit_reader(cls.kind, payload)
+        return cls(
+            r.text("document"),
+            r.text("sha256"),
+            payload.get("size"),  # type: ignore[arg-type]  # checked in __post_init__
+            r.text("signature_sha256"),
+        )
+
+
 # ----------------------------------------------------------------------------- the applicant
 
 # How a person is spelled inside the RECEIVED payload's ``applicant`` object. The applicant's own
@@ -1136,6 +1239,8 @@ RECORD_TYPES: Mapping[EventKind, type[EventRecord]] = {
         DocumentReprinted,
         IdRevealed,
         CaseExported,
+        MaterialCaptured,
+        DocumentSigned,
     )
 }
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from uuid import UUID
 
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.domain.windows import HallDirectory
@@ -19,13 +20,15 @@ from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.case_history import CaseHistoryService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentDispatcher, DocumentPrinter
-from zhanhe_counter.services.documents import ServiceGuides
+from zhanhe_counter.services.documents import DocumentRequest, ServiceGuides
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.intake import IntakeService
+from zhanhe_counter.services.materials import MaterialService
 from zhanhe_counter.services.matter_search import MatterSearch
 from zhanhe_counter.services.my_cases import MyCasesService
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.administration import CentreAdministration
+from zhanhe_counter.services.ports.capture import PageSource
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import EventStore, ReferenceStore
@@ -80,6 +83,15 @@ class StationServices(Protocol):
 
     @property
     def supplements(self) -> SupplementsService: ...
+
+    @property
+    def materials(self) -> MaterialService: ...
+
+    def capture_source(self, camera: Callable[[str | None], PageSource]) -> PageSource: ...
+
+    def sign_document(
+        self, case_id: UUID, request: DocumentRequest, signature_png: bytes, actor: str
+    ) -> None: ...
 
     @property
     def delivery(self) -> DeliveryService: ...

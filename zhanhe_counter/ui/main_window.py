@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+F", self.search)
         self._shortcut("Ctrl+Return", self.intake.confirm)
         self._shortcut("Ctrl+Enter", self.intake.confirm)
+        self._shortcut("Ctrl+G", self.intake.sign_pledges)
         self._shortcut("Esc", self.back)
         self._shortcut("Ctrl+L", self.lock)
         for number, card in enumerate(context.demo_cards[:9], start=1):
@@ -740,6 +741,8 @@ def _followthrough(context: CounterContext, session: LoginSession) -> Followthro
         staff=Staff(session.staff.staff_id, session.staff.name),
         audit=station.print_service.audit,
         staff_names=lambda: {s.staff_id: s.name for s in station.reference.all_staff()},
+        material_pages=station.materials.case_pages,
+        sign_document=station.sign_document,
     )
 
 

@@ -289,6 +289,54 @@ outbound_cursor = sa.Table(
     sa.Column("server_seq", sa.BigInteger, nullable=False),
 )
 
+# Material page images (材料影像, docs/materials.md): one blob per station and SHA-256, sent in
+# bytea chunks so an interrupted upload resumes from the chunks the centre holds; ``complete``
+# once the chunks hash to the name. ``case_material`` ties a blob to a case: it is what routes
+# the image with the case (row-level security reads ``case_route``).
+material_blob = sa.Table(
+    "material_blob",
+    central_metadata,
+    sa.Column("origin", sa.String(32), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("chunk_size", sa.Integer, nullable=False),
+    sa.Column("chunk_count", sa.Integer, nullable=False),
+    sa.Column("media_type", sa.String(32), nullable=False),
+    sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("chunk_count >= 1 AND chunk_size >= 1", name="chunks_positive"),
+)
+
+material_chunk = sa.Table(
+    "material_chunk",
+    central_metadata,
+    sa.Column("origin", sa.String(32), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["origin", "sha256"],
+        ["material_blob.origin", "material_blob.sha256"],
+        ondelete="CASCADE",
+    ),
+)
+
+case_material = sa.Table(
+    "case_material",
+    central_metadata,
+    sa.Column(
+        "case_id", sa.Uuid, sa.ForeignKey("case_file.case_id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("origin", sa.String(32), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("event_id", sa.Uuid, nullable=False),
+    sa.Column("material_id", sa.String(64), nullable=False),
+    sa.Column("page_no", sa.Integer, nullable=False),
+    sa.Column("linked_at", UtcDateTime, nullable=False, server_default=sa.func.now()),
+    sa.ForeignKeyConstraint(["origin", "sha256"], ["material_blob.origin", "material_blob.sha256"]),
+    sa.Index("ix_case_material_blob", "origin", "sha256"),
+)
+
 # ------------------------------------------------------------ reference data (edited centrally)
 
 _reference = reference_tables(central_metadata, local=False)

@@ -7,6 +7,7 @@ A case goes only when all of these hold, checked again inside the batch's write 
 * every one of its events is ``confirmed`` by the centre (none ``local``, ``sent`` or
   ``rejected``), it is not flagged ``needs_attention`` and no pulled fact about it is set aside;
 * its last event, by status time, occurrence and recording, is older than the cut-off;
+* every material page image of it has been uploaded to the centre (``material_page``);
 * it does not hold the newest event of a station: the sync handshake compares the centre's
   highest number for this station with the highest one in ``case_event``, and a database
   whose newest event was pruned would look like one restored from an old backup.
@@ -176,6 +177,13 @@ def _candidates(
         conditions.append(
             ~sa.select(conflict.c.event_id)
             .where(conflict.c.case_id == case_status.c.case_id)
+            .exists()
+        )
+    pages = full_metadata().tables.get("material_page")
+    if pages is not None:  # a page the centre does not hold yet keeps its case (docs/materials.md)
+        conditions.append(
+            ~sa.select(pages.c.sha256)
+            .where(pages.c.case_id == case_status.c.case_id, pages.c.uploaded_at.is_(None))
             .exists()
         )
     if after is not None:

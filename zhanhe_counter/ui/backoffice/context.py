@@ -7,7 +7,7 @@ the screens only call these services.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID, uuid5
 
@@ -15,8 +15,10 @@ from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.backoffice import BackofficeService
 from zhanhe_counter.services.delivery import DeliveryService
 from zhanhe_counter.services.document_dispatch import DocumentPrinter
+from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.services.followups import FollowupService
 from zhanhe_counter.services.ports import Clock
+from zhanhe_counter.services.ports.materials import StoredPage
 from zhanhe_counter.services.privacy import AuditTrail
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.station import Staff
@@ -51,6 +53,10 @@ class FollowthroughServices:
     audit: AuditTrail | None = None
     #: Staff names by login id (read on the storage thread), so screens show 张敏, not zhangmin.
     staff_names: Callable[[], Mapping[str, str]] | None = None
+    #: 材料影像 of a case (this PC's, else the centre's); None: the viewer is not offered.
+    material_pages: Callable[[UUID], Sequence[StoredPage]] | None = None
+    #: Signs a rendered document with the pad's image and keeps it (签署文书); None: not kept.
+    sign_document: Callable[[UUID, DocumentRequest, bytes, str], None] | None = None
     _viewed: set[tuple[UUID, str]] = field(default_factory=set, repr=False)
 
     def record_view(self, runner: StorageRunner, case_id: UUID, screen: str) -> None:

@@ -42,6 +42,7 @@ from uuid6 import uuid7
 from zhanhe_counter.domain.case import CaseState, CaseStatus, allowed_next
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventKind
+from zhanhe_counter.domain.matters import Material
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem, ServiceMethod
 from zhanhe_counter.services.backoffice import ActionResult
 from zhanhe_counter.services.backoffice_queues import QueueItem, QueueKind
@@ -52,6 +53,7 @@ from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
 from zhanhe_counter.ui.backoffice.service_dialog import ServiceDialog, ServiceEntry
+from zhanhe_counter.ui.capture.material_viewer import MaterialViewer
 from zhanhe_counter.ui.dialogs import confirm
 from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.layout import scrolling
@@ -232,6 +234,10 @@ class BackofficeWorkbench(QWidget):
         self.contact.setObjectName("hint")
         self.contact_button = QPushButton("联系承办部门 [F9]")
         self.contact_button.clicked.connect(self.show_contact)
+        self.materials_button = QPushButton("材料影像 [Ctrl+M]")
+        self.materials_button.clicked.connect(self.show_materials)
+        self.materials_button.setEnabled(False)
+        QShortcut(QKeySequence("Ctrl+M"), self, self.show_materials)
         self.buttons: dict[str, QPushButton] = {}
         panel = QVBoxLayout()
         panel.addWidget(self.case_title)
@@ -240,6 +246,7 @@ class BackofficeWorkbench(QWidget):
         details.setMinimumHeight(60)
         panel.addWidget(details, 1)
         panel.addWidget(self.contact_button)
+        panel.addWidget(self.materials_button)
         panel.addWidget(self.contact)
         handlers: dict[str, Callable[[], None]] = {
             "accept": self.accept_current,
@@ -514,12 +521,36 @@ class BackofficeWorkbench(QWidget):
         self.callback_button.setVisible(tab == "followups" and state is not None)
         self.supplement_button.setVisible(tab == "supplements" and state is not None)
         self.contact_button.setEnabled(state is not None)
+        self.materials_button.setEnabled(
+            state is not None and self.services.material_pages is not None
+        )
         if state is None:
             self.case_title.setText("请在左侧选择办件")
             self.case_details.clear()
             return
         self.case_title.setText(f"{state.case_number or ''} · {state.status.label}")
         self.case_details.setText(_case_html(state, self.services, self._lists.staff_names or {}))
+
+    def show_materials(self) -> None:
+        """Ctrl+M: the case's 材料影像, read on the storage thread (from the centre if need be)."""
+        state, fetch = self._current, self.services.material_pages
+        if state is None or fetch is None:
+            return
+        case_id = state.case_id
+        self.status.setText("正在读取材料影像……")
+
+        def shown(pages: object) -> None:
+            assert isinstance(pages, list)
+            self.status.setText(f"材料影像 {len(pages)} 页")
+            names = {str(n): m.name for n, m in enumerate(self._materials_of(state), start=1)}
+            self.viewer = MaterialViewer(state.case_number or "", pages, names, self)
+            self.viewer.show()
+
+        self.runner.submit(lambda: list(fetch(case_id)), shown, self._failed)
+
+    def _materials_of(self, state: CaseState) -> tuple[Material, ...]:
+        matter = self.services.catalogue.matters.get(state.matter_id or "")
+        return matter.materials if matter else ()
 
     def show_contact(self) -> None:
         """承办处室、联系人、电话 of the selected case's department (Art. 11)."""

@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 from uuid6 import uuid7
 
 from zhanhe_counter.domain.china_time import china_date
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.payloads import ServiceMethod
 from zhanhe_counter.services.delivery import DeliveryCase, DeliveryResult, VerifiedReceiver
+from zhanhe_counter.services.documents import DocumentRequest
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 from zhanhe_counter.ui.backoffice.service_dialog import CARRIERS
@@ -361,8 +363,10 @@ class DeliveryWindow(QWidget):
         collected = self.collected_items()
         signature = self.pad.to_png() or None
         event_id = uuid7()
-        self._submit(
-            lambda: delivery.pickup(
+        sign = self.services.sign_document
+
+        def work() -> DeliveryResult:
+            result = delivery.pickup(
                 case.case_id,
                 receiver,
                 collected,
@@ -370,9 +374,12 @@ class DeliveryWindow(QWidget):
                 actor_name=staff.name,
                 signature_png=signature,
                 event_id=event_id,
-            ),
-            "已签收出件，签收单已送打印。",
-        )
+            )
+            if signature and sign is not None:
+                _sign_receipts(result, signature, staff.staff_id, sign)
+            return result
+
+        self._submit(work, "已签收出件，签收单已送打印。")
 
     def express(self) -> None:
         case = self.case
@@ -487,3 +494,19 @@ def _message(error: Exception, fallback: str) -> str:
         return error.user_message
     log.error("delivery step failed: %r", error)
     return fallback
+
+
+def _sign_receipts(
+    result: DeliveryResult,
+    signature: bytes,
+    actor: str,
+    sign: Callable[[UUID, DocumentRequest, bytes, str], None],
+) -> None:
+    """The 出件签收单 signed with the pad's image and kept with the case (签署文书). The delivery is
+    recorded already: a receipt that cannot be signed is logged, the paper one is signed by hand."""
+    for request in result.documents:
+        if request.kind is DocumentKind.DELIVERY_RECEIPT:
+            try:
+                sign(result.case.case_id, request, signature, actor)
+            except DomainError as error:
+                log.warning("receipt of case %s not signed: %s", result.case.case_id, error)

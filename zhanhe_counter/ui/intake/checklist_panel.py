@@ -8,6 +8,7 @@ Keys while the list has focus:
   S             obtained by data sharing (共享免交)            G      replaced by 告知承诺
   N             not conforming (不符合要求)                     Delete switch a condition off
   R             applicant declines 容缺 (then 一次性告知)       P      online pre-review passed
+  C             capture the row's pages (高拍仪 or scanner, docs/materials.md)
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from zhanhe_counter.ui import theme
 
 HINT = (
     "数字键 切换材料 · 空格 已核原件 · +/- 份数 · S 共享免交 · G 告知承诺 · N 不符合 · "
-    "R 不同意容缺 · P 网上预审 · Ctrl+Enter 确认并打印"
+    "R 不同意容缺 · P 网上预审 · C 拍照/扫描 · Ctrl+Enter 确认并打印"
 )
 _COLUMNS = ("号", "状态", "材料", "窗口操作", "说明")
 
@@ -88,6 +89,7 @@ class ChecklistPanel(QFrame):
 
     changed = Signal()
     problem = Signal(str)  # a key that cannot apply to the row, said in Chinese
+    capture_requested = Signal(str, str)  # material id (its catalogue number), name
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +98,7 @@ class ChecklistPanel(QFrame):
         self.records: dict[str, MaterialRecord] = {}
         self.conditions: set[str] = set()
         self.is_agent = False
+        self.page_counts: dict[str, int] = {}  # material id -> pages captured (材料影像)
         self.title = QLabel("事项：未选择（按 / 搜索）")
         self.title.setObjectName("sectionTitle")
         self.table = QTableWidget(0, len(_COLUMNS))
@@ -139,6 +142,7 @@ class ChecklistPanel(QFrame):
         self.matter = matter
         self.records = {}
         self.conditions = set()
+        self.page_counts = {}
         self.rongque_declined.setChecked(False)
         self.pre_reviewed.setChecked(False)
         if matter is None:
@@ -264,6 +268,15 @@ class ChecklistPanel(QFrame):
             self.records[material.name] = MaterialRecord(state)
         self._refresh()
 
+    def request_capture(self) -> None:
+        material = self._material(self.current_row() + 1)
+        if material is not None:
+            self.capture_requested.emit(str(self.current_row() + 1), material.name)
+
+    def show_pages(self, material_id: str, count: int) -> None:
+        self.page_counts[material_id] = count
+        self._refresh()
+
     def drop_condition(self) -> None:
         material = self._material(self.current_row() + 1)
         if material is None or not material.conditional_on:
@@ -314,6 +327,7 @@ class ChecklistPanel(QFrame):
             "n": lambda: self.set_state(RecordState.NOT_CONFORMING),
             "r": self.rongque_declined.toggle,
             "p": self.pre_reviewed.toggle,
+            "c": self.request_capture,
         }
         action = letters.get(text.lower())
         if action is not None:
@@ -355,6 +369,8 @@ class ChecklistPanel(QFrame):
             active = material in applicable
             record = self.records.get(material.name) if active else None
             status, colour = record_text(material, record) if active else ("— 不适用", "#b0b0b0")
+            if pages := self.page_counts.get(str(index + 1)):
+                status += f"\n影像{pages}页"
             cells = (
                 str(index + 1),
                 status,

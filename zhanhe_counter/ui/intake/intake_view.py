@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import ChecklistResult, Outcome
+from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.matters import Matter
 from zhanhe_counter.services.auth import LoginSession
@@ -40,12 +42,18 @@ from zhanhe_counter.services.matter_search import MatterHit
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.ports.printing import PrintJobRecord
 from zhanhe_counter.services.print_service import document_title
+from zhanhe_counter.ui.capture.material_strip import MaterialStrip
+from zhanhe_counter.ui.capture.qt_camera import QtDocumentCamera
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.intake.applicant_panel import ApplicantPanel
 from zhanhe_counter.ui.intake.checklist_panel import ChecklistPanel
 from zhanhe_counter.ui.intake.outcome_panel import OutcomePanel
 from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.layout import scrolling
+from zhanhe_counter.ui.sign_dialog import ask_signature
+
+#: The documents the applicant signs at intake (签署承诺书, Ctrl+G).
+_PLEDGES = frozenset({DocumentKind.RONGQUE_PLEDGE, DocumentKind.GAOZHI_PLEDGE})
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +92,10 @@ class IntakeView(QWidget):
         self.last_result: ChecklistResult | None = None
         self.committing = False
         self._card_began = False  # this intake was begun by a card tap, nothing chosen since
+        #: Asks the applicant to sign (a dialog with the pad); tests answer it themselves.
+        self.ask_signature: Callable[[list[str]], bytes | None] = lambda titles: ask_signature(
+            self, titles
+        )
         clock = context.station.clock
         today = clock.now().date()
 
@@ -94,6 +106,12 @@ class IntakeView(QWidget):
         self.hits.setVisible(False)
         self.hits.setMaximumHeight(260)
         self.checklist = ChecklistPanel()
+        station = context.station
+        self.materials = MaterialStrip(
+            station.materials,
+            station.capture_source(QtDocumentCamera),
+            runner,
+        )
         calendar, hours = context.station.calendar, context.station.identity.office_hours
         self.outcome = OutcomePanel(
             clock.now,
@@ -106,6 +124,7 @@ class IntakeView(QWidget):
         middle_layout.addWidget(self.search)
         middle_layout.addWidget(self.hits)
         middle_layout.addWidget(self.checklist, 1)
+        middle_layout.addWidget(self.materials)
         # Three panes that give way on a small screen: the applicant pane scrolls, the result
         # pane scrolls its text but keeps 确认并打印 in view, and no pane can be squeezed away.
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -129,6 +148,11 @@ class IntakeView(QWidget):
         self.applicant.changed.connect(self.refresh)
         self.checklist.changed.connect(self.refresh)
         self.checklist.problem.connect(self.message)
+        self.checklist.capture_requested.connect(self.materials.capture)
+        self.materials.captured_pages.connect(
+            lambda m: self.checklist.show_pages(m, self.materials.captured.page_count(m))
+        )
+        self.materials.message.connect(self.message)
         self.outcome.confirm.clicked.connect(self.confirm)
         self.outcome.clear()
 
@@ -163,6 +187,7 @@ class IntakeView(QWidget):
         self.last_result = None
         self.applicant.clear()
         self.checklist.set_matter(None)
+        self.materials.reset()
         self.checklist.set_read_only(False)
         self.checklist.set_agent(False)
         self.search.clear()
@@ -338,9 +363,14 @@ class IntakeView(QWidget):
         dispatcher = self.context.station.dispatcher
         staff = self.session.staff
         print_request = self.print_request
+        materials, captured = self.context.station.materials, self.materials.take()
 
         def work() -> IntakeDone:
             committed = intake.commit(request)
+            # Never raises: a page that cannot be kept is named, the case stands without it.
+            unkept = materials.keep_captured(committed.case.case_id, captured, staff.staff_id)
+            if unkept:
+                self.message.emit("材料影像未保存：" + "；".join(unkept))
             try:
                 jobs = dispatcher.dispatch(
                     committed,
@@ -371,9 +401,45 @@ class IntakeView(QWidget):
             print_problem=done.print_problem,
             answer_due=done.committed.case.answer_due,
         )
+        if any(job.kind in _PLEDGES for job in done.jobs):
+            self.outcome.result_line.setText(
+                self.outcome.result_line.text() + "\n按 Ctrl+G 请申请人在签字板上签署承诺书。"
+            )
         self.message.emit(f"办件已保存：{number}")
         self.setFocus()
         self.done.emit(done)
+
+    def sign_pledges(self) -> None:
+        """Ctrl+G: the applicant signs the intake's pledges on the pad; the signed copies are
+        kept with the case (签署文书, docs/materials.md)."""
+        done = self.last_done
+        if done is None or self.committing:
+            return
+        station, staff = self.context.station, self.session.staff
+        pledges = [
+            r
+            for r in station.dispatcher.requests_for(done.committed, staff.name)
+            if r.kind in _PLEDGES
+        ]
+        if not pledges:
+            self.message.emit("本件没有需要申请人签署的承诺书。")
+            return
+        signature = self.ask_signature([document_title(r.kind.value) for r in pledges])
+        if not signature:
+            return
+        case_id = done.committed.case.case_id
+
+        def work() -> None:
+            for request in pledges:
+                station.sign_document(case_id, request, signature, staff.staff_id)
+
+        self.runner.submit(
+            work,
+            lambda _: self.message.emit("承诺书已签署，签名件已随办件保存。"),
+            lambda error: self.message.emit(
+                error.user_message if isinstance(error, DomainError) else "签名件保存失败，请重试。"
+            ),
+        )
 
     def _commit_failed(self, error: Exception) -> None:
         self.committing = False

@@ -53,6 +53,8 @@ _KIND_TEXT = {
     "document_reprinted": "补打文书",
     "id_revealed": "查看证件号码",
     "case_exported": "导出办件",
+    "material_captured": "材料影像",
+    "document_signed": "签署文书",
 }
 
 
