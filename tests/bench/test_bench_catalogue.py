@@ -84,6 +84,7 @@ _START = """
 import sys, time
 from pathlib import Path
 started = time.perf_counter()
+from zhanhe_counter.adapters.catalogue import load_catalogue
 loaded = load_catalogue(Path(sys.argv[1]), departments=Path(sys.argv[2]))
 print(time.perf_counter() - started, len(loaded.catalogue))
 """
