@@ -79,3 +79,36 @@ def test_bench_render_each_form_vs_bare_canvas(tmp_path: Path) -> None:
             f"ratio={ratio:.2f} vs bare reportlab canvas ({floor * 1000:.1f} ms)"
         )
     print(f"BENCH render median ratio={statistics.median(ratios):.2f} vs bare reportlab canvas")
+
+
+def _first_and_second(mode: str) -> dict[str, float]:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.first_render", mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
+    )
+    times: dict[str, float] = json.loads(done.stdout)
+    return times
+
+
+@pytest.mark.bench
+def test_the_first_document_after_start_is_as_fast_as_the_second() -> None:
+    """The window warms the renderer up once it shows (``FormRenderer.warm_up``): the first
+    applicant's receipt and ticket then take about as long as the second applicant's. Each in
+    a fresh process; a cold one (no warm-up) is printed beside for comparison. Best of two."""
+    warm = [_first_and_second("warm") for _ in range(2)]
+    cold = _first_and_second("cold")
+    first = min(run["first"] for run in warm)
+    second = min(run["second"] for run in warm)
+    print(
+        f"BENCH first_document warm: first case {first * 1000:.1f} ms, second "
+        f"{second * 1000:.1f} ms ratio={first / second:.2f}; without the warm-up: first "
+        f"{cold['first'] * 1000:.1f} ms, second {cold['second'] * 1000:.1f} ms "
+        f"ratio={cold['first'] / cold['second']:.2f}"
+    )
+    # Close, not equal: the first case's own characters still need their glyph widths.
+    assert first <= 1.5 * second + 0.010

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import IntEnum
@@ -105,8 +106,6 @@ class _Index:
     def __init__(self, matters: list[Matter], window: WindowConfig) -> None:
         from pypinyin import Style, lazy_pinyin
 
-        # Own matters first in catalogue order: the list shown before anything is typed.
-        self.own_first = sorted(matters, key=lambda m: not window.handles(m))
         ranked = sorted(matters, key=lambda m: (not window.handles(m), len(m.name), m.id))
         self.matters = ranked
         self.handled = [window.handles(m) for m in ranked]
@@ -148,22 +147,27 @@ class MatterSearch:
         self._matters = list(catalogue)
         self._catalogue_order = {m.id: n for n, m in enumerate(self._matters)}
         self._built: _Index | None = None
+        self._building = threading.Lock()
+        # Shown before anything is typed: own matters first, in catalogue order (no index).
+        self._own_first = sorted(self._matters, key=lambda m: not window.handles(m))
 
     @property
     def _index(self) -> _Index:
-        if self._built is None:
-            self._built = _Index(self._matters, self.window)
-        return self._built
+        with self._building:  # the warm-up thread may be building it when the clerk types
+            if self._built is None:
+                self._built = _Index(self._matters, self.window)
+            return self._built
 
     def warm(self) -> None:
-        """Build the index now (e.g. in the background after the window shows)."""
+        """Build the index now (in the background after the window shows: pypinyin takes a
+        moment to load, and the first keystroke should not wait for it)."""
         _ = self._index
 
     def search(self, text: str, *, limit: int = DEFAULT_LIMIT) -> list[MatterHit]:
-        index = self._index
         needle = text.strip().replace(_SEPARATOR, "")
         if not needle:
-            return [self._hit(m, MatchKind.PREFIX) for m in index.own_first[:limit]]
+            return [self._hit(m, MatchKind.PREFIX) for m in self._own_first[:limit]]
+        index = self._index
         found = _first_matches(index, needle, limit)
         if not found:
             return self._closest(needle, limit)

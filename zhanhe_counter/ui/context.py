@@ -107,6 +107,10 @@ class StationServices(Protocol):
 
     def sync_now(self) -> bool: ...
 
+    def startup_checks(self) -> None: ...
+
+    def warm_up(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class DemoCard:
