@@ -44,12 +44,16 @@ def _process_seconds(args: list[str], pycache: Path) -> tuple[float, float]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     shown = None
-    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) as process:
+    with subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as process:
         assert process.stdout is not None
+        assert process.stderr is not None
         for line in process.stdout:
             if shown is None and _SHOWN in line:
                 shown = time.perf_counter() - start
-        assert process.wait(timeout=120) == 0
+        errors = process.stderr.read()
+        assert process.wait(timeout=120) == 0, errors[-3000:]
     assert shown is not None, "the window never showed"
     return shown, time.perf_counter() - start
 

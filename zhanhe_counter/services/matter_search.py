@@ -21,8 +21,6 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import IntEnum
 
-from rapidfuzz import fuzz, process
-
 from zhanhe_counter.domain.matters import Catalogue, Matter
 from zhanhe_counter.domain.windows import HallDirectory, WindowConfig
 
@@ -162,6 +160,7 @@ class MatterSearch:
         """Build the index now (in the background after the window shows: pypinyin takes a
         moment to load, and the first keystroke should not wait for it)."""
         _ = self._index
+        self._closest("", 1)  # loads rapidfuzz
 
     def search(self, text: str, *, limit: int = DEFAULT_LIMIT) -> list[MatterHit]:
         needle = text.strip().replace(_SEPARATOR, "")
@@ -178,6 +177,8 @@ class MatterSearch:
         return [m for m in self._matters if self.window.handles(m)]
 
     def _closest(self, needle: str, limit: int) -> list[MatterHit]:
+        from rapidfuzz import fuzz, process  # loaded by the warm-up, not at start
+
         index = self._index
         count = min(limit, _CLOSEST_LIMIT)
         lowered = _NOT_ALNUM.sub("", needle.lower())

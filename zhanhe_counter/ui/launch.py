@@ -98,7 +98,9 @@ def _after_first_show(window: MainWindow, context: CounterContext) -> None:
     # Once the first frame is painted: parsing the fonts holds the interpreter a while.
     QTimer.singleShot(
         WARM_UP_DELAY_MS,
-        lambda: threading.Thread(target=warm_up, name="warm-up", daemon=True).start(),
+        # Not a daemon: a client closed within seconds of its start waits for it rather than
+        # stopping it inside reportlab's C code at interpreter exit.
+        lambda: threading.Thread(target=warm_up, name="warm-up").start(),
     )
 
 
