@@ -290,9 +290,10 @@ class Station:
             _queue_owed_documents(self)
 
     def warm_up(self) -> None:
-        """Load what the first document and the first search would otherwise load while an
-        applicant waits: the fonts and templates, one throwaway render, the search index's
-        pinyin. For a background thread once the window shows; storage is not touched."""
+        """Load what the first document would otherwise load while an applicant waits: the
+        fonts and templates, and one throwaway render of each template (the window warms its
+        matter search beside it). For a background thread once the window shows; storage is
+        not touched."""
         from zhanhe_counter.adapters.printing.pdf import FormRenderer
 
         renderer = self.renderer
