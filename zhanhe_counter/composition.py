@@ -17,14 +17,12 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from zhanhe_counter import __version__
 from zhanhe_counter.adapters.calendar import build_work_calendar
 from zhanhe_counter.adapters.calendar.office_hours import load_office_hours
 from zhanhe_counter.adapters.catalogue import load_catalogue, load_windows
 from zhanhe_counter.adapters.clock import SystemClock
-from zhanhe_counter.adapters.export import ExportFormat, write_export
 from zhanhe_counter.adapters.paths import local_db_path
 from zhanhe_counter.adapters.printing.printers.simulated import SimulatedPrinter
 from zhanhe_counter.adapters.printing.queue import SqlitePrintQueue
@@ -378,6 +376,9 @@ class Station:
         """统计导出 from the supervisor's page: the CLI's export writers, audited per case."""
 
         def write(report: TallyReport, file_format: str, out: Path) -> Path:
+            # openpyxl and reportlab's layout engine load on the first export, not at start.
+            from zhanhe_counter.adapters.export import ExportFormat, write_export
+
             return write_export(report, ExportFormat(file_format), out)
 
         return TallyExportService(self.tally, write, self.print_service.audit)
@@ -393,6 +394,34 @@ class Station:
             matters={m.id: m.name for m in self.catalogue.matters.values()},
             departments={m.id: m.department for m in self.catalogue.matters.values()},
         )
+
+    # -- after the window shows ------------------------------------------------------
+
+    def startup_checks(self) -> None:
+        """What a start owes before the first new case but not before the window: the quick
+        check of the file, the retention pass and the documents a crash left owed.
+
+        The counter (``build_station(..., startup_checks=False)``) runs this as the first job
+        on its window's storage thread, so any intake the clerk starts queues behind it: no new
+        case is written before the check has had its say or races the owed documents.
+        """
+        if self.health is not None:
+            self.health.check()  # quick: pages and records; a damaged file stops new intake
+            if not self.health.state.damaged:  # never delete from a damaged file
+                _prune_expired_cases(self.engine, self.data_dir, self.reference, self.clock)
+        if self.folder_lock is not None:  # the running client, not a one-shot command
+            _queue_owed_documents(self)
+
+    def warm_up(self) -> None:
+        """Load what the first document would otherwise load while an applicant waits: the
+        fonts and templates, and one throwaway render of each template (the window warms its
+        matter search beside it). For a background thread once the window shows; storage is
+        not touched."""
+        from zhanhe_counter.adapters.printing.pdf import FormRenderer
+
+        renderer = self.renderer
+        if isinstance(renderer, FormRenderer):
+            renderer.warm_up()
 
     # -- sync with the centre ---------------------------------------------------------
 
@@ -545,11 +574,14 @@ def build_station(
     start_queue: bool = True,
     printers: dict[str, Printer] | None = None,
     secrets: SecretStore | None = None,
+    startup_checks: bool = True,
 ) -> Station:
     """Open (and in demo mode, seed) the station in ``data_dir``.
 
     The database key comes from ``secrets`` (default: the OS keyring), or in demo mode from the
     folder's demo key file (:mod:`zhanhe_counter.adapters.storage.database_key`).
+    ``startup_checks=False`` leaves :meth:`Station.startup_checks` to the caller (the counter
+    window runs it once it shows).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     # The running client (it starts the print queue) holds the folder; one-shot commands that
@@ -571,16 +603,17 @@ def build_station(
         if folder_lock is not None:
             folder_lock.release()
         raise
-    if start_queue:
-        _queue_owed_documents(station)
+    if startup_checks:
+        station.startup_checks()
     return station
 
 
 def _queue_owed_documents(station: Station) -> None:
     """Documents a crash left owed are queued before the first new case (issue 18, Deliver 2).
 
-    Before the screens open, so no new intake of this run can race it; the client holds the
-    folder lock, so no other one can either. A failure leaves them owed with the reason, for
+    Before any new intake of this run (first on the window's storage thread, see
+    ``Station.startup_checks``), so none can race it; the client holds the folder lock, so no
+    other one can either. A failure leaves them owed with the reason, for
     the next start and ``db check``; the station still opens.
     """
     try:
@@ -603,14 +636,11 @@ def _build_station(
     folder_lock: DataFolderLock | None,
 ) -> Station:
     engine = open_station_database(data_dir, demo=demo, secrets_store=secrets)
-    health = DatabaseHealth(SqliteIntegrityProbe(engine))
-    health.check()  # quick: pages and records; a damaged file stops new intake (below)
+    health = DatabaseHealth(SqliteIntegrityProbe(engine))  # checked in Station.startup_checks
     store = SqliteEventStore(engine)
     reference = SqliteReferenceStore(engine)
     SqliteSignatureArchive(engine).absorb_files(data_dir)
     clock = clock or SystemClock()
-    if not health.state.damaged:  # never delete from a damaged file: a restore needs it all
-        _prune_expired_cases(engine, data_dir, reference, clock)
     if demo:
         _seed_demo(reference)
     if not reference.get_setting(KEY_CENTRAL_URL):
@@ -938,7 +968,12 @@ def _printers(data_dir: Path, demo: bool) -> dict[str, Printer]:
 
 
 def _seed_demo(reference: SqliteReferenceStore) -> None:
-    """Settings and staff of the demo station; existing values are kept."""
+    """Settings and staff of the demo station; existing values are kept.
+
+    The demo accounts' password is printed on the login dialog, so their hashes use the fast
+    parameters (``main`` checks demo logins with the same): the full ones cost 0.3–0.75 s
+    of every demo start and protect nothing here.
+    """
     defaults = {
         "station_id": DEMO_STATION_ID,
         "station_code": DEMO_STATION_CODE,
@@ -950,8 +985,9 @@ def _seed_demo(reference: SqliteReferenceStore) -> None:
             reference.set_setting(key, value)
     if reference.all_staff():
         return
-    hasher = PasswordHasher()
-    password_hash = hasher.hash(DEMO_PASSWORD)
+    from zhanhe_counter.adapters.security import Argon2PasswordHasher
+
+    password_hash = Argon2PasswordHasher(fast=True).hash(DEMO_PASSWORD)
     for staff_id, name, roles in DEMO_STAFF:
         reference.save_staff(
             StaffRecord(staff_id=staff_id, name=name, roles=roles, password_hash=password_hash)

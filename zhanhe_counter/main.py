@@ -73,7 +73,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return run_counter(
             app,
             station,
-            Argon2PasswordHasher(),
+            # Demo accounts (published password) are hashed and checked with the fast
+            # parameters; a real station's with the full ones.
+            Argon2PasswordHasher(fast=args.demo),
             reader=reader,
             reader_problem=reader_problem,
             demo_cards=cards,
@@ -120,11 +122,12 @@ def _open_station(data_dir: Path, *, demo: bool) -> Station | None:
     from zhanhe_counter.ui.app import show_startup_error
 
     try:
-        return build_station(data_dir, demo=demo)
+        # The start-up checks run once the window shows (``ui.launch``), on its storage thread.
+        return build_station(data_dir, demo=demo, startup_checks=False)
     except StationSetupMissing:
         if not _run_first_setup(data_dir):
             return None
-        return build_station(data_dir, demo=demo)
+        return build_station(data_dir, demo=demo, startup_checks=False)
     except DomainError as error:
         log.error("cannot open the station: %s", error)
         show_startup_error(error.user_message)

@@ -117,6 +117,7 @@ def test_another_clerk_signs_in_at_the_lock(qtbot: QtBot, context: CounterContex
         qtbot.keyClicks(dialog.staff_id, "lina")
         qtbot.keyClicks(dialog.password, "123456")
         dialog.try_login()
+        qtbot.waitUntil(lambda: dialog.session is not None)
         return dialog.session
 
     session = LoginSession(staff=CLERK, roles=("window",), started_at=NOW)
@@ -137,6 +138,7 @@ def test_the_same_clerk_unlocks_with_the_form_kept(qtbot: QtBot, context: Counte
         assert dialog.staff_id.isReadOnly()
         dialog.password.setText("123456")
         dialog.try_login()
+        qtbot.waitUntil(lambda: dialog.session is not None)
         return dialog.session
 
     main = MainWindow(

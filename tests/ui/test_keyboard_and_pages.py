@@ -320,6 +320,7 @@ def test_the_demo_login_names_its_accounts(qtbot: QtBot, context: CounterContext
     qtbot.addWidget(dialog)
     dialog.staff_id.setText("zhangmin")
     dialog.password.setText(DEMO_PASSWORD)
-    dialog.try_login()
+    dialog.try_login()  # checked on a worker thread; the dialog accepts when it succeeds
+    qtbot.waitUntil(lambda: dialog.session is not None)
     assert dialog.session is not None
     assert dialog.session.staff.staff_id == "zhangmin"

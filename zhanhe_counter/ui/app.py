@@ -10,6 +10,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from zhanhe_counter.ui.singletons import keep_singletons_alive
 from zhanhe_counter.ui.theme import BASE_FONT_PX
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    keep_singletons_alive()  # PySide6 6.12 on Python 3.11 (see the module)
     app = QApplication(list(argv))
     app.setApplicationName("湛河区综合窗口")
     app.setOrganizationName("zhanhe")

@@ -132,6 +132,10 @@ class StationServices(Protocol):
 
     def centre_console(self, admin_url: str, password: str, actor: str) -> CentreAdministration: ...
 
+    def startup_checks(self) -> None: ...
+
+    def warm_up(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class DemoCard:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +20,9 @@ from PySide6.QtWidgets import (
 
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.auth import AuthService, LoginSession
+from zhanhe_counter.ui.jobs import Job
+
+log = logging.getLogger(__name__)
 
 
 class LoginDialog(QDialog):
@@ -64,6 +69,11 @@ class LoginDialog(QDialog):
                 else QDialogButtonBox.StandardButton.Cancel
             )
         )
+        self._buttons = buttons
+        # The password check runs here, never on the GUI thread (see try_login).
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._checking: Job | None = None
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
@@ -106,20 +116,34 @@ class LoginDialog(QDialog):
         self.staff_id.setFocus()
 
     def try_login(self) -> None:
-        try:
-            locked = self.locked_to
-            if locked is not None and self.staff_id.text().strip() == locked.staff.staff_id:
-                self.session = self.auth.unlock(locked, self.password.text())
-            else:
-                self.session = self.auth.login(self.staff_id.text(), self.password.text())
-        except DomainError as error:
-            self.error.setText(error.user_message)
-            self.password.clear()
-            self.password.setFocus()
-            return
-        if self.session.must_change_password:
+        """Check the password on a worker thread (Argon2 takes a good part of a second): the
+        dialog stays responsive meanwhile, and accepts once the check succeeds."""
+        if self._checking is not None:
+            return  # Enter pressed again while the check runs
+        staff_id, password = self.staff_id.text(), self.password.text()
+        self._typed_password = password
+        locked = self.locked_to
+
+        def check() -> LoginSession:
+            if locked is not None and staff_id.strip() == locked.staff.staff_id:
+                return self.auth.unlock(locked, password)
+            return self.auth.login(staff_id, password)
+
+        job = Job(check)
+        job.signals.succeeded.connect(self._logged_in)
+        job.signals.failed.connect(self._refused)
+        self._checking = job
+        self._buttons.setEnabled(False)
+        self.error.setText("正在验证密码…")
+        self._pool.start(job)
+
+    def _logged_in(self, session: LoginSession) -> None:
+        self._checking = None
+        self._buttons.setEnabled(True)
+        self.session = session
+        if session.must_change_password:
             changed = NewPasswordDialog(
-                self.auth, self.session.staff.staff_id, self.password.text(), parent=self
+                self.auth, session.staff.staff_id, self._typed_password, parent=self
             )
             if changed.exec() != QDialog.DialogCode.Accepted:
                 self.session = None
@@ -128,6 +152,17 @@ class LoginDialog(QDialog):
                 self.password.setFocus()
                 return
         self.accept()
+
+    def _refused(self, error: Exception) -> None:
+        self._checking = None
+        self._buttons.setEnabled(True)
+        if isinstance(error, DomainError):
+            self.error.setText(error.user_message)
+        else:
+            log.error("login check failed: %r", error)
+            self.error.setText("无法验证密码（本机数据库暂不可用），请稍后再试。")
+        self.password.clear()
+        self.password.setFocus()
 
     def reject(self) -> None:
         if self.locked_to is None:  # the lock cannot be dismissed

@@ -7,6 +7,7 @@ the thermal ticket pixel-exact on whole modules, which is what scanners need.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.graphics.barcode import code128, qr
 
@@ -31,8 +32,13 @@ class QrMatrix:
         return len(self.rows)
 
 
+@lru_cache(maxsize=64)
 def qr_matrix(value: str, level: str = "M") -> QrMatrix:
-    """The QR symbol for ``value`` (UTF-8 bytes, error correction ``level``)."""
+    """The QR symbol for ``value`` (UTF-8 bytes, error correction ``level``).
+
+    Cached: reportlab's encoder is pure Python (most of a receipt's render time), and a case's
+    documents, tickets and reprints carry the same progress address. The matrix is immutable.
+    """
     if not value:
         raise CodeError("empty QR value", "二维码内容为空")
     # Encode as bytes so scanners read back exactly the UTF-8 text we put in.

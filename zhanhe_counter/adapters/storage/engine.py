@@ -18,6 +18,7 @@ translated here into :class:`StorageError` subclasses with a Chinese message.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sqlite3
@@ -25,17 +26,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import exc as sa_exc
 
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.storage import StorageBusy
+
+if TYPE_CHECKING:  # alembic loads only when a file is not known to be at head (see below)
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -306,13 +306,14 @@ def open_local_database(
                     connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
             except DatabaseUnusable as error:
                 raise _key_problem(path, key) or error from error
-            if migrate_schema:
+            if migrate_schema and not _known_at_head(engine, path):
                 pending = pending_migrations(engine)
                 if pending:
                     _refuse_damaged(engine, path)
                     if before_migration is not None and current_revision(engine) is not None:
                         before_migration(engine, pending)
                     migrate(engine)
+                _remember_at_head(engine, path)
         except BaseException:
             engine.dispose()
             raise
@@ -412,8 +413,52 @@ def reading(engine: sa.Engine) -> Iterator[sa.Connection]:
 # ------------------------------------------------------------------------------- migrations
 
 
+def _schema_mark(path: Path) -> Path:
+    return path.with_name(path.name + ".schema")
+
+
+def _scripts_fingerprint() -> str:
+    """A digest of the shipped migration scripts: any new, removed or changed one alters it."""
+    digest = hashlib.sha256()
+    for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        digest.update(script.name.encode() + b"\0" + script.read_bytes())
+    return digest.hexdigest()
+
+
+def _known_at_head(engine: sa.Engine, path: Path) -> bool:
+    """Whether the file is at the head of these very scripts, as recorded after the last check.
+
+    Importing alembic and reading its scripts took a fifth of every start; a file once found
+    (or migrated) at head, by scripts that have not changed since, needs neither. The mark beside
+    the file names both the scripts' digest and the revision; the revision is read from the file
+    itself, so a restored older copy, or a newer program, is checked by alembic as before.
+    """
+    try:
+        digest, revision = _schema_mark(path).read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return False
+    with reading(engine) as connection:
+        try:
+            current = connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            ).scalar_one_or_none()
+        except sa_exc.DBAPIError:  # no version table yet: a new file
+            return False
+    return current == revision and digest == _scripts_fingerprint()
+
+
+def _remember_at_head(engine: sa.Engine, path: Path) -> None:
+    revision = current_revision(engine)
+    try:
+        _schema_mark(path).write_text(f"{_scripts_fingerprint()} {revision}\n", encoding="ascii")
+    except OSError as error:  # the next start asks alembic again: slower, not wrong
+        log.warning("cannot record the schema check beside %s: %s", path, error)
+
+
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """Alembic configuration for the station migrations, bound to ``connection`` when given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -423,6 +468,8 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest migration shipped with this program."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships 0001_initial
         raise RuntimeError("no migrations found")
@@ -431,12 +478,16 @@ def head_revision() -> str:
 
 def current_revision(engine: sa.Engine) -> str | None:
     """The migration the database is at, or ``None`` for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with reading(engine) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def pending_migrations(engine: sa.Engine) -> list[str]:
     """Revisions between the database and head, oldest first (empty when up to date)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
     pending = [rev.revision for rev in script.iterate_revisions("heads", current)]
@@ -446,11 +497,15 @@ def pending_migrations(engine: sa.Engine) -> list[str]:
 
 def migrate(engine: sa.Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` in one transaction (batch mode, foreign keys checked)."""
+    from alembic import command
+
     _run_alembic(engine, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(engine: sa.Engine, revision: str) -> None:
     """Downgrade the schema to ``revision`` (administrators and tests only)."""
+    from alembic import command
+
     _run_alembic(engine, lambda config: command.downgrade(config, revision))
 
 

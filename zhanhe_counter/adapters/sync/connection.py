@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from psycopg.conninfo import make_conninfo
-
 from zhanhe_counter.domain.errors import DomainError
 
 # Fail fast on a dead network: connect, then detect a silent peer within ~10 s (docs/sync.md,
@@ -112,6 +110,8 @@ class CentralAddress:
 
     def conninfo(self, application_name: str) -> str:
         """A libpq connection string with :meth:`conninfo_kwargs` (password included)."""
+        from psycopg.conninfo import make_conninfo  # psycopg only once this PC syncs
+
         return make_conninfo("", **self.conninfo_kwargs(application_name))
 
     def effective_sslmode(self) -> str:

@@ -9,19 +9,20 @@ the GUI's composition root.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.sync_outbox import SqliteSyncOutbox
-from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress, parse_central_url
-from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 from zhanhe_counter.services.offline_limits import OfflineLimits
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.sync import CasePlaces, SecretStore, SyncNotConfigured
 from zhanhe_counter.services.sync_engine import SyncEngine
+
+if TYPE_CHECKING:  # psycopg loads only once this PC syncs (not in demo mode, not at start)
+    from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
 
 KEY_STATION_ID = "sync.station_id"
 KEY_CENTRAL_URL = "sync.central_url"
@@ -100,6 +101,8 @@ def build_sync_engine(
     ``places`` (this station's hall and its matters' departments) travel with each new case so
     the centre routes it to the department's desks and the hall's delivery windows at once.
     """
+    from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
+
     config, address = _login(engine, secrets)
     target = PostgresSyncTarget(address, application_name=f"zhanhe-counter {config.station_id}")
     outbox = SqliteSyncOutbox(engine, config.station_id)
@@ -110,6 +113,8 @@ def build_sync_engine(
 
 def build_wakeups(engine: sa.Engine, secrets: SecretStore) -> PostgresWakeups:
     """The centre's wake-up channel for this PC (its login name; see ``wakeup.py``)."""
+    from zhanhe_counter.adapters.sync.wakeup import PostgresWakeups
+
     config, address = _login(engine, secrets)
     return PostgresWakeups(
         address, address.user or "", application_name=f"zhanhe-counter {config.station_id} listen"

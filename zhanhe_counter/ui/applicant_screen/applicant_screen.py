@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import qrcode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -79,6 +78,8 @@ def applicant_view(state: CaseState, catalogue: Catalogue) -> ApplicantView:
 
 def qr_pixmap(text: str, size: int = 240) -> QPixmap:
     """A QR code of ``text`` drawn black on white, ``size`` pixels square."""
+    import qrcode  # loaded with the first case shown, not at start
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)
