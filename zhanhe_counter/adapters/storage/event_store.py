@@ -103,6 +103,9 @@ def _row_to_summary(row: sa.Row[Any]) -> CaseSummary:
     )
 
 
+#: Ids per ``IN (…)`` list, well under SQLite's bound-parameter limit.
+_IN_CHUNK = 500
+
 #: Committed case states kept in memory (the cases a station works on in a day, many times over).
 CACHED_CASES = 4096
 
@@ -287,6 +290,8 @@ class SqliteEventStore:
             statement = statement.where(case_status.c.station_id == query.station_id)
         if query.exclude_statuses:
             statement = statement.where(case_status.c.status.not_in(query.exclude_statuses))
+        if query.statuses:
+            statement = statement.where(case_status.c.status.in_(query.statuses))
         statement = statement.order_by(case_status.c.updated_at.desc(), case_status.c.case_id)
         if query.limit is not None:
             statement = statement.limit(max(1, query.limit))
@@ -313,6 +318,20 @@ class SqliteEventStore:
             return {
                 row.event_id: SyncState(row.sync_state) for row in connection.execute(statement)
             }
+
+    def case_sync_states(self, case_ids: Sequence[UUID]) -> Mapping[UUID, frozenset[SyncState]]:
+        found: dict[UUID, set[SyncState]] = {}
+        ids = list(dict.fromkeys(case_ids))
+        with reading(self._engine) as connection:
+            for first in range(0, len(ids), _IN_CHUNK):
+                statement = (
+                    sa.select(case_event.c.case_id, case_event.c.sync_state)
+                    .where(case_event.c.case_id.in_(ids[first : first + _IN_CHUNK]))
+                    .distinct()
+                )
+                for row in connection.execute(statement):
+                    found.setdefault(row.case_id, set()).add(SyncState(row.sync_state))
+        return {case_id: frozenset(states) for case_id, states in found.items()}
 
     # --------------------------------------------------------------------------- internals
 

@@ -63,6 +63,7 @@ class CaseQuery:
     first_handler: str | None = None  # 首办负责人 (staff id)
     station_id: str | None = None
     exclude_statuses: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # any of these (empty: no filter)
     limit: int | None = 50  # None: every match (a clerk's own list must not lose cases)
 
 
@@ -192,6 +193,10 @@ class EventStore(Protocol):
 
     def sync_states(self, event_ids: Sequence[UUID]) -> Mapping[UUID, SyncState]:
         """The sync state of each given, stored event."""
+        ...
+
+    def case_sync_states(self, case_ids: Sequence[UUID]) -> Mapping[UUID, frozenset[SyncState]]:
+        """The sync states the events of each given case are in (one read for a whole list)."""
         ...
 
 
