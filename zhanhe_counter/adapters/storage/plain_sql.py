@@ -43,6 +43,27 @@ class RowEncoder:
         return value if encoder is None or value is None else encoder(value)
 
 
+class RowDecoder:
+    """Decodes a result row of ``columns`` the way SQLAlchemy would read them; columns named in
+    ``raw`` come back as stored."""
+
+    def __init__(
+        self, columns: Sequence[sa.Column[Any]], dialect: sa.Dialect, raw: Sequence[str] = ()
+    ) -> None:
+        self._decoders: tuple[Encoder, ...] = tuple(
+            None
+            if column.name in raw
+            else column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns
+        )
+
+    def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(
+            value if decoder is None or value is None else decoder(value)
+            for decoder, value in zip(self._decoders, row, strict=True)
+        )
+
+
 def insert_sql(table: sa.Table, columns: Sequence[str]) -> str:
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
