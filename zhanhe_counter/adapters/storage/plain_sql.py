@@ -13,9 +13,12 @@ hand, so a row written here reads back through SQLAlchemy exactly like one it wr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+
+from zhanhe_counter.adapters.storage.tables import UtcDateTime
 
 Encoder = Callable[[Any], Any] | None
 
@@ -51,10 +54,7 @@ class RowDecoder:
         self, columns: Sequence[sa.Column[Any]], dialect: sa.Dialect, raw: Sequence[str] = ()
     ) -> None:
         self._decoders: tuple[Encoder, ...] = tuple(
-            None
-            if column.name in raw
-            else column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in columns
+            None if column.name in raw else _result_decoder(column, dialect) for column in columns
         )
 
     def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
@@ -62,6 +62,18 @@ class RowDecoder:
             value if decoder is None or value is None else decoder(value)
             for decoder, value in zip(self._decoders, row, strict=True)
         )
+
+
+def _utc_instant(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _result_decoder(column: sa.Column[Any], dialect: sa.Dialect) -> Encoder:
+    if dialect.name == "sqlite" and isinstance(column.type, UtcDateTime):
+        # SQLite holds UTC as ISO text ("2026-11-26 01:00:01.000000"): the C parser reads it
+        # ten times faster than SQLAlchemy's regular expression, to the same aware instant.
+        return _utc_instant
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
 
 
 def insert_sql(table: sa.Table, columns: Sequence[str]) -> str:

@@ -268,6 +268,9 @@ class SqliteSyncPush(StationSync):
             return 0
         first = batch.events[0].origin_seq
         with storage_errors(), self._engine.begin() as connection:
+            # What the centre stores is confirmed straight from the answer (one write per event,
+            # not "sent" first); only what it did not store stays "sent" for the next check.
+            confirmed = self._confirm(connection, result.stored, (LOCAL, SENT))
             connection.execute(
                 sa.update(case_event)
                 .where(
@@ -278,26 +281,29 @@ class SqliteSyncPush(StationSync):
                 .values(sync_state=SENT)
             )
             self._mark_rejected(connection, result.rejected, now)
-            confirmed = self._confirm(connection, result.stored)
             put_mark(connection, K_PUSH_MARK, str(batch.last_seq), now)
             put_mark(connection, K_LAST_PUSH_OK, now.isoformat(), now)
         return confirmed
 
-    def _confirm(self, connection: sa.Connection, stored: Sequence[CentralCopy]) -> int:
-        """Confirm own "sent" events the centre stores; returns how many changed."""
+    def _confirm(
+        self,
+        connection: sa.Connection,
+        stored: Sequence[CentralCopy],
+        states: tuple[str, ...] = (SENT,),
+    ) -> int:
+        """Confirm own events in ``states`` the centre stores; returns how many changed."""
         if not stored:
             return 0
-        result = connection.execute(
-            sa.update(case_event)
-            .where(
-                case_event.c.event_id == sa.bindparam("b_id"),
-                case_event.c.station_id == self._station_id,
-                case_event.c.sync_state == SENT,
-            )
-            .values(sync_state=CONFIRMED, server_seq=sa.bindparam("b_seq")),
-            [{"b_id": copy.event_id, "b_seq": copy.server_seq} for copy in stored],
+        marks = ", ".join("?" for _ in states)
+        cursor = driver(connection).executemany(
+            "UPDATE case_event SET sync_state = ?, server_seq = ?"
+            f" WHERE event_id = ? AND station_id = ? AND sync_state IN ({marks})",
+            [
+                (CONFIRMED, copy.server_seq, copy.event_id.hex, self._station_id, *states)
+                for copy in stored
+            ],
         )
-        return int(result.rowcount)
+        return int(cursor.rowcount)
 
     def sent_after(self, after_seq: int, limit: int) -> list[SentEvent]:
         with reading(self._engine) as connection:
