@@ -140,7 +140,13 @@ class MyCasesService:
         )
         needle = text.strip()
         if not needle:
-            unfinished = replace(mine, exclude_statuses=(), statuses=_OPEN_STATUSES, limit=None)
+            unfinished = replace(
+                mine,
+                exclude_statuses=(),
+                statuses=_OPEN_STATUSES,
+                limit=None,
+                newest_first=False,
+            )
             finished = replace(
                 mine, exclude_statuses=(), statuses=_LISTED_FINISHED, limit=RECENT_FINISHED
             )
@@ -156,7 +162,10 @@ class MyCasesService:
         for matter in self._catalogue.find(needle):
             for summary in self._store.find_cases(replace(mine, matter_id=matter.id)):
                 found[summary.case_id] = summary
-        for summary in self._store.find_cases(replace(mine, applicant_name=needle)):
+        # A part of a name matches anywhere in it: no index range finds that, so the name is read
+        # from the (clerk, name) index, and only the matching cases from the table.
+        named = replace(mine, applicant_name=needle, limit=None, newest_first=False)
+        for summary in self._store.find_cases(named):
             found[summary.case_id] = summary
         newest = sorted(found.values(), key=lambda s: s.updated_at, reverse=True)
         return newest[:SEARCH_LIMIT]

@@ -292,7 +292,8 @@ class SqliteEventStore:
             statement = statement.where(case_status.c.status.not_in(query.exclude_statuses))
         if query.statuses:
             statement = statement.where(case_status.c.status.in_(query.statuses))
-        statement = statement.order_by(case_status.c.updated_at.desc(), case_status.c.case_id)
+        if query.newest_first:
+            statement = statement.order_by(case_status.c.updated_at.desc(), case_status.c.case_id)
         if query.limit is not None:
             statement = statement.limit(max(1, query.limit))
         with reading(self._engine) as connection:

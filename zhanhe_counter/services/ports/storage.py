@@ -64,6 +64,10 @@ class CaseQuery:
     station_id: str | None = None
     exclude_statuses: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()  # any of these (empty: no filter)
+    # False: in any order (the caller sorts), so the store may take the index that narrows most
+    # (a clerk's open cases by status, a name among the clerk's cases) instead of the one that
+    # sorts (every case of the clerk, newest first).
+    newest_first: bool = True
     limit: int | None = 50  # None: every match (a clerk's own list must not lose cases)
 
 

@@ -27,6 +27,7 @@ _INDEXES = {
         "matter_id",
         "updated_at",
     ],
+    "ix_case_status_first_handler_applicant_name": ["first_handler", "applicant_name"],
 }
 
 
