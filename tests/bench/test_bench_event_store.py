@@ -1,9 +1,10 @@
 """Events written per second through ``SqliteEventStore.append`` (one transaction each, WAL +
 ``synchronous=FULL``) against a bare ``sqlite3`` insert loop with the same pragmas into a
-same-shaped table, measured in the same run.
+same-shaped table, measured in the same run; and the cost of one append to a case of 3 events
+against one to a case of 400 (the case's state is kept, not replayed: issue 20).
 
-Both are fsync-bound, and a shared virtual disk's fsync time drifts, so the two loops run in
-alternating chunks and the ratio compares like with like.
+Both are fsync-bound, and a shared virtual disk's fsync time drifts, so the loops run in
+alternating chunks and the ratios compare like with like.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import json
 import sqlite3
 import time
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
-from tests.adapters.storage.factories import received_draft
+from tests.adapters.storage.factories import received_draft, viewed_draft
 from zhanhe_counter.adapters.storage.engine import open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.domain.events import EventDraft
@@ -91,4 +93,48 @@ def test_bench_event_append(tmp_path: Path) -> None:
         f"BENCH events_per_s store={our_rate:.0f} bare_sqlite3={bare_rate:.0f}"
         f" ratio={our_rate / bare_rate:.2f} vs bare sqlite3 (N={N}, WAL, synchronous=FULL,"
         " one transaction per event)"
+    )
+
+
+LONG_CASE = 400
+SHORT_CASE = 3
+APPENDS = 60  # per case length, alternating
+
+
+def _grow(store: SqliteEventStore, events: int) -> UUID:
+    opened = store.append(received_draft())
+    store.append_many([viewed_draft(opened.case_id) for _ in range(events - 1)])
+    return opened.case_id
+
+
+@pytest.mark.bench
+def test_bench_append_independent_of_case_length(tmp_path: Path) -> None:
+    engine = open_local_database(tmp_path / "store.sqlite3")
+    try:
+        short_case = _grow(SqliteEventStore(engine), SHORT_CASE)
+        long_case = _grow(SqliteEventStore(engine), LONG_CASE)
+        # A fresh store, as after a restart: the first append to each case replays it once.
+        store = SqliteEventStore(engine)
+        store.append(viewed_draft(short_case))
+        store.append(viewed_draft(long_case))
+        short_s = long_s = 0.0
+        for _ in range(APPENDS // 10):
+            for case_id, length in ((short_case, "short"), (long_case, "long")):
+                start = time.perf_counter()
+                for _ in range(10):
+                    store.append(viewed_draft(case_id))
+                took = time.perf_counter() - start
+                if length == "short":
+                    short_s += took
+                else:
+                    long_s += took
+        counts = [len(store.events_for_case(c)) for c in (short_case, long_case)]
+    finally:
+        engine.dispose()
+    assert counts == [SHORT_CASE + 1 + APPENDS, LONG_CASE + 1 + APPENDS]
+    short_ms, long_ms = short_s / APPENDS * 1000, long_s / APPENDS * 1000
+    print(
+        f"\nBENCH append_ms at_{SHORT_CASE}_events={short_ms:.2f} at_{LONG_CASE}_events="
+        f"{long_ms:.2f} ratio={long_ms / short_ms:.2f} (long case / short case, one transaction"
+        " per event)"
     )

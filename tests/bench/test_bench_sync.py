@@ -1,10 +1,11 @@
 """Sync throughput against the real PostgreSQL (docs/sync.md, Measurements).
 
 1. Pushing 10,000 station events through the whole sync session (read the SQLite outbox, batches
-   of 500 in one central transaction each, move the mark, pull the echoes back and confirm them)
-   as a ratio to a bare ``COPY`` of the same rows into a table of the same shape, in this run.
-2. Events per second through the in-test proxy adding ~50 ms round trips, as a ratio to one
-   transaction per event through the same proxy (the floor batching exists to beat).
+   of ``PUSH_BATCH`` in one central transaction each, move the mark, pull the echoes back and
+   confirm them) as a ratio to a bare ``COPY`` of the same rows into a table of the same shape,
+   in this run.
+2. 10,000 events per second through the in-test proxy adding ~50 ms round trips, as a ratio to
+   one transaction per event through the same proxy (the floor batching exists to beat).
 
 The test cluster runs with ``fsync=off``; the ratios, not the absolute numbers, carry over.
 """
@@ -28,12 +29,13 @@ from zhanhe_counter.adapters.storage.tables import case_event, case_status, stat
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress
 from zhanhe_counter.services.ports.sync import PushBatch
+from zhanhe_counter.services.sync_engine import PUSH_BATCH, SyncEngine
 
 pg_cluster = pg.pg_cluster
 central_url = pg.central_url
 
 EVENTS = 10_000
-WAN_EVENTS = 1_000
+WAN_EVENTS = 10_000
 WAN_FLOOR_EVENTS = 20
 HALF_RTT = 0.025
 
@@ -129,7 +131,7 @@ def _copy_floor(central_url: str, batch: PushBatch) -> float:
 
 @pytest.mark.bench
 def test_bench_push_10k_vs_copy(central_url: str, tmp_path: Path) -> None:
-    station = make_station(central_url, tmp_path)
+    station = make_station(central_url, tmp_path, batch_size=PUSH_BATCH)
     bulk_fill(station, EVENTS)
     everything = station.outbox.next_batch(EVENTS)
     assert everything is not None
@@ -145,7 +147,8 @@ def test_bench_push_10k_vs_copy(central_url: str, tmp_path: Path) -> None:
     rate = EVENTS / elapsed
     floor_rate = EVENTS / floor
     print(
-        f"\nBENCH sync_push_10k events_per_s={rate:,.0f} (push+echo+confirm, batches of 500) "
+        f"\nBENCH sync_push_10k events_per_s={rate:,.0f} (push+echo+confirm, batches of "
+        f"{PUSH_BATCH}) "
         f"copy_rows_per_s={floor_rate:,.0f} ratio={rate / floor_rate:.2f} vs bare COPY"
     )
     station.dispose()
@@ -181,11 +184,7 @@ def test_bench_push_through_50ms_round_trips(
         finally:
             session.close()
 
-        from zhanhe_counter.services.sync_engine import SyncEngine
-
-        engine = SyncEngine(
-            PostgresSyncTarget(via), station.outbox, station.sync._clock, "0.1.0", batch_size=500
-        )
+        engine = SyncEngine(PostgresSyncTarget(via), station.outbox, station.sync._clock, "0.1.0")
         started = time.perf_counter()
         report = engine.run_once()
         elapsed = time.perf_counter() - started
@@ -195,7 +194,8 @@ def test_bench_push_through_50ms_round_trips(
     rate = WAN_EVENTS / elapsed
     floor_rate = WAN_FLOOR_EVENTS / floor
     print(
-        f"\nBENCH sync_push_wan_50ms events_per_s={rate:,.0f} (session incl. handshake and pull) "
+        f"\nBENCH sync_push_wan_50ms events_per_s={rate:,.0f} ({WAN_EVENTS:,} events, session"
+        f" incl. handshake and pull, batches of {PUSH_BATCH}) "
         f"one_txn_per_event_per_s={floor_rate:,.1f} ratio={rate / floor_rate:.1f} "
         f"(one small transaction {rtt_probe * 1000:.0f} ms)"
     )

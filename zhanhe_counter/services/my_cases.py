@@ -9,9 +9,12 @@ the machine's clock. Finished cases (delivered, refused, withdrawn) carry no war
 The list holds only cases of this station (``station_id``): a clerk works on their own station's
 cases, and opening one goes through ``CaseHistoryService.open``, which checks and records it.
 
-The search box takes one text and decides what it is: a full ID number (masked before it reaches
-the store, which keeps only masked numbers in its index), a case number, a matter name or code,
-or part of an applicant's name.
+The list holds every unfinished case of the clerk and the ``RECENT_FINISHED`` finished ones
+touched last; years of delivered cases stay out of it (and out of its query time: issue 20) and
+are found by searching. The search box takes one text and decides what it is: a full ID number
+(masked before it reaches the store, which keeps only masked numbers in its index), a case
+number, a matter name or code, or part of an applicant's name; it shows the ``SEARCH_LIMIT``
+newest matches.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from zhanhe_counter.services.ports.storage import CaseQuery, CaseSummary, EventS
 from zhanhe_counter.services.urgency import Urgency, day_urgency
 
 DUE_SOON_WORKING_DAYS = 2
+RECENT_FINISHED = 50
+SEARCH_LIMIT = 100
 _CASE_NUMBER = re.compile(r"^[0-9]{6}[0-9A-Z]{2}[A-Z0-9]{3,}$")
 _FINISHED = frozenset(
     {
@@ -41,6 +46,11 @@ _FINISHED = frozenset(
         CaseStatus.DELIVERED,
         CaseStatus.WITHDRAWN,
     }
+)
+# As store filters: "any of" lists, which an index on (clerk, status) answers by ranges.
+_OPEN_STATUSES = tuple(s.value for s in CaseStatus if s not in _FINISHED)
+_LISTED_FINISHED = tuple(
+    s.value for s in sorted(_FINISHED - {CaseStatus.CONSULTED}, key=lambda s: s.value)
 )
 
 
@@ -108,7 +118,9 @@ class MyCasesService:
     def list(self, staff_id: str, text: str = "") -> list[MyCaseRow]:
         """The clerk's cases matching ``text`` (all of them when empty), most urgent first."""
         today = self._clock.now().astimezone().date()
-        rows = [self._row(s, today) for s in self._find(staff_id, text)]
+        found = self._find(staff_id, text)
+        syncs = self._store.case_sync_states([s.case_id for s in found])
+        rows = [self._row(s, today, syncs.get(s.case_id, frozenset())) for s in found]
         rows.sort(key=lambda r: (r.urgency.rank, r.deadline or date.max, r.case_number))
         return rows
 
@@ -117,18 +129,28 @@ class MyCasesService:
         return sum(r.urgency in (Urgency.OVERDUE, Urgency.DUE_SOON) for r in self.list(staff_id))
 
     def _find(self, staff_id: str, text: str) -> Sequence[CaseSummary]:
-        # The clerk and station are filters of the query itself, with no row limit: a cut-off
-        # taken before filtering by clerk lost a clerk's old cases once colleagues had recorded
-        # more newer ones than the cut-off.
+        # The clerk and station are filters of the query itself: a cut-off taken before
+        # filtering by clerk lost a clerk's old cases once colleagues had recorded more newer
+        # ones than the cut-off. Unfinished cases are never cut off.
         mine = CaseQuery(
             first_handler=staff_id,
             station_id=self._station_id,
             exclude_statuses=(CaseStatus.CONSULTED.value,),
-            limit=None,
+            limit=SEARCH_LIMIT,
         )
         needle = text.strip()
         if not needle:
-            return self._store.find_cases(mine)
+            unfinished = replace(
+                mine,
+                exclude_statuses=(),
+                statuses=_OPEN_STATUSES,
+                limit=None,
+                newest_first=False,
+            )
+            finished = replace(
+                mine, exclude_statuses=(), statuses=_LISTED_FINISHED, limit=RECENT_FINISHED
+            )
+            return [*self._store.find_cases(unfinished), *self._store.find_cases(finished)]
         upper = needle.upper()
         if len(upper) >= 15 and check_id(upper).valid:
             return self._store.find_cases(replace(mine, applicant_id_masked=mask_id_number(upper)))
@@ -140,11 +162,15 @@ class MyCasesService:
         for matter in self._catalogue.find(needle):
             for summary in self._store.find_cases(replace(mine, matter_id=matter.id)):
                 found[summary.case_id] = summary
-        for summary in self._store.find_cases(replace(mine, applicant_name=needle)):
+        # A part of a name matches anywhere in it: no index range finds that, so the name is read
+        # from the (clerk, name) index, and only the matching cases from the table.
+        named = replace(mine, applicant_name=needle, limit=None, newest_first=False)
+        for summary in self._store.find_cases(named):
             found[summary.case_id] = summary
-        return list(found.values())
+        newest = sorted(found.values(), key=lambda s: s.updated_at, reverse=True)
+        return newest[:SEARCH_LIMIT]
 
-    def _row(self, summary: CaseSummary, today: date) -> MyCaseRow:
+    def _row(self, summary: CaseSummary, today: date, syncs: frozenset[SyncState]) -> MyCaseRow:
         status = CaseStatus(summary.status)
         deadline, label = _deadline(summary, status)
         urgency = Urgency.NONE
@@ -161,7 +187,7 @@ class MyCasesService:
             matter_id=summary.matter_id or "",
             matter_name=matter.name if matter else (summary.matter_id or ""),
             status=status,
-            sync=self._sync(summary.case_id),
+            sync=_case_sync(syncs),
             received_on=summary.received_at.astimezone().date() if summary.received_at else None,
             promised_due=summary.promised_due,
             rongque_due=summary.rongque_due,
@@ -171,17 +197,16 @@ class MyCasesService:
             working_days_left=left,
         )
 
-    def _sync(self, case_id: UUID) -> CaseSync:
-        events = self._store.events_for_case(case_id)
-        states = set(self._store.sync_states([e.event_id for e in events]).values())
-        for state, result in (
-            (SyncState.REJECTED, CaseSync.REJECTED),
-            (SyncState.LOCAL, CaseSync.LOCAL),
-            (SyncState.SENT, CaseSync.SENT),
-        ):
-            if state in states:
-                return result
-        return CaseSync.CONFIRMED if states else CaseSync.LOCAL
+
+def _case_sync(states: frozenset[SyncState]) -> CaseSync:
+    for state, result in (
+        (SyncState.REJECTED, CaseSync.REJECTED),
+        (SyncState.LOCAL, CaseSync.LOCAL),
+        (SyncState.SENT, CaseSync.SENT),
+    ):
+        if state in states:
+            return result
+    return CaseSync.CONFIRMED if states else CaseSync.LOCAL
 
 
 def _deadline(summary: CaseSummary, status: CaseStatus) -> tuple[date | None, str]:

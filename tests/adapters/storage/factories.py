@@ -81,3 +81,16 @@ def delivered_draft(case_id: UUID, *, station: str = STATION) -> EventDraft:
         occurred_at=AT + timedelta(minutes=9),
         payload=payloads.Delivered(mode=payloads.DeliveryMode.PICKUP, signer="张三").to_payload(),
     )
+
+
+def viewed_draft(case_id: UUID, *, station: str = STATION, actor: str = "clerk01") -> EventDraft:
+    """A CASE_VIEWED audit event: allowed in every state, so a case can grow to any length."""
+    return EventDraft(
+        event_id=uuid6.uuid7(),
+        case_id=case_id,
+        kind=EventKind.CASE_VIEWED,
+        station_id=station,
+        actor=actor,
+        occurred_at=AT,
+        payload=payloads.CaseViewed().to_payload(),
+    )

@@ -31,6 +31,8 @@ class ChaosProxy:
         self.latency = latency
         self.mode = "pass"
         self.connections = 0
+        #: Chunks forwarded from clients to the server: one per request a client flushes.
+        self.requests = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
         self._lock = threading.Lock()
@@ -75,10 +77,12 @@ class ChaosProxy:
             with self._lock:
                 self._open += [client, upstream]
                 self.connections += 1
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            for source, sink, upward in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(
+                    target=self._pump, args=(source, sink, upward), daemon=True
+                ).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, upward: bool) -> None:
         try:
             while True:
                 chunk = source.recv(65536)
@@ -88,6 +92,9 @@ class ChaosProxy:
                     continue  # swallowed: the peer waits for an answer that never comes
                 if self.latency:
                     time.sleep(self.latency)
+                if upward:
+                    with self._lock:
+                        self.requests += 1
                 sink.sendall(chunk)
         except OSError:
             pass

@@ -13,8 +13,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from zhanhe_counter.adapters.storage.tables import number_sequence, station_counter
+from zhanhe_counter.adapters.storage.plain_sql import driver
+from zhanhe_counter.adapters.storage.tables import number_sequence
 from zhanhe_counter.domain.errors import DomainError
+
+_NEXT_STATION_SEQ = (
+    "INSERT INTO station_counter (station_id, last_seq) VALUES (?, 1) "
+    "ON CONFLICT (station_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq"
+)
 
 
 class InvalidNumberKey(DomainError):
@@ -45,14 +51,9 @@ def allocate_number(connection: sa.Connection, station_code: str, kind: str, day
 
 
 def allocate_station_seq(connection: sa.Connection, station_id: str) -> int:
-    """Next event sequence of ``station_id`` inside the caller's open write transaction."""
-    statement = (
-        sqlite_insert(station_counter)
-        .values(station_id=station_id, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=["station_id"],
-            set_={"last_seq": station_counter.c.last_seq + 1},
-        )
-        .returning(station_counter.c.last_seq)
-    )
-    return int(connection.execute(statement).scalar_one())
+    """Next event sequence of ``station_id`` inside the caller's open write transaction.
+
+    Plain SQL on the driver connection: it runs on every append (:mod:`.plain_sql`).
+    """
+    row = driver(connection).execute(_NEXT_STATION_SEQ, (station_id,)).fetchone()
+    return int(row[0])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -114,7 +115,11 @@ class SqliteSyncPull(StationSync):
                 row.event_id: row
                 for row in connection.execute(
                     sa.select(
-                        case_event.c.event_id, case_event.c.sync_state, case_event.c.station_id
+                        case_event.c.event_id,
+                        case_event.c.sync_state,
+                        case_event.c.station_id,
+                        case_event.c.server_seq,
+                        case_event.c.hlc,
                     ).where(case_event.c.event_id.in_(ids))
                 )
             }
@@ -123,7 +128,8 @@ class SqliteSyncPull(StationSync):
                     sa.select(sync_conflict.c.event_id).where(sync_conflict.c.event_id.in_(ids))
                 ).scalars()
             )
-            # Echoes of events this PC already holds: one executemany, not a round per row.
+            # Echoes of events this PC already holds: one executemany, not a round per row, and
+            # none for the own events the push's answer already confirmed at this position.
             echoes = [
                 {
                     "b_id": event.event_id,
@@ -134,7 +140,7 @@ class SqliteSyncPull(StationSync):
                     "b_hlc": event.hlc,
                 }
                 for event in page.rows
-                if event.event_id in existing
+                if event.event_id in existing and not _settled(existing[event.event_id], event)
             ]
             if echoes:
                 connection.execute(
@@ -334,6 +340,11 @@ class SqliteSyncPull(StationSync):
 
     def store_check_key(self, key_hex: str) -> None:
         SqliteReferenceStore(self._engine).set_setting(PROGRESS_KEY_SETTING, key_hex)
+
+
+def _settled(row: Any, echo: InboundEvent) -> bool:
+    """Whether the held event is already confirmed at the position its echo gives."""
+    return row.sync_state == CONFIRMED and row.server_seq == echo.server_seq and row.hlc is not None
 
 
 def _kind_label(kind: str) -> str:

@@ -8,6 +8,8 @@ restored centre lost) and resets the pull cursors when the centre is another dat
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
+from zhanhe_counter.adapters.storage.plain_sql import RowDecoder, driver
 from zhanhe_counter.adapters.storage.sync_marks import (
     CONFIRMED,
     K_CENTRAL_IDENTITY,
@@ -44,6 +47,7 @@ from zhanhe_counter.services.ports.sync import (
     CasePlaces,
     CentralCopy,
     Hello,
+    JsonText,
     OutboundCase,
     OutboundEvent,
     PullCursor,
@@ -57,6 +61,49 @@ from zhanhe_counter.services.ports.sync import (
 )
 
 log = logging.getLogger(__name__)
+
+_OUTBOUND_COLUMNS = (
+    "event_id",
+    "case_id",
+    "station_id",
+    "station_seq",
+    "kind",
+    "occurred_at",
+    "hlc",
+    "actor",
+    "schema_version",
+    "payload",
+)
+# Plain SQL (.plain_sql): a push reads thousands of rows, and the payload stays the JSON text it
+# is stored as all the way to the centre.
+_NEXT_EVENTS = (
+    f"SELECT {', '.join(_OUTBOUND_COLUMNS)} FROM case_event"
+    " WHERE station_id = ? AND station_seq > ? ORDER BY station_seq LIMIT ?"
+)
+# Only the opening station writes a case's ownership row; a back-office or delivery station's
+# events about another station's case travel without it. The ids come as one JSON array.
+_OPENED_CASES = (
+    "SELECT s.case_id, s.station_id, s.matter_id, f.opened_at FROM case_status AS s"
+    " JOIN (SELECT case_id, min(occurred_at) AS opened_at FROM case_event"
+    "       WHERE case_id IN (SELECT value FROM json_each(?)) GROUP BY case_id) AS f"
+    " ON f.case_id = s.case_id WHERE s.station_id = ?"
+)
+
+
+@functools.cache
+def _readers(dialect: sa.Dialect) -> tuple[RowDecoder, RowDecoder]:
+    """The decoders of outbox rows and of opened cases (they hold no connection)."""
+    events = RowDecoder([case_event.c[name] for name in _OUTBOUND_COLUMNS], dialect, ("payload",))
+    opened = RowDecoder(
+        [
+            case_status.c.case_id,
+            case_status.c.station_id,
+            case_status.c.matter_id,
+            case_event.c.occurred_at,
+        ],
+        dialect,
+    )
+    return events, opened
 
 
 def service_day(instant: datetime) -> date:
@@ -153,72 +200,67 @@ class SqliteSyncPush(StationSync):
 
     def next_batch(self, limit: int) -> PushBatch | None:
         me = self._station_id
+        events, _opened = _readers(self._engine.dialect)
         with reading(self._engine) as connection:
             mark = int(get_mark(connection, K_PUSH_MARK) or 0)
-            rows = connection.execute(
-                sa.select(case_event)
-                .where(case_event.c.station_id == me, case_event.c.station_seq > mark)
-                .order_by(case_event.c.station_seq)
-                .limit(max(1, limit))
-            ).all()
+            raw = driver(connection)
+            rows = [
+                events.decode(row)
+                for row in raw.execute(_NEXT_EVENTS, (me, mark, max(1, limit))).fetchall()
+            ]
             if not rows:
                 return None
-            case_ids = list({row.case_id for row in rows})
+            case_ids = list(dict.fromkeys(row[1] for row in rows))
             cases = self._outbound_cases(connection, case_ids)
-        events = tuple(
+        outbound = tuple(
             OutboundEvent(
-                event_id=row.event_id,
-                case_id=row.case_id,
-                origin=row.station_id,
-                origin_seq=int(row.station_seq),
-                kind=row.kind,
-                occurred_at=row.occurred_at,
-                service_day=service_day(row.occurred_at),
-                hlc=int(row.hlc)
-                if row.hlc is not None
-                else fallback_hlc(row.occurred_at, int(row.station_seq)),
-                actor=row.actor,
-                schema_version=int(row.schema_version),
-                payload=row.payload,
+                event_id=event_id,
+                case_id=case_id,
+                origin=origin,
+                origin_seq=int(seq),
+                kind=kind,
+                occurred_at=occurred_at,
+                service_day=service_day(occurred_at),
+                hlc=int(hlc) if hlc is not None else fallback_hlc(occurred_at, int(seq)),
+                actor=actor,
+                schema_version=int(schema_version),
+                payload=JsonText(payload),
             )
-            for row in rows
+            for (
+                event_id,
+                case_id,
+                origin,
+                seq,
+                kind,
+                occurred_at,
+                hlc,
+                actor,
+                schema_version,
+                payload,
+            ) in rows
         )
-        return PushBatch(cases=cases, events=events)
+        return PushBatch(cases=cases, events=outbound)
 
     def _outbound_cases(
         self, connection: sa.Connection, case_ids: Sequence[UUID]
     ) -> tuple[OutboundCase, ...]:
-        first = (
-            sa.select(
-                case_event.c.case_id, sa.func.min(case_event.c.occurred_at).label("opened_at")
-            )
-            .where(case_event.c.case_id.in_(case_ids))
-            .group_by(case_event.c.case_id)
-            .subquery()
-        )
-        rows = connection.execute(
-            sa.select(
-                case_status.c.case_id,
-                case_status.c.station_id,
-                case_status.c.matter_id,
-                first.c.opened_at,
-            )
-            .join(first, first.c.case_id == case_status.c.case_id)
-            # Only the opening station writes a case's ownership row; a back-office or delivery
-            # station's events about another station's case travel without it.
-            .where(case_status.c.station_id == self._station_id)
-        ).all()
+        _events, opened = _readers(self._engine.dialect)
+        ids = json.dumps([case_id.hex for case_id in case_ids])
+        rows = [
+            opened.decode(row)
+            for row in driver(connection).execute(_OPENED_CASES, (ids, self._station_id))
+        ]
         return tuple(
             OutboundCase(
-                case_id=row.case_id,
-                station_id=row.station_id,
-                matter_id=row.matter_id,
-                service_day=service_day(as_utc(row.opened_at)),
-                created_at=as_utc(row.opened_at),
-                department=self.places.departments.get(row.matter_id or ""),
+                case_id=case_id,
+                station_id=station_id,
+                matter_id=matter_id,
+                service_day=service_day(as_utc(opened_at)),
+                created_at=as_utc(opened_at),
+                department=self.places.departments.get(matter_id or ""),
                 hall=self.places.hall,
             )
-            for row in rows
+            for case_id, station_id, matter_id, opened_at in rows
         )
 
     def acknowledge(self, batch: PushBatch, result: PushResult, now: datetime) -> int:
@@ -226,6 +268,9 @@ class SqliteSyncPush(StationSync):
             return 0
         first = batch.events[0].origin_seq
         with storage_errors(), self._engine.begin() as connection:
+            # What the centre stores is confirmed straight from the answer (one write per event,
+            # not "sent" first); only what it did not store stays "sent" for the next check.
+            confirmed = self._confirm(connection, result.stored, (LOCAL, SENT))
             connection.execute(
                 sa.update(case_event)
                 .where(
@@ -236,26 +281,29 @@ class SqliteSyncPush(StationSync):
                 .values(sync_state=SENT)
             )
             self._mark_rejected(connection, result.rejected, now)
-            confirmed = self._confirm(connection, result.stored)
             put_mark(connection, K_PUSH_MARK, str(batch.last_seq), now)
             put_mark(connection, K_LAST_PUSH_OK, now.isoformat(), now)
         return confirmed
 
-    def _confirm(self, connection: sa.Connection, stored: Sequence[CentralCopy]) -> int:
-        """Confirm own "sent" events the centre stores; returns how many changed."""
+    def _confirm(
+        self,
+        connection: sa.Connection,
+        stored: Sequence[CentralCopy],
+        states: tuple[str, ...] = (SENT,),
+    ) -> int:
+        """Confirm own events in ``states`` the centre stores; returns how many changed."""
         if not stored:
             return 0
-        result = connection.execute(
-            sa.update(case_event)
-            .where(
-                case_event.c.event_id == sa.bindparam("b_id"),
-                case_event.c.station_id == self._station_id,
-                case_event.c.sync_state == SENT,
-            )
-            .values(sync_state=CONFIRMED, server_seq=sa.bindparam("b_seq")),
-            [{"b_id": copy.event_id, "b_seq": copy.server_seq} for copy in stored],
+        marks = ", ".join("?" for _ in states)
+        cursor = driver(connection).executemany(
+            "UPDATE case_event SET sync_state = ?, server_seq = ?"
+            f" WHERE event_id = ? AND station_id = ? AND sync_state IN ({marks})",
+            [
+                (CONFIRMED, copy.server_seq, copy.event_id.hex, self._station_id, *states)
+                for copy in stored
+            ],
         )
-        return int(result.rowcount)
+        return int(cursor.rowcount)
 
     def sent_after(self, after_seq: int, limit: int) -> list[SentEvent]:
         with reading(self._engine) as connection:

@@ -88,10 +88,12 @@ class SqliteSyncStatus(StationSync):
     def summary(self) -> OutboxSummary:
         mine = case_event.c.station_id == self._station_id
         with reading(self._engine) as connection:
+            # Only the states still owed something: confirmed events are the station's whole
+            # history (0.7-1.1 s to count at 100k cases), the others one index range each.
             counts: dict[str, int] = dict(
                 connection.execute(
                     sa.select(case_event.c.sync_state, sa.func.count())
-                    .where(mine)
+                    .where(mine, case_event.c.sync_state.in_([LOCAL, SENT, REJECTED]))
                     .group_by(case_event.c.sync_state)
                 ).all()
             )

@@ -105,6 +105,14 @@ case_status = sa.Table(
     # Set when synced facts contradict each other; a supervisor resolves it (docs/sync.md, Conflict
     # policy and authority split).
     sa.Column("needs_attention", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A busy station after two years (issue 20): lists newest first, a clerk's open cases by
+    # status, a clerk's recent cases, a clerk's cases of one matter (each one index range) and
+    # the names of a clerk's cases (a substring search reads the index, not the table).
+    sa.Index(None, "updated_at"),
+    sa.Index(None, "first_handler", "status"),
+    sa.Index(None, "first_handler", "updated_at"),
+    sa.Index(None, "first_handler", "matter_id", "updated_at"),
+    sa.Index(None, "first_handler", "applicant_name"),
 )
 
 case_event = sa.Table(

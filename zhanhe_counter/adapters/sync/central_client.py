@@ -30,6 +30,7 @@ from zhanhe_counter.services.ports.sync import (
     CentralUnreachable,
     Hello,
     InboundEvent,
+    JsonText,
     PullCursor,
     PullPage,
     PushBatch,
@@ -101,7 +102,9 @@ TRUNCATE sync_push_stage;
 # key, so a pull reads what it returns and never another station's history. The cursor is the
 # log row's (xid, server_seq); the function compares and sorts them as numbers, never as text (a
 # text sort once made the cursor jump over rows whenever a page spanned 999 -> 1000).
-_PULL_EVENTS = "SELECT * FROM pull_routed(%s, %s, %s)"
+# One statement, one round trip: the page and the pull mark (c0011); the station's own events
+# come without their payloads, which it holds.
+_PULL_EVENTS = "SELECT * FROM pull_page(%s, %s, %s)"
 _PULL_REFERENCE = (
     "SELECT r.server_seq, r.xid::text AS xid_text, r.entity, r.entity_key, r.op, r.data "
     "FROM ref_change AS r "
@@ -129,8 +132,18 @@ _HELLO = (
 )
 
 
+def _payload(payload: Any) -> Any:
+    # A payload still in the station's JSON text goes on as that text (COPY parses it as jsonb).
+    return payload.text if isinstance(payload, JsonText) else Jsonb(dict(payload))
+
+
 class PostgresSyncSession:
-    """One libpq connection used for one sync session."""
+    """One libpq connection used for one sync session.
+
+    The connection is in autocommit mode and every read is one statement, which the server runs
+    as its own transaction: one round trip each, not three (BEGIN, the statement, COMMIT). Over
+    a 50 ms link that is most of a session (issue 20).
+    """
 
     def __init__(
         self, connection: psycopg.Connection[Any], operation_timeout: float = OPERATION_TIMEOUT
@@ -177,8 +190,7 @@ class PostgresSyncSession:
 
     def hello(self, app_version: str, client_time: datetime) -> Hello:
         def run() -> Hello:
-            with self._conn.transaction():
-                row = self._conn.execute(_HELLO, (app_version, client_time)).fetchone()
+            row = self._conn.execute(_HELLO, (app_version, client_time)).fetchone()
             assert row is not None  # the function always returns one row or raises
             (
                 station,
@@ -230,7 +242,7 @@ class PostgresSyncSession:
                                 e.hlc,
                                 e.actor,
                                 e.schema_version,
-                                Jsonb(dict(e.payload)),
+                                _payload(e.payload),
                                 case.station_id if case else None,
                                 case.matter_id if case else None,
                                 case.service_day if case else None,
@@ -268,11 +280,7 @@ class PostgresSyncSession:
 
     def pull_events(self, cursor: PullCursor, limit: int) -> PullPage[InboundEvent]:
         def run() -> PullPage[InboundEvent]:
-            with self._conn.transaction():
-                rows = self._conn.execute(
-                    _PULL_EVENTS, (str(cursor.xid), cursor.seq, limit)
-                ).fetchall()
-                self._conn.execute("SELECT sync_mark('pull')")
+            rows = self._conn.execute(_PULL_EVENTS, (str(cursor.xid), cursor.seq, limit)).fetchall()
             events = tuple(
                 InboundEvent(
                     event_id=r[0],
@@ -284,7 +292,7 @@ class PostgresSyncSession:
                     hlc=int(r[6]),
                     actor=r[7],
                     schema_version=int(r[8]),
-                    payload=r[9],
+                    payload=r[9] if r[9] is not None else {},  # own events come without
                     server_seq=int(r[10]),
                     xid=int(r[11]),
                 )
@@ -297,10 +305,9 @@ class PostgresSyncSession:
 
     def pull_reference(self, cursor: PullCursor, limit: int) -> PullPage[RefChange]:
         def run() -> PullPage[RefChange]:
-            with self._conn.transaction():
-                rows = self._conn.execute(
-                    _PULL_REFERENCE, (str(cursor.xid), cursor.seq, limit)
-                ).fetchall()
+            rows = self._conn.execute(
+                _PULL_REFERENCE, (str(cursor.xid), cursor.seq, limit)
+            ).fetchall()
             changes = tuple(
                 RefChange(
                     server_seq=int(r[0]),
@@ -319,8 +326,7 @@ class PostgresSyncSession:
 
     def check_key(self) -> str | None:
         def run() -> str | None:
-            with self._conn.transaction():
-                row = self._conn.execute("SELECT progress_check_key()").fetchone()
+            row = self._conn.execute("SELECT progress_check_key()").fetchone()
             return str(row[0]) if row and row[0] else None
 
         return self._guard(run)
@@ -330,11 +336,10 @@ class PostgresSyncSession:
             return []
 
         def run() -> list[Rejection]:
-            with self._conn.transaction():
-                rows = self._conn.execute(
-                    "SELECT event_id, code, message FROM sync_rejection WHERE event_id = ANY(%s)",
-                    (list(event_ids),),
-                ).fetchall()
+            rows = self._conn.execute(
+                "SELECT event_id, code, message FROM sync_rejection WHERE event_id = ANY(%s)",
+                (list(event_ids),),
+            ).fetchall()
             return [Rejection(r[0], r[1], r[2]) for r in rows]
 
         return self._guard(run)
@@ -344,8 +349,7 @@ class PostgresSyncSession:
             return []
 
         def run() -> list[CentralCopy]:
-            with self._conn.transaction():
-                rows = self._conn.execute(_STORED, (list(event_ids),)).fetchall()
+            rows = self._conn.execute(_STORED, (list(event_ids),)).fetchall()
             return [CentralCopy(r[0], int(r[1]), int(r[2])) for r in rows]
 
         return self._guard(run)
@@ -356,8 +360,7 @@ class PostgresSyncSession:
         query = _HOLDS[stream]
 
         def run() -> bool:
-            with self._conn.transaction():
-                row = self._conn.execute(query, (str(cursor.xid), cursor.seq)).fetchone()
+            row = self._conn.execute(query, (str(cursor.xid), cursor.seq)).fetchone()
             return bool(row and row[0])
 
         return self._guard(run)

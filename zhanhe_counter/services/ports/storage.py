@@ -63,6 +63,11 @@ class CaseQuery:
     first_handler: str | None = None  # 首办负责人 (staff id)
     station_id: str | None = None
     exclude_statuses: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # any of these (empty: no filter)
+    # False: in any order (the caller sorts), so the store may take the index that narrows most
+    # (a clerk's open cases by status, a name among the clerk's cases) instead of the one that
+    # sorts (every case of the clerk, newest first).
+    newest_first: bool = True
     limit: int | None = 50  # None: every match (a clerk's own list must not lose cases)
 
 
@@ -197,6 +202,10 @@ class EventStore(Protocol):
 
     def sync_states(self, event_ids: Sequence[UUID]) -> Mapping[UUID, SyncState]:
         """The sync state of each given, stored event."""
+        ...
+
+    def case_sync_states(self, case_ids: Sequence[UUID]) -> Mapping[UUID, frozenset[SyncState]]:
+        """The sync states the events of each given case are in (one read for a whole list)."""
         ...
 
 

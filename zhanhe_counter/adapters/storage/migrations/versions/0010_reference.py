@@ -1,7 +1,7 @@
 """Staff accounts the centre created or reset must change their password at first login.
 
 Revision ID: 0010_reference
-Revises: 0008_owed_document
+Revises: 0009_scale_indexes
 Create Date: 2026-12-02
 
 ``staff.must_change_password`` arrives with the centre's staff rows (central c0009): set when the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_reference"
-down_revision: str | Sequence[str] | None = "0008_owed_document"
+down_revision: str | Sequence[str] | None = "0009_scale_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
