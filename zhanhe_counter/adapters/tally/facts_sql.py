@@ -88,24 +88,19 @@ class Dialect:
             return f"{alias}.case_id = {case} AND {alias}.case_pos = 1"
         return f"{alias}.case_id = {case} AND {alias}.kind IN ('received', 'consulted')"
 
-    def promised_candidates(self, case: str) -> str:
-        """A filter that lets PostgreSQL find a period's promised dates by index, or nothing.
+    def promised_candidates(self) -> str:
+        """The cases whose promised date may fall in the period, found by index.
 
         A case's promised date is the text of one of its RECEIVED/ACCEPTED events'
         ``promised_due`` (ISO ``YYYY-MM-DD``), so a case due in the period has such a text in
         ``[first day, day after the last)``: a necessary condition that the partial expression
-        index ``ix_case_event_promised_due`` answers without reading every received case.
+        index ``ix_case_event_promised_due`` (in both databases) answers without reading the
+        history before the period.
         """
-        if self.name == "sqlite":
-            return ""
-        return f"""
-      AND {case} IN (
-        SELECT k.case_id FROM case_event k
-        WHERE k.kind IN ('received', 'accepted')
-          AND (k.payload ->> 'promised_due')
-              >= to_char(CAST(:first_day AS timestamp), 'YYYY-MM-DD')
-          AND (k.payload ->> 'promised_due')
-              < to_char(CAST(:last_day AS timestamp) + interval '1 day', 'YYYY-MM-DD'))"""
+        due = self.text("k.payload", "promised_due")
+        return f"""SELECT DISTINCT k.case_id FROM case_event k
+      WHERE k.kind IN ('received', 'accepted')
+        AND {due} >= :first_text AND {due} < :after_text"""
 
     def pledged_item_ids(self, payload: str) -> tuple[str, str]:
         """(FROM item, material id expression) over a pledge's items."""
@@ -142,7 +137,7 @@ WITH pe AS (
   FROM case_event e
   WHERE {d.in_period("e")}
 ),
-bo AS (
+bo AS MATERIALIZED (
   SELECT b.case_id, b.occurred_at AS at, {d.text("b.payload", "answer_due")} AS due,
     (SELECT min(a.occurred_at) FROM case_event a
       WHERE a.case_id = b.case_id AND a.kind IN ('accepted', 'refused')
@@ -150,22 +145,24 @@ bo AS (
   FROM pe b
   WHERE b.kind = 'backoffice_requested' AND {d.text("b.payload", "answer_due")} IS NOT NULL
 ),
-promised AS (
-  SELECT c.case_id, c.at, c.due, c.stopped FROM (
-    SELECT r.case_id, r.occurred_at AS at,
-      {
+promised_all AS MATERIALIZED (
+  SELECT r.case_id, r.occurred_at AS at,
+    {
         d.day_text(f'''coalesce(
-        (SELECT max({d.text("a.payload", "promised_due")}) FROM case_event a
-          WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
-        {d.text("r.payload", "promised_due")})''')
+      (SELECT max({d.text("a.payload", "promised_due")}) FROM case_event a
+        WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
+      {d.text("r.payload", "promised_due")})''')
     } AS due,
-      (SELECT min(x.occurred_at) FROM case_event x
-        WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
-          AND x.occurred_at < :as_of) AS stopped
-    FROM case_event r
-    WHERE r.kind = 'received' AND r.occurred_at < :end{d.promised_candidates("r.case_id")}
-  ) c
-  WHERE c.due BETWEEN :first_day AND :last_day
+    (SELECT min(x.occurred_at) FROM case_event x
+      WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
+        AND x.occurred_at < :as_of) AS stopped
+  FROM ({d.promised_candidates()}) cand
+  JOIN case_event r ON r.case_id = cand.case_id
+  WHERE r.kind = 'received' AND r.occurred_at < :end
+),
+promised AS (
+  SELECT case_id, at, due, stopped FROM promised_all
+  WHERE due BETWEEN :first_day AND :last_day
 ),
 facts AS (
   SELECT case_id, occurred_at AS at, kind AS figure FROM pe WHERE kind IN ({event_figures})

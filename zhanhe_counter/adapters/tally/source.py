@@ -58,6 +58,9 @@ def _params(query: TallyQuery) -> dict[str, Any]:
         "first_day": query.period.first,
         "last_day": query.period.last,
         "as_of_day": query.as_of_day,
+        # The promised-date index holds ISO date texts: bounds as texts too.
+        "first_text": query.period.first.isoformat(),
+        "after_text": query.period.after_last.isoformat(),
     }
 
 
