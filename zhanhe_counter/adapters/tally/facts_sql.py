@@ -88,6 +88,22 @@ class Dialect:
             return f"{alias}.case_id = {case} AND {alias}.case_pos = 1"
         return f"{alias}.case_id = {case} AND {alias}.kind IN ('received', 'consulted')"
 
+    def counted_opening(self, alias: str, hall: bool) -> str:
+        """What else a counted case's opening event must satisfy (none locally).
+
+        Centrally, a case opened at a training station (a registered demo folder,
+        ``station.training``) is not a real one and is left out; ``hall`` keeps only the cases
+        of the hall ``:hall`` (a case's hall is its opening station's, as routing has it).
+        """
+        if self.name == "sqlite":
+            return ""
+        condition = f"""
+  AND NOT EXISTS (SELECT 1 FROM station t WHERE t.station_id = {alias}.origin AND t.training)"""
+        if hall:
+            condition += f"""
+  AND EXISTS (SELECT 1 FROM case_file h WHERE h.case_id = {alias}.case_id AND h.hall = :hall)"""
+        return condition
+
     def promised_candidates(self) -> str:
         """The cases whose promised date may fall in the period, found by index.
 
@@ -216,23 +232,23 @@ facts AS (
 )"""
 
 
-def cells_sql(d: Dialect) -> str:
+def cells_sql(d: Dialect, hall: bool = False) -> str:
     return f"""{facts_cte(d)}
 SELECT o.{d.station_column} AS station, o.actor AS clerk,
   coalesce({d.text("o.payload", "matter_id")}, '') AS matter, f.figure AS figure, count(*) AS n
-FROM facts f JOIN case_event o ON {d.opening("o", "f.case_id")}
+FROM facts f JOIN case_event o ON {d.opening("o", "f.case_id")}{d.counted_opening("o", hall)}
 GROUP BY o.{d.station_column}, o.actor, coalesce({d.text("o.payload", "matter_id")}, ''), f.figure
 """
 
 
-def cases_sql(d: Dialect, filters: str) -> str:
+def cases_sql(d: Dialect, filters: str, hall: bool = False) -> str:
     return f"""{facts_cte(d)}
 SELECT * FROM (
   SELECT f.case_id AS case_id, f.at AS at, f.figure AS figure,
     o.{d.station_column} AS station, o.actor AS clerk,
     coalesce({d.text("o.payload", "matter_id")}, '') AS matter,
     {d.text("o.payload", "case_number")} AS case_number
-  FROM facts f JOIN case_event o ON {d.opening("o", "f.case_id")}
+  FROM facts f JOIN case_event o ON {d.opening("o", "f.case_id")}{d.counted_opening("o", hall)}
 ) drill
 WHERE figure = :figure{filters}
 ORDER BY at, case_id
