@@ -142,6 +142,10 @@ def _wait_for_report(qtbot: QtBot, view: SupervisorView, scope: ViewScope) -> No
     )
 
 
+def _offered(view: SupervisorView) -> list[ViewScope]:
+    return [view.scope_picker.itemData(i) for i in range(view.scope_picker.count())]
+
+
 def _column(table: QTableWidget, column: int) -> list[str]:
     return [item.text() if (item := table.item(r, column)) else "" for r in range(table.rowCount())]
 
@@ -162,8 +166,7 @@ def test_a_hall_supervisor_sees_its_hall_as_the_cli_does(
 ) -> None:
     view = open_view(hall["QZX-SUP"])
     _wait_for_report(qtbot, view, ViewScope.HALL)
-    offered = [view.scope_picker.itemData(i) for i in range(view.scope_picker.count())]
-    assert offered == [ViewScope.STATION, ViewScope.HALL]  # no 全区 for a hall's supervisor
+    assert _offered(view) == [ViewScope.STATION, ViewScope.HALL]  # no 全区 for a hall's
     received, cli_total = _cli_totals(capsys, hall["QZX-SUP"], tmp_path / "hall.csv")
     _same_as_cli(view, cli_total)
     # Only QZX-W03's cases: CHJ is another hall, QZX-DEMO a training station.
@@ -201,8 +204,7 @@ def test_a_district_supervisor_sees_hall_and_district_as_the_cli_does(
 ) -> None:
     view = open_view(hall["DIST-SUP"])
     _wait_for_report(qtbot, view, ViewScope.DISTRICT)
-    offered = [view.scope_picker.itemData(i) for i in range(view.scope_picker.count())]
-    assert offered == [ViewScope.STATION, ViewScope.HALL, ViewScope.DISTRICT]
+    assert _offered(view) == [ViewScope.STATION, ViewScope.HALL, ViewScope.DISTRICT]
     received, cli_total = _cli_totals(capsys, hall["DIST-SUP"], tmp_path / "district.csv")
     _same_as_cli(view, cli_total)
     assert received == 2 * scenario.expected_total()[Figure.RECEIVED]  # two halls, no training
@@ -230,7 +232,7 @@ def test_offline_the_desk_says_so_and_this_pc_still_tallies(
     unreachable = "postgresql+psycopg://nobody:x@127.0.0.1:9/zhanhe"
     view = open_view(hall["DIST-SUP"], unreachable)
     qtbot.waitUntil(lambda: "连不上中心" in view.message.text(), timeout=20_000)
-    assert view.scope_picker.count() == 1  # 本机 only
+    assert _offered(view) == [ViewScope.STATION]
     view.refresh()
     qtbot.waitUntil(lambda: view.report is not None, timeout=20_000)
     assert view.view_scope is ViewScope.STATION

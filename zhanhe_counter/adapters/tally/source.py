@@ -92,10 +92,12 @@ class SqlTallySource:
 
     def cells(self, query: TallyQuery) -> list[Cell]:
         rows = self._run(self._cells, self._params(query))
+        # A big day has thousands of cells: figures looked up by value, not constructed.
+        known = _FIGURE_BY_VALUE
         return [
-            Cell(str(r.station), str(r.clerk), str(r.matter), Figure(r.figure), int(r.n))
+            Cell(r.station, r.clerk, r.matter, known[r.figure], r.n)
             for r in rows
-            if r.figure in _KNOWN
+            if r.figure in known
         ]
 
     def cases(
@@ -158,7 +160,7 @@ class SqlTallySource:
                     # The planner's estimate of the correlated subqueries crosses jit_above_cost;
                     # compiling then costs ~0.9 s on a query that runs in milliseconds.
                     connection.execute(sa.text("SET LOCAL jit = off"))
-                return list(connection.execute(statement, params))
+                return list(connection.execute(statement, params).all())
         except sa_exc.SQLAlchemyError as error:
             log.warning("tally query failed on %s: %s", self._engine.dialect.name, error)
             where = "本机数据库" if self._scope is Scope.LOCAL else "中心数据库"
@@ -167,7 +169,7 @@ class SqlTallySource:
             ) from error
 
 
-_KNOWN = frozenset(f.value for f in Figure)
+_FIGURE_BY_VALUE = {f.value: f for f in Figure}
 
 
 def _uuid(value: Any) -> UUID:
