@@ -92,6 +92,9 @@ def received_on(day: date, n_events: int) -> int:
 # (i // DAYS) % STATIONS, by clerk i % 97, matter i % 60, promised 7 days later. Its events are
 # numbered in its station's sequence: the station's k-th case has station_seq 5k + position.
 _SEQ0 = f"((i / {DAYS} / {STATIONS}) * {DAYS} + i % {DAYS}) * {PER_CASE}"
+# Ids sort in the order cases are received, as the store's UUIDv7 do, and rows are inserted in
+# the order their events happen: a day's events lie together, as two years of real use leave them.
+_TIME_ORDER = f"(i % {DAYS}) * 1000000 + i / {DAYS}"
 
 
 def fill_sqlite(engine: sa.Engine, n_events: int) -> None:
@@ -108,7 +111,7 @@ def fill_sqlite(engine: sa.Engine, n_events: int) -> None:
             "CREATE TEMP TABLE bench_case AS"
             " WITH RECURSIVE n(i) AS"
             f" (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {cases_of(n_events)})"
-            " SELECT i, lower(hex(randomblob(16))) AS case_id,"
+            f" SELECT i, printf('%012x', {_TIME_ORDER}) || lower(hex(randomblob(10))) AS case_id,"
             f" printf('410411-%02d', (i / {DAYS}) % {STATIONS}) AS station,"
             " printf('clerk%02d', i % 97) AS clerk, printf('M-%03d', i % 60) AS matter,"
             " printf('N%09d', i) AS number,"
@@ -134,9 +137,10 @@ def fill_sqlite(engine: sa.Engine, n_events: int) -> None:
         cur.execute(
             "INSERT INTO case_event (event_id, case_id, case_pos, kind, station_id, station_seq,"
             " actor, occurred_at, payload, recorded_at, schema_version, sync_state)"
-            " SELECT lower(hex(randomblob(16))), case_id, pos, kind, station, seq0 + pos, clerk,"
+            " SELECT substr(case_id, 1, 12) || printf('%02x', pos) || lower(hex(randomblob(9))),"
+            " case_id, pos, kind, station, seq0 + pos, clerk,"
             f" {at.format(t='received + minutes / 1440.0')}, {body}, '{now}', 1, 'confirmed'"
-            f" FROM bench_case CROSS JOIN ({_LIFE}) ORDER BY i, pos"
+            f" FROM bench_case CROSS JOIN ({_LIFE}) ORDER BY received + minutes / 1440.0, i"
         )
         cur.execute("DROP TABLE bench_case")
         raw.commit()
@@ -155,7 +159,8 @@ def fill_postgres(url: str, n_events: int) -> None:
         )
         conn.execute(
             "CREATE TEMP TABLE bench_case AS"
-            " SELECT i, gen_random_uuid() AS case_id,"
+            f" SELECT i, (lpad(to_hex({_TIME_ORDER}), 12, '0')"
+            " || substr(md5(i::text), 1, 20))::uuid AS case_id,"
             f" format('410411-%s', lpad(((i / {DAYS}) % {STATIONS})::text, 2, '0')) AS station,"
             " format('clerk%s', lpad((i % 97)::text, 2, '0')) AS clerk,"
             " format('M-%s', lpad((i % 60)::text, 3, '0')) AS matter,"
@@ -187,7 +192,7 @@ def fill_postgres(url: str, n_events: int) -> None:
             f" SELECT gen_random_uuid(), case_id, station, seq0 + pos, kind, {at},"
             f" ({at} AT TIME ZONE 'Asia/Shanghai')::date,"
             f" (extract(epoch FROM {at}) * 1000)::bigint << 16, clerk, 1, {body}"
-            f" FROM bench_case CROSS JOIN ({_LIFE}) AS life ORDER BY i, pos"
+            f" FROM bench_case CROSS JOIN ({_LIFE}) AS life ORDER BY {at}, i"
         )
         conn.execute("DROP TABLE bench_case")
         conn.commit()
