@@ -326,18 +326,29 @@ class SupervisorView(QWidget):
 
     def _scope_chosen(self, _index: int) -> None:
         scope = ViewScope(self.scope_picker.currentData())
-        if self.desk is None or scope is self.view_scope:
+        desk = self.desk
+        if desk is None or scope is self.view_scope:
             return
-        self.service = self.desk.service(scope)
         self.view_scope = scope
+        self.report, self.attention = None, None
+        self.message.setText("正在统计……")
+        # Building a central source may open the centre's login: not on the GUI thread.
+        self.runner.submit(lambda: (scope, desk.service(scope)), self._use_service, self._failed)
+
+    def _use_service(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        scope, service = result
+        assert isinstance(service, TallyService)
+        if scope is not self.view_scope:
+            return  # chosen again meanwhile: that choice's own job follows
+        self.service = service
         self.scope.setText(
-            self.service.scope.label
+            service.scope.label
             if scope is ViewScope.STATION
             else f"中心数据（{scope.label}，按本站督查范围）"
         )
         # Exports are audited in this PC's own records: only this PC's figures export.
         self.export_button.setEnabled(self.exporter is not None and scope is ViewScope.STATION)
-        self.report = None
         self.refresh()
 
     def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
