@@ -56,6 +56,7 @@ from zhanhe_counter.adapters.sync.station_config import (
     KEY_CENTRAL_URL,
     build_sync_engine,
     build_wakeups,
+    central_login,
     load_limits,
 )
 from zhanhe_counter.adapters.tally import sqlite_source
@@ -98,6 +99,7 @@ from zhanhe_counter.services.progress_link import ensure_local_check_key
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.setup import SETUP_SETTING, SetupService, StationSetup
 from zhanhe_counter.services.station import StationIdentity
+from zhanhe_counter.services.supervision import SupervisorDesk
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus, build_status
 from zhanhe_counter.services.sync_worker import SyncWorker
@@ -167,6 +169,8 @@ class Station:
     backups: BackupSchedule | None = None
     #: Which reference data the station runs on (versions from the centre, or local files).
     reference_fingerprint: tuple[Any, ...] = ()
+    #: The keyring the centre's password is read from; set by start_sync (None: not yet).
+    secrets: SecretStore | None = None
     _closed: bool = field(default=False, repr=False)
 
     def refresh_reference(self) -> bool:
@@ -383,6 +387,19 @@ class Station:
 
         return TallyExportService(self.tally, write, self.print_service.audit)
 
+    @cached_property
+    def supervisor_desk(self) -> SupervisorDesk:
+        """督查台: this PC's tallies, and the centre's hall/district ones its role allows."""
+        centre = None
+        secrets = self.secrets
+        if secrets is not None:  # start_sync was called: this PC may have a centre
+            from zhanhe_counter.adapters.tally.centre_desk import StationCentreTallies
+
+            centre = StationCentreTallies(
+                lambda: central_login(self.engine, secrets).sqlalchemy_url()
+            )
+        return SupervisorDesk(self.tally, self.clock, self.tally_directory, centre)
+
     def tally_directory(self) -> TallyDirectory:
         """Names of this PC's station, staff, matters and departments for its tallies."""
         window = self.identity.window
@@ -429,6 +446,7 @@ class Station:
         """Start the background sync; the Chinese reason when this PC cannot sync yet."""
         if self.sync_worker is not None:
             return None
+        self.secrets = secrets
         try:
             places = CasePlaces(
                 hall=self.identity.window.hall.id,
@@ -521,6 +539,8 @@ class Station:
         if self.backups is not None:
             self.backups.stop()
         self.queue.stop()
+        if "supervisor_desk" in self.__dict__:  # built: it may hold a central connection
+            self.supervisor_desk.close()
         self.engine.dispose()
         if self.folder_lock is not None:
             self.folder_lock.release()

@@ -38,6 +38,7 @@ from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import PrivacyService
 from zhanhe_counter.services.rating import RatingService
 from zhanhe_counter.services.station import StationIdentity
+from zhanhe_counter.services.supervision import SupervisorDesk
 from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.services.sync_engine import SyncStatus
 from zhanhe_counter.services.tally import TallyService
@@ -110,6 +111,9 @@ class StationServices(Protocol):
 
     @property
     def tally_export(self) -> TallyExportService: ...
+
+    @property
+    def supervisor_desk(self) -> SupervisorDesk: ...
 
     @property
     def privacy(self) -> PrivacyService: ...

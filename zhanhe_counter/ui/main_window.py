@@ -383,7 +383,8 @@ class MainWindow(QMainWindow):
         self.runner.submit(lambda: (outbox.outbox_items(), outbox.sessions()), show, self._failed)
 
     def show_supervisor(self) -> None:
-        """F11 统计 (role 督查): this PC's tallies by window, clerk, department or matter."""
+        """F11 统计 (role 督查): this PC's tallies, or its hall's and the district's from the
+        centre when this station's role allows, by window, clerk, department or matter."""
         if "supervisor" not in self.session.roles:
             self.show_message("统计查询需要“督查”角色，请用督查账号登录。")
             return
@@ -396,6 +397,7 @@ class MainWindow(QMainWindow):
                 open_case=self.open_case,
                 exporter=station.tally_export,
                 staff_id=self.session.staff.staff_id,
+                desk=station.supervisor_desk,
             )
             self.pages.addWidget(self.supervisor)
         self.pages.setCurrentWidget(self.supervisor)

@@ -111,3 +111,39 @@ def _case_of(pc: object, number: str) -> object:
     found = pc.store.find_cases(CaseQuery(case_number=number))  # type: ignore[attr-defined]
     assert len(found) == 1
     return found[0].case_id
+
+
+def test_training_stations_are_left_out_of_the_central_tally(
+    central_url: str, central: sa.Engine, tmp_path: Path
+) -> None:
+    """A registered demo folder (培训站点) syncs, but its cases are not counted, by the Bureau's
+    login nor by a supervisor desk's own, and nobody waits for it to sync."""
+    real = make_station(central_url, tmp_path, S1, hall="QZX")
+    training = make_station(central_url, tmp_path, "410411-77", hall="QZX")
+    desk = make_station(central_url, tmp_path, "410411-SUP", roles="supervisor=district")
+    register_station(central_url, "410411-78", hall="QZX", training=True)  # never synced
+    try:
+        with psycopg.connect(central_url, autocommit=True) as conn:
+            conn.execute("UPDATE station SET training = true WHERE station_id = '410411-77'")
+        scenario.record_day(real.store, real.station_id, "A")
+        scenario.record_day(training.store, training.station_id, "T")
+        for pc in (real, training, desk):
+            pc.run()
+        bureau = TallyService(central_source(central), FixedClock())
+        assert set(_counts(bureau)) == {S1}
+        assert _counts(bureau)[S1] == scenario.expected_total()
+        as_desk = sa.create_engine(desk.address.sqlalchemy_url())
+        try:
+            service = TallyService(central_source(as_desk), FixedClock())
+            assert _counts(service) == _counts(bureau)
+            for hall in ("QZX", "CHJ"):  # one hall of the district, and a hall without cases
+                by_hall = TallyService(central_source(as_desk, hall), FixedClock())
+                assert _counts(by_hall) == (_counts(bureau) if hall == "QZX" else {})
+            report = service.tally(Period.day(scenario.DAY), Grouping.WINDOW)
+            assert "410411-78" not in {s.station_id for s in report.not_synced}
+            assert not service.drill(report, "410411-77", F.RECEIVED)
+        finally:
+            as_desk.dispose()
+    finally:
+        for pc in (real, training, desk):
+            pc.dispose()

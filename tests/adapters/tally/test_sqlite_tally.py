@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.adapters.tally import scenario
 from tests.adapters.tally.helpers import DIRECTORY, FixedClock, scenario_db
 from zhanhe_counter.adapters.tally import sqlite_source
+from zhanhe_counter.adapters.tally.facts_sql import SQLITE
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period, Scope
 from zhanhe_counter.services.tally import TallyService
 
@@ -136,3 +137,16 @@ def test_an_empty_day_has_no_rows(service: TallyService) -> None:
     assert report.rows == ()
     assert all(report.total[f] == 0 for f in Figure)
     assert report.completeness.startswith("本机数据（仅限本机）")
+
+
+def test_the_promised_date_figure_finds_its_cases_by_index(engine: sa.Engine) -> None:
+    """Without the index a day's tally read every earlier received case (issue 20)."""
+    statement = sa.text("EXPLAIN QUERY PLAN " + SQLITE.promised_candidates())
+    with engine.connect() as connection:
+        plan = " ".join(
+            str(row[3])
+            for row in connection.execute(
+                statement, {"first_text": "2026-11-26", "after_text": "2026-11-27"}
+            )
+        )
+    assert "USING INDEX ix_case_event_promised_due" in plan

@@ -150,6 +150,13 @@ case_event = sa.Table(
     sa.Index(None, "sync_state", "station_id", "station_seq"),
     # A supervisor's day tally reads one period's events by kind (adapters/tally).
     sa.Index(None, "occurred_at", "kind"),
+    # The tally's promised-date figure finds a period's cases by this text (migration 0011).
+    sa.Index(
+        "ix_case_event_promised_due",
+        sa.text("json_extract(payload, '$.promised_due')"),
+        "case_id",
+        sqlite_where=sa.text("kind IN ('received', 'accepted')"),
+    ),
 )
 
 station_counter = sa.Table(

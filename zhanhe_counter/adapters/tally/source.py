@@ -58,28 +58,46 @@ def _params(query: TallyQuery) -> dict[str, Any]:
         "first_day": query.period.first,
         "last_day": query.period.last,
         "as_of_day": query.as_of_day,
+        # The promised-date index holds ISO date texts: bounds as texts too.
+        "first_text": query.period.first.isoformat(),
+        "after_text": query.period.after_last.isoformat(),
     }
 
 
 class SqlTallySource:
     """Counts the facts in the database with one GROUP BY; never loops over events in Python."""
 
-    def __init__(self, engine: sa.Engine, scope: Scope) -> None:
+    def __init__(self, engine: sa.Engine, scope: Scope, hall: str | None = None) -> None:
         self._engine = engine
         self._scope = scope
         self._dialect: Dialect = POSTGRES if engine.dialect.name == "postgresql" else SQLITE
-        self._cells = _bound(sa.text(cells_sql(self._dialect)))
+        # Only the central database knows a case's hall (case_file.hall).
+        self._hall = hall if self._dialect is POSTGRES else None
+        self._cells = _bound(sa.text(cells_sql(self._dialect, hall=self._hall is not None)))
 
     @property
     def scope(self) -> Scope:
         return self._scope
 
+    @property
+    def hall(self) -> str | None:
+        """The hall the central figures are limited to (None: all the login may read)."""
+        return self._hall
+
+    def _params(self, query: TallyQuery) -> dict[str, Any]:
+        params = _params(query)
+        if self._hall is not None:
+            params["hall"] = self._hall
+        return params
+
     def cells(self, query: TallyQuery) -> list[Cell]:
-        rows = self._run(self._cells, _params(query))
+        rows = self._run(self._cells, self._params(query))
+        # A big day has thousands of cells: figures looked up by value, not constructed.
+        known = _FIGURE_BY_VALUE
         return [
-            Cell(str(r.station), str(r.clerk), str(r.matter), Figure(r.figure), int(r.n))
+            Cell(r.station, r.clerk, r.matter, known[r.figure], r.n)
             for r in rows
-            if r.figure in _KNOWN
+            if r.figure in known
         ]
 
     def cases(
@@ -87,7 +105,7 @@ class SqlTallySource:
     ) -> list[FactCase]:
         filters = ""
         binds: list[sa.BindParameter[Any]] = [sa.bindparam("figure"), sa.bindparam("limit")]
-        params: dict[str, Any] = {**_params(query), "figure": figure.value, "limit": limit}
+        params: dict[str, Any] = {**self._params(query), "figure": figure.value, "limit": limit}
         for column, values in (
             ("station", where.stations),
             ("clerk", where.clerks),
@@ -97,7 +115,8 @@ class SqlTallySource:
                 filters += f" AND {column} IN :{column}s"
                 binds.append(sa.bindparam(f"{column}s", expanding=True))
                 params[f"{column}s"] = sorted(values)
-        statement = _bound(sa.text(cases_sql(self._dialect, filters))).bindparams(*binds)
+        sql = cases_sql(self._dialect, filters, hall=self._hall is not None)
+        statement = _bound(sa.text(sql)).bindparams(*binds)
         rows = self._run(statement, params)
         return [
             FactCase(
@@ -116,14 +135,19 @@ class SqlTallySource:
         if self._scope is Scope.LOCAL:
             return []
         # A hello starts every sync run and is followed by the push of everything outstanding.
+        # Training stations are not counted, so they are not waited for either.
+        in_hall = " AND hall = :hall" if self._hall is not None else ""
         statement = sa.text(
             "SELECT station_id, name, greatest(last_push_at, last_hello_at) AS seen "
-            "FROM station WHERE active "
+            f"FROM station WHERE active AND NOT training{in_hall} "
             "AND (greatest(last_push_at, last_hello_at) IS NULL "
             "     OR greatest(last_push_at, last_hello_at) < :instant) "
             "ORDER BY station_id"
         ).bindparams(sa.bindparam("instant", type_=UtcDateTime))
-        rows = self._run(statement, {"instant": instant})
+        params: dict[str, Any] = {"instant": instant}
+        if self._hall is not None:
+            params["hall"] = self._hall
+        rows = self._run(statement, params)
         return [
             StationSync(r.station_id, r.name, None if r.seen is None else _instant(r.seen))
             for r in rows
@@ -136,7 +160,7 @@ class SqlTallySource:
                     # The planner's estimate of the correlated subqueries crosses jit_above_cost;
                     # compiling then costs ~0.9 s on a query that runs in milliseconds.
                     connection.execute(sa.text("SET LOCAL jit = off"))
-                return list(connection.execute(statement, params))
+                return list(connection.execute(statement, params).all())
         except sa_exc.SQLAlchemyError as error:
             log.warning("tally query failed on %s: %s", self._engine.dialect.name, error)
             where = "本机数据库" if self._scope is Scope.LOCAL else "中心数据库"
@@ -145,7 +169,7 @@ class SqlTallySource:
             ) from error
 
 
-_KNOWN = frozenset(f.value for f in Figure)
+_FIGURE_BY_VALUE = {f.value: f for f in Figure}
 
 
 def _uuid(value: Any) -> UUID:
@@ -167,6 +191,6 @@ def sqlite_source(engine: sa.Engine) -> SqlTallySource:
     return SqlTallySource(engine, Scope.LOCAL)
 
 
-def central_source(engine: sa.Engine) -> SqlTallySource:
-    """The central scope: the district's PostgreSQL database (中心数据)."""
-    return SqlTallySource(engine, Scope.CENTRAL)
+def central_source(engine: sa.Engine, hall: str | None = None) -> SqlTallySource:
+    """The central scope: the district's PostgreSQL database (中心数据), or one hall of it."""
+    return SqlTallySource(engine, Scope.CENTRAL, hall)

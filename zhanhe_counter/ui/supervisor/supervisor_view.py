@@ -1,5 +1,10 @@
-"""The supervisor view (督查：业务统计): period and grouping pickers, the table, a bar chart of one
-figure per group, and the cases behind any number (double-click a cell, or Enter).
+"""The supervisor view (督查：业务统计): scope, period and grouping pickers, the table, a bar chart
+of one figure per group, and the cases behind any number (double-click a cell, or Enter).
+
+The scope (Alt+R) is 本机 and, when the centre gives this station a supervisor role, 本厅 and
+全区 (``services/supervision.py``); below the table, tabs list the cases behind a number (Alt+1),
+the period's 差评 (Alt+2) and its overdue cases (Alt+3) across the stations of the scope. Every
+read — the centre's roles, the figures, the lists — runs on the window's storage runner.
 
 A listed case opens in the case detail (Enter or double-click) when the window gives an
 ``open_case``; that detail shows the supervisor the case's 查阅记录 (access log), and the opening is
@@ -26,7 +31,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -38,13 +43,15 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.errors import DomainError
-from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
+from zhanhe_counter.services.ports.tally import FactCase, Figure, Grouping, Period
+from zhanhe_counter.services.supervision import AttentionLists, SupervisorDesk, ViewScope
 from zhanhe_counter.services.tally import TallyReport, TallyService
 from zhanhe_counter.services.tally_export import (
     EXPORT_FORMATS,
@@ -170,9 +177,14 @@ class SupervisorView(QWidget):
         *,
         exporter: TallyExportService | None = None,
         staff_id: str = "",
+        desk: SupervisorDesk | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        self.desk = desk
+        self.view_scope = ViewScope.STATION
+        self._scopes_asked = False
+        self.attention: AttentionLists | None = None
         self.exporter = exporter
         self.staff_id = staff_id
         #: Where to save an export (a file dialog); tests answer it themselves.
@@ -209,6 +221,12 @@ class SupervisorView(QWidget):
         self.export_button.setShortcut("F6")
         self.export_button.setEnabled(exporter is not None)
         self.export_button.clicked.connect(self.export)
+        self.scope_picker = QComboBox()
+        self.scope_picker.addItem(ViewScope.STATION.label, ViewScope.STATION)
+        self.scope_picker.setToolTip("统计范围：本机；督查岗另有本厅、全区（中心数据）")
+        self.scope_picker.currentIndexChanged.connect(self._scope_chosen)
+        scope_label = QLabel("范围(&R)")
+        scope_label.setBuddy(self.scope_picker)
         self.scope = QLabel(service.scope.label)
         self.completeness = QLabel("")
         self.completeness.setWordWrap(True)
@@ -221,9 +239,22 @@ class SupervisorView(QWidget):
         self.chart = BarChart()
         self.cases = QTableWidget(0, 4)
         self.cases.setHorizontalHeaderLabels(["受理编号", "事项", "工作人员", "时间"])
+        self.bad_ratings = _case_list()
+        self.overdue = _case_list()
+        self.lists = QTabWidget()
+        self.lists.addTab(self.cases, "明细 (Alt+1)")
+        self.lists.addTab(self.bad_ratings, "差评回访 (Alt+2)")
+        self.lists.addTab(self.overdue, "逾期办件 (Alt+3)")
+        self._listed: dict[QTableWidget, list[UUID]] = {self.bad_ratings: [], self.overdue: []}
+        for number, table in enumerate((self.cases, self.bad_ratings, self.overdue), start=1):
+            shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda table=table: self._show_list(table))
 
         pickers = QHBoxLayout()
         for widget in (
+            scope_label,
+            self.scope_picker,
             QLabel("期间"),
             self.first,
             QLabel("至"),
@@ -243,7 +274,7 @@ class SupervisorView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.chart)
-        split.addWidget(self.cases)
+        split.addWidget(self.lists)
         split.setChildrenCollapsible(False)
         split.setSizes([240, 160, 120])  # the table first: the chart only illustrates it
         layout = QVBoxLayout(self)
@@ -259,12 +290,66 @@ class SupervisorView(QWidget):
         self.table.doubleClicked.connect(self.drill)
         self.table.activated.connect(self.drill)
         self.cases.itemActivated.connect(self._case_activated)
+        for table in (self.bad_ratings, self.overdue):
+            table.itemActivated.connect(self._listed_activated)
 
     def opened(self) -> None:
         """The page came on screen: show the figures at once, not 没有数据 until F5."""
         if self.report is None:
             self.refresh()
+        if self.desk is not None and self.desk.registered and not self._scopes_asked:
+            self._scopes_asked = True
+            self.runner.submit(self.desk.scopes, self._show_scopes, self._scopes_failed)
         self.table.setFocus()
+
+    def _show_scopes(self, scopes: object) -> None:
+        assert isinstance(scopes, tuple)
+        self.scope_picker.blockSignals(True)
+        self.scope_picker.clear()
+        for scope in scopes:
+            self.scope_picker.addItem(scope.label, scope)
+        self.scope_picker.setCurrentIndex(max(0, self.scope_picker.findData(self.view_scope)))
+        self.scope_picker.blockSignals(False)
+
+    def _scopes_failed(self, error: Exception) -> None:
+        """The centre could not say: only 本机, and the reason (this PC's figures still work)."""
+        self._scopes_asked = False  # ask again next time the page opens
+        self.message.setText(
+            error.user_message if isinstance(error, DomainError) else "暂时无法读取中心的督查范围。"
+        )
+
+    def choose_scope(self, scope: ViewScope) -> None:
+        """Show ``scope``'s figures (one the picker offers)."""
+        index = self.scope_picker.findData(scope)
+        if index >= 0:
+            self.scope_picker.setCurrentIndex(index)
+
+    def _scope_chosen(self, _index: int) -> None:
+        scope = ViewScope(self.scope_picker.currentData())
+        desk = self.desk
+        if desk is None or scope is self.view_scope:
+            return
+        self.view_scope = scope
+        self.report, self.attention = None, None
+        self.message.setText("正在统计……")
+        # Building a central source may open the centre's login: not on the GUI thread.
+        self.runner.submit(lambda: (scope, desk.service(scope)), self._use_service, self._failed)
+
+    def _use_service(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        scope, service = result
+        assert isinstance(service, TallyService)
+        if scope is not self.view_scope:
+            return  # chosen again meanwhile: that choice's own job follows
+        self.service = service
+        self.scope.setText(
+            service.scope.label
+            if scope is ViewScope.STATION
+            else f"中心数据（{scope.label}，按本站督查范围）"
+        )
+        # Exports are audited in this PC's own records: only this PC's figures export.
+        self.export_button.setEnabled(self.exporter is not None and scope is ViewScope.STATION)
+        self.refresh()
 
     def page_keys(self) -> list[tuple[str, Callable[[], object]]]:
         return [("F5 统计", self.run_button.click), ("F6 导出", self.export_button.click)]
@@ -317,7 +402,12 @@ class SupervisorView(QWidget):
             self._failed(error)
             return
         self.message.setText("正在统计……")
-        self.runner.submit(lambda: service.tally(period, grouping), self._show, self._failed)
+
+        def count() -> tuple[TallyService, TallyReport, AttentionLists]:
+            report = service.tally(period, grouping)
+            return service, report, SupervisorDesk.attention(service, report)
+
+        self.runner.submit(count, self._show, self._failed)
 
     def _failed(self, error: Exception) -> None:
         if isinstance(error, DomainError):
@@ -326,9 +416,18 @@ class SupervisorView(QWidget):
             log.error("tally failed", exc_info=error)
             self.message.setText("统计失败，请重试。")
 
-    def _show(self, report: object) -> None:
+    def _show(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        service, report, attention = result
         assert isinstance(report, TallyReport)
-        self.report = report
+        assert isinstance(attention, AttentionLists)
+        if service is not self.service:
+            return  # the scope changed while it ran: its own run follows
+        self.report, self.attention = report, attention
+        self._fill(self.bad_ratings, attention.bad_ratings)
+        self._fill(self.overdue, attention.overdue)
+        self.lists.setTabText(1, f"差评回访 {len(attention.bad_ratings)} (Alt+2)")
+        self.lists.setTabText(2, f"逾期办件 {len(attention.overdue)} (Alt+3)")
         self.message.setText("")
         self.model.set_report(self.report)
         self.completeness.setText(self.report.completeness)
@@ -373,3 +472,46 @@ class SupervisorView(QWidget):
         """Enter or double-click on a listed case: its detail, with the access log."""
         if self.open_case is not None and 0 <= item.row() < len(self.case_ids):
             self.open_case(self.case_ids[item.row()])
+
+    def _fill(self, table: QTableWidget, cases: tuple[FactCase, ...]) -> None:
+        self._listed[table] = [case.case_id for case in cases]
+        table.setRowCount(len(cases))
+        for row, case in enumerate(cases):
+            values = (
+                case.case_number or "（咨询）",
+                case.figure.label,
+                self._station_label(case.station),
+                case.clerk,
+                case.matter,
+                minute_text(case.at),
+            )
+            for column, value in enumerate(values):
+                table.setItem(row, column, QTableWidgetItem(value))
+        table.resizeColumnsToContents()
+
+    def _station_label(self, station: str) -> str:
+        report = self.report
+        if report is None:
+            return station
+        row = report.row(station) if report.grouping is Grouping.WINDOW else None
+        return row.label if row is not None else station
+
+    def _show_list(self, table: QTableWidget) -> None:
+        self.lists.setCurrentWidget(table)
+        table.setFocus()
+        if table.rowCount() and table.currentRow() < 0:
+            table.setCurrentCell(0, 0)
+
+    def _listed_activated(self, item: QTableWidgetItem) -> None:
+        """Enter on a listed 差评 or overdue case: its detail (when this PC holds it)."""
+        ids = self._listed.get(item.tableWidget(), [])
+        if self.open_case is not None and 0 <= item.row() < len(ids):
+            self.open_case(ids[item.row()])
+
+
+def _case_list() -> QTableWidget:
+    table = QTableWidget(0, 6)
+    table.setHorizontalHeaderLabels(["受理编号", "情况", "窗口", "工作人员", "事项", "时间"])
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    return table

@@ -1,7 +1,7 @@
 """Owed documents of the back office and the delivery window too (issue 18, Deliver 2).
 
 Revision ID: 0012_service_owed
-Revises: 0010_reference
+Revises: 0011_tally_index
 Create Date: 2026-12-02
 
 ``owed_document.at_window``: whether the document was issued by the window itself (an intake's,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_service_owed"
-down_revision: str | Sequence[str] | None = "0010_reference"
+down_revision: str | Sequence[str] | None = "0011_tally_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
