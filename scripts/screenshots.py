@@ -169,7 +169,7 @@ def main(folder: Path, size: tuple[int, int] | None = None) -> int:
     state = station.store.case_state(case.case_id)
     assert state is not None
     window.applicant_screen.show_case(
-        applicant_view(state, station.catalogue), station.office.url_for(case.case_number)
+        applicant_view(state, station.catalogue), station.progress_url(case.case_number)
     )
     window.applicant_screen.resize(1280, 800)
     window.applicant_screen.show()
