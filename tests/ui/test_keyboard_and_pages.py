@@ -194,10 +194,13 @@ def test_my_cases_and_reprint(qtbot: QtBot, window: MainWindow, station: Station
     assert row.status is CaseStatus.RONGQUE_RECEIVED
     assert row.deadline_label == "容缺补齐"
     assert row.applicant_id_masked != "410411199001011237"
+    # The list says what it leaves out, so an older finished case is searched for, not lost.
+    assert "已办结的只列最近 50 件" in window.my_cases.summary.text()
     with qtbot.waitSignal(window.my_cases.loaded, timeout=10_000):
         window.my_cases.filter.setText("410411199001011237")
         window.my_cases.reload()
     assert model.rowCount() == 1
+    assert "已办结的只列" not in window.my_cases.summary.text()
     with qtbot.waitSignal(window.reprinted, timeout=10_000) as blocker:
         qtbot.keyClick(window, Qt.Key.Key_F8)
     assert blocker.args[0] >= 3

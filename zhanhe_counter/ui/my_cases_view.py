@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhanhe_counter.services.my_cases import MyCaseRow
+from zhanhe_counter.services.my_cases import RECENT_FINISHED, SEARCH_LIMIT, MyCaseRow
 from zhanhe_counter.services.urgency import Urgency
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.context import CounterContext
@@ -189,12 +189,24 @@ class MyCasesView(QWidget):
         self.model.set_rows(rows)
         warn = sum(r.urgency in (Urgency.DUE_SOON, Urgency.OVERDUE) for r in rows)
         self.summary.setText(
-            f"共 {len(rows)} 件，其中 {warn} 件即将到期或已超期。"
+            f"共 {len(rows)} 件，其中 {warn} 件即将到期或已超期。{self._cut_off_note(len(rows))}"
             "回车查看办件详情（办理轨迹、文书、补打），F8 补打全部文书。"
         )
         if rows:
             self.table.selectRow(0)
         self.loaded.emit(len(rows))
+
+    def _cut_off_note(self, shown: int) -> str:
+        """What the list leaves out (services/my_cases.py), so an older case is searched for,
+        not thought lost."""
+        if self.filter.text().strip():
+            if shown >= SEARCH_LIMIT:
+                return f"只显示最近的 {SEARCH_LIMIT} 件匹配办件，请输入更具体的查找条件。"
+            return ""
+        return (
+            f"未办结的全部列出，已办结的只列最近 {RECENT_FINISHED} 件；"
+            "更早的请输入姓名、编号或事项查找。"
+        )
 
     def selected_case(self) -> UUID | None:
         index = self.table.currentIndex()
