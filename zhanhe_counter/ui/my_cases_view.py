@@ -143,6 +143,7 @@ class MyCasesView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)  # the cut-off note must not widen the page
         self.summary.setObjectName("hint")
         title = QLabel("我的办件（首办负责人）")
         title.setObjectName("sectionTitle")

@@ -245,8 +245,11 @@ class BackofficeWorkbench(QWidget):
         details = scrolling(self.case_details)
         details.setMinimumHeight(60)
         panel.addWidget(details, 1)
-        panel.addWidget(self.contact_button)
-        panel.addWidget(self.materials_button)
+        # Side by side: on a 960×600 desk every row of the panel counts.
+        case_row = QHBoxLayout()
+        case_row.addWidget(self.contact_button)
+        case_row.addWidget(self.materials_button)
+        panel.addLayout(case_row)
         panel.addWidget(self.contact)
         handlers: dict[str, Callable[[], None]] = {
             "accept": self.accept_current,
