@@ -462,7 +462,17 @@ class Station:
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()
         self._start_material_upload(secrets, self.sync_worker)
+        self._start_password_relay(secrets, self.sync_worker)
         return None
+
+    def _start_password_relay(self, secrets: SecretStore, sync_worker: SyncWorker) -> None:
+        """Passwords changed at this counter go to the centre after each sync session."""
+        from zhanhe_counter.adapters.sync.password_channel import PostgresPasswordChannel
+        from zhanhe_counter.adapters.sync.station_config import central_login
+        from zhanhe_counter.services.password_relay import PasswordRelay
+
+        channel = PostgresPasswordChannel(central_login(self.engine, secrets))
+        sync_worker.subscribe(PasswordRelay(self.reference, channel).after_session)
 
     def _start_material_upload(self, secrets: SecretStore, sync_worker: SyncWorker) -> None:
         """材料影像 go to the centre after each sync session (their cases go first)."""
