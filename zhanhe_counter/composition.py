@@ -97,6 +97,7 @@ from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
 from zhanhe_counter.services.progress_link import ensure_local_check_key
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.reference_audit import record_taken_up
 from zhanhe_counter.services.setup import SETUP_SETTING, SetupService, StationSetup
 from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supervision import SupervisorDesk
@@ -190,6 +191,7 @@ class Station:
             log.error("new reference data not taken up: %s", error)
             return False
         log.info("reference data changed: %s", loaded.fingerprint)
+        record_taken_up(self.reference, loaded.versions, self.clock.now())
         self.reference_fingerprint = loaded.fingerprint
         self.catalogue, self.directory, self.calendar = (
             loaded.catalogue,
@@ -684,6 +686,7 @@ def _build_station(
             "station settings missing", "本机尚未完成初始设置（站点、窗口）。请先运行初始设置。"
         )
     loaded = load_reference(engine, data_dir, reference, clock, demo=demo)
+    record_taken_up(reference, loaded.versions, clock.now())
     identity = StationIdentity(
         station_id=station_id,
         station_code=station_code,
@@ -900,6 +903,8 @@ class LoadedReference:
     fingerprint: tuple[Any, ...]
     #: The centre's catalogue version in use; None while this PC's own file is.
     catalogue_version: str | None = None
+    #: The centre's version in use of each kind it published (the others are this PC's files).
+    versions: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_reference(
@@ -935,6 +940,7 @@ def load_reference_from(
         document_settings=load_document_settings(sources.document_settings),
         fingerprint=sources.fingerprint,
         catalogue_version=sources.versions.get("catalogue"),
+        versions=dict(sources.versions),
     )
 
 
