@@ -25,9 +25,9 @@ from tests.services.followthrough_support import CLERK, NOW
 from zhanhe_counter.adapters.centre import governance
 from zhanhe_counter.adapters.security import Argon2PasswordHasher
 from zhanhe_counter.cli.app import main
-from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import MaterialRecord
+from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.payloads import read_payload

@@ -179,7 +179,8 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
                 from zhanhe_counter.adapters.storage.owed_documents import pending_report
 
                 owed = pending_report(connection)
-        taken = _reference_taken_up(engine)
+        if "setting" in existing:
+            taken = _reference_taken_up(engine)
     pending = storage.pending_migrations(engine) if integrity_ok else []
     return {
         "database": str(path),
