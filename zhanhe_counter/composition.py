@@ -97,6 +97,7 @@ from zhanhe_counter.services.printer_roles import PrinterRoles
 from zhanhe_counter.services.privacy import AuditTrail, PrivacyService
 from zhanhe_counter.services.progress_link import ensure_local_check_key
 from zhanhe_counter.services.rating import RatingService
+from zhanhe_counter.services.reference_audit import record_taken_up
 from zhanhe_counter.services.setup import SETUP_SETTING, SetupService, StationSetup
 from zhanhe_counter.services.station import StationIdentity
 from zhanhe_counter.services.supervision import SupervisorDesk
@@ -190,6 +191,7 @@ class Station:
             log.error("new reference data not taken up: %s", error)
             return False
         log.info("reference data changed: %s", loaded.fingerprint)
+        record_taken_up(self.reference, loaded.versions, self.clock.now())
         self.reference_fingerprint = loaded.fingerprint
         self.catalogue, self.directory, self.calendar = (
             loaded.catalogue,
@@ -462,7 +464,17 @@ class Station:
         self.store.after_write.append(self.sync_worker.notify_write)
         self.sync_worker.start()
         self._start_material_upload(secrets, self.sync_worker)
+        self._start_password_relay(secrets, self.sync_worker)
         return None
+
+    def _start_password_relay(self, secrets: SecretStore, sync_worker: SyncWorker) -> None:
+        """Passwords changed at this counter go to the centre after each sync session."""
+        from zhanhe_counter.adapters.sync.password_channel import PostgresPasswordChannel
+        from zhanhe_counter.adapters.sync.station_config import central_login
+        from zhanhe_counter.services.password_relay import PasswordRelay
+
+        channel = PostgresPasswordChannel(central_login(self.engine, secrets))
+        sync_worker.subscribe(PasswordRelay(self.reference, channel).after_session)
 
     def _start_material_upload(self, secrets: SecretStore, sync_worker: SyncWorker) -> None:
         """材料影像 go to the centre after each sync session (their cases go first)."""
@@ -674,6 +686,7 @@ def _build_station(
             "station settings missing", "本机尚未完成初始设置（站点、窗口）。请先运行初始设置。"
         )
     loaded = load_reference(engine, data_dir, reference, clock, demo=demo)
+    record_taken_up(reference, loaded.versions, clock.now())
     identity = StationIdentity(
         station_id=station_id,
         station_code=station_code,
@@ -890,6 +903,8 @@ class LoadedReference:
     fingerprint: tuple[Any, ...]
     #: The centre's catalogue version in use; None while this PC's own file is.
     catalogue_version: str | None = None
+    #: The centre's version in use of each kind it published (the others are this PC's files).
+    versions: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_reference(
@@ -925,6 +940,7 @@ def load_reference_from(
         document_settings=load_document_settings(sources.document_settings),
         fingerprint=sources.fingerprint,
         catalogue_version=sources.versions.get("catalogue"),
+        versions=dict(sources.versions),
     )
 
 

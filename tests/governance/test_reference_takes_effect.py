@@ -6,6 +6,7 @@ counter takes the new data up as at its next login (``Station.refresh_reference`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,17 +21,20 @@ from tests.governance.support import (
     registered_counter,
 )
 from tests.services.documents_support import pdf_text, squeezed
-from tests.services.followthrough_support import CLERK
+from tests.services.followthrough_support import CLERK, NOW
 from zhanhe_counter.adapters.centre import governance
 from zhanhe_counter.adapters.security import Argon2PasswordHasher
+from zhanhe_counter.cli.app import main
 from zhanhe_counter.domain.applicant import Applicant, Person
 from zhanhe_counter.domain.checklist import MaterialRecord
+from zhanhe_counter.domain.china_time import minute_text
 from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.payloads import read_payload
 from zhanhe_counter.services.auth import AuthService
 from zhanhe_counter.services.intake import IntakeRequest, new_action
 from zhanhe_counter.services.matter_search import MatterSearch
+from zhanhe_counter.services.reference_audit import taken_up
 
 EFFECTIVE = date(2026, 11, 1)  # before the test clock's day (2026-11-26)
 
@@ -212,3 +216,35 @@ def test_an_unpublished_station_never_registered_keeps_its_files(tmp_path: Path)
         assert isinstance(station.clock.now(), datetime)
     finally:
         station.close()
+
+
+def test_each_version_taken_up_is_recorded_and_shown_by_db_check(
+    central_url: str, counter: CounterPC, capsys: pytest.CaptureFixture[str]
+) -> None:
+    station = counter.station
+    _publish(central_url, "catalogue", catalogue_text(add=True), "v2")
+    _publish(central_url, "office_hours", 'sessions: [["08:30", "12:00"]]\n', "oh-1")
+    assert counter.pull()
+    counter.clock.advance(hours=1)
+    assert not counter.pull()  # nothing new: nothing recorded again
+    _publish(central_url, "catalogue", catalogue_text(rename=True), "v3")
+    assert counter.pull()
+
+    recorded = [(t.kind, t.version, t.at) for t in taken_up(station.reference)]
+    assert recorded == [
+        ("catalogue", "v2", NOW),
+        ("office_hours", "oh-1", NOW),
+        ("catalogue", "v3", NOW + timedelta(hours=1)),
+    ]
+    capsys.readouterr()
+    assert main(["--data-dir", str(station.data_dir), "db", "check", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["reference_taken_up"]
+    assert [(e["kind"], e["version"]) for e in shown] == [
+        ("catalogue", "v3"),
+        ("office_hours", "oh-1"),
+        ("catalogue", "v2"),
+    ]
+    assert main(["--data-dir", str(station.data_dir), "db", "check"]) == 0
+    text = capsys.readouterr().out
+    assert f"{minute_text(NOW + timedelta(hours=1))} 事项目录 v3" in text
+    assert "办公时间 oh-1" in text

@@ -35,6 +35,14 @@ _COUNTED_TABLES = (
     "matter",
 )
 
+_KIND_LABELS = {
+    "catalogue": "事项目录",
+    "departments": "承办处室",
+    "windows": "窗口设置",
+    "document_settings": "文书设置",
+    "office_hours": "办公时间",
+}
+
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``db upgrade``, ``check``, ``prune``, ``backup``, ``verify`` and ``restore``."""
@@ -146,6 +154,7 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
     counts: dict[str, int | None] = dict.fromkeys(_COUNTED_TABLES)
     unsynced = None
     owed: list[dict[str, str]] = []
+    taken: list[dict[str, str]] = []
     if integrity_ok:  # a damaged file may fail any read: the problems say enough
         with storage.reading(engine) as connection:
             existing = set(sa.inspect(connection).get_table_names())
@@ -170,6 +179,8 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
                 from zhanhe_counter.adapters.storage.owed_documents import pending_report
 
                 owed = pending_report(connection)
+        if "setting" in existing:
+            taken = _reference_taken_up(engine)
     pending = storage.pending_migrations(engine) if integrity_ok else []
     return {
         "database": str(path),
@@ -181,7 +192,20 @@ def _check_report(engine: sa.Engine, path: Path) -> dict[str, Any]:
         "counts": counts,
         "unsynced_events": unsynced,
         "owed_documents": owed,
+        "reference_taken_up": taken,
     }
+
+
+def _reference_taken_up(engine: sa.Engine) -> list[dict[str, str]]:
+    """The centre's reference versions this PC took up, newest first (the last ten)."""
+    from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
+    from zhanhe_counter.domain.china_time import minute_text
+    from zhanhe_counter.services.reference_audit import taken_up
+
+    entries = taken_up(SqliteReferenceStore(engine))[-10:]
+    return [
+        {"at": minute_text(e.at), "kind": e.kind, "version": e.version} for e in reversed(entries)
+    ]
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -217,6 +241,13 @@ def _print_report(report: dict[str, Any]) -> None:
         print(f"待出具文书（办件已保存、文书尚未加入打印队列）：{len(owed)}")
         for item in owed:
             print(f"  {item['case_number']} {item['kind']}：{item['reason']}")
+    taken = report.get("reference_taken_up") or []
+    if taken:
+        print("中心基础数据启用记录（最近在前）：")
+        for item in taken:
+            print(
+                f"  {item['at']} {_KIND_LABELS.get(item['kind'], item['kind'])} {item['version']}"
+            )
     print("结论：正常" if report["ok"] else "结论：需要处理")
 
 

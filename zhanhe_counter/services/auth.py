@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from zhanhe_counter.domain.errors import DomainError
+from zhanhe_counter.services.password_relay import queue_password_change
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.services.ports.storage import ReferenceStore, StaffRecord
@@ -110,13 +111,12 @@ class AuthService:
         _check_password(new_password)
         if new_password == old_password:
             raise DomainError("new password equals the old one", "新密码不能与原密码相同。")
+        new_hash = self._hasher.hash(new_password)
         self._reference.save_staff(
-            replace(
-                record,
-                password_hash=self._hasher.hash(new_password),
-                must_change_password=False,
-            )
+            replace(record, password_hash=new_hash, must_change_password=False)
         )
+        # To the centre at the next sync, so the new password works at every counter.
+        queue_password_change(self._reference, record.staff_id, record.password_hash, new_hash)
 
     def has_accounts(self) -> bool:
         return any(s.active for s in self._reference.all_staff())
