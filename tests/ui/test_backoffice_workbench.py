@@ -23,9 +23,9 @@ from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.events import EventKind
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem, ServiceMethod
 from zhanhe_counter.services.backoffice_queues import QueueKind
+from zhanhe_counter.services.counter_answer import answer_print_request
 from zhanhe_counter.services.followups import FollowupActionKind
 from zhanhe_counter.ui import theme
-from zhanhe_counter.ui.backoffice.context import answer_print_request
 from zhanhe_counter.ui.backoffice.service_dialog import ServiceDialog
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench, ChoiceDialog
 from zhanhe_counter.ui.jobs import StorageRunner

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from uuid6 import uuid7
 
@@ -40,7 +40,7 @@ from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import EventDraft, EventKind
 from zhanhe_counter.domain.matters import Catalogue, Department, Matter
-from zhanhe_counter.domain.notice_service import needs_service_record
+from zhanhe_counter.domain.notice_service import needs_service_record, unserved
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem
 from zhanhe_counter.domain.workdays import WorkCalendar
 from zhanhe_counter.services.backoffice_queues import (
@@ -180,6 +180,30 @@ class BackofficeService:
                     self._documents_for(state, DocumentKind.REFUSAL_NOTICE),
                 )
         return None
+
+    def owe_answer_at_counter(
+        self, answer: BackofficeAnswer, *, request_id: UUID, actor: str
+    ) -> None:
+        """The counter is about to print ``answer``'s notice where the applicant waits: the
+        notice is recorded as owed under ``request_id`` with its 直接送达 (the applicant signs it
+        there) in one transaction, so a crash before the print leaves it owed, to be queued at
+        the next start. Owed as the back office's act signed by its reviewer, as ``answer_for``
+        builds it, so the recovery prints the same text. The service's id follows from the
+        case: a second poll records no service, and finds the owed rows already there."""
+        state = self.case(answer.case_id)
+        reviewer = self._documents.staff_name(answer.answered_by)
+        kinds = tuple(d.kind for d in answer.documents)
+        owed = owed_for(state.case_id, kinds, request_id, (actor, reviewer))
+        notice = DocumentKind.ACCEPTANCE_NOTICE if answer.accepted else DocumentKind.REFUSAL_NOTICE
+        receiver = state.applicant.present.name.strip() if state.applicant else ""
+        if notice in unserved(state) and receiver:
+            record = p.NoticeServed(notice, p.ServiceMethod.IN_PERSON, receiver=receiver)
+            served_id = uuid5(state.case_id, "answer-served")
+            self._store.append(
+                self.notices.draft(state.case_id, record, actor, served_id), owed=owed
+            )
+        elif self._owed is not None:
+            self._owed.record(owed)
 
     # ------------------------------------------------------------------ acceptance
 

@@ -6,8 +6,9 @@ A4 documents go to the A4 printer, the ticket to the receipt printer (skipped wh
 none). The action carries one request id, so a double click or a retry queues each document once.
 The case is stored before this runs; the values come from ``services.documents``.
 
-The documents of every action — an intake, a back-office action, a hand-out — are recorded as
-owed in the transaction that stores its events (``OwedDocument``, under the action's print
+The documents of every action — an intake, a back-office action, a hand-out, the 20-minute
+answer printed at the counter (``services.counter_answer``) — are recorded as owed in the
+transaction that stores its events (``OwedDocument``, under the action's print
 request id); ``DocumentPrinter`` marks them fulfilled once queued, or records why they still
 wait, and whatever a crash left owed is rendered and queued again when the station opens
 (:meth:`DocumentDispatcher.recover_owed`), under the same request id, so nothing vanishes and

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol, runtime_checkable
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -30,13 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from zhanhe_counter.domain.china_time import china_date
-from zhanhe_counter.domain.documents import DocumentKind
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
-from zhanhe_counter.domain.notice_service import unserved
 from zhanhe_counter.services.auth import LoginSession
-from zhanhe_counter.services.backoffice import BackofficeAnswer, BackofficeService
-from zhanhe_counter.services.document_dispatch import DocumentPrinter
+from zhanhe_counter.services.backoffice import BackofficeAnswer
+from zhanhe_counter.services.counter_answer import print_and_serve
 from zhanhe_counter.services.intake import new_action
 from zhanhe_counter.services.ports.idcard import IdCardRecord
 from zhanhe_counter.services.rating import RatingInvitation
@@ -44,7 +42,7 @@ from zhanhe_counter.services.station import Staff
 from zhanhe_counter.ui import theme
 from zhanhe_counter.ui.admin.admin_view import AdminView
 from zhanhe_counter.ui.applicant_screen.applicant_screen import ApplicantScreen, applicant_view
-from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 from zhanhe_counter.ui.backoffice.workbench import BackofficeWorkbench
 from zhanhe_counter.ui.case_detail_dialog import CaseDetailDialog
 from zhanhe_counter.ui.context import CounterContext
@@ -518,16 +516,8 @@ class MainWindow(QMainWindow):
                 )
             self.show_message(text)
             self.intake.outcome.show_backoffice_answer(text, accepted=answer.accepted)
-            request_id = answer_print_request(answer.case_id)
             self.runner.submit(
-                partial(
-                    _print_and_serve,
-                    self.context.station.backoffice,
-                    printer,
-                    answer,
-                    request_id=request_id,
-                    actor=actor,
-                ),
+                partial(print_and_serve, self.context.station.backoffice, printer, answer, actor),
                 lambda _jobs: None,
                 self._failed,
             )
@@ -759,25 +749,3 @@ def _unlock_dialog(window: MainWindow) -> LoginSession | None:
     if dialog.exec() != LoginDialog.DialogCode.Accepted:
         return None
     return dialog.session
-
-
-def _print_and_serve(
-    backoffice: BackofficeService,
-    printer: DocumentPrinter,
-    answer: BackofficeAnswer,
-    *,
-    request_id: UUID,
-    actor: str,
-) -> None:
-    """The back office's answer printed at the counter, and its 直接送达 recorded: the applicant
-    waits there and signs the notice on the spot (the id follows from the case, so a second
-    poll records nothing new)."""
-    printer.print(answer.case_id, answer.documents, request_id=request_id, actor=actor)
-    state = backoffice.case(answer.case_id)
-    document = DocumentKind.ACCEPTANCE_NOTICE if answer.accepted else DocumentKind.REFUSAL_NOTICE
-    receiver = state.applicant.present.name if state.applicant else ""
-    if document not in unserved(state) or not receiver:
-        return
-    backoffice.notices.in_person(
-        answer.case_id, document, receiver, actor, event_id=uuid5(answer.case_id, "answer-served")
-    )

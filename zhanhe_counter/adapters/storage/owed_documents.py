@@ -73,6 +73,10 @@ class SqliteOwedDocuments:
         with storage_errors(), reading(self._engine) as connection:
             return [_owed(row) for row in connection.execute(statement)]
 
+    def record(self, owed: Sequence[OwedDocument]) -> None:
+        with storage_errors(), self._engine.begin() as connection:
+            record_owed(connection, owed, self._clock.now())
+
     def fulfilled(self, request_id: UUID) -> None:
         with storage_errors(), self._engine.begin() as connection:
             connection.execute(

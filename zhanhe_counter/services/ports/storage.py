@@ -123,6 +123,11 @@ class OwedDocuments(Protocol):
         """Queuing ``request_id`` failed; it stays owed with ``reason_zh`` on screen."""
         ...
 
+    def record(self, owed: Sequence[OwedDocument]) -> None:
+        """Record ``owed`` on its own, for a print that no event comes with (a request id
+        already recorded is kept as it is, fulfilled or not)."""
+        ...
+
 
 class EventStore(Protocol):
     """The append-only log of case events with its status projection (办件事件库)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.backoffice import BackofficeService
@@ -26,15 +26,6 @@ from zhanhe_counter.services.supplements import SupplementsService
 from zhanhe_counter.ui.jobs import StorageRunner
 
 log = logging.getLogger(__name__)
-
-
-def answer_print_request(case_id: UUID) -> UUID:
-    """The print request of the notice that answers a 20-minute request (受理/不予受理通知书).
-
-    The counter prints it where the applicant waits, and the back office prints it when it
-    answers; one id for both makes the print queue keep it once on a PC that does both.
-    """
-    return uuid5(case_id, "backoffice-answer")
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,12 @@ from zhanhe_counter.domain.matters import Material
 from zhanhe_counter.domain.payloads import InspectionKind, MaterialItem, ServiceMethod
 from zhanhe_counter.services.backoffice import ActionResult
 from zhanhe_counter.services.backoffice_queues import QueueItem, QueueKind
+from zhanhe_counter.services.counter_answer import answer_print_request
 from zhanhe_counter.services.followups import FollowupActionKind, FollowupRow
 from zhanhe_counter.services.notice_service import to_serve
 from zhanhe_counter.services.supplements import SupplementRow
 from zhanhe_counter.ui import theme
-from zhanhe_counter.ui.backoffice.context import FollowthroughServices, answer_print_request
+from zhanhe_counter.ui.backoffice.context import FollowthroughServices
 from zhanhe_counter.ui.backoffice.rows_model import Column, RowsModel
 from zhanhe_counter.ui.backoffice.service_dialog import ServiceDialog, ServiceEntry
 from zhanhe_counter.ui.capture.material_viewer import MaterialViewer
