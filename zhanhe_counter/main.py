@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,11 +20,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zhanhe_counter.composition import Station
     from zhanhe_counter.services.ports.printing import RenderedDocument
+    from zhanhe_counter.services.ports.security import PasswordHasher
     from zhanhe_counter.services.reader_service import ReaderSettings
-    from zhanhe_counter.ui.context import DemoCard
+    from zhanhe_counter.ui.context import CounterContext, DemoCard
     from zhanhe_counter.ui.reader_bridge import ReaderBridge
 
 log = logging.getLogger("zhanhe_counter")
+
+#: The demo clerk ``--smoke`` and ``--screenshot`` log in as (``composition.DEMO_STAFF[0]``,
+#: ``DEMO_PASSWORD``; spelt out so the login dialog shows without importing the composition).
+DEMO_LOGIN = ("zhangmin", "123456")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -45,42 +51,48 @@ def run(argv: Sequence[str] | None = None) -> int:
     configure_logging(data_dir, level=logging.INFO, stderr_level=logging.WARNING)
     log.info("data folder: %s (demo=%s)", data_dir, args.demo)
 
-    from zhanhe_counter.adapters.security import Argon2PasswordHasher
-    from zhanhe_counter.composition import DEMO_PASSWORD, DEMO_STAFF
     from zhanhe_counter.ui.app import create_application, show_startup_error
-    from zhanhe_counter.ui.launch import run_counter
+    from zhanhe_counter.ui.startup import DEMO_HINT, sign_in
 
     app = create_application([sys.argv[0]])
     _log_qt_messages()
-    station = _open_station(data_dir, demo=args.demo)
-    if station is None:
-        return 1
-    from zhanhe_counter.adapters.sync.station_config import load_config
+    unattended = bool(args.smoke or args.screenshot)
+    while True:
+        # The login dialog shows now; the station is built behind it (``ui.startup``).
+        signed = sign_in(
+            app,
+            partial(_open_counter, data_dir, demo=args.demo),
+            lambda opened: opened.context.auth,
+            hint=DEMO_HINT if args.demo else "",
+            auto_login=DEMO_LOGIN if args.demo and unattended else None,
+            hand_back=_needs_setup,
+            smoke=args.smoke,
+        )
+        if signed.error is None or not _needs_setup(signed.error):
+            break
+        if not _run_first_setup(data_dir):  # never set up: the setup, then the login again
+            return 1
+    opened = signed.built
+    if opened is None or signed.session is None:
+        if opened is not None:
+            opened.station.close()
+        return 1 if signed.error is not None else 0  # 0: the clerk closed the login
+    from zhanhe_counter.ui.launch import run_counter
 
-    # A demo folder syncs only once registered with a centre (scripts/hall-demo.sh).
-    if not args.demo or load_config(station.engine) is not None:
-        from zhanhe_counter.adapters.secrets import KeyringSecretStore
-
-        # Not registered yet: the counter works offline and the sync bar says why.
-        station.start_sync(KeyringSecretStore())
     reader, cards = _demo_reader() if args.demo else (None, [])
     reader_problem = ""
     if not args.demo:
         reader, reader_problem = configured_reader(data_dir)
-    unattended = bool(args.smoke or args.screenshot)
-    auto_login = (DEMO_STAFF[0][0], DEMO_PASSWORD) if args.demo and unattended else None
+    opened.context.demo_cards = tuple(cards)
     try:
         return run_counter(
             app,
-            station,
-            # Demo accounts (published password) are hashed and checked with the fast
-            # parameters; a real station's with the full ones.
-            Argon2PasswordHasher(fast=args.demo),
+            opened.context,
+            opened.hasher,
+            signed.session,
             reader=reader,
             reader_problem=reader_problem,
-            demo_cards=cards,
             printed_documents=_simulated_output(data_dir) if args.demo else None,
-            auto_login=auto_login,
             smoke=args.smoke,
             screenshot=Path(args.screenshot) if args.screenshot else None,
         )
@@ -93,7 +105,57 @@ def run(argv: Sequence[str] | None = None) -> int:
     finally:
         if reader is not None:
             reader.stop()
+        opened.station.close()
+
+
+@dataclass
+class _Opened:
+    """What the worker thread behind the login dialog builds (``_open_counter``)."""
+
+    station: Station
+    context: CounterContext
+    hasher: PasswordHasher
+
+
+def _open_counter(data_dir: Path, *, demo: bool) -> _Opened:
+    """Build the station and the window's services; runs on the thread behind the login dialog.
+
+    Also imports the main window's modules, so the window is built as soon as the clerk is in.
+    """
+    from zhanhe_counter.adapters.security import Argon2PasswordHasher
+    from zhanhe_counter.adapters.sync.station_config import load_config
+    from zhanhe_counter.composition import build_station
+    from zhanhe_counter.ui.context import CounterContext
+
+    # The start-up checks run once the main window shows (``ui.launch``), on its storage thread.
+    station = build_station(data_dir, demo=demo, startup_checks=False)
+    try:
+        # A demo folder syncs only once registered with a centre (scripts/hall-demo.sh).
+        if not demo or load_config(station.engine) is not None:
+            from zhanhe_counter.adapters.secrets import KeyringSecretStore
+
+            # Not registered yet: the counter works offline and the sync bar says why.
+            station.start_sync(KeyringSecretStore())
+        import zhanhe_counter.ui.launch  # noqa: F401  (the main window's modules, off the GUI thread)
+
+        # Demo accounts (published password) are hashed and checked with the fast
+        # parameters; a real station's with the full ones.
+        hasher = Argon2PasswordHasher(fast=demo)
+        context = CounterContext.from_station(station, hasher)
+    except BaseException:
         station.close()
+        raise
+    return _Opened(station, context, hasher)
+
+
+def _needs_setup(error: Exception) -> bool:
+    """A PC never set up: the login waits for the first-run setup."""
+    try:
+        from zhanhe_counter.composition import StationSetupMissing
+    except ImportError:  # the build failed on that very import
+        return False
+
+    return isinstance(error, StationSetupMissing)
 
 
 def _log_qt_messages() -> None:
@@ -113,25 +175,6 @@ def _log_qt_messages() -> None:
         qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
 
     qInstallMessageHandler(handler)
-
-
-def _open_station(data_dir: Path, *, demo: bool) -> Station | None:
-    """Build the station; on a PC that was never set up, run the first-run setup first."""
-    from zhanhe_counter.composition import StationSetupMissing, build_station
-    from zhanhe_counter.domain.errors import DomainError
-    from zhanhe_counter.ui.app import show_startup_error
-
-    try:
-        # The start-up checks run once the window shows (``ui.launch``), on its storage thread.
-        return build_station(data_dir, demo=demo, startup_checks=False)
-    except StationSetupMissing:
-        if not _run_first_setup(data_dir):
-            return None
-        return build_station(data_dir, demo=demo, startup_checks=False)
-    except DomainError as error:
-        log.error("cannot open the station: %s", error)
-        show_startup_error(error.user_message)
-        return None
 
 
 def _run_first_setup(data_dir: Path) -> bool:

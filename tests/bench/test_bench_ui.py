@@ -1,4 +1,5 @@
-"""UI benchmarks: launch to a usable main window, and a full keyboard intake per intake.
+"""UI benchmarks: launch to the first usable window and to the main window, and a full keyboard
+intake per intake.
 
 Figures are printed as ratios against floors measured in the same run; nothing asserts on time.
 """
@@ -32,10 +33,12 @@ app.processEvents()
 print("window shown", flush=True)
 """
 _SHOWN = "window shown"
+_MAIN_WINDOW = "main window ready"
 
 
-def _process_seconds(args: list[str], pycache: Path) -> tuple[float, float]:
-    """Seconds from a fresh process's start to its window shown, and to its exit.
+def _process_seconds(args: list[str], pycache: Path) -> tuple[float, float, float]:
+    """Seconds from a fresh process's start to its window shown, to its main window ready (the
+    bare window's: its one window), and to its exit.
 
     Both sides pay the interpreter and Qt. Bytecode is cached (in ``pycache``) as an installed
     client's is: compiling the sources is no part of a start.
@@ -43,7 +46,7 @@ def _process_seconds(args: list[str], pycache: Path) -> tuple[float, float]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPYCACHEPREFIX": str(pycache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    shown = None
+    shown = main = None
     with subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as process:
@@ -52,10 +55,12 @@ def _process_seconds(args: list[str], pycache: Path) -> tuple[float, float]:
         for line in process.stdout:
             if shown is None and _SHOWN in line:
                 shown = time.perf_counter() - start
+            if main is None and _MAIN_WINDOW in line:
+                main = time.perf_counter() - start
         errors = process.stderr.read()
         assert process.wait(timeout=120) == 0, errors[-3000:]
     assert shown is not None, "the window never showed"
-    return shown, time.perf_counter() - start
+    return shown, shown if main is None else main, time.perf_counter() - start
 
 
 def _launch(qtbot: QtBot, folder: Path) -> tuple[float, MainWindow]:
@@ -73,13 +78,17 @@ def _launch(qtbot: QtBot, folder: Path) -> tuple[float, MainWindow]:
 
 @pytest.mark.bench
 def test_bench_launch_vs_bare_window(tmp_path: Path) -> None:
-    """``zhanhe-counter --demo --smoke`` (database, catalogue, login, the full main window) to
-    its window shown, as a ratio to a process that only shows a bare QMainWindow; best of
-    three each, after one untimed run of each that writes the bytecode cache. The smoke run
-    goes on to the start-up checks and the warm-up before it exits (printed too)."""
+    """``zhanhe-counter --demo --smoke`` to its first window shown, as a ratio to a process that
+    only shows a bare QMainWindow; best of three each, after one untimed run of each that writes
+    the bytecode cache.
+
+    "window shown" is the login dialog, shown and taking keys (``ui.startup``) while the station
+    is built behind it; the smoke run then types the demo account into it, logs in once the
+    station is ready and shows the full main window ("main window ready", printed too, with its
+    own ratio), then runs the start-up checks and the warm-up before it exits (printed too)."""
     pycache = tmp_path / "pycache"
 
-    def launch(run: int) -> tuple[float, float]:
+    def launch(run: int) -> tuple[float, float, float]:
         folder = tmp_path / f"run{run}"
         return _process_seconds(
             [
@@ -94,18 +103,20 @@ def test_bench_launch_vs_bare_window(tmp_path: Path) -> None:
             pycache,
         )
 
-    def bare() -> tuple[float, float]:
+    def bare() -> tuple[float, float, float]:
         return _process_seconds([sys.executable, "-c", _BARE_WINDOW], pycache)
 
     bare(), launch(0)  # compile once, as installing does
     bare_shown = min(bare()[0] for _ in range(3))
     runs = [launch(i) for i in range(1, 4)]
-    shown = min(s for s, _ in runs)
-    exited = min(e for _, e in runs)
+    shown = min(run[0] for run in runs)
+    main = min(run[1] for run in runs)
+    exited = min(run[2] for run in runs)
     print(
-        f"BENCH launch_to_main_window {shown * 1000:.0f} ms (process exit after the start-up "
-        f"checks and warm-up: {exited * 1000:.0f} ms) vs bare QMainWindow process "
-        f"{bare_shown * 1000:.0f} ms ratio={shown / bare_shown:.2f}"
+        f"BENCH launch_to_first_window {shown * 1000:.0f} ms (login dialog taking keys) vs bare "
+        f"QMainWindow process {bare_shown * 1000:.0f} ms ratio={shown / bare_shown:.2f}; "
+        f"main window ready {main * 1000:.0f} ms ratio={main / bare_shown:.2f} (process exit "
+        f"after the start-up checks and warm-up: {exited * 1000:.0f} ms)"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,11 +26,18 @@ log = logging.getLogger(__name__)
 
 
 class LoginDialog(QDialog):
-    """登录: staff id and password, checked against the hash stored on this PC."""
+    """登录: staff id and password, checked against the hash stored on this PC.
+
+    At the start of the client the dialog shows before the station is open (``ui.startup``):
+    ``auth`` is ``None`` until :meth:`station_ready`, and a submit made before then waits for it.
+    """
+
+    #: A login was refused; its Chinese reason (the unattended smoke start stops on it).
+    refused = Signal(str)
 
     def __init__(
         self,
-        auth: AuthService,
+        auth: AuthService | None,
         *,
         title: str = "湛河区综合窗口 · 登录",
         staff_id: str = "",
@@ -70,10 +77,13 @@ class LoginDialog(QDialog):
             )
         )
         self._buttons = buttons
+        self._ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         # The password check runs here, never on the GUI thread (see try_login).
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._checking: Job | None = None
+        self._waiting_for_station = False
+        self._station_failed = False
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
@@ -118,16 +128,22 @@ class LoginDialog(QDialog):
     def try_login(self) -> None:
         """Check the password on a worker thread (Argon2 takes a good part of a second): the
         dialog stays responsive meanwhile, and accepts once the check succeeds."""
-        if self._checking is not None:
-            return  # Enter pressed again while the check runs
+        if self._checking is not None or self._station_failed:
+            return  # Enter pressed again while the check runs, or nothing to log in to
+        if self.auth is None:  # the station is still opening: this submit waits for it
+            self._waiting_for_station = True
+            self._ok_button.setEnabled(False)
+            self.error.setText("正在启动，请稍候…启动完成后自动登录。")
+            return
+        auth = self.auth
         staff_id, password = self.staff_id.text(), self.password.text()
         self._typed_password = password
         locked = self.locked_to
 
         def check() -> LoginSession:
             if locked is not None and staff_id.strip() == locked.staff.staff_id:
-                return self.auth.unlock(locked, password)
-            return self.auth.login(staff_id, password)
+                return auth.unlock(locked, password)
+            return auth.login(staff_id, password)
 
         job = Job(check)
         job.signals.succeeded.connect(self._logged_in)
@@ -137,11 +153,30 @@ class LoginDialog(QDialog):
         self.error.setText("正在验证密码…")
         self._pool.start(job)
 
+    def station_ready(self, auth: AuthService) -> None:
+        """The station opened: a submit that waited for it goes on now."""
+        self.auth = auth
+        if self._waiting_for_station:
+            self._waiting_for_station = False
+            self._ok_button.setEnabled(True)
+            self.try_login()
+
+    def station_failed(self, message: str) -> None:
+        """The station could not open: say why; only 退出 is left."""
+        self._station_failed = True
+        self._waiting_for_station = False
+        self._ok_button.setEnabled(False)
+        cancel = self._buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.setText("退出")
+        self.error.setText(message)
+
     def _logged_in(self, session: LoginSession) -> None:
         self._checking = None
         self._buttons.setEnabled(True)
         self.session = session
         if session.must_change_password:
+            assert self.auth is not None  # a session came from it
             changed = NewPasswordDialog(
                 self.auth, session.staff.staff_id, self._typed_password, parent=self
             )
@@ -161,6 +196,7 @@ class LoginDialog(QDialog):
         else:
             log.error("login check failed: %r", error)
             self.error.setText("无法验证密码（本机数据库暂不可用），请稍后再试。")
+        self.refused.emit(self.error.text())
         self.password.clear()
         self.password.setFocus()
 

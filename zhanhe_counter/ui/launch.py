@@ -1,64 +1,61 @@
-"""Start the counter window for a built station: login, then the main window.
+"""The counter's main window once the first clerk is logged in, and the clerks after.
 
-``main.py`` (the composition root) builds the station and the reader (simulated in demo mode,
-else from ``reader.toml``; ``reader_problem`` says why a configured one could not be built);
-then calls :func:`run_counter`. ``--smoke`` and ``--screenshot`` log the first demo clerk in
-without a dialog so packaging tests need no keyboard.
+``main.py`` (the composition root) shows the login dialog while the station is built behind it
+(``ui.startup``), then builds the reader (simulated in demo mode, else from ``reader.toml``;
+``reader_problem`` says why a configured one could not be built) and calls :func:`run_counter`
+with the first session. ``--smoke`` and ``--screenshot`` end once the window has shown.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
-from zhanhe_counter.ui.context import CounterContext, DemoCard, StationServices
+from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.dialogs import LoginDialog
 from zhanhe_counter.ui.main_window import MainWindow
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
+from zhanhe_counter.ui.startup import DEMO_HINT
 
 log = logging.getLogger(__name__)
 
 #: How long after the window shows the warm-up starts (its first frame is painted by then).
 WARM_UP_DELAY_MS = 300
 
-#: The demo's accounts (seeded by ``composition`` in demo mode), shown on its login dialog.
-DEMO_HINT = (
-    "演示账号（密码均为 123456）：zhangmin 窗口人员、lina 窗口和出件、"
-    "wangqiang 后台审批、zhaoli 督查统计。"
-)
+#: What ``--smoke`` prints once the main window shows (the launch benchmark's second figure).
+MAIN_WINDOW_READY = "zhanhe-counter: main window ready"
+
+__all__ = ["DEMO_HINT", "MAIN_WINDOW_READY", "run_counter"]
 
 
 def run_counter(
     app: QApplication,
-    station: StationServices,
+    context: CounterContext,
     hasher: PasswordHasher,
+    session: LoginSession,
     *,
     reader: ReaderBridge | None = None,
     reader_problem: str = "",
-    demo_cards: Sequence[DemoCard] = (),
     printed_documents: Callable[[], list[tuple[str, RenderedDocument]]] | None = None,
-    auto_login: tuple[str, str] | None = None,
     smoke: bool = False,
     screenshot: Path | None = None,
 ) -> int:
-    """Log in and run the window; returns the exit code."""
-    context = CounterContext.from_station(station, hasher, demo_cards=demo_cards)
+    """Run the window for ``session`` and the clerks after; returns the exit code."""
     context.printed_documents = printed_documents
-    session = _login(context, auto_login)
+    following: LoginSession | None = session
     code = 0
     started = False
-    while session is not None:
+    while following is not None:
         context = _with_current_reference(context, hasher)
-        window = MainWindow(context, session, reader=reader, reader_problem=reader_problem)
+        window = MainWindow(context, following, reader=reader, reader_problem=reader_problem)
         window.show_fitted()
         if not started:  # once per run, not per clerk
             started = True
@@ -67,15 +64,15 @@ def run_counter(
             reader.start()
         if screenshot is not None or smoke:
             app.processEvents()
-            if smoke:  # what the launch benchmark times; the checks and warm-up go on
-                print("zhanhe-counter: window shown", flush=True)
+            if smoke:  # the launch benchmark's second figure; the checks and warm-up go on
+                print(MAIN_WINDOW_READY, flush=True)
             window.runner.wait_idle(10_000)
             app.processEvents()
             if screenshot is not None:
                 window.grab().save(str(screenshot))
             window.close()
             return 0
-        session, code = _run_until_switch(app, window, context)
+        following, code = _run_until_switch(app, window, context)
     return code
 
 
@@ -142,15 +139,10 @@ def _run_until_switch(
         return None, code  # the window was closed: the client ends
     if following[0] is not None:
         return following[0], code
-    return _login(context, None), code
+    return _login(context), code
 
 
-def _login(context: CounterContext, auto_login: tuple[str, str] | None) -> LoginSession | None:
-    if auto_login is not None:
-        try:
-            return context.auth.login(*auto_login)
-        except DomainError:
-            pass  # fall back to the dialog
+def _login(context: CounterContext) -> LoginSession | None:
     dialog = LoginDialog(context.auth, hint=DEMO_HINT if context.station.demo else "")
     if dialog.exec() != LoginDialog.DialogCode.Accepted:
         return None
