@@ -181,3 +181,20 @@ def test_a_login_closed_during_the_build_hands_back_what_was_built(
 
 def test_the_smoke_login_is_the_first_demo_account() -> None:
     assert (DEMO_STAFF[0][0], DEMO_PASSWORD) == main.DEMO_LOGIN
+
+
+def test_a_station_never_set_up_is_handed_back_for_the_setup(qtbot: QtBot) -> None:
+    """The error ``hand_back`` accepts (main.py: setup missing) closes the dialog at once, with
+    no clerk input, so the first-run setup can show instead."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+
+    def not_set_up() -> Station:
+        raise RuntimeError("setup missing")
+
+    signed = startup.sign_in(app, not_set_up, _auth, hand_back=lambda error: "setup" in str(error))
+    assert signed.session is None
+    assert str(signed.error) == "setup missing"
+    assert not any(
+        isinstance(widget, LoginDialog) and widget.isVisible() for widget in app.topLevelWidgets()
+    )
