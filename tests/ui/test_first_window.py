@@ -23,6 +23,7 @@ from zhanhe_counter.ui import startup
 from zhanhe_counter.ui.dialogs import LoginDialog
 
 PROBE = Path(__file__).with_name("first_window_probe.py")
+FAILED_START = Path(__file__).with_name("failed_start_probe.py")
 
 #: What the first window must not wait for: the station's libraries.
 HEAVY = ("sqlalchemy", "psycopg", "alembic", "pypinyin", "reportlab", "yaml", "argon2")
@@ -60,6 +61,32 @@ def test_the_first_window_shows_before_the_station_libraries_load(tmp_path: Path
     # The smoke run went on to log in and show the main window.
     lines = result.stdout.splitlines()
     assert lines.index(startup.WINDOW_SHOWN) < lines.index("zhanhe-counter: main window ready")
+
+
+def test_a_counter_whose_database_key_cannot_be_read_says_so_in_the_login_dialog(
+    tmp_path: Path,
+) -> None:
+    """A real (not demo) start on a PC without a usable keyring: the station's build fails
+    behind the login dialog, which says why in Chinese; 退出 ends the client with 1, no crash."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = subprocess.run(
+        [sys.executable, str(FAILED_START), "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "密钥库" in str(seen["message"])
+    assert seen["ok"] is False
+    assert seen["cancel"] == "退出"
 
 
 def test_a_submit_before_the_station_is_ready_waits_for_it(qtbot: QtBot, tmp_path: Path) -> None:
