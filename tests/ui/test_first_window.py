@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
@@ -38,20 +39,30 @@ def _gated_build(folder: Path, gate: threading.Event) -> Station:
     return build_station(folder, demo=True, clock=FixedClock(NOW), start_queue=False)
 
 
-def test_the_first_window_shows_before_the_station_libraries_load(tmp_path: Path) -> None:
-    """A fresh ``--demo --smoke`` process: when the login dialog shows (the build has not
-    started), none of the station's libraries is imported and the dialog takes typing."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def _probe(script: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Run a probe in a fresh client process; its run and the JSON it printed last."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",  # never the user's keyring
+    }
     result = subprocess.run(
-        [sys.executable, str(PROBE), "--demo", "--smoke", "--data-dir", str(tmp_path)],
+        [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
         env=env,
     )
+    lines = result.stdout.strip().splitlines()
+    return result, json.loads(lines[-1]) if lines else {}
+
+
+def test_the_first_window_shows_before_the_station_libraries_load(tmp_path: Path) -> None:
+    """A fresh ``--demo --smoke`` process: when the login dialog shows (the build has not
+    started), none of the station's libraries is imported and the dialog takes typing."""
+    result, seen = _probe(PROBE, "--demo", "--smoke", "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["shown"] == ["LoginDialog"]
     assert seen["typed"] == "typed"
     modules = set(seen["modules"])
@@ -68,22 +79,9 @@ def test_a_counter_whose_database_key_cannot_be_read_says_so_in_the_login_dialog
 ) -> None:
     """A real (not demo) start on a PC without a usable keyring: the station's build fails
     behind the login dialog, which says why in Chinese; 退出 ends the client with 1, no crash."""
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
-    result = subprocess.run(
-        [sys.executable, str(FAILED_START), "--data-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    result, seen = _probe(FAILED_START, "--data-dir", str(tmp_path))
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert "密钥库" in str(seen["message"])
     assert seen["ok"] is False
     assert seen["cancel"] == "退出"
