@@ -332,4 +332,4 @@ def test_the_promised_date_figure_finds_its_cases_by_index(central_url: str) -> 
                 query, {"first_text": "2026-12-01", "after_text": "2027-01-01"}
             ).fetchall()
         )
-    assert "ix_case_event_promised_due" in plan
+    assert "ix_tally_event_promised_due" in plan

@@ -149,4 +149,4 @@ def test_the_promised_date_figure_finds_its_cases_by_index(engine: sa.Engine) ->
                 statement, {"first_text": "2026-11-26", "after_text": "2026-11-27"}
             )
         )
-    assert "USING INDEX ix_case_event_promised_due" in plan
+    assert "USING INDEX ix_tally_event_promised_due" in plan
