@@ -202,13 +202,18 @@ tally_event = sa.Table(
     sa.Column("matter", sa.String(64), nullable=False),
     sa.Column("variant", sa.String(32), nullable=True),
     sa.Column("due", sa.String(40), nullable=True),
-    sa.Index("ix_tally_event_day", "service_day", "kind", "station", "clerk", "matter", "variant"),
+    sa.Index("ix_tally_event_day", "kind", "service_day", "station", "clerk", "matter", "variant"),
     sa.Index(
         "ix_tally_event_promised_due",
         "due",
         "case_id",
+        "station",
+        "clerk",
+        "matter",
         postgresql_where=sa.text("kind IN ('received', 'accepted')"),
     ),
+    # The states judged at the tally's as-of, case by case.
+    sa.Index("ix_tally_event_case", "case_id", "kind", "occurred_at"),
 )
 
 # Every event routed to a station, in routing order (分派日志): a station's pull is one range of

@@ -31,15 +31,21 @@ tally_event = sa.Table(
     sa.Column("matter", sa.String(64), nullable=False),  # the opening's matter_id, or ""
     sa.Column("variant", sa.String(32), nullable=True),
     sa.Column("due", sa.String(40), nullable=True),
-    # A day's counts: an index-only range, the kinds apart (adapters/tally/facts_sql.py).
-    sa.Index(None, "service_day", "kind", "station", "clerk", "matter", "variant"),
-    # The promised-date figure's cases due in a period.
+    # A day's counts: one index-only range per kind (adapters/tally/facts_sql.py); kind first,
+    # as the period is a range of days and would end the index search.
+    sa.Index(None, "kind", "service_day", "station", "clerk", "matter", "variant"),
+    # The promised-date figure's cases due in a period, with their coordinates.
     sa.Index(
         "ix_tally_event_promised_due",
         "due",
         "case_id",
+        "station",
+        "clerk",
+        "matter",
         sqlite_where=sa.text("kind IN ('received', 'accepted')"),
     ),
+    # Clustered by case: the states judged at the tally's as-of read a case's rows together.
+    sqlite_with_rowid=False,
 )
 
 #: The projection's rows for the ``case_event`` rows ``e`` that ``{where}`` picks.

@@ -97,22 +97,35 @@ class Dialect:
         if self.name == "sqlite":
             return ""
         condition = f"""
-  AND {alias}.station NOT IN (SELECT t.station_id FROM station t WHERE t.training)"""
+  AND {alias}.station NOT IN (SELECT ts.station_id FROM station ts WHERE ts.training)"""
         if hall:
             condition += f"""
   AND EXISTS (SELECT 1 FROM case_file h WHERE h.case_id = {alias}.case_id AND h.hall = :hall)"""
         return condition
 
-    def promised_candidates(self) -> str:
-        """The cases whose promised date may fall in the period, found by index.
+    def promised_candidates(self, counted: str = "") -> str:
+        """The cases whose promised date may fall in the period, with their coordinates.
 
         A case's promised date is the ``due`` of one of its RECEIVED/ACCEPTED rows (ISO
         ``YYYY-MM-DD``), so a case due in the period has such a text in ``[first day, day after
         the last)``: a necessary condition that the partial index ``ix_tally_event_promised_due``
-        answers without reading the history before the period.
+        (which holds the coordinates too) answers without reading the history before the period.
         """
-        return """SELECT DISTINCT k.case_id FROM tally_event k
-      WHERE k.kind IN ('received', 'accepted') AND k.due >= :first_text AND k.due < :after_text"""
+        # SQLite without statistics would take the kind's day index and read every row of the
+        # two kinds.
+        hint = " INDEXED BY ix_tally_event_promised_due" if self.name == "sqlite" else ""
+        return f"""SELECT DISTINCT k.case_id, k.station, k.clerk, k.matter FROM tally_event k{hint}
+      WHERE k.kind IN ('received', 'accepted')
+        AND k.due >= :first_text AND k.due < :after_text{counted}"""
+
+    def by_case_only(self, column: str) -> str:
+        """``column`` in a condition that must not choose the index (the row is found by case).
+
+        SQLite has no statistics on a station (nobody runs ANALYZE there) and would otherwise
+        read every RECEIVED row of the history through the kind's day index; ``+`` keeps the
+        term out of index selection. PostgreSQL plans from its statistics.
+        """
+        return f"+{column}" if self.name == "sqlite" else column
 
     def pledged_item_ids(self, payload: str) -> tuple[str, str]:
         """(FROM item, material id expression) over a pledge's items."""
@@ -138,13 +151,14 @@ POSTGRES = Dialect("postgresql", "origin")
 
 
 def facts_cte(d: Dialect, hall: bool = False) -> str:
-    """``WITH promised AS (...), facts AS (case_id, at, figure, station, clerk, matter)``.
+    """``WITH …, facts AS (case_id, at, figure, station, clerk, matter)``.
 
     Every fact is read from the tally projection ``tally_event`` (one row per event with its
     case's opening station, clerk and matter; adapters/storage/tally_tables.py and central
     migration c0015): each figure is one index range of the period's rows of its kinds; only
-    the states judged at ``as_of`` (answers, 容缺, follow-ups, promised dates) look further,
-    case by case, into ``case_event``.
+    the states judged at ``as_of`` (answers, follow-ups, promised dates) look further, case by
+    case, at the same table's rows of the case (clustered by case locally, indexed by case
+    centrally); only a 容缺 pledge reads its own and its supplements' payloads in ``case_event``.
     """
     coordinates = "t.station, t.clerk, t.matter"
     day = f"FROM tally_event t WHERE {d.in_period('t')}{d.counted('t', hall)}"
@@ -153,24 +167,31 @@ def facts_cte(d: Dialect, hall: bool = False) -> str:
     event_figures = ", ".join(f"'{k}'" for k in _EVENT_FIGURES)
     follow_ups = ", ".join(f"'{k}'" for k in FOLLOW_UP_KINDS)
     # A case's promised date: its ACCEPTED's (the last before as-of), else its RECEIVED's.
-    due = d.day_text(f"""coalesce(
-        (SELECT max({d.text("a.payload", "promised_due")}) FROM case_event a
-          WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
-        t.due)""")
+    due = d.day_text("""coalesce(
+      (SELECT max(a.due) FROM tally_event a
+        WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
+      r.due)""")
     return f"""
-WITH promised AS MATERIALIZED (
-  SELECT case_id, at, due, stopped, station, clerk, matter FROM (
-    SELECT r.case_id, r.occurred_at AS at, {coordinates},
-      {due} AS due,
-      (SELECT min(x.occurred_at) FROM case_event x
-        WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
-          AND x.occurred_at < :as_of) AS stopped
-    FROM ({d.promised_candidates()}) cand
-    JOIN case_event r ON r.case_id = cand.case_id
-    JOIN tally_event t ON t.case_id = r.case_id AND t.event_id = r.event_id
-    WHERE r.kind = 'received' AND r.occurred_at < :end{d.counted("t", hall)}
-  ) due_cases
+WITH promised_all AS MATERIALIZED (
+  SELECT r.case_id, r.occurred_at AS at, c.station, c.clerk, c.matter, {due} AS due,
+    (SELECT min(x.occurred_at) FROM tally_event x
+      WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
+        AND x.occurred_at < :as_of) AS stopped
+  FROM ({d.promised_candidates(d.counted("k", hall))}) c
+  JOIN tally_event r ON r.case_id = c.case_id
+  WHERE {d.by_case_only("r.kind")} = 'received' AND r.occurred_at < :end
+),
+promised AS (
+  SELECT case_id, at, due, stopped, station, clerk, matter FROM promised_all
   WHERE due BETWEEN :first_day AND :last_day
+),
+-- Materialized: each request's answer is looked up once, not once per reference.
+bo AS MATERIALIZED (
+  SELECT t.case_id, t.occurred_at AS at, t.due, {coordinates},
+    (SELECT min(a.occurred_at) FROM tally_event a
+      WHERE a.case_id = t.case_id AND a.kind IN ('accepted', 'refused')
+        AND a.occurred_at >= t.occurred_at AND a.occurred_at < :as_of) AS answered
+  {day} AND t.kind = 'backoffice_requested' AND t.due IS NOT NULL
 ),
 facts AS (
   SELECT t.case_id, t.occurred_at AS at, t.kind AS figure, {coordinates}
@@ -182,7 +203,7 @@ facts AS (
   UNION ALL
   SELECT t.case_id, t.occurred_at,
     CASE WHEN EXISTS (
-      SELECT 1 FROM case_event f
+      SELECT 1 FROM tally_event f
       WHERE f.case_id = t.case_id AND f.kind IN ({follow_ups})
         AND f.occurred_at >= t.occurred_at AND f.occurred_at < :as_of)
     THEN 'bad_rating_followed_up' ELSE 'bad_rating_open' END,
@@ -198,13 +219,7 @@ facts AS (
       ELSE 'backoffice_pending'
     END,
     station, clerk, matter
-  FROM (
-    SELECT t.case_id, t.occurred_at AS at, t.due, {coordinates},
-      (SELECT min(a.occurred_at) FROM case_event a
-        WHERE a.case_id = t.case_id AND a.kind IN ('accepted', 'refused')
-          AND a.occurred_at >= t.occurred_at AND a.occurred_at < :as_of) AS answered
-    {day} AND t.kind = 'backoffice_requested' AND t.due IS NOT NULL
-  ) bo
+  FROM bo
   UNION ALL
   SELECT t.case_id, t.occurred_at,
     CASE

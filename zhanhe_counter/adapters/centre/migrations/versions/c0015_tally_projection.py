@@ -113,8 +113,12 @@ _FILL = (
 )
 
 _INDEXES = {
-    "ix_tally_event_day": "(service_day, kind, station, clerk, matter, variant)",
-    "ix_tally_event_promised_due": "(due, case_id) WHERE kind IN ('received', 'accepted')",
+    "ix_tally_event_day": "(kind, service_day, station, clerk, matter, variant)",
+    "ix_tally_event_promised_due": (
+        "(due, case_id, station, clerk, matter) WHERE kind IN ('received', 'accepted')"
+    ),
+    # The states judged at the tally's as-of, case by case.
+    "ix_tally_event_case": "(case_id, kind, occurred_at)",
 }
 
 
