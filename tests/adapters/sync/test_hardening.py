@@ -325,9 +325,8 @@ def test_the_promised_date_figure_finds_its_cases_by_index(central_url: str) -> 
         ":after_text", "%(after_text)s"
     )
     with psycopg.connect(central_url) as conn:
-        # A projection with some history (its foreign key to case_event set aside for the
-        # fill), analysed, so the planner picks by real costs among the table's indexes.
-        conn.execute("SET session_replication_role = replica")
+        # A projection with some history, analysed, so the planner picks by real costs among
+        # the table's indexes.
         conn.execute(
             "INSERT INTO tally_event (event_id, case_id, kind, origin, occurred_at, service_day,"
             " station, clerk, matter, variant, due)"

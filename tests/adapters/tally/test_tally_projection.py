@@ -136,6 +136,12 @@ def test_projection_equals_events_at_the_centre(
             assert _assert_same(central_source(as_desk), rng) > 400
         finally:
             as_desk.dispose()
+        with psycopg.connect(central_url, autocommit=True) as conn:  # rows go with their events
+            conn.execute("DELETE FROM case_event WHERE origin = 'central'")
+            left = conn.execute(
+                "SELECT (SELECT count(*) FROM tally_event), (SELECT count(*) FROM case_event)"
+            ).fetchone()
+        assert left is not None and left[0] == left[1] < events
     finally:
         for pc in (real, other, training, desk):
             pc.dispose()

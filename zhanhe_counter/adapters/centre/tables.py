@@ -186,12 +186,7 @@ case_event = sa.Table(
 tally_event = sa.Table(
     "tally_event",
     central_metadata,
-    sa.Column(
-        "event_id",
-        sa.Uuid,
-        sa.ForeignKey("case_event.event_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    sa.Column("event_id", sa.Uuid, primary_key=True),
     sa.Column("case_id", sa.Uuid, nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("origin", sa.String(32), nullable=False),

@@ -12,7 +12,8 @@ every event of the day to its case's opening event (adapters/tally/facts_sql.py)
 
 * Kept by the statement-level trigger ``case_event_tally``: once per INSERT statement (a push
   batch), from its transition table, in the same transaction as the events. Its rows go with
-  their event (``ON DELETE CASCADE``).
+  their events by ``case_event_tally_forget``, set-wise too (a foreign key would cost a check
+  per pushed row).
 * Read like ``case_event``: a station reads the rows of the cases routed to it and its own
   events of the cases it opened; the back office and reporting read all.
 * Filled for the events already stored after the trigger exists (in its own statement, so
@@ -43,7 +44,18 @@ _COLUMNS = (
 )
 
 
-def _rows(events: str) -> str:
+#: A case's one opening event (the state machine allows RECEIVED or CONSULTED only first).
+_JOIN_OPENING = """
+  JOIN public.case_event AS o ON o.case_id = n.case_id AND o.kind IN ('received', 'consulted')"""
+#: The same, looked up by case for each event: a transition table has no statistics, and the
+#: planner took the join above as a hash join over every opening event in the history.
+_LOOK_UP_OPENING = """
+  CROSS JOIN LATERAL (
+    SELECT e.origin, e.actor, e.payload FROM public.case_event AS e
+     WHERE e.case_id = n.case_id AND e.kind IN ('received', 'consulted') LIMIT 1) AS o"""
+
+
+def _rows(events: str, opening: str) -> str:
     """The projection's rows of the events ``n`` in ``events``, each with its case's opening."""
     return f"""
 SELECT n.event_id, n.case_id, n.kind, n.origin, n.occurred_at, n.service_day,
@@ -61,8 +73,7 @@ SELECT n.event_id, n.case_id, n.kind, n.origin, n.occurred_at, n.service_day,
          WHEN 'backoffice_requested' THEN n.payload ->> 'answer_due'
          WHEN 'rongque_pledged' THEN n.payload ->> 'deadline'
        END
-  FROM {events} AS n
-  JOIN public.case_event AS o ON o.case_id = n.case_id AND o.kind IN ('received', 'consulted')"""
+  FROM {events} AS n{opening}"""
 
 
 _UP = f"""
@@ -78,15 +89,13 @@ CREATE TABLE tally_event (
   matter varchar(64) NOT NULL,
   variant varchar(32),
   due varchar(40),
-  CONSTRAINT pk_tally_event PRIMARY KEY (event_id),
-  CONSTRAINT fk_tally_event_event_id_case_event FOREIGN KEY (event_id)
-    REFERENCES case_event (event_id) ON DELETE CASCADE
+  CONSTRAINT pk_tally_event PRIMARY KEY (event_id)
 );
 
 CREATE FUNCTION case_event_tally() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-  INSERT INTO public.tally_event ({_COLUMNS}){_rows("new_events")}
+  INSERT INTO public.tally_event ({_COLUMNS}){_rows("new_events", _LOOK_UP_OPENING)}
   ON CONFLICT (event_id) DO NOTHING;
   RETURN NULL;
 END $$;
@@ -94,6 +103,18 @@ END $$;
 CREATE TRIGGER case_event_tally AFTER INSERT ON case_event
   REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION case_event_tally();
+
+-- Rows go with their events, set-wise too (a foreign key would check every pushed row).
+CREATE FUNCTION case_event_tally_forget() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  DELETE FROM public.tally_event AS t USING gone_events AS g WHERE t.event_id = g.event_id;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER case_event_tally_forget AFTER DELETE ON case_event
+  REFERENCING OLD TABLE AS gone_events
+  FOR EACH STATEMENT EXECUTE FUNCTION case_event_tally_forget();
 
 GRANT SELECT ON tally_event TO {STATION_ROLE}, {BACKOFFICE_ROLE}, {REPORTING_ROLE};
 ALTER TABLE tally_event ENABLE ROW LEVEL SECURITY;
@@ -108,7 +129,7 @@ CREATE POLICY tally_read_all ON tally_event FOR SELECT TO {BACKOFFICE_ROLE}, {RE
 """
 
 _FILL = (
-    f"INSERT INTO tally_event ({_COLUMNS}){_rows('public.case_event')}"
+    f"INSERT INTO tally_event ({_COLUMNS}){_rows('public.case_event', _JOIN_OPENING)}"
     " ON CONFLICT (event_id) DO NOTHING"
 )
 
@@ -144,6 +165,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS case_event_tally_forget ON case_event")
     op.execute("DROP TRIGGER IF EXISTS case_event_tally ON case_event")
+    op.execute("DROP FUNCTION IF EXISTS case_event_tally_forget()")
     op.execute("DROP FUNCTION IF EXISTS case_event_tally()")
     op.execute("DROP TABLE IF EXISTS tally_event")
