@@ -141,7 +141,8 @@ def test_projection_equals_events_at_the_centre(
             left = conn.execute(
                 "SELECT (SELECT count(*) FROM tally_event), (SELECT count(*) FROM case_event)"
             ).fetchone()
-        assert left is not None and left[0] == left[1] < events
+        assert left is not None
+        assert left[0] == left[1] < events
     finally:
         for pc in (real, other, training, desk):
             pc.dispose()

@@ -97,7 +97,7 @@ class SqlTallySource:
         known = _FIGURE_BY_VALUE
         return [
             Cell(station, clerk, matter, known[figure], n)
-            for station, clerk, matter, figure, n in rows
+            for station, clerk, matter, figure, n in map(tuple, rows)
             if figure in known
         ]
 
