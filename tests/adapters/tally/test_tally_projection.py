@@ -12,6 +12,7 @@ of the period and at random instants inside it.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -29,8 +30,12 @@ from tests.adapters.sync.helpers import make_station
 from tests.adapters.tally import event_facts_sql as oracle
 from tests.adapters.tally import scenario
 from tests.adapters.tally.helpers import FixedClock
-from zhanhe_counter.adapters.centre.schema import register_station
-from zhanhe_counter.adapters.storage.engine import open_local_database
+from zhanhe_counter.adapters.centre.schema import (
+    downgrade_central,
+    register_station,
+    upgrade_central,
+)
+from zhanhe_counter.adapters.storage.engine import downgrade, migrate, open_local_database
 from zhanhe_counter.adapters.storage.event_store import SqliteEventStore
 from zhanhe_counter.adapters.tally import central_source, facts_sql, sqlite_source
 from zhanhe_counter.adapters.tally.source import SqlTallySource, _bound
@@ -39,6 +44,13 @@ from zhanhe_counter.services.ports.tally import Figure, Period
 from zhanhe_counter.services.tally import TallyService
 
 SEED = 20
+_VERSIONS = "zhanhe_counter.adapters.{side}.migrations.versions.{name}"
+station_migration = importlib.import_module(
+    _VERSIONS.format(side="storage", name="0014_tally_projection")
+)
+central_migration = importlib.import_module(
+    _VERSIONS.format(side="centre", name="c0015_tally_projection")
+)
 DAYS = range(-6, 7)
 
 
@@ -96,6 +108,12 @@ def test_projection_equals_events_on_a_station(tmp_path: Path) -> None:
     try:
         _record_history(SqliteEventStore(engine), scenario.STATION, "A", rng)
         assert _assert_same(sqlite_source(engine), rng) > 200
+        # The migration's backfill writes what the store wrote, row for row.
+        written = _projection(engine)
+        assert len(written) == _count(engine, "case_event")
+        downgrade(engine, station_migration.down_revision)
+        migrate(engine)
+        assert _projection(engine) == written
     finally:
         engine.dispose()
 
@@ -136,6 +154,11 @@ def test_projection_equals_events_at_the_centre(
             assert _assert_same(central_source(as_desk), rng) > 400
         finally:
             as_desk.dispose()
+        # The migration's backfill writes what the trigger wrote, row for row.
+        written = _projection(central)
+        downgrade_central(central_url, str(central_migration.down_revision))
+        upgrade_central(central_url)
+        assert _projection(central) == written
         with psycopg.connect(central_url, autocommit=True) as conn:  # rows go with their events
             conn.execute("DELETE FROM case_event WHERE origin = 'central'")
             left = conn.execute(
@@ -146,6 +169,17 @@ def test_projection_equals_events_at_the_centre(
     finally:
         for pc in (real, other, training, desk):
             pc.dispose()
+
+
+def _projection(engine: sa.Engine) -> list[tuple[str, ...]]:
+    with engine.connect() as c:
+        rows = c.execute(sa.text("SELECT * FROM tally_event")).all()
+    return sorted(tuple(str(v) for v in row) for row in rows)
+
+
+def _count(engine: sa.Engine, table: str) -> int:
+    with engine.connect() as c:
+        return int(c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def _answer_centrally(central_url: str, rng: random.Random) -> None:
