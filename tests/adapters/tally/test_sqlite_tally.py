@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from tests.adapters.tally import scenario
 from tests.adapters.tally.helpers import DIRECTORY, FixedClock, scenario_db
 from zhanhe_counter.adapters.tally import sqlite_source
-from zhanhe_counter.adapters.tally.facts_sql import SQLITE
+from zhanhe_counter.adapters.tally.facts_sql import SQLITE, cells_sql
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period, Scope
 from zhanhe_counter.services.tally import TallyService
 
@@ -149,4 +150,26 @@ def test_the_promised_date_figure_finds_its_cases_by_index(engine: sa.Engine) ->
                 statement, {"first_text": "2026-11-26", "after_text": "2026-11-27"}
             )
         )
-    assert "USING INDEX ix_case_event_promised_due" in plan
+    assert "USING INDEX ix_tally_event_promised_due" in plan
+
+
+def test_a_day_reads_index_ranges_only_without_statistics(engine: sa.Engine) -> None:
+    """A station never runs ANALYZE: every read of the projection must still be an index
+    search by the period, the promised date or the case, never a scan of the history."""
+    sql = cells_sql(SQLITE)
+    names = set(re.findall(r":(\w+)", sql))
+    with engine.connect() as connection:
+        assert not connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        ).first()
+        plan = [
+            str(row[3])
+            for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, dict.fromkeys(names, "2026-03-02")
+            )
+        ]
+    reads = [step for step in plan if re.match(r"(SEARCH|SCAN) [trkafx] ", step)]
+    assert len(reads) >= 8, plan
+    for step in reads:
+        assert step.startswith("SEARCH"), step
+        assert re.search(r"service_day>\?|due>\?|case_id=\?", step), step

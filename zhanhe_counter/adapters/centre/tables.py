@@ -180,6 +180,37 @@ case_event = sa.Table(
     ),
 )
 
+# The tally projection (统计投影): each event with its case's opening station, clerk and matter,
+# kept by the statement-level trigger ``case_event_tally`` (migration c0015; the station's twin
+# is ``adapters/storage/tally_tables.py``).
+tally_event = sa.Table(
+    "tally_event",
+    central_metadata,
+    sa.Column("event_id", sa.Uuid, primary_key=True),
+    sa.Column("case_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("occurred_at", UtcDateTime, nullable=False),
+    sa.Column("service_day", sa.Date, nullable=False),
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.Column("clerk", sa.String(64), nullable=False),
+    sa.Column("matter", sa.String(64), nullable=False),
+    sa.Column("variant", sa.String(32), nullable=True),
+    sa.Column("due", sa.String(40), nullable=True),
+    sa.Index("ix_tally_event_day", "kind", "service_day", "station", "clerk", "matter", "variant"),
+    sa.Index(
+        "ix_tally_event_promised_due",
+        "due",
+        "case_id",
+        "station",
+        "clerk",
+        "matter",
+        postgresql_where=sa.text("kind IN ('received', 'accepted')"),
+    ),
+    # The states judged at the tally's as-of, case by case.
+    sa.Index("ix_tally_event_case", "case_id", "kind", "occurred_at"),
+)
+
 # Every event routed to a station, in routing order (分派日志): a station's pull is one range of
 # ``ix_route_log_pull``; ``(xid, server_seq)`` is the pull cursor, as for ``case_event``.
 route_log = sa.Table(

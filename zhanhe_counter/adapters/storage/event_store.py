@@ -32,6 +32,7 @@ from zhanhe_counter.adapters.storage.numbering import allocate_number, allocate_
 from zhanhe_counter.adapters.storage.owed_documents import record_owed
 from zhanhe_counter.adapters.storage.plain_sql import RowEncoder, driver, insert_sql, upsert_sql
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
+from zhanhe_counter.adapters.storage.tally_tables import INSERT_TALLY_EVENT
 from zhanhe_counter.domain.case import CaseState, apply
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
@@ -420,6 +421,8 @@ class SqliteEventStore:
                 }
             ),
         )
+        # The tally projection's row, from the rows just written (adapters/storage/tally_tables.py).
+        raw.execute(INSERT_TALLY_EVENT, (encode.event.one("event_id", event.event_id),))
         progress.state = new_state
         progress.event_count = position
         progress.updated_at = encode.status.one("updated_at", now)

@@ -15,9 +15,9 @@ Each figure is defined here and only here (``docs/tally.md`` states the same rul
   later day, or had not come by ``as_of`` with the day passed;
 * bad ratings (level 1–2) made in the period are *followed up* if a follow-up event came after.
 
-The dialects differ only in small fragments (JSON access, time arithmetic, how the period is
-found: ``occurred_at`` locally, the indexed ``service_day`` centrally, and where a case's opening
-event is). Every fact is joined to its case's opening event for (station, clerk, matter).
+The dialects differ only in small fragments (JSON access, time arithmetic, the training
+stations and halls centrally). The facts are read from the tally projection ``tally_event``,
+where each event already carries its case's opening station, clerk and matter.
 """
 
 from __future__ import annotations
@@ -79,8 +79,7 @@ class Dialect:
         return f"(({column}) AT TIME ZONE 'Asia/Shanghai')::date"
 
     def in_period(self, alias: str) -> str:
-        if self.name == "sqlite":
-            return f"{alias}.occurred_at >= :start AND {alias}.occurred_at < :end"
+        """The projection's rows of the period (both databases keep the UTC+8 day)."""
         return f"{alias}.service_day BETWEEN :first_day AND :last_day"
 
     def opening(self, alias: str, case: str) -> str:
@@ -88,8 +87,8 @@ class Dialect:
             return f"{alias}.case_id = {case} AND {alias}.case_pos = 1"
         return f"{alias}.case_id = {case} AND {alias}.kind IN ('received', 'consulted')"
 
-    def counted_opening(self, alias: str, hall: bool) -> str:
-        """What else a counted case's opening event must satisfy (none locally).
+    def counted(self, alias: str, hall: bool) -> str:
+        """What else a counted projection row must satisfy (none locally).
 
         Centrally, a case opened at a training station (a registered demo folder,
         ``station.training``) is not a real one and is left out; ``hall`` keeps only the cases
@@ -98,25 +97,35 @@ class Dialect:
         if self.name == "sqlite":
             return ""
         condition = f"""
-  AND NOT EXISTS (SELECT 1 FROM station t WHERE t.station_id = {alias}.origin AND t.training)"""
+  AND {alias}.station NOT IN (SELECT ts.station_id FROM station ts WHERE ts.training)"""
         if hall:
             condition += f"""
   AND EXISTS (SELECT 1 FROM case_file h WHERE h.case_id = {alias}.case_id AND h.hall = :hall)"""
         return condition
 
-    def promised_candidates(self) -> str:
-        """The cases whose promised date may fall in the period, found by index.
+    def promised_candidates(self, counted: str = "") -> str:
+        """The cases whose promised date may fall in the period, with their coordinates.
 
-        A case's promised date is the text of one of its RECEIVED/ACCEPTED events'
-        ``promised_due`` (ISO ``YYYY-MM-DD``), so a case due in the period has such a text in
-        ``[first day, day after the last)``: a necessary condition that the partial expression
-        index ``ix_case_event_promised_due`` (in both databases) answers without reading the
-        history before the period.
+        A case's promised date is the ``due`` of one of its RECEIVED/ACCEPTED rows (ISO
+        ``YYYY-MM-DD``), so a case due in the period has such a text in ``[first day, day after
+        the last)``: a necessary condition that the partial index ``ix_tally_event_promised_due``
+        (which holds the coordinates too) answers without reading the history before the period.
         """
-        due = self.text("k.payload", "promised_due")
-        return f"""SELECT DISTINCT k.case_id FROM case_event k
+        # SQLite without statistics would take the kind's day index and read every row of the
+        # two kinds.
+        hint = " INDEXED BY ix_tally_event_promised_due" if self.name == "sqlite" else ""
+        return f"""SELECT DISTINCT k.case_id, k.station, k.clerk, k.matter FROM tally_event k{hint}
       WHERE k.kind IN ('received', 'accepted')
-        AND {due} >= :first_text AND {due} < :after_text"""
+        AND k.due >= :first_text AND k.due < :after_text{counted}"""
+
+    def by_case_only(self, column: str) -> str:
+        """``column`` in a condition that must not choose the index (the row is found by case).
+
+        SQLite has no statistics on a station (nobody runs ANALYZE there) and would otherwise
+        read every RECEIVED row of the history through the kind's day index; ``+`` keeps the
+        term out of index selection. PostgreSQL plans from its statistics.
+        """
+        return f"+{column}" if self.name == "sqlite" else column
 
     def pledged_item_ids(self, payload: str) -> tuple[str, str]:
         """(FROM item, material id expression) over a pledge's items."""
@@ -137,86 +146,69 @@ class Dialect:
         return f"jsonb_array_elements_text({payload} -> 'material_ids') AS m(value)", "m.value"
 
 
-#: The event kinds whose payload a figure reads (flow, approved, level, answer_due, the pledge).
-_PAYLOAD_KINDS = ("received", "decided", "rated", "backoffice_requested", "rongque_pledged")
-
 SQLITE = Dialect("sqlite", "station_id")
 POSTGRES = Dialect("postgresql", "origin")
 
 
 def facts_cte(d: Dialect, hall: bool = False) -> str:
-    """``WITH pe AS (...), facts AS (case_id, at, figure, station, clerk, matter)``.
+    """``WITH …, facts AS (case_id, at, figure, station, clerk, matter)``.
 
-    Each event of the period is joined to its case's opening event once, in ``pe``, and every
-    fact carries the opening's coordinates from there (the promised dates from their own
-    opening): the one lookup per event that attribution costs, never one per fact.
+    Every fact is read from the tally projection ``tally_event`` (one row per event with its
+    case's opening station, clerk and matter; adapters/storage/tally_tables.py and central
+    migration c0015): each figure is one index range of the period's rows of its kinds; only
+    the states judged at ``as_of`` (answers, follow-ups, promised dates) look further, case by
+    case, at the same table's rows of the case (clustered by case locally, indexed by case
+    centrally); only a 容缺 pledge reads its own and its supplements' payloads in ``case_event``.
     """
-    opened = f"""o.{d.station_column} AS station, o.actor AS clerk,
-    coalesce({d.text("o.payload", "matter_id")}, '') AS matter"""
-    coordinates = "station, clerk, matter"
-    payload_kinds = ", ".join(f"'{k}'" for k in _PAYLOAD_KINDS)
+    coordinates = "t.station, t.clerk, t.matter"
+    day = f"FROM tally_event t WHERE {d.in_period('t')}{d.counted('t', hall)}"
     items_from, item_id = d.pledged_item_ids("p.payload")
     supplied_from, supplied = d.supplied_ids("s.payload")
     event_figures = ", ".join(f"'{k}'" for k in _EVENT_FIGURES)
     follow_ups = ", ".join(f"'{k}'" for k in FOLLOW_UP_KINDS)
-    return f"""
-WITH pe AS MATERIALIZED (
-  SELECT e.case_id, e.kind, e.occurred_at, {opened},
-    -- Only the few kinds whose payload a figure reads keep it: the rest are not copied.
-    CASE WHEN e.kind IN ({payload_kinds}) THEN e.payload END AS payload
-  FROM case_event e JOIN case_event o ON {d.opening("o", "e.case_id")}{d.counted_opening("o", hall)}
-  WHERE {d.in_period("e")}
-),
-bo AS MATERIALIZED (
-  SELECT b.case_id, b.occurred_at AS at, b.station, b.clerk, b.matter,
-    {d.text("b.payload", "answer_due")} AS due,
-    (SELECT min(a.occurred_at) FROM case_event a
-      WHERE a.case_id = b.case_id AND a.kind IN ('accepted', 'refused')
-        AND a.occurred_at >= b.occurred_at AND a.occurred_at < :as_of) AS answered
-  FROM pe b
-  WHERE b.kind = 'backoffice_requested' AND {d.text("b.payload", "answer_due")} IS NOT NULL
-),
-promised_all AS MATERIALIZED (
-  SELECT r.case_id, r.occurred_at AS at, {opened},
-    {
-        d.day_text(f'''coalesce(
-      (SELECT max({d.text("a.payload", "promised_due")}) FROM case_event a
+    # A case's promised date: its ACCEPTED's (the last before as-of), else its RECEIVED's.
+    due = d.day_text("""coalesce(
+      (SELECT max(a.due) FROM tally_event a
         WHERE a.case_id = r.case_id AND a.kind = 'accepted' AND a.occurred_at < :as_of),
-      {d.text("r.payload", "promised_due")})''')
-    } AS due,
-    (SELECT min(x.occurred_at) FROM case_event x
+      r.due)""")
+    return f"""
+WITH promised_all AS MATERIALIZED (
+  SELECT r.case_id, r.occurred_at AS at, c.station, c.clerk, c.matter, {due} AS due,
+    (SELECT min(x.occurred_at) FROM tally_event x
       WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
         AND x.occurred_at < :as_of) AS stopped
-  FROM ({d.promised_candidates()}) cand
-  JOIN case_event r ON r.case_id = cand.case_id
-  JOIN case_event o ON {d.opening("o", "r.case_id")}{d.counted_opening("o", hall)}
-  WHERE r.kind = 'received' AND r.occurred_at < :end
+  FROM ({d.promised_candidates(d.counted("k", hall))}) c
+  JOIN tally_event r ON r.case_id = c.case_id
+  WHERE {d.by_case_only("r.kind")} = 'received' AND r.occurred_at < :end
 ),
 promised AS (
-  SELECT case_id, at, due, stopped, {coordinates} FROM promised_all
+  SELECT case_id, at, due, stopped, station, clerk, matter FROM promised_all
   WHERE due BETWEEN :first_day AND :last_day
 ),
+-- Materialized: each request's answer is looked up once, not once per reference.
+bo AS MATERIALIZED (
+  SELECT t.case_id, t.occurred_at AS at, t.due, {coordinates},
+    (SELECT min(a.occurred_at) FROM tally_event a
+      WHERE a.case_id = t.case_id AND a.kind IN ('accepted', 'refused')
+        AND a.occurred_at >= t.occurred_at AND a.occurred_at < :as_of) AS answered
+  {day} AND t.kind = 'backoffice_requested' AND t.due IS NOT NULL
+),
 facts AS (
-  SELECT case_id, occurred_at AS at, kind AS figure, {coordinates}
-  FROM pe WHERE kind IN ({event_figures})
+  SELECT t.case_id, t.occurred_at AS at, t.kind AS figure, {coordinates}
+  {day} AND t.kind IN ({event_figures})
   UNION ALL
-  SELECT case_id, occurred_at, 'complete_on_spot', {coordinates} FROM pe
-    WHERE kind = 'received' AND {d.text("payload", "flow")} = 'complete_on_spot'
+  -- 当场办结, 决定不予办理, the rating levels: what the event's payload said, stored with it.
+  SELECT t.case_id, t.occurred_at, t.variant, {coordinates}
+  {day} AND t.kind IN ('received', 'decided', 'rated') AND t.variant IS NOT NULL
   UNION ALL
-  SELECT case_id, occurred_at, 'decided_refused', {coordinates} FROM pe
-    WHERE kind = 'decided' AND {d.is_false("payload", "approved")}
-  UNION ALL
-  SELECT case_id, occurred_at, 'rating_' || {d.text("payload", "level")}, {coordinates} FROM pe
-    WHERE kind = 'rated'
-  UNION ALL
-  SELECT r.case_id, r.occurred_at,
+  SELECT t.case_id, t.occurred_at,
     CASE WHEN EXISTS (
-      SELECT 1 FROM case_event f
-      WHERE f.case_id = r.case_id AND f.kind IN ({follow_ups})
-        AND f.occurred_at >= r.occurred_at AND f.occurred_at < :as_of)
+      SELECT 1 FROM tally_event f
+      WHERE f.case_id = t.case_id AND f.kind IN ({follow_ups})
+        AND f.occurred_at >= t.occurred_at AND f.occurred_at < :as_of)
     THEN 'bad_rating_followed_up' ELSE 'bad_rating_open' END,
-    r.station, r.clerk, r.matter
-  FROM pe r WHERE r.kind = 'rated' AND {d.integer("r.payload", "level")} < 3
+    {coordinates}
+  {day} AND t.kind = 'rated' AND t.variant IN ('rating_1', 'rating_2')
   UNION ALL
   SELECT case_id, at,
     CASE
@@ -226,27 +218,28 @@ facts AS (
         THEN 'backoffice_missed'
       ELSE 'backoffice_pending'
     END,
-    {coordinates}
+    station, clerk, matter
   FROM bo
   UNION ALL
-  SELECT p.case_id, p.occurred_at,
+  SELECT t.case_id, t.occurred_at,
     CASE
       WHEN NOT EXISTS (
         SELECT 1 FROM {items_from}
         WHERE NOT EXISTS (
           SELECT 1 FROM case_event s, {supplied_from}
-          WHERE s.case_id = p.case_id AND s.kind = 'supplement_received'
+          WHERE s.case_id = t.case_id AND s.kind = 'supplement_received'
             AND s.occurred_at < :as_of AND {supplied} = {item_id}))
         THEN 'rongque_supplemented'
-      WHEN {d.day_text(d.text("p.payload", "deadline"))} < :as_of_day THEN 'rongque_overdue'
+      WHEN {d.day_text("t.due")} < :as_of_day THEN 'rongque_overdue'
       ELSE 'rongque_open'
     END,
-    p.station, p.clerk, p.matter
-  FROM pe p WHERE p.kind = 'rongque_pledged'
+    {coordinates}
+  FROM tally_event t JOIN case_event p ON p.event_id = t.event_id
+  WHERE {d.in_period("t")}{d.counted("t", hall)} AND t.kind = 'rongque_pledged'
   UNION ALL
-  SELECT case_id, at, 'promised_due', {coordinates} FROM promised
+  SELECT case_id, at, 'promised_due', station, clerk, matter FROM promised
   UNION ALL
-  SELECT case_id, at, 'past_promised', {coordinates} FROM promised
+  SELECT case_id, at, 'past_promised', station, clerk, matter FROM promised
     WHERE (stopped IS NULL AND due < :as_of_day)
        OR (stopped IS NOT NULL AND {d.service_day("stopped")} > due)
 )"""
