@@ -79,7 +79,10 @@ SELECT DISTINCT ON (case_id) case_id, case_station, case_matter, case_day, case_
 ON CONFLICT (case_id) DO NOTHING;
 SELECT refuse_unrouted(jsonb_agg(jsonb_build_object(
   'event_id', event_id, 'case_id', case_id, 'origin', origin, 'origin_seq', origin_seq,
-  'kind', kind, 'payload', payload))) FROM sync_push_stage;
+  'kind', kind, 'payload', payload))) FROM sync_push_stage AS s
+ WHERE NOT EXISTS (SELECT 1 FROM case_route AS cr
+                    WHERE cr.case_id = s.case_id AND cr.station_id = (SELECT my_station())
+                      AND cr.access = 'write');
 WITH landed AS (
   INSERT INTO case_event (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day,
                           hlc, actor, schema_version, payload)
