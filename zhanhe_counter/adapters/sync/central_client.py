@@ -56,12 +56,18 @@ _CREATE_STAGE = (
     "case_station text, case_matter text, case_day date, case_created timestamptz, "
     "case_department text, case_hall text)"
 )
+# Binary: a UUID travels as 16 bytes instead of 36 characters, a timestamp as 8 instead of about
+# 30. Over a slow link the bytes of a batch are most of its time (issue 20).
 _COPY_STAGE = (
     "COPY sync_push_stage (event_id, case_id, origin, origin_seq, kind, occurred_at, service_day, "
     "hlc, actor, schema_version, payload, case_station, case_matter, case_day, case_created, "
     "case_department, case_hall) "
-    "FROM STDIN"
+    "FROM STDIN (FORMAT BINARY)"
 )
+_STAGE_TYPES = (
+    "uuid", "uuid", "text", "int8", "text", "timestamptz", "date", "int8", "text", "int2",
+    "jsonb", "text", "text", "date", "timestamptz", "text", "text",
+)  # fmt: skip
 # Sent as one simple query, so the server runs it as one implicit transaction in one round trip:
 # cases (which routes the new ones), the refusal of events of cases not routed to this station
 # (set-wise, c0006), then events (RLS and the screen trigger per row, but the policies' station
@@ -135,9 +141,15 @@ _HELLO = (
 )
 
 
-def _payload(payload: Any) -> Any:
-    # A payload still in the station's JSON text goes on as that text (COPY parses it as jsonb).
-    return payload.text if isinstance(payload, JsonText) else Jsonb(dict(payload))
+def _stored_text(payload: JsonText) -> str:
+    return payload.text
+
+
+def _payload(payload: Any) -> Jsonb:
+    # A payload still in the station's JSON text goes on as that text, never decoded here.
+    if isinstance(payload, JsonText):
+        return Jsonb(payload, dumps=_stored_text)
+    return Jsonb(dict(payload))
 
 
 class PostgresSyncSession:
@@ -231,6 +243,7 @@ class PostgresSyncSession:
             self._stage_dirty = True
             with self._conn.cursor() as cursor:
                 with cursor.copy(_COPY_STAGE) as copy:
+                    copy.set_types(_STAGE_TYPES)
                     for e in batch.events:
                         case = cases.get(e.case_id)
                         copy.write_row(
@@ -283,7 +296,10 @@ class PostgresSyncSession:
 
     def pull_events(self, cursor: PullCursor, limit: int) -> PullPage[InboundEvent]:
         def run() -> PullPage[InboundEvent]:
-            rows = self._conn.execute(_PULL_EVENTS, (str(cursor.xid), cursor.seq, limit)).fetchall()
+            # Binary rows: a page of the station's own echoes is a third smaller on the wire.
+            rows = self._conn.execute(
+                _PULL_EVENTS, (str(cursor.xid), cursor.seq, limit), binary=True
+            ).fetchall()
             events = tuple(
                 InboundEvent(
                     event_id=r[0],
