@@ -44,22 +44,35 @@ def _land_events(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> 
 def test_one_statement_routes_every_case_and_numbers_in_landing_order(central_url: str) -> None:
     register_station(central_url, "QZX-W03", hall="QZX")
     register_station(central_url, "QZX-BO-SJ", roles=parse_roles(f"backoffice={MARKET}"))
+    register_station(central_url, "QZX-BO-MZ", roles=parse_roles("backoffice=民政局"))
     register_station(central_url, "QZX-DLV", roles=parse_roles("delivery=QZX"))
     register_station(central_url, "CHJ-DLV", roles=parse_roles("delivery=CHJ"))
     register_station(central_url, "DIST-SUP", roles=parse_roles("supervisor=district"))
     market, other, again = uuid6.uuid7(), uuid6.uuid7(), uuid6.uuid7()
     with admin(central_url) as conn:
+        # The centre knows M-002 belongs to the civil affairs bureau (newest catalogue version).
+        conn.execute(
+            "INSERT INTO catalogue_version (version, imported_at, source, checksum) "
+            "VALUES ('v1', now(), 't', 'x'), ('v2', now(), 't', 'y')"
+        )
+        conn.execute("INSERT INTO department (department_id, name) VALUES ('MZ', '民政局')")
+        conn.execute(
+            "INSERT INTO matter (matter_id, version, name, department_id, body) VALUES "
+            "('M-002', 'v1', '旧', 'OLD', '{}'), ('M-002', 'v2', '新', 'MZ', '{}')"
+        )
         conn.execute(
             "INSERT INTO case_file (case_id, station_id, matter_id, service_day, created_at, "
             "department, hall) VALUES (%s, 'QZX-W03', 'M-001', %s, %s, %s, NULL), "
-            "(%s, 'QZX-W03', 'M-002', %s, %s, '民政局', 'QZX'), "
+            "(%s, 'QZX-W03', 'M-002', %s, %s, NULL, 'QZX'), "
             "(%s, 'QZX-W03', 'M-003', %s, %s, '民政局', 'QZX')",
             (market, DAY, AT, MARKET, other, DAY, AT, again, DAY, AT),
         )
         routes = conn.execute(
             "SELECT case_id, station_id, access, reasons FROM case_route ORDER BY 1, 2"
         ).fetchall()
-        hall = conn.execute("SELECT hall FROM case_file WHERE case_id = %s", (market,)).fetchone()
+        places = dict(
+            conn.execute("SELECT case_id, (hall, department)::text FROM case_file").fetchall()
+        )
         _land_events(
             conn,
             [
@@ -74,16 +87,23 @@ def test_one_statement_routes_every_case_and_numbers_in_landing_order(central_ur
             "SELECT case_number, case_id, first_case_id FROM case_number_collision"
         ).fetchall()
 
-    assert hall == ("QZX",)  # the missing hall filled in from the station, as before
+    # Missing places filled in from the station's hall and the matter's department, as before.
+    assert places == {
+        market: f"(QZX,{MARKET})",
+        other: "(QZX,民政局)",
+        again: "(QZX,民政局)",
+    }
     expected = {
         (market, "QZX-W03", "write", "counter"),
         (market, "QZX-BO-SJ", "write", "backoffice"),
         (market, "QZX-DLV", "write", "delivery"),
         (market, "DIST-SUP", "read", "supervisor"),
         (other, "QZX-W03", "write", "counter"),
+        (other, "QZX-BO-MZ", "write", "backoffice"),  # by the department the centre filled in
         (other, "QZX-DLV", "write", "delivery"),
         (other, "DIST-SUP", "read", "supervisor"),
         (again, "QZX-W03", "write", "counter"),
+        (again, "QZX-BO-MZ", "write", "backoffice"),
         (again, "QZX-DLV", "write", "delivery"),
         (again, "DIST-SUP", "read", "supervisor"),
     }

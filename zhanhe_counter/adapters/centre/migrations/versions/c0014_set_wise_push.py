@@ -17,8 +17,11 @@ so do the function and trigger names:
   TABLE AS landed``). The first received event of a number takes it, in insertion order
   (``server_seq``), as the row trigger did. Every later one whose case differs from the
   holder's is recorded in ``case_number_collision``.
-* ``case_file_places`` (BEFORE, per row) runs only when ``hall`` or ``department`` is missing
-  (``WHEN`` clause). A row that arrives with both was left untouched by it anyway.
+* ``case_file_places`` (BEFORE, per row) is gone: the statement trigger fills a missing
+  ``hall`` (the station's) or ``department`` (the matter's, newest version) by the same rules,
+  writes back only the rows that gain a place, and routes by the filled places. The centre's
+  owner must bypass row-level security for that write, as every owner-rights function here
+  already requires (docs/hall.md).
 * ``case_event_screen`` (BEFORE, per row: it must be able to drop the row it refuses) looks up
   the kind policy and schema limit in one query first. A valid event passes whoever sent it, as
   before. Only an event with a reason to refuse it pays for the trust check (``pg_roles``,
@@ -101,23 +104,45 @@ END $$;
 """
 
 _ROUTE = r"""
--- The new cases' routes, from the new rows and the (small) role table alone: no scan of the cases.
+-- The new cases' places and routes, from the new rows, the station and matter rows and the (small)
+-- role table: no scan of the cases. A place the opening station did not push comes from the
+-- centre's own knowledge (c0006's case_file_places rules): the station's hall, the matter's
+-- department. Only rows that gain a place are written again.
 CREATE OR REPLACE FUNCTION case_file_route() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
+  WITH placed AS (
+    SELECT n.case_id, n.station_id,
+           coalesce(n.hall, s.hall) AS hall,
+           CASE WHEN n.department IS NULL AND n.matter_id IS NOT NULL THEN
+             (SELECT coalesce(d.name, m.department_id)
+                FROM public.matter AS m
+                LEFT JOIN public.department AS d ON d.department_id = m.department_id
+               WHERE m.matter_id = n.matter_id
+               ORDER BY m.version DESC LIMIT 1)
+           ELSE n.department END AS department,
+           n.hall AS pushed_hall, n.department AS pushed_department
+      FROM new_cases AS n
+      LEFT JOIN public.station AS s ON s.station_id = n.station_id
+  ), filled AS (
+    UPDATE public.case_file AS cf SET hall = p.hall, department = p.department
+      FROM placed AS p
+     WHERE cf.case_id = p.case_id
+       AND (p.hall, p.department) IS DISTINCT FROM (p.pushed_hall, p.pushed_department)
+  )
   INSERT INTO public.case_route (case_id, station_id, access, reasons)
   SELECT c.case_id, c.station_id, max(c.access), string_agg(DISTINCT c.reason, ',')
     FROM (
-      SELECT n.case_id, n.station_id::text AS station_id, 'write' AS access, 'counter' AS reason
-        FROM new_cases AS n
+      SELECT p.case_id, p.station_id::text AS station_id, 'write' AS access, 'counter' AS reason
+        FROM placed AS p
       UNION ALL
-      SELECT n.case_id, r.station_id,
+      SELECT p.case_id, r.station_id,
              CASE WHEN r.role = 'supervisor' THEN 'read' ELSE 'write' END, r.role
-        FROM new_cases AS n
+        FROM placed AS p
         JOIN public.station_role AS r
-          ON (r.role = 'backoffice' AND r.scope = n.department)
-          OR (r.role = 'delivery' AND r.scope = n.hall)
-          OR (r.role = 'supervisor' AND (r.scope = n.hall OR r.scope = 'district'))
+          ON (r.role = 'backoffice' AND r.scope = p.department)
+          OR (r.role = 'delivery' AND r.scope = p.hall)
+          OR (r.role = 'supervisor' AND (r.scope = p.hall OR r.scope = 'district'))
     ) AS c
    GROUP BY c.case_id, c.station_id;
   RETURN NULL;
@@ -150,9 +175,7 @@ END $$;
 
 _TRIGGERS = """
 DROP TRIGGER case_file_places ON case_file;
-CREATE TRIGGER case_file_places BEFORE INSERT ON case_file
-  FOR EACH ROW WHEN (NEW.hall IS NULL OR (NEW.department IS NULL AND NEW.matter_id IS NOT NULL))
-  EXECUTE FUNCTION case_file_places();
+DROP FUNCTION case_file_places();
 DROP TRIGGER case_file_route ON case_file;
 CREATE TRIGGER case_file_route AFTER INSERT ON case_file
   REFERENCING NEW TABLE AS new_cases FOR EACH STATEMENT EXECUTE FUNCTION case_file_route();
@@ -256,7 +279,24 @@ END $$;
 _OLD_TRIGGERS = """
 DROP TRIGGER case_event_number ON case_event;
 DROP TRIGGER case_file_route ON case_file;
-DROP TRIGGER case_file_places ON case_file;
+"""
+
+_OLD_PLACES = r"""
+CREATE FUNCTION case_file_places() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF NEW.hall IS NULL THEN
+    NEW.hall := (SELECT s.hall FROM public.station AS s WHERE s.station_id = NEW.station_id);
+  END IF;
+  IF NEW.department IS NULL AND NEW.matter_id IS NOT NULL THEN
+    NEW.department := (SELECT coalesce(d.name, m.department_id)
+                         FROM public.matter AS m
+                         LEFT JOIN public.department AS d ON d.department_id = m.department_id
+                        WHERE m.matter_id = NEW.matter_id
+                        ORDER BY m.version DESC LIMIT 1);
+  END IF;
+  RETURN NEW;
+END $$;
 """
 
 _OLD_TRIGGERS_BACK = """
@@ -282,4 +322,5 @@ def downgrade() -> None:
     op.execute(_OLD_SCREEN)
     op.execute(_OLD_ROUTE)
     op.execute(_OLD_CASE_NUMBERS)
+    op.execute(_OLD_PLACES)
     op.execute(_OLD_TRIGGERS_BACK)
