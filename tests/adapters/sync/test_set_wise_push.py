@@ -8,15 +8,25 @@ landed first, and a refused event in the middle of a batch is filed without stop
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 import uuid6
 from psycopg.types.json import Jsonb
 
 from tests import pg
-from tests.adapters.sync.helpers import admin
+from tests.adapters.sync.helpers import admin, make_station
 from zhanhe_counter.adapters.centre.schema import register_station
+from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
+from zhanhe_counter.services.ports.sync import (
+    OutboundCase,
+    OutboundEvent,
+    PushBatch,
+    SyncError,
+    SyncProblem,
+)
 from zhanhe_counter.services.station_roles import parse_roles
 
 pg_cluster = pg.pg_cluster
@@ -130,3 +140,36 @@ def test_a_refused_event_in_a_batch_is_filed_and_the_rest_lands(central_url: str
         filed = conn.execute("SELECT event_id, code FROM sync_rejection").fetchall()
     assert landed == [(1,), (3,)]
     assert filed == [(bad[0], "kind_not_allowed")]
+
+
+def test_a_failing_batch_lands_nothing_and_the_session_pushes_on(
+    central_url: str, tmp_path: Path
+) -> None:
+    # One pipeline, one implicit transaction: the UNIQUE (origin, origin_seq) failure of the
+    # second event takes the batch's new case and first event with it.
+    station = make_station(central_url, tmp_path, "QZX-W03")
+    session = PostgresSyncTarget(station.address).connect()
+    try:
+        held = OutboundCase(uuid6.uuid7(), "QZX-W03", "M-001", DAY, AT)
+        first = _outbound(held.case_id, 1)
+        assert session.push(PushBatch((held,), (first,))).inserted == 1
+        fresh = OutboundCase(uuid6.uuid7(), "QZX-W03", "M-001", DAY, AT)
+        clash = PushBatch((fresh,), (_outbound(fresh.case_id, 2), _outbound(fresh.case_id, 1)))
+        with pytest.raises(SyncError) as failed:
+            session.push(clash)
+        assert failed.value.problem is SyncProblem.STATION_MISMATCH
+        with admin(central_url) as conn:
+            cases = conn.execute("SELECT count(*) FROM case_file").fetchone()
+            events = conn.execute("SELECT origin_seq FROM case_event").fetchall()
+        assert (cases, events) == ((1,), [(1,)])
+        again = PushBatch((fresh,), (_outbound(fresh.case_id, 2),))
+        assert session.push(again).inserted == 1  # the stage is empty again, the session fine
+    finally:
+        session.close()
+        station.dispose()
+
+
+def _outbound(case_id: Any, seq: int) -> OutboundEvent:
+    return OutboundEvent(
+        uuid6.uuid7(), case_id, "QZX-W03", seq, "received", AT, DAY, seq, "clerk01", 1, {}
+    )
