@@ -29,7 +29,7 @@ from zhanhe_counter.adapters.storage.tables import case_event, case_status, stat
 from zhanhe_counter.adapters.sync.central_client import PostgresSyncTarget
 from zhanhe_counter.adapters.sync.connection import CentralAddress
 from zhanhe_counter.services.ports.sync import PushBatch
-from zhanhe_counter.services.sync_engine import PUSH_BATCH, SyncEngine
+from zhanhe_counter.services.sync_engine import PULL_PAGE, PUSH_BATCH, SyncEngine
 
 pg_cluster = pg.pg_cluster
 central_url = pg.central_url
@@ -131,7 +131,7 @@ def _copy_floor(central_url: str, batch: PushBatch) -> float:
 
 @pytest.mark.bench
 def test_bench_push_10k_vs_copy(central_url: str, tmp_path: Path) -> None:
-    station = make_station(central_url, tmp_path, batch_size=PUSH_BATCH)
+    station = make_station(central_url, tmp_path, batch_size=PUSH_BATCH, pull_page=PULL_PAGE)
     bulk_fill(station, EVENTS)
     everything = station.outbox.next_batch(EVENTS)
     assert everything is not None
@@ -148,7 +148,7 @@ def test_bench_push_10k_vs_copy(central_url: str, tmp_path: Path) -> None:
     floor_rate = EVENTS / floor
     print(
         f"\nBENCH sync_push_10k events_per_s={rate:,.0f} (push+echo+confirm, batches of "
-        f"{PUSH_BATCH}) "
+        f"{PUSH_BATCH}, pull pages of {PULL_PAGE}) "
         f"copy_rows_per_s={floor_rate:,.0f} ratio={rate / floor_rate:.2f} vs bare COPY"
     )
     station.dispose()

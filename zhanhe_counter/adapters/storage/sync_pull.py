@@ -123,10 +123,19 @@ class SqliteSyncPull(StationSync):
                     ).where(case_event.c.event_id.in_(ids))
                 )
             }
-            set_aside = set(
-                connection.execute(
-                    sa.select(sync_conflict.c.event_id).where(sync_conflict.c.event_id.in_(ids))
-                ).scalars()
+            # Only an event this PC does not hold can have been set aside (a page of echoes of
+            # its own events, the common case, asks nothing more).
+            missing = [i for i in ids if i not in existing]
+            set_aside = (
+                set(
+                    connection.execute(
+                        sa.select(sync_conflict.c.event_id).where(
+                            sync_conflict.c.event_id.in_(missing)
+                        )
+                    ).scalars()
+                )
+                if missing
+                else set()
             )
             # Echoes of events this PC already holds: one executemany, not a round per row, and
             # none for the own events the push's answer already confirmed at this position.

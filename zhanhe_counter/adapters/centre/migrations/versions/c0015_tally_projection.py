@@ -1,7 +1,7 @@
 """Central: the tally projection, one row per event with its case's opening coordinates (issue 20).
 
 Revision ID: c0015_tally_projection
-Revises: c0013_password_change
+Revises: c0014_set_wise_push
 Create Date: 2026-12-02
 
 ``tally_event`` holds, for each ``case_event`` row, its service day, its own origin (for the
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c0015_tally_projection"
-down_revision: str | Sequence[str] | None = "c0013_password_change"
+down_revision: str | Sequence[str] | None = "c0014_set_wise_push"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
