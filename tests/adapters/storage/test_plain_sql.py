@@ -44,10 +44,10 @@ def test_a_naive_instant_is_refused() -> None:
 def test_a_column_named_raw_is_passed_as_given(engine: sa.Engine) -> None:
     encoder = RowEncoder(case_event, ("payload", "event_id"), engine.dialect, raw=("payload",))
     event_id = uuid4()
-    assert encoder.encode({"payload": '{"a": 1}', "event_id": event_id}) == (
+    assert encoder.encode({"payload": '{"a": 1}', "event_id": event_id}) == [
         '{"a": 1}',
         event_id.hex,
-    )
+    ]
 
 
 def _count(engine: sa.Engine) -> int:

@@ -43,14 +43,20 @@ class RowEncoder:
         self._encoders: tuple[Encoder, ...] = tuple(
             None if name in raw else _bind_encoder(table.c[name], dialect) for name in self.columns
         )
-
-    def encode(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if encoder is None or value is None else encoder(value)
-            for encoder, value in zip(
-                self._encoders, (values[name] for name in self.columns), strict=True
-            )
+        # Only these need work: most columns are text or integers, bound as they are.
+        self._encoding = tuple(
+            (position, encoder)
+            for position, encoder in enumerate(self._encoders)
+            if encoder is not None
         )
+
+    def encode(self, values: Mapping[str, Any]) -> list[Any]:
+        row = [values[name] for name in self.columns]
+        for position, encoder in self._encoding:
+            value = row[position]
+            if value is not None:
+                row[position] = encoder(value)
+        return row
 
     def one(self, name: str, value: Any) -> Any:
         encoder = self._encoders[self.columns.index(name)]
