@@ -118,20 +118,18 @@ _IN_CHUNK = 500
 #: Committed case states kept in memory (the cases a station works on in a day, many times over).
 CACHED_CASES = 4096
 
-_EVENT_COLUMNS = (
+#: The columns of a ``CaseEvent``, in the order of its fields.
+_READ_COLUMNS = (
     "event_id",
     "case_id",
-    "case_pos",
     "kind",
     "station_id",
     "station_seq",
     "actor",
     "occurred_at",
     "payload",
-    "recorded_at",
-    "hlc",
-    "sync_state",
 )
+_EVENT_COLUMNS = (*_READ_COLUMNS, "case_pos", "recorded_at", "hlc", "sync_state")
 _PROJECTED = (
     "status",
     "case_number",
@@ -156,16 +154,6 @@ _STATION_LAST_HLC = (
     "SELECT hlc FROM case_event WHERE station_id = ? ORDER BY station_seq DESC LIMIT 1"
 )
 _CASE_LAST_HLC = "SELECT max(hlc) FROM case_event WHERE case_id = ?"
-_READ_COLUMNS = (
-    "event_id",
-    "case_id",
-    "kind",
-    "station_id",
-    "station_seq",
-    "actor",
-    "occurred_at",
-    "payload",
-)
 _READ_EVENTS = f"SELECT {', '.join(_READ_COLUMNS)} FROM case_event"
 _STORED_EVENT = f"{_READ_EVENTS} WHERE event_id = ?"
 _CASE_EVENTS = f"{_READ_EVENTS} WHERE case_id = ? ORDER BY case_pos"
@@ -195,14 +183,14 @@ class _Encoders:
             self.read.decode(row)
         )
         return CaseEvent(
-            event_id=event_id,
-            case_id=case_id,
-            kind=EventKind(kind),
-            station_id=station_id,
-            station_seq=int(station_seq),
-            actor=actor,
-            occurred_at=occurred_at,
-            payload=payload,
+            event_id,
+            case_id,
+            EventKind(kind),
+            station_id,
+            int(station_seq),
+            actor,
+            occurred_at,
+            payload,
         )
 
 
