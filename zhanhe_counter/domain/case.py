@@ -365,8 +365,8 @@ def _refusal(state: CaseState | None, event: CaseEvent) -> IllegalTransition:
 
 
 def _open(event: CaseEvent, record: p.EventRecord) -> CaseState:
-    """The state after the case's first event, built whole (one construction, not two: every
-    new case is opened this way, and the store applies it inside the write transaction)."""
+    """The state after the case's first event, built whole: one construction, not a second
+    ``replace`` (every new case is opened here, inside its write transaction)."""
     if isinstance(record, p.Consulted):
         return CaseState(
             case_id=event.case_id,
