@@ -1,5 +1,5 @@
-"""The plain-SQL path writes and reads values exactly as SQLAlchemy would, and its transaction
-commits, rolls back and hands the connection back like SQLAlchemy's."""
+"""The plain-SQL path writes and reads values exactly as SQLAlchemy would, and the writer's kept
+connection commits, rolls back, and goes when the engine is disposed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.storage.engine import DatabaseBusy, open_local_database
-from zhanhe_counter.adapters.storage.plain_sql import RowDecoder, RowEncoder, driver_transaction
+from zhanhe_counter.adapters.storage.plain_sql import RowDecoder, RowEncoder, WriterConnection
 from zhanhe_counter.adapters.storage.tables import case_event
 
 INSTANTS = [
@@ -55,8 +55,8 @@ def _count(engine: sa.Engine) -> int:
         return int(connection.exec_driver_sql("SELECT count(*) FROM probe").scalar_one())
 
 
-def _insert(engine: sa.Engine, *keys: int, then_fail: bool = False) -> None:
-    with driver_transaction(engine) as raw:
+def _insert(writer: WriterConnection, *keys: int, then_fail: bool = False) -> None:
+    with writer.transaction() as raw:
         assert raw.in_transaction
         for key in keys:
             raw.execute("INSERT INTO probe VALUES (?)", (key,))
@@ -64,21 +64,36 @@ def _insert(engine: sa.Engine, *keys: int, then_fail: bool = False) -> None:
             raise RuntimeError("refused half-way")
 
 
-def test_the_transaction_commits_or_rolls_back_and_returns_the_connection(
-    engine: sa.Engine,
-) -> None:
+def test_the_transaction_commits_or_rolls_back_on_the_kept_connection(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE probe (x INTEGER PRIMARY KEY)")
-    _insert(engine, 1)
+    writer = WriterConnection(engine)
+    _insert(writer, 1)
     assert _count(engine) == 1
     with pytest.raises(RuntimeError):
-        _insert(engine, 2, then_fail=True)
+        _insert(writer, 2, then_fail=True)
     # A statement that fails is not translated (a bug, not something a person can meet) and
     # takes the rows before it in the transaction with it.
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        _insert(engine, 3, 1)
+        _insert(writer, 3, 1)
+    _insert(writer, 4)
+    assert _count(engine) == 2
+    assert engine.pool.checkedout() == 0  # kept outside the pool: it never runs short
+
+
+def test_disposing_the_engine_closes_the_kept_connection(db_path: Path) -> None:
+    engine = open_local_database(db_path)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE probe (x INTEGER PRIMARY KEY)")
+    writer = WriterConnection(engine)
+    with writer.transaction() as raw:
+        kept = raw
+    engine.dispose()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        kept.execute("SELECT 1")
+    _insert(writer, 1)  # a new connection, from the engine's new pool
     assert _count(engine) == 1
-    assert engine.pool.checkedout() == 0  # every connection went back
+    engine.dispose()
 
 
 def test_a_writer_held_elsewhere_is_reported_busy(tmp_path: Path) -> None:
@@ -87,7 +102,19 @@ def test_a_writer_held_elsewhere_is_reported_busy(tmp_path: Path) -> None:
         with engine.begin() as holder:
             holder.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
             with pytest.raises(DatabaseBusy):
-                _insert(engine, 1)
-        assert engine.pool.checkedout() == 0
+                _insert(WriterConnection(engine), 1)
     finally:
         engine.dispose()
+
+
+def test_a_dropped_writer_closes_its_connection(db_path: Path) -> None:
+    engine = open_local_database(db_path)
+    writer = WriterConnection(engine)
+    with writer.transaction() as raw:
+        kept = raw
+    del writer, raw  # the store that held it is gone
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        kept.execute("SELECT 1")
+    engine.dispose()
+    # The last connection closed: SQLite folded the WAL into the file and removed it.
+    assert not db_path.with_name(db_path.name + "-wal").exists()

@@ -3,11 +3,12 @@
 Building, caching and compiling a Core statement costs SQLAlchemy far more than SQLite spends
 running it (issue 20: 8 statements per append made the store 0.13× a bare ``sqlite3`` loop).
 The few statements every append runs are therefore fixed SQL text on the DBAPI connection,
-and an append's transaction is the driver's own (:func:`driver_transaction`): SQLAlchemy's
-connection and transaction objects, with their event dispatch, cost as much again as the
-statements (issue 20, still 0.40× after the statements were plain). The connection comes from
-the engine's pool, so it carries the station pragmas, and the transaction is the same
-``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error, with :mod:`.engine`'s error translation.
+and an append's transaction is the driver's own, on a connection the store keeps
+(:class:`WriterConnection`): SQLAlchemy's connection and transaction objects, with
+their event dispatch, cost as much again as the statements (issue 20, still 0.40× after the
+statements were plain). The connection comes from the engine's pool, so it carries the station
+pragmas, and the transaction is the same ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any
+error, with :mod:`.engine`'s error translation.
 
 Values are encoded by the columns' own types (``Uuid``, ``UtcDateTime``, ``JSON`` …), never by
 hand, so a row written here reads back through SQLAlchemy exactly like one it wrote.
@@ -15,6 +16,8 @@ hand, so a row written here reads back through SQLAlchemy exactly like one it wr
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -118,33 +121,68 @@ def upsert_sql(table: sa.Table, columns: Sequence[str], key: str, updated: Seque
     return f"{insert_sql(table, columns)} ON CONFLICT ({key}) DO UPDATE SET {sets}"
 
 
-@contextmanager
-def driver_transaction(engine: sa.Engine) -> Iterator[Any]:
-    """A ``BEGIN IMMEDIATE`` transaction on a DBAPI connection of ``engine``'s pool: committed
-    when the block ends, rolled back when it raises, errors translated as :mod:`.engine` does."""
-    with storage_errors():
-        pooled = engine.raw_connection()
-        try:
-            raw = pooled.driver_connection
-            assert raw is not None  # a connection just checked out of the pool is open
-            raw.execute("BEGIN IMMEDIATE")
-            try:
+class WriterConnection:
+    """A DBAPI connection of ``engine`` kept for one writer's transactions (the event store's).
+
+    Checking a connection out of SQLAlchemy's pool and back for every append cost it about a
+    tenth of its CPU (issue 20). The pool makes the connection, so it carries the station pragmas
+    and the key, and then lets it go (``detach``). The writer closes it when the engine is
+    disposed (a restore or an encryption may replace the file next) and after a rollback that
+    failed, and makes a new one at its next transaction. Threads writing through one writer take
+    turns; SQLite admits one writer at a time anyway.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._lock = threading.RLock()
+        self._raw: Any = None
+        self._close: weakref.finalize[Any, Any] | None = None
+        writer = weakref.ref(self)  # the engine's listener must not keep the writer alive
+
+        def release_on_dispose(_engine: sa.Engine) -> None:
+            alive = writer()
+            if alive is not None:
+                alive.release()
+
+        sa.event.listen(engine, "engine_disposed", release_on_dispose)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A ``BEGIN IMMEDIATE`` transaction on the kept connection: committed when the block
+        ends, rolled back when it raises, errors translated as :mod:`.engine` does."""
+        with self._lock, storage_errors():
+            if self._raw is None:
+                pooled = self._engine.raw_connection()
+                self._raw = pooled.driver_connection
+                pooled.detach()  # never handed to anyone else
+                # Closed by ``release``, or when the writer goes: a dropped sqlite3 connection
+                # waits for the garbage collector, holding the WAL open until then.
+                self._close = weakref.finalize(self, pooled.close)
+            with _begin_immediate(self._raw, broken=self.release) as raw:
                 yield raw
-                raw.execute("COMMIT")
-            except BaseException:
-                _roll_back(pooled, raw)
-                raise
-        finally:
-            pooled.close()
+
+    def release(self) -> None:
+        """Close the kept connection (the next transaction opens a new one)."""
+        with self._lock:
+            close, self._close, self._raw = self._close, None, None
+            if close is not None:
+                close()  # detached: this closes the DBAPI connection itself
 
 
-def _roll_back(pooled: Any, raw: Any) -> None:
-    if not raw.in_transaction:  # a failed COMMIT may have ended it already
-        return
+@contextmanager
+def _begin_immediate(raw: Any, *, broken: Callable[[], None]) -> Iterator[Any]:
+    assert raw is not None  # a connection just made or checked out is open
+    raw.execute("BEGIN IMMEDIATE")
     try:
-        raw.execute("ROLLBACK")
-    except Exception:  # the error that led here is the one to report
-        pooled.invalidate()  # a connection that cannot roll back is never handed out again
+        yield raw
+        raw.execute("COMMIT")
+    except BaseException:
+        if raw.in_transaction:  # a failed COMMIT may have ended it already
+            try:
+                raw.execute("ROLLBACK")
+            except Exception:  # the error that led here is the one to report
+                broken()  # a connection that cannot roll back is never used again
+        raise
 
 
 def driver(connection: sa.Connection) -> Any:
