@@ -303,7 +303,9 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
             event_count=state.event_count + 1,
             attachments=(*state.attachments, event),
         )
-    new = _open(event, record) if state is None else _TRANSITIONS[event.kind](state, record, event)
+    if state is None:
+        return _open(event, record)
+    new = _TRANSITIONS[event.kind](state, record, event)
     return replace(
         new,
         last_event_at=event.occurred_at,
@@ -363,6 +365,8 @@ def _refusal(state: CaseState | None, event: CaseEvent) -> IllegalTransition:
 
 
 def _open(event: CaseEvent, record: p.EventRecord) -> CaseState:
+    """The state after the case's first event, built whole: one construction, not a second
+    ``replace`` (every new case is opened here, inside its write transaction)."""
     if isinstance(record, p.Consulted):
         return CaseState(
             case_id=event.case_id,
@@ -371,6 +375,9 @@ def _open(event: CaseEvent, record: p.EventRecord) -> CaseState:
             station_id=event.station_id,
             opened_at=event.occurred_at,
             matter_id=record.matter_id,
+            last_event_at=event.occurred_at,
+            event_count=1,
+            timeline=(event,),
         )
     assert isinstance(record, p.Received)  # ``may_record`` lets only the two opening kinds here
     return CaseState(
@@ -387,6 +394,9 @@ def _open(event: CaseEvent, record: p.EventRecord) -> CaseState:
         received_materials=record.materials,
         promised_due=record.promised_due,
         received_at=event.occurred_at,
+        last_event_at=event.occurred_at,
+        event_count=1,
+        timeline=(event,),
     )
 
 

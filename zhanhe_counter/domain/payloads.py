@@ -1195,19 +1195,26 @@ def _audit_reader(kind: EventKind, payload: Mapping[str, Any]) -> _Reader:
     return r
 
 
+#: Values that need no look inside. bool is an int subclass and is allowed; float is not (NaN and
+#: rounding do not sync safely).
+_JSON_LEAVES = (str, int, type(None))
+
+
 def _check_json(kind: EventKind, path: str, value: object) -> None:
-    # bool is an int subclass and is allowed; float is not (NaN and rounding do not sync safely).
-    if value is None or isinstance(value, str | int):
-        return
+    """Refuse a payload holding anything but JSON; ``value`` is a list, an object or neither
+    (never a leaf: leaves are passed where they sit, so a path is spelled out only for a nested
+    value; every payload is checked on every append, and most of its values are leaves)."""
     if isinstance(value, list):
         for position, item in enumerate(value):
-            _check_json(kind, f"{path}[{position}]", item)
+            if not isinstance(item, _JSON_LEAVES):
+                _check_json(kind, f"{path}[{position}]", item)
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InvalidPayload(kind, path, "has a non-string key")
-            _check_json(kind, f"{path}.{key}", item)
+            if not isinstance(item, _JSON_LEAVES):
+                _check_json(kind, f"{path}.{key}", item)
         return
     raise InvalidPayload(kind, path, f"holds a non-JSON value of type {type(value).__name__}")
 

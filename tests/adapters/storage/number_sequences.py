@@ -8,13 +8,14 @@ from datetime import date
 import sqlalchemy as sa
 
 from zhanhe_counter.adapters.storage.numbering import allocate_number
+from zhanhe_counter.adapters.storage.plain_sql import driver
 from zhanhe_counter.adapters.storage.tables import number_sequence
 
 
 def issue_number(engine: sa.Engine, station_code: str, kind: str, day: date) -> int:
     """Take the next number in a transaction of its own."""
     with engine.begin() as connection:
-        return allocate_number(connection, station_code, kind, day)
+        return allocate_number(driver(connection), station_code, kind, day)
 
 
 def last_number(engine: sa.Engine, station_code: str, kind: str, day: date) -> int:

@@ -28,7 +28,12 @@ from zhanhe_counter.adapters.storage.event_store import (
 )
 from zhanhe_counter.domain.case import CaseStatus, IllegalTransition
 from zhanhe_counter.domain.events import EventKind
-from zhanhe_counter.services.ports.storage import CaseQuery, EventIdConflict, SyncState
+from zhanhe_counter.services.ports.storage import (
+    CaseQuery,
+    EventIdConflict,
+    OwedDocument,
+    SyncState,
+)
 
 
 def _rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -257,3 +262,29 @@ def test_two_writers_on_separate_connections_keep_the_sequence_gap_free(db_path:
         )
     ]
     assert seqs == list(range(1, 81))
+
+
+def _owed_clerks(engine: sa.Engine) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT kind, clerk_name FROM owed_document ORDER BY kind"
+        )
+        return [(str(kind), str(name)) for kind, name in rows]
+
+
+def test_owed_documents_commit_with_the_events_and_a_retry_keeps_the_first(
+    store: SqliteEventStore, engine: sa.Engine
+) -> None:
+    opened = received_draft()
+    request = uuid6.uuid7()
+
+    def owed(kind: str, clerk: str) -> OwedDocument:
+        return OwedDocument(opened.case_id, kind, request, "clerk01", clerk)
+
+    with pytest.raises(IllegalTransition):  # the batch is refused: its papers are not owed
+        store.append_many([opened, delivered_draft(opened.case_id)], owed=[owed("receipt", "张")])
+    assert _owed_clerks(engine) == []
+    store.append(opened, owed=[owed("receipt", "张"), owed("checklist", "张")])
+    store.append(opened, owed=[owed("receipt", "李")])  # a retry: the event and the row stay
+    assert _owed_clerks(engine) == [("checklist", "张"), ("receipt", "张")]
+    assert len(store.events_for_case(opened.case_id)) == 1

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tests.adapters.storage.number_sequences import issue_number, last_number
 from zhanhe_counter.adapters.storage.numbering import InvalidNumberKey, allocate_number
+from zhanhe_counter.adapters.storage.plain_sql import driver
 
 DAY = date(2026, 11, 26)
 
@@ -26,7 +27,7 @@ def test_rollback_gives_the_number_back(engine: sa.Engine) -> None:
     issue_number(engine, "41041101", "S", DAY)
     connection = engine.connect()
     transaction = connection.begin()
-    assert allocate_number(connection, "41041101", "S", DAY) == 2
+    assert allocate_number(driver(connection), "41041101", "S", DAY) == 2
     transaction.rollback()  # e.g. the event that needed the number was refused
     connection.close()
     assert issue_number(engine, "41041101", "S", DAY) == 2

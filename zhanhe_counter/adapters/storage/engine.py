@@ -10,7 +10,9 @@ Every connection runs in WAL mode with ``synchronous=FULL`` (a committed case su
 docs/sync.md, SQLite settings), waits ``busy_timeout`` for the other writer (UI thread and sync
 worker share the file) and enforces foreign keys. Transactions start with ``BEGIN IMMEDIATE`` so a
 transaction that reads and then writes can never fail half-way for a lock; a pure reader may ask
-for a deferred ``BEGIN`` with :func:`reading`, which in WAL mode never blocks the writer.
+for a deferred ``BEGIN`` with :func:`reading`, which in WAL mode never blocks the writer. The event
+store's writes issue the same ``BEGIN IMMEDIATE`` on the driver connection themselves
+(:class:`.plain_sql.WriterConnection`, issue 20).
 
 SQLite and SQLAlchemy errors a person can meet (not a database, locked, disk full, read-only) are
 translated here into :class:`StorageError` subclasses with a Chinese message.

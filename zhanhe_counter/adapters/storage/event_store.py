@@ -10,7 +10,7 @@ The case's state (2) comes from a cache of committed states, each kept with the 
 case it folds (``case_status.event_count`` and ``updated_at``, read inside the transaction); only
 a case the cache does not hold at that version is replayed from its events, so an append costs
 the same at the third event as at the four hundredth. The statements of an append are plain SQL
-(:mod:`.plain_sql`).
+in the driver's own transaction (:mod:`.plain_sql`), and the payload is encoded to JSON once.
 """
 
 from __future__ import annotations
@@ -30,7 +30,14 @@ import sqlalchemy as sa
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.numbering import allocate_number, allocate_station_seq
 from zhanhe_counter.adapters.storage.owed_documents import record_owed
-from zhanhe_counter.adapters.storage.plain_sql import RowEncoder, driver, insert_sql, upsert_sql
+from zhanhe_counter.adapters.storage.plain_sql import (
+    RowDecoder,
+    RowEncoder,
+    WriterConnection,
+    driver,
+    insert_sql,
+    upsert_sql,
+)
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
 from zhanhe_counter.adapters.storage.tally_tables import INSERT_TALLY_EVENT
 from zhanhe_counter.domain.case import CaseState, apply
@@ -60,16 +67,18 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _normalised_payload(draft: EventDraft) -> dict[str, Any]:
+def _normalised_payload(draft: EventDraft) -> tuple[str, dict[str, Any]]:
+    """The payload as the JSON text stored, and as every reader will see it (tuples become
+    lists, keys strings)."""
     try:
-        # The stored form is what every reader will see: tuples become lists, keys strings.
-        normalised: dict[str, Any] = json.loads(json.dumps(dict(draft.payload)))
+        text = json.dumps(dict(draft.payload))
+        normalised: dict[str, Any] = json.loads(text)
     except (TypeError, ValueError) as error:
         raise InvalidDraft(
             f"payload of event {draft.event_id} is not JSON: {error}",
             "事件内容无法保存（包含不支持的数据），请联系管理员。",
         ) from error
-    return normalised
+    return text, normalised
 
 
 def row_to_event(row: sa.Row[Any]) -> CaseEvent:
@@ -110,20 +119,18 @@ _IN_CHUNK = 500
 #: Committed case states kept in memory (the cases a station works on in a day, many times over).
 CACHED_CASES = 4096
 
-_EVENT_COLUMNS = (
+#: The columns of a ``CaseEvent``, in the order of its fields.
+_READ_COLUMNS = (
     "event_id",
     "case_id",
-    "case_pos",
     "kind",
     "station_id",
     "station_seq",
     "actor",
     "occurred_at",
     "payload",
-    "recorded_at",
-    "hlc",
-    "sync_state",
 )
+_EVENT_COLUMNS = (*_READ_COLUMNS, "case_pos", "recorded_at", "hlc", "sync_state")
 _PROJECTED = (
     "status",
     "case_number",
@@ -148,6 +155,9 @@ _STATION_LAST_HLC = (
     "SELECT hlc FROM case_event WHERE station_id = ? ORDER BY station_seq DESC LIMIT 1"
 )
 _CASE_LAST_HLC = "SELECT max(hlc) FROM case_event WHERE case_id = ?"
+_READ_EVENTS = f"SELECT {', '.join(_READ_COLUMNS)} FROM case_event"
+_STORED_EVENT = f"{_READ_EVENTS} WHERE event_id = ?"
+_CASE_EVENTS = f"{_READ_EVENTS} WHERE case_id = ? ORDER BY case_pos"
 
 
 @dataclass(slots=True)
@@ -161,11 +171,28 @@ class _CaseInProgress:
 
 
 class _Encoders:
-    """The row encoders of one engine's dialect."""
+    """The row encoders and the event decoder of one engine's dialect."""
 
     def __init__(self, dialect: sa.Dialect) -> None:
-        self.event = RowEncoder(case_event, _EVENT_COLUMNS, dialect)
+        # The payload arrives as the JSON text _normalised_payload made.
+        self.event = RowEncoder(case_event, _EVENT_COLUMNS, dialect, raw=("payload",))
         self.status = RowEncoder(case_status, _STATUS_COLUMNS, dialect)
+        self.read = RowDecoder([case_event.c[name] for name in _READ_COLUMNS], dialect)
+
+    def event_of(self, row: Sequence[Any]) -> CaseEvent:
+        event_id, case_id, kind, station_id, station_seq, actor, occurred_at, payload = (
+            self.read.decode(row)
+        )
+        return CaseEvent(
+            event_id,
+            case_id,
+            EventKind(kind),
+            station_id,
+            int(station_seq),
+            actor,
+            occurred_at,
+            payload,
+        )
 
 
 class SqliteEventStore:
@@ -173,6 +200,7 @@ class SqliteEventStore:
 
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime] = _utc_now) -> None:
         self._engine = engine
+        self._writer = WriterConnection(engine)  # kept: a pool checkout per append costs 10 %
         self._clock = clock
         self._encoders = _Encoders(engine.dialect)
         self._states: OrderedDict[UUID, _CaseInProgress] = OrderedDict()
@@ -195,11 +223,11 @@ class SqliteEventStore:
     def append_many(
         self, drafts: Sequence[EventDraft], *, owed: Sequence[OwedDocument] = ()
     ) -> list[CaseEvent]:
-        with storage_errors(), self._engine.begin() as connection:
+        with self._writer.transaction() as raw:
             cases: dict[UUID, _CaseInProgress] = {}
-            events = [self.append_in(connection, draft, cases) for draft in drafts]
+            events = [self._append(raw, draft, cases) for draft in drafts]
             # In the same transaction: an action is never stored without the record of its papers.
-            record_owed(connection, owed, self._clock())
+            record_owed(raw, owed, self._clock())
         self._remember(cases)
         self._written()
         return events
@@ -227,13 +255,13 @@ class SqliteEventStore:
         *,
         owed: Sequence[OwedDocument] = (),
     ) -> list[CaseEvent]:
-        with storage_errors(), self._engine.begin() as connection:
-            stored = self._stored_event(connection, event_id)
+        with self._writer.transaction() as raw:
+            stored = self._stored_event(raw, event_id)
             if stored is not None:
                 # A retry after the answer was lost: the first attempt used the number and wrote
                 # the whole batch in one transaction, so the case holds every event of it.
-                return self._events_in(connection, stored.case_id)
-            seq = allocate_number(connection, station_code, number_kind, day)
+                return self._events_in(raw, stored.case_id)
+            seq = allocate_number(raw, station_code, number_kind, day)
             drafts = list(build(seq))
             if not drafts or drafts[0].event_id != event_id:
                 raise InvalidDraft(
@@ -241,9 +269,9 @@ class SqliteEventStore:
                     "内部错误：编号事件不一致，未保存。",
                 )
             cases: dict[UUID, _CaseInProgress] = {}
-            events = [self.append_in(connection, draft, cases) for draft in drafts]
+            events = [self._append(raw, draft, cases) for draft in drafts]
             # In the same transaction: a case is never stored without the record of its papers.
-            record_owed(connection, owed, self._clock())
+            record_owed(raw, owed, self._clock())
         self._remember(cases)
         self._written()
         return events
@@ -265,7 +293,7 @@ class SqliteEventStore:
 
     def events_for_case(self, case_id: UUID) -> list[CaseEvent]:
         with reading(self._engine) as connection:
-            return self._events_in(connection, case_id)
+            return self._events_in(driver(connection), case_id)
 
     def case_state(self, case_id: UUID) -> CaseState | None:
         events = self.events_for_case(case_id)
@@ -341,19 +369,14 @@ class SqliteEventStore:
 
     # --------------------------------------------------------------------------- internals
 
-    def _stored_event(self, connection: sa.Connection, event_id: UUID) -> CaseEvent | None:
-        row = connection.execute(
-            sa.select(case_event).where(case_event.c.event_id == event_id)
-        ).one_or_none()
-        return None if row is None else row_to_event(row)
+    def _stored_event(self, raw: Any, event_id: UUID) -> CaseEvent | None:
+        row = raw.execute(_STORED_EVENT, (self._encoders.event.one("event_id", event_id),))
+        found = row.fetchone()
+        return None if found is None else self._encoders.event_of(found)
 
-    def _events_in(self, connection: sa.Connection, case_id: UUID) -> list[CaseEvent]:
-        rows = connection.execute(
-            sa.select(case_event)
-            .where(case_event.c.case_id == case_id)
-            .order_by(case_event.c.case_pos)
-        )
-        return [row_to_event(row) for row in rows]
+    def _events_in(self, raw: Any, case_id: UUID) -> list[CaseEvent]:
+        rows = raw.execute(_CASE_EVENTS, (self._encoders.event.one("case_id", case_id),))
+        return [self._encoders.event_of(row) for row in rows]
 
     def append_in(
         self,
@@ -363,16 +386,19 @@ class SqliteEventStore:
     ) -> CaseEvent:
         """Append ``draft`` inside the caller's write transaction (sync applies pulled events
         this way, so the state machine and the projection move with the pull cursor)."""
+        return self._append(driver(connection), draft, cases)
+
+    def _append(self, raw: Any, draft: EventDraft, cases: dict[UUID, _CaseInProgress]) -> CaseEvent:
+        """Append ``draft`` in the write transaction open on the DBAPI connection ``raw``."""
         if draft.occurred_at.tzinfo is None or draft.occurred_at.utcoffset() is None:
             raise InvalidDraft(
                 f"event {draft.event_id} has a naive occurred_at",
                 "事件时间缺少时区，未保存。",
             )
-        payload = _normalised_payload(draft)
-        raw = driver(connection)
+        payload_json, payload = _normalised_payload(draft)
         encode = self._encoders
         if raw.execute(_EVENT_EXISTS, (encode.event.one("event_id", draft.event_id),)).fetchone():
-            stored = self._stored_event(connection, draft.event_id)
+            stored = self._stored_event(raw, draft.event_id)
             assert stored is not None  # just seen, in this transaction
             if not _same_content(stored, draft, payload):
                 raise EventIdConflict(
@@ -383,10 +409,10 @@ class SqliteEventStore:
 
         progress = cases.get(draft.case_id)
         if progress is None:
-            progress = self._case_progress(connection, draft.case_id)
+            progress = self._case_progress(raw, draft.case_id)
             cases[draft.case_id] = progress
 
-        station_seq = allocate_station_seq(connection, draft.station_id)
+        station_seq = allocate_station_seq(raw, draft.station_id)
         event = CaseEvent(
             event_id=draft.event_id,
             case_id=draft.case_id,
@@ -401,7 +427,7 @@ class SqliteEventStore:
         position = progress.event_count + 1
         now = self._clock()
         hlc = _next_hlc(raw, draft.station_id, progress.last_hlc, now)
-        self._write_projection(connection, event, new_state, position, now)
+        self._write_projection(raw, event, new_state, position, now)
         raw.execute(
             _INSERT_EVENT,
             encode.event.encode(
@@ -414,7 +440,7 @@ class SqliteEventStore:
                     "station_seq": station_seq,
                     "actor": event.actor,
                     "occurred_at": event.occurred_at,
-                    "payload": payload,
+                    "payload": payload_json,
                     "recorded_at": now,
                     "hlc": hlc,
                     "sync_state": SyncState.LOCAL.value,
@@ -429,10 +455,9 @@ class SqliteEventStore:
         progress.last_hlc = hlc
         return event
 
-    def _case_progress(self, connection: sa.Connection, case_id: UUID) -> _CaseInProgress:
+    def _case_progress(self, raw: Any, case_id: UUID) -> _CaseInProgress:
         """The case's committed state: the cached one when the case is still at its version,
         else a replay of its events (and the replay is cached once the transaction commits)."""
-        raw = driver(connection)
         row = raw.execute(
             _CASE_VERSION, (self._encoders.status.one("case_id", case_id),)
         ).fetchone()
@@ -447,7 +472,7 @@ class SqliteEventStore:
         ):
             return _CaseInProgress(cached.state, event_count, updated_at, cached.last_hlc)
         state: CaseState | None = None
-        earlier = self._events_in(connection, case_id)
+        earlier = self._events_in(raw, case_id)
         for event in earlier:
             state = apply(state, event)
         last_hlc = raw.execute(_CASE_LAST_HLC, (self._encoders.event.one("case_id", case_id),))
@@ -467,7 +492,7 @@ class SqliteEventStore:
 
     def _write_projection(
         self,
-        connection: sa.Connection,
+        raw: Any,
         event: CaseEvent,
         state: CaseState,
         position: int,
@@ -491,7 +516,6 @@ class SqliteEventStore:
             {"case_id": event.case_id, "station_id": event.station_id, "needs_attention": False}
             | values
         )
-        raw = driver(connection)
         try:
             # A failed statement leaves SQLite's transaction open; raising rolls it all back.
             raw.execute(_UPSERT_STATUS, row)

@@ -3,17 +3,18 @@
 Both counters are incremented by an upsert inside the caller's write transaction (a number that
 is printed commits together with its event: ``SqliteEventStore.record_numbered``): a rollback
 undoes the increment, so no number is skipped, and ``BEGIN IMMEDIATE`` makes two writers wait for
-each other instead of reading the same value.
+each other instead of reading the same value. Both take the DBAPI connection of that transaction
+and run plain SQL (:mod:`.plain_sql`): they run with every intake and every append.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import sqlite
 
-from zhanhe_counter.adapters.storage.plain_sql import driver
+from zhanhe_counter.adapters.storage.plain_sql import RowEncoder
 from zhanhe_counter.adapters.storage.tables import number_sequence
 from zhanhe_counter.domain.errors import DomainError
 
@@ -21,6 +22,13 @@ _NEXT_STATION_SEQ = (
     "INSERT INTO station_counter (station_id, last_seq) VALUES (?, 1) "
     "ON CONFLICT (station_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq"
 )
+_NUMBER_KEY = ("station_code", "number_kind", "day")
+_NEXT_NUMBER = (
+    "INSERT INTO number_sequence (station_code, number_kind, day, last_seq) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (station_code, number_kind, day) DO UPDATE SET last_seq = last_seq + 1 "
+    "RETURNING last_seq"
+)
+_KEY_ENCODER = RowEncoder(number_sequence, _NUMBER_KEY, sqlite.dialect())
 
 
 class InvalidNumberKey(DomainError):
@@ -35,25 +43,13 @@ def _check_key(station_code: str, kind: str) -> None:
         )
 
 
-def allocate_number(connection: sa.Connection, station_code: str, kind: str, day: date) -> int:
-    """Next number of (station, kind, day) inside the caller's open write transaction."""
+def allocate_number(raw: Any, station_code: str, kind: str, day: date) -> int:
+    """Next number of (station, kind, day) in the write transaction open on DBAPI ``raw``."""
     _check_key(station_code, kind)
-    statement = (
-        sqlite_insert(number_sequence)
-        .values(station_code=station_code, number_kind=str(kind), day=day, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=["station_code", "number_kind", "day"],
-            set_={"last_seq": number_sequence.c.last_seq + 1},
-        )
-        .returning(number_sequence.c.last_seq)
-    )
-    return int(connection.execute(statement).scalar_one())
+    key = _KEY_ENCODER.encode({"station_code": station_code, "number_kind": str(kind), "day": day})
+    return int(raw.execute(_NEXT_NUMBER, key).fetchone()[0])
 
 
-def allocate_station_seq(connection: sa.Connection, station_id: str) -> int:
-    """Next event sequence of ``station_id`` inside the caller's open write transaction.
-
-    Plain SQL on the driver connection: it runs on every append (:mod:`.plain_sql`).
-    """
-    row = driver(connection).execute(_NEXT_STATION_SEQ, (station_id,)).fetchone()
-    return int(row[0])
+def allocate_station_seq(raw: Any, station_id: str) -> int:
+    """Next event sequence of ``station_id`` in the write transaction open on DBAPI ``raw``."""
+    return int(raw.execute(_NEXT_STATION_SEQ, (station_id,)).fetchone()[0])

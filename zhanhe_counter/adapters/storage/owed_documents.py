@@ -13,36 +13,50 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 
 from zhanhe_counter.adapters.storage.engine import reading, storage_errors
 from zhanhe_counter.adapters.storage.owed_tables import owed_document
+from zhanhe_counter.adapters.storage.plain_sql import RowEncoder, driver, insert_sql
 from zhanhe_counter.adapters.storage.tables import case_status
 from zhanhe_counter.services.document_dispatch import NOT_YET_QUEUED_ZH
 from zhanhe_counter.services.ports import Clock
 from zhanhe_counter.services.ports.storage import OwedDocument
 
+_OWED_COLUMNS = (
+    "request_id",
+    "kind",
+    "case_id",
+    "clerk_id",
+    "clerk_name",
+    "at_window",
+    "recorded_at",
+)
+# A known (request id, kind) is kept as it is: a retried action records its papers once.
+_INSERT_OWED = (
+    f"{insert_sql(owed_document, _OWED_COLUMNS)} ON CONFLICT (request_id, kind) DO NOTHING"
+)
+_OWED_ENCODER = RowEncoder(owed_document, _OWED_COLUMNS, sqlite.dialect())
 
-def record_owed(connection: sa.Connection, owed: Sequence[OwedDocument], now: datetime) -> None:
-    """Insert ``owed`` inside the caller's transaction (a known request id is kept as it is)."""
+
+def record_owed(raw: Any, owed: Sequence[OwedDocument], now: datetime) -> None:
+    """Insert ``owed`` in the write transaction open on the DBAPI connection ``raw`` (plain SQL,
+    :mod:`.plain_sql`: it runs with every intake)."""
     for item in owed:
-        exists = connection.execute(
-            sa.select(owed_document.c.request_id).where(
-                owed_document.c.request_id == item.request_id,
-                owed_document.c.kind == item.kind,
-            )
-        ).first()
-        if exists is None:
-            connection.execute(
-                owed_document.insert().values(
-                    request_id=item.request_id,
-                    kind=item.kind,
-                    case_id=item.case_id,
-                    clerk_id=item.clerk_id,
-                    clerk_name=item.clerk_name,
-                    at_window=item.at_window,
-                    recorded_at=now,
-                )
-            )
+        raw.execute(
+            _INSERT_OWED,
+            _OWED_ENCODER.encode(
+                {
+                    "request_id": item.request_id,
+                    "kind": item.kind,
+                    "case_id": item.case_id,
+                    "clerk_id": item.clerk_id,
+                    "clerk_name": item.clerk_name,
+                    "at_window": item.at_window,
+                    "recorded_at": now,
+                }
+            ),
+        )
 
 
 def _owed(row: Any) -> OwedDocument:
@@ -75,7 +89,7 @@ class SqliteOwedDocuments:
 
     def record(self, owed: Sequence[OwedDocument]) -> None:
         with storage_errors(), self._engine.begin() as connection:
-            record_owed(connection, owed, self._clock.now())
+            record_owed(driver(connection), owed, self._clock.now())
 
     def fulfilled(self, request_id: UUID) -> None:
         with storage_errors(), self._engine.begin() as connection:
