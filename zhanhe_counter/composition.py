@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import cached_property
@@ -369,8 +370,14 @@ class Station:
             self.store,
             self.print_service,
             self.catalogue,
+            audit_writer=self.audit_writer,
             legacy_reveals=SqliteLegacyReveals(self.engine),
         )
+
+    @cached_property
+    def audit_writer(self) -> ThreadPoolExecutor:
+        """The thread a case's view event is committed on while its detail is read."""
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
 
     @cached_property
     def tally(self) -> TallyService:
@@ -553,6 +560,8 @@ class Station:
         self.queue.stop()
         if "supervisor_desk" in self.__dict__:  # built: it may hold a central connection
             self.supervisor_desk.close()
+        if "audit_writer" in self.__dict__:
+            self.audit_writer.shutdown(wait=True)  # before the engine it writes to goes
         self.engine.dispose()
         if self.folder_lock is not None:
             self.folder_lock.release()

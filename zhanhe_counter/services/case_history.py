@@ -5,14 +5,19 @@ each step has reached the centre yet, and every document printed (to reprint, st
 
 Opening a case is checked and recorded: a window clerk may open only this station's cases
 (``privacy.check_may_open``), and every opening appends one ``case_viewed`` audit event before
-the detail is returned. The timeline shows the steps only; supervisors also get the case's access
-log (查阅记录: who viewed, printed, reprinted, revealed or exported it, and when).
+the detail is returned. The append runs on the station's audit writer thread while this thread
+builds the detail on a connection of its own (WAL lets a reader work beside the writer, and the
+commit's encryption and fsync release the GIL); the detail is handed out only once the commit
+returned, and a failed append discards it (docs/privacy.md, 审计记录). The timeline shows the
+steps only; supervisors also get the case's access log (查阅记录: who viewed, printed,
+reprinted, revealed or exported it, and when).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from uuid import UUID
 
@@ -79,6 +84,7 @@ class CaseHistoryService:
         print_service: PrintService,
         catalogue: Catalogue,
         *,
+        audit_writer: Executor,
         audit: AuditTrail | None = None,
         legacy_reveals: LegacyReveals | None = None,
         zone: tzinfo = CHINA_TIME,
@@ -88,14 +94,26 @@ class CaseHistoryService:
         self._catalogue = catalogue
         # The print service's trail is the station's: same store, clock and station id.
         self._audit = audit or print_service.audit
+        #: One thread that appends the view events while the caller reads the detail.
+        self._audit_writer = audit_writer
         self._legacy = legacy_reveals
         self._zone = zone
 
     def open(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The case's detail for ``staff_id``, after the opening is checked and recorded."""
-        events, state = self._read(case_id, roles)
-        viewed = self._audit.viewed(case_id, staff_id)
-        return self._detail([*events, viewed], state, roles)
+        events, state = self._read(case_id, roles)  # checked before anything is recorded
+        recording = self._audit_writer.submit(self._audit.viewed, case_id, staff_id)
+        try:
+            detail = self._detail(events, state, roles)
+        finally:
+            # Waited for even when the detail failed, so no append outlives the call; a failed
+            # append raises here and the detail is dropped unseen.
+            viewed = recording.result()
+        if detail.access_log is None:
+            return detail
+        # The supervisor's access log shows this opening too, as every opening before it.
+        entry = self._entry(viewed, {}, _access_detail(viewed))
+        return replace(detail, access_log=tuple(sorted((*detail.access_log, entry), key=_at)))
 
     def detail(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The detail again for a viewer who has it open (after a reprint): checked, and not
@@ -178,7 +196,11 @@ class CaseHistoryService:
             )
             for r in older
         ]
-        return tuple(sorted(entries, key=lambda a: a.at))
+        return tuple(sorted(entries, key=_at))
+
+
+def _at(entry: TimelineEntry) -> datetime:
+    return entry.at
 
 
 def _access_detail(event: CaseEvent) -> str:
