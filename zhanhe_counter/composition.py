@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import cached_property
@@ -53,6 +52,7 @@ from zhanhe_counter.adapters.storage.owed_documents import SqliteOwedDocuments
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
+from zhanhe_counter.adapters.storage.writer_thread import SqliteWriterThread
 from zhanhe_counter.adapters.sync.station_config import (
     KEY_CENTRAL_URL,
     build_sync_engine,
@@ -375,9 +375,9 @@ class Station:
         )
 
     @cached_property
-    def audit_writer(self) -> ThreadPoolExecutor:
+    def audit_writer(self) -> SqliteWriterThread:
         """The thread a case's view event is committed on while its detail is read."""
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
+        return SqliteWriterThread(self.engine)
 
     @cached_property
     def tally(self) -> TallyService:
@@ -561,7 +561,7 @@ class Station:
         if "supervisor_desk" in self.__dict__:  # built: it may hold a central connection
             self.supervisor_desk.close()
         if "audit_writer" in self.__dict__:
-            self.audit_writer.shutdown(wait=True)  # before the engine it writes to goes
+            self.audit_writer.close()  # before the engine it writes to goes
         self.engine.dispose()
         if self.folder_lock is not None:
             self.folder_lock.release()
