@@ -38,6 +38,7 @@ from zhanhe_counter.adapters.storage.backup import (
     BackupSchedule,
 )
 from zhanhe_counter.adapters.storage.central_reference import CentralReference, central_reference
+from zhanhe_counter.adapters.storage.commit_overlap import SqliteCommitOverlap
 from zhanhe_counter.adapters.storage.database_key import (
     backup_key,
     configured_backup_folder,
@@ -52,7 +53,6 @@ from zhanhe_counter.adapters.storage.owed_documents import SqliteOwedDocuments
 from zhanhe_counter.adapters.storage.reference import SqliteReferenceStore
 from zhanhe_counter.adapters.storage.signature_tables import SqliteSignatureArchive
 from zhanhe_counter.adapters.storage.sync_status import SqliteSyncStatus
-from zhanhe_counter.adapters.storage.writer_thread import SqliteWriterThread
 from zhanhe_counter.adapters.sync.station_config import (
     KEY_CENTRAL_URL,
     build_sync_engine,
@@ -370,14 +370,14 @@ class Station:
             self.store,
             self.print_service,
             self.catalogue,
-            audit_writer=self.audit_writer,
+            overlap=self.commit_overlap,
             legacy_reveals=SqliteLegacyReveals(self.engine),
         )
 
     @cached_property
-    def audit_writer(self) -> SqliteWriterThread:
-        """The thread a case's view event is committed on while its detail is read."""
-        return SqliteWriterThread(self.engine)
+    def commit_overlap(self) -> SqliteCommitOverlap:
+        """The thread a case's detail is read on while its view event commits."""
+        return SqliteCommitOverlap(self.engine)
 
     @cached_property
     def tally(self) -> TallyService:
@@ -560,8 +560,8 @@ class Station:
         self.queue.stop()
         if "supervisor_desk" in self.__dict__:  # built: it may hold a central connection
             self.supervisor_desk.close()
-        if "audit_writer" in self.__dict__:
-            self.audit_writer.close()  # before the engine it writes to goes
+        if "commit_overlap" in self.__dict__:
+            self.commit_overlap.close()  # before the engine it reads goes
         self.engine.dispose()
         if self.folder_lock is not None:
             self.folder_lock.release()

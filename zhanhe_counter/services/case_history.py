@@ -5,10 +5,10 @@ each step has reached the centre yet, and every document printed (to reprint, st
 
 Opening a case is checked and recorded: a window clerk may open only this station's cases
 (``privacy.check_may_open``), and every opening appends one ``case_viewed`` audit event before
-the detail is returned. The append runs on the station's writer thread, and while its commit
-(encryption and fsync, outside the GIL) runs this thread builds the detail on a connection of
-its own (WAL lets a reader work beside the writer); the detail is handed out only once the
-commit returned, and a failed append discards it (docs/privacy.md, 审计记录). The timeline shows the
+the detail is returned. While the append's commit (encryption and fsync, outside the GIL) runs,
+another thread builds the detail on a connection of its own (WAL lets a reader work beside the
+writer); the detail is handed out only once the commit returned, and a failed append discards
+it (docs/privacy.md, 审计记录). The timeline shows the
 steps only; supervisors also get the case's access log (查阅记录: who viewed, printed,
 reprinted, revealed or exported it, and when).
 """
@@ -27,8 +27,8 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.notice_service import to_serve
+from zhanhe_counter.services.ports.commit_overlap import CommitOverlap
 from zhanhe_counter.services.ports.storage import EventStore, SyncState
-from zhanhe_counter.services.ports.writer import WriterThread
 from zhanhe_counter.services.print_service import PrintHistoryEntry, PrintService, document_title
 from zhanhe_counter.services.privacy import (
     ACCESS_LOG_ROLES,
@@ -84,7 +84,7 @@ class CaseHistoryService:
         print_service: PrintService,
         catalogue: Catalogue,
         *,
-        audit_writer: WriterThread,
+        overlap: CommitOverlap,
         audit: AuditTrail | None = None,
         legacy_reveals: LegacyReveals | None = None,
         zone: tzinfo = CHINA_TIME,
@@ -94,22 +94,17 @@ class CaseHistoryService:
         self._catalogue = catalogue
         # The print service's trail is the station's: same store, clock and station id.
         self._audit = audit or print_service.audit
-        #: One thread that appends the view events while the caller reads the detail.
-        self._audit_writer = audit_writer
+        self._overlap = overlap  # the detail is read while the view event commits
         self._legacy = legacy_reveals
         self._zone = zone
 
     def open(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The case's detail for ``staff_id``, after the opening is checked and recorded."""
         events, state = self._read(case_id, roles)  # checked before anything is recorded
-        recording = self._audit_writer.start(lambda: self._audit.viewed(case_id, staff_id))
-        recording.committing()  # its Python work first: ours would only take turns with it
-        try:
-            detail = self._detail(events, state, roles)
-        finally:
-            # Waited for even when the detail failed, so no append outlives the call; a failed
-            # append raises here and the detail is dropped unseen.
-            viewed = recording.result()
+        viewed, detail = self._overlap.write_then_read(
+            lambda: self._audit.viewed(case_id, staff_id),  # a failure raises: no detail
+            lambda: self._detail(events, state, roles),
+        )
         if detail.access_log is None:
             return detail
         # The supervisor's access log shows this opening too, as every opening before it.
