@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -20,42 +20,35 @@ W = TypeVar("W")
 R = TypeVar("R")
 
 
-class _WriteFailed(Exception):
-    """The read was not run: its write failed before committing."""
-
-
 class SqliteCommitOverlap:
     """One reader thread beside the writes to ``engine``; ``close`` waits for a read under way."""
 
     def __init__(self, engine: sa.Engine, name: str = "read-during-commit") -> None:
         self._engine = engine
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._local = threading.local()  # the commit this thread's write is to announce
+        self._local = threading.local()  # what this thread's write does at its commit
         sa.event.listen(engine, "checkout", self._checked_out)
         sa.event.listen(engine, "checkin", self._checked_in)
 
     def write_then_read(self, write: Callable[[], W], read: Callable[[], R]) -> tuple[W, R]:
-        committing, failed = threading.Event(), threading.Event()
+        reading: list[Future[R]] = []
 
-        def read_when_committing() -> R:
-            committing.wait()
-            if failed.is_set():
-                raise _WriteFailed
-            return read()
+        def start_reading() -> None:
+            # Handed to the reader only now: a thread woken earlier would want the interpreter
+            # lock while the write's Python runs, and take it by force after the switch interval.
+            if not reading:
+                reading.append(self._reader.submit(read))
 
-        reading = self._reader.submit(read_when_committing)
-        self._local.committing = committing
+        self._local.at_commit = start_reading
         try:
             written = write()
         except BaseException:
-            failed.set()
+            wait(reading)  # a COMMIT that failed may have started it: nothing outlives the call
             raise
         finally:
-            self._local.committing = None
-            committing.set()  # a write that never reached its commit must not leave it waiting
-            if failed.is_set():
-                wait([reading])  # nothing of this call outlives it
-        return written, reading.result()
+            self._local.at_commit = None
+        start_reading()  # a write that sent no COMMIT of its own (nothing to write) reads now
+        return written, reading[0].result()
 
     def close(self) -> None:
         self._reader.shutdown(wait=True)
@@ -63,15 +56,15 @@ class SqliteCommitOverlap:
         sa.event.remove(self._engine, "checkin", self._checked_in)
 
     def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        committing: threading.Event | None = getattr(self._local, "committing", None)
-        if committing is not None:  # a connection of the write; other threads' stay untraced
+        at_commit: Callable[[], None] | None = getattr(self._local, "at_commit", None)
+        if at_commit is not None:  # a connection of the write; other threads' stay untraced
 
             def trace(statement: str) -> None:
                 if statement == "COMMIT":
-                    committing.set()
+                    at_commit()
 
             dbapi_connection.set_trace_callback(trace)
 
     def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
-        if dbapi_connection is not None and getattr(self._local, "committing", None) is not None:
+        if dbapi_connection is not None and getattr(self._local, "at_commit", None) is not None:
             dbapi_connection.set_trace_callback(None)
