@@ -8,9 +8,8 @@ Opening a case is checked and recorded: a window clerk may open only this statio
 the detail is returned. While the append's commit (encryption and fsync, outside the GIL) runs,
 another thread builds the detail on a connection of its own (WAL lets a reader work beside the
 writer); the detail is handed out only once the commit returned, and a failed append discards
-it (docs/privacy.md, 审计记录). The timeline shows the
-steps only; supervisors also get the case's access log (查阅记录: who viewed, printed,
-reprinted, revealed or exported it, and when).
+it (docs/privacy.md, 审计记录). The timeline shows the steps only; supervisors also get the
+case's access log (查阅记录: who viewed, printed, reprinted, revealed or exported it, and when).
 """
 
 from __future__ import annotations
