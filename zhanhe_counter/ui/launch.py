@@ -21,6 +21,7 @@ from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
 from zhanhe_counter.ui.context import CounterContext
 from zhanhe_counter.ui.dialogs import LoginDialog
+from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.main_window import MainWindow
 from zhanhe_counter.ui.reader_bridge import ReaderBridge
 from zhanhe_counter.ui.startup import DEMO_HINT
@@ -54,7 +55,8 @@ def run_counter(
     code = 0
     started = False
     while following is not None:
-        context = _with_current_reference(context, hasher)
+        if started:  # the first clerk works on what building the station has just loaded
+            context = _with_current_reference(context, hasher)
         window = MainWindow(context, following, reader=reader, reader_problem=reader_problem)
         window.show_fitted()
         if not started:  # once per run, not per clerk
@@ -79,11 +81,30 @@ def run_counter(
 def _with_current_reference(context: CounterContext, hasher: PasswordHasher) -> CounterContext:
     """At each login, what the centre published since (catalogue, windows, settings…) is taken
     up: the screens of this clerk are built on it, without restarting the client."""
-    if not context.station.refresh_reference():
+    if not _reference_refreshed(context.station):
         return context
     fresh = CounterContext.from_station(context.station, hasher, demo_cards=context.demo_cards)
     fresh.printed_documents = context.printed_documents
     return fresh
+
+
+def _reference_refreshed(station: StationServices) -> bool:
+    """``station.refresh_reference()`` on a storage thread, the GUI serving events meanwhile.
+
+    On a registered counter the check reads every published document and hashes each file it
+    materialised. The clerk's window, whose runner would do it, is built on the result, so the
+    refresh has a runner of its own.
+    """
+    runner = StorageRunner()
+    changed: list[bool] = []
+    runner.submit(station.refresh_reference, changed.append, _refresh_failed)
+    while not runner.wait_idle():
+        pass  # however long it takes: the screens must not be built on stale data
+    return changed == [True]
+
+
+def _refresh_failed(error: Exception) -> None:  # keep working on what loaded before
+    log.error("reference data not checked at login: %s", error)
 
 
 def _after_first_show(window: MainWindow, context: CounterContext) -> None:
