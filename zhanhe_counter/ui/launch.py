@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from zhanhe_counter.services.auth import LoginSession
 from zhanhe_counter.services.ports.printing import RenderedDocument
 from zhanhe_counter.services.ports.security import PasswordHasher
-from zhanhe_counter.ui.context import CounterContext
+from zhanhe_counter.ui.context import CounterContext, StationServices
 from zhanhe_counter.ui.dialogs import LoginDialog
 from zhanhe_counter.ui.jobs import StorageRunner
 from zhanhe_counter.ui.main_window import MainWindow
