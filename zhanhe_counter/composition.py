@@ -38,7 +38,6 @@ from zhanhe_counter.adapters.storage.backup import (
     BackupSchedule,
 )
 from zhanhe_counter.adapters.storage.central_reference import CentralReference, central_reference
-from zhanhe_counter.adapters.storage.commit_overlap import SqliteCommitOverlap
 from zhanhe_counter.adapters.storage.database_key import (
     backup_key,
     configured_backup_folder,
@@ -370,14 +369,8 @@ class Station:
             self.store,
             self.print_service,
             self.catalogue,
-            overlap=self.commit_overlap,
             legacy_reveals=SqliteLegacyReveals(self.engine),
         )
-
-    @cached_property
-    def commit_overlap(self) -> SqliteCommitOverlap:
-        """The thread a case's detail is read on while its view event commits."""
-        return SqliteCommitOverlap(self.engine)
 
     @cached_property
     def tally(self) -> TallyService:
@@ -560,8 +553,6 @@ class Station:
         self.queue.stop()
         if "supervisor_desk" in self.__dict__:  # built: it may hold a central connection
             self.supervisor_desk.close()
-        if "commit_overlap" in self.__dict__:
-            self.commit_overlap.close()  # before the engine it reads goes
         self.engine.dispose()
         if self.folder_lock is not None:
             self.folder_lock.release()

@@ -2,11 +2,8 @@
 one ``case_viewed`` append, the detail) against reading the same detail without recording it
 (``detail``), on a real station database, measured in the same run.
 
-The detail is read on another thread while the view event's commit (one ``synchronous=FULL``
-transaction: page encryption and the fsync) runs, and returned once it committed; what is left
-of the ratio is the append's Python work before its commit (the GIL does not let it overlap the
-read), and on a busy machine the reader thread's wake-up. Both run off the UI thread in the
-dialog. The two sides alternate so a drifting disk affects both alike.
+The append is one ``synchronous=FULL`` transaction, so the ratio is mostly one fsync; both run
+off the UI thread in the dialog. The two sides alternate so a drifting disk affects both alike.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Opening a case while its view event is committed alongside (``CaseHistoryService.open``): the
-detail is read beside the audit append, yet handed out only once the event is committed, and a
-failed append means no detail at all. On a real station database; the failures are SQLite's own
-(a held write lock, a trigger raising SQLite's disk-full error)."""
+"""Opening a case with its view event (``CaseHistoryService.open``): the detail is handed out
+only once the event is committed, and a failed append means no detail at all. On a real station
+database; the failures are SQLite's own (a held write lock, a trigger raising SQLite's disk-full
+error)."""
 
 from __future__ import annotations
 

@@ -5,17 +5,14 @@ each step has reached the centre yet, and every document printed (to reprint, st
 
 Opening a case is checked and recorded: a window clerk may open only this station's cases
 (``privacy.check_may_open``), and every opening appends one ``case_viewed`` audit event before
-the detail is returned. While the append's commit (encryption and fsync, outside the GIL) runs,
-another thread builds the detail on a connection of its own (WAL lets a reader work beside the
-writer); the detail is handed out only once the commit returned, and a failed append discards
-it (docs/privacy.md, 审计记录). The timeline shows the steps only; supervisors also get the
-case's access log (查阅记录: who viewed, printed, reprinted, revealed or exported it, and when).
+the detail is returned. The timeline shows the steps only; supervisors also get the case's access
+log (查阅记录: who viewed, printed, reprinted, revealed or exported it, and when).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from uuid import UUID
 
@@ -26,7 +23,6 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventKind
 from zhanhe_counter.domain.matters import Catalogue
 from zhanhe_counter.services.notice_service import to_serve
-from zhanhe_counter.services.ports.commit_overlap import CommitOverlap
 from zhanhe_counter.services.ports.storage import EventStore, SyncState
 from zhanhe_counter.services.print_service import PrintHistoryEntry, PrintService, document_title
 from zhanhe_counter.services.privacy import (
@@ -83,7 +79,6 @@ class CaseHistoryService:
         print_service: PrintService,
         catalogue: Catalogue,
         *,
-        overlap: CommitOverlap,
         audit: AuditTrail | None = None,
         legacy_reveals: LegacyReveals | None = None,
         zone: tzinfo = CHINA_TIME,
@@ -93,22 +88,14 @@ class CaseHistoryService:
         self._catalogue = catalogue
         # The print service's trail is the station's: same store, clock and station id.
         self._audit = audit or print_service.audit
-        self._overlap = overlap  # the detail is read while the view event commits
         self._legacy = legacy_reveals
         self._zone = zone
 
     def open(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The case's detail for ``staff_id``, after the opening is checked and recorded."""
-        events, state = self._read(case_id, roles)  # checked before anything is recorded
-        viewed, detail = self._overlap.write_then_read(
-            lambda: self._audit.viewed(case_id, staff_id),  # a failure raises: no detail
-            lambda: self._detail(events, state, roles),
-        )
-        if detail.access_log is None:
-            return detail
-        # The supervisor's access log shows this opening too, as every opening before it.
-        entry = self._entry(viewed, {}, _access_detail(viewed))
-        return replace(detail, access_log=tuple(sorted((*detail.access_log, entry), key=_at)))
+        events, state = self._read(case_id, roles)
+        viewed = self._audit.viewed(case_id, staff_id)
+        return self._detail([*events, viewed], state, roles)
 
     def detail(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The detail again for a viewer who has it open (after a reprint): checked, and not
@@ -191,11 +178,7 @@ class CaseHistoryService:
             )
             for r in older
         ]
-        return tuple(sorted(entries, key=_at))
-
-
-def _at(entry: TimelineEntry) -> datetime:
-    return entry.at
+        return tuple(sorted(entries, key=lambda a: a.at))
 
 
 def _access_detail(event: CaseEvent) -> str:
