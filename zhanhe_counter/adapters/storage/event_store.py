@@ -149,6 +149,11 @@ _STATUS_COLUMNS = ("case_id", "station_id", "needs_attention", *_PROJECTED)
 _INSERT_EVENT = insert_sql(case_event, _EVENT_COLUMNS)
 # station_id and needs_attention belong to the case's first row and to the sync respectively.
 _UPSERT_STATUS = upsert_sql(case_status, _STATUS_COLUMNS, "case_id", _PROJECTED)
+# An audit event (a view, a print …) moves nothing of the case: only the version columns change,
+# so the row's other indexes (eleven in all) are left alone rather than rewritten by the upsert.
+_AUDIT_STATUS = (
+    "UPDATE case_status SET updated_at = ?, last_station_seq = ?, event_count = ? WHERE case_id = ?"
+)
 _EVENT_EXISTS = "SELECT 1 FROM case_event WHERE event_id = ?"
 _CASE_VERSION = "SELECT event_count, updated_at FROM case_status WHERE case_id = ?"
 _STATION_LAST_HLC = (
@@ -498,6 +503,18 @@ class SqliteEventStore:
         position: int,
         now: datetime,
     ) -> None:
+        if event.kind.is_audit:  # may_record: an audit event comes only to a stored case
+            status = self._encoders.status
+            raw.execute(
+                _AUDIT_STATUS,
+                (
+                    status.one("updated_at", now),
+                    event.station_seq,
+                    position,
+                    status.one("case_id", event.case_id),
+                ),
+            )
+            return
         values: dict[str, Any] = {
             "status": str(state.status),
             "case_number": state.case_number,
