@@ -29,6 +29,7 @@ from zhanhe_counter.services.privacy import (
     ACCESS_LOG_ROLES,
     AccessLogRefused,
     AuditTrail,
+    IdReveal,
     LegacyReveals,
     check_may_open,
 )
@@ -55,6 +56,15 @@ class TimelineEntry:
     station_id: str
     sync_label: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredAround:
+    """What a detail reads beside the case's events."""
+
+    sync_states: Mapping[UUID, SyncState]
+    prints: tuple[PrintHistoryEntry, ...]
+    legacy_reveals: list[IdReveal]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +104,18 @@ class CaseHistoryService:
     def open(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The case's detail for ``staff_id``, after the opening is checked and recorded."""
         events, state = self._read(case_id, roles)
-        viewed = self._audit.viewed(case_id, staff_id)
-        return self._detail([*events, viewed], state, roles)
+        # Everything is read before the view event is written and nothing handed out before it
+        # is committed. Reading first also spares a second read after the write, which would
+        # find SQLite's page cache reset by it (WAL) and decrypt the case's pages again.
+        stored = self._stored(events, state, roles)
+        viewed = self._audit.viewed(case_id, staff_id)  # a failure raises: no detail
+        return self._detail([*events, viewed], state, roles, stored)
 
     def detail(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The detail again for a viewer who has it open (after a reprint): checked, and not
         recorded as another opening."""
         events, state = self._read(case_id, roles)
-        return self._detail(events, state, roles)
+        return self._detail(events, state, roles, self._stored(events, state, roles))
 
     def access_log(self, case_id: UUID, roles: Sequence[str]) -> tuple[TimelineEntry, ...]:
         """查阅记录 of a case, oldest first; supervisors only."""
@@ -111,7 +125,7 @@ class CaseHistoryService:
             )
         events = self._store.events_for_case(case_id)
         states = self._store.sync_states([e.event_id for e in events if e.kind.is_audit])
-        return self._access_log(events, states, case_id)
+        return self._access_log(events, states, self._legacy_reveals(case_id))
 
     def _read(self, case_id: UUID, roles: Sequence[str]) -> tuple[list[CaseEvent], CaseState]:
         events = self._store.events_for_case(case_id)
@@ -121,11 +135,29 @@ class CaseHistoryService:
         check_may_open(state, roles, self._audit.station_id)
         return events, state
 
-    def _detail(
+    def _stored(
         self, events: list[CaseEvent], state: CaseState, roles: Sequence[str]
+    ) -> _StoredAround:
+        supervisor = bool(ACCESS_LOG_ROLES & set(roles))
+        return _StoredAround(
+            sync_states=self._store.sync_states([e.event_id for e in events]),
+            prints=tuple(self._prints.history_for_case(state.case_id)),
+            legacy_reveals=self._legacy_reveals(state.case_id) if supervisor else [],
+        )
+
+    def _legacy_reveals(self, case_id: UUID) -> list[IdReveal]:
+        return self._legacy.reveals_for_case(case_id) if self._legacy else []
+
+    def _detail(
+        self,
+        events: list[CaseEvent],
+        state: CaseState,
+        roles: Sequence[str],
+        stored: _StoredAround,
     ) -> CaseDetail:
-        case_id = state.case_id
-        states = self._store.sync_states([e.event_id for e in events])
+        """The detail from what was read: an event not among ``stored`` is this PC's own, just
+        written (未同步)."""
+        states = stored.sync_states
         matter_name = ""
         if state.matter_id and state.matter_id in self._catalogue.matters:
             matter_name = self._catalogue.matters[state.matter_id].name
@@ -140,10 +172,12 @@ class CaseHistoryService:
             state=state,
             matter_name=matter_name,
             timeline=timeline,
-            prints=tuple(self._prints.history_for_case(case_id)),
+            prints=stored.prints,
             next_steps=tuple(sorted(kind.label for kind in allowed_next(state))),
             access_log=(
-                self._access_log(events, states, case_id) if ACCESS_LOG_ROLES & set(roles) else None
+                self._access_log(events, states, stored.legacy_reveals)
+                if ACCESS_LOG_ROLES & set(roles)
+                else None
             ),
             service=service_summary(state, self._catalogue),
         )
@@ -162,10 +196,12 @@ class CaseHistoryService:
         )
 
     def _access_log(
-        self, events: list[CaseEvent], states: Mapping[UUID, SyncState], case_id: UUID
+        self,
+        events: list[CaseEvent],
+        states: Mapping[UUID, SyncState],
+        older: Sequence[IdReveal],
     ) -> tuple[TimelineEntry, ...]:
         entries = [self._entry(e, states, _access_detail(e)) for e in events if e.kind.is_audit]
-        older = self._legacy.reveals_for_case(case_id) if self._legacy else []
         entries += [
             TimelineEntry(
                 at=r.at.astimezone(self._zone),
