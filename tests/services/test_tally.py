@@ -13,6 +13,8 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import (
     Cell,
     CellFilter,
+    Coordinate,
+    Count,
     FactCase,
     Figure,
     Grouping,
@@ -42,8 +44,15 @@ class CellsSource:
     def scope(self) -> Scope:
         return self._scope
 
-    def cells(self, query: TallyQuery) -> list[Cell]:
+    def counts(self, query: TallyQuery, by: Coordinate) -> list[Count]:
         self.queries.append(query)
+        sums: dict[tuple[str, Figure], int] = {}
+        for c in self._cells:
+            value = getattr(c, by.value)
+            sums[value, c.figure] = sums.get((value, c.figure), 0) + c.count
+        return [Count(value, figure, n) for (value, figure), n in sums.items()]
+
+    def cells(self, query: TallyQuery) -> list[Cell]:
         return self._cells
 
     def cases(
