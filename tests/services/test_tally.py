@@ -38,6 +38,8 @@ class CellsSource:
         self._cells = cells
         self._stale = stale
         self.queries: list[TallyQuery] = []
+        self.grouped_by: list[Coordinate] = []
+        self.cell_reads = 0
         self.cutoffs: list[datetime] = []
 
     @property
@@ -46,6 +48,7 @@ class CellsSource:
 
     def counts(self, query: TallyQuery, by: Coordinate) -> list[Count]:
         self.queries.append(query)
+        self.grouped_by.append(by)
         sums: dict[tuple[str, Figure], int] = {}
         for c in self._cells:
             value = getattr(c, by.value)
@@ -53,6 +56,7 @@ class CellsSource:
         return [Count(value, figure, n) for (value, figure), n in sums.items()]
 
     def cells(self, query: TallyQuery) -> list[Cell]:
+        self.cell_reads += 1
         return self._cells
 
     def cases(
@@ -116,6 +120,27 @@ def test_cells_roll_up_into_groups(grouping: Grouping, expected: dict[str, int])
     assert {r.key: r[F.RECEIVED] for r in report.rows} == expected
     assert report.total[F.RECEIVED] == 9
     assert report.rows[0][F.RECEIVED] == max(expected.values())  # busiest group first
+
+
+@pytest.mark.parametrize(
+    ("grouping", "by"),
+    [
+        (Grouping.WINDOW, Coordinate.STATION),
+        (Grouping.HALL, Coordinate.STATION),
+        (Grouping.CLERK, Coordinate.CLERK),
+        (Grouping.MATTER, Coordinate.MATTER),
+        (Grouping.DEPARTMENT, Coordinate.MATTER),
+    ],
+)
+def test_a_report_reads_sums_by_one_coordinate_and_cells_only_to_drill(
+    grouping: Grouping, by: Coordinate
+) -> None:
+    source = CellsSource(Scope.LOCAL, CELLS, [])
+    service = TallyService(source, FixedClock(), DIRECTORY)
+    report = service.tally(Period.day(DAY), grouping)
+    assert (source.grouped_by, source.cell_reads) == ([by], 0)
+    service.drill(report, report.rows[0].key, F.RECEIVED)
+    assert source.cell_reads == 1
 
 
 def test_labels_name_the_groups() -> None:
