@@ -123,24 +123,28 @@ def test_cells_roll_up_into_groups(grouping: Grouping, expected: dict[str, int])
 
 
 @pytest.mark.parametrize(
-    ("grouping", "by"),
+    ("grouping", "by", "drill_reads_cells"),
     [
-        (Grouping.WINDOW, Coordinate.STATION),
-        (Grouping.HALL, Coordinate.STATION),
-        (Grouping.CLERK, Coordinate.CLERK),
-        (Grouping.MATTER, Coordinate.MATTER),
-        (Grouping.DEPARTMENT, Coordinate.MATTER),
+        (Grouping.WINDOW, Coordinate.STATION, False),
+        (Grouping.HALL, Coordinate.STATION, True),
+        (Grouping.CLERK, Coordinate.CLERK, False),
+        (Grouping.MATTER, Coordinate.MATTER, False),
+        (Grouping.DEPARTMENT, Coordinate.MATTER, True),
     ],
 )
-def test_a_report_reads_sums_by_one_coordinate_and_cells_only_to_drill(
-    grouping: Grouping, by: Coordinate
+def test_a_report_reads_sums_by_one_coordinate_and_cells_only_to_drill_into_a_set(
+    grouping: Grouping, by: Coordinate, drill_reads_cells: bool
 ) -> None:
     source = CellsSource(Scope.LOCAL, CELLS, [])
     service = TallyService(source, FixedClock(), DIRECTORY)
     report = service.tally(Period.day(DAY), grouping)
     assert (source.grouped_by, source.cell_reads) == ([by], 0)
-    service.drill(report, report.rows[0].key, F.RECEIVED)
-    assert source.cell_reads == 1
+    for row in report.rows:
+        cases = service.drill(report, row.key, F.RECEIVED)
+        # Each group's list holds exactly its number, whether the filter is its value or a set.
+        assert len(cases) == row[F.RECEIVED]
+        assert {DIRECTORY.key_of(grouping, getattr(c, by.value)) for c in cases} == {row.key}
+    assert source.cell_reads == (len(report.rows) if drill_reads_cells else 0)
 
 
 def test_labels_name_the_groups() -> None:

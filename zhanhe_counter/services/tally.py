@@ -190,8 +190,15 @@ class TallyService:
         query = self.query(report.period)
         if key is None:
             return self._source.cases(query, figure, CellFilter(), limit)
+        if report.grouping is Grouping.WINDOW:
+            return self._source.cases(query, figure, CellFilter(stations=frozenset({key})), limit)
+        if report.grouping is Grouping.CLERK:
+            return self._source.cases(query, figure, CellFilter(clerks=frozenset({key})), limit)
+        if report.grouping is Grouping.MATTER:
+            return self._source.cases(query, figure, CellFilter(matters=frozenset({key})), limit)
+        # A hall or a department: the report holds only the groups' sums, so the cells are
+        # counted again to find the stations or matters in the group.
         directory = self.directory()
-        # The report holds only the groups' sums; the group's cells are counted again here.
         cells = self._source.cells(query)
         mine = [c for c in cells if directory.key(report.grouping, c) == key]
         if not mine:
