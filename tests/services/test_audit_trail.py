@@ -217,5 +217,5 @@ def test_the_local_tally_does_not_count_audit_events(station: Station) -> None:
     station.print_service.audit.exported([case_id], "zhaoli", export="x", file_format="csv")
     after = station.tally.tally(period, Grouping.CLERK)
     assert before.total[Figure.RECEIVED] == 1
-    assert after.cells == before.cells
+    assert (after.rows, after.total) == (before.rows, before.total)
     assert station.tally.drill(after, None, Figure.RECEIVED)[0].case_id == case_id

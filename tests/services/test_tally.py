@@ -13,6 +13,8 @@ from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import (
     Cell,
     CellFilter,
+    Coordinate,
+    Count,
     FactCase,
     Figure,
     Grouping,
@@ -36,14 +38,25 @@ class CellsSource:
         self._cells = cells
         self._stale = stale
         self.queries: list[TallyQuery] = []
+        self.grouped_by: list[Coordinate] = []
+        self.cell_reads = 0
         self.cutoffs: list[datetime] = []
 
     @property
     def scope(self) -> Scope:
         return self._scope
 
-    def cells(self, query: TallyQuery) -> list[Cell]:
+    def counts(self, query: TallyQuery, by: Coordinate) -> list[Count]:
         self.queries.append(query)
+        self.grouped_by.append(by)
+        sums: dict[tuple[str, Figure], int] = {}
+        for c in self._cells:
+            value = getattr(c, by.value)
+            sums[value, c.figure] = sums.get((value, c.figure), 0) + c.count
+        return [Count(value, figure, n) for (value, figure), n in sums.items()]
+
+    def cells(self, query: TallyQuery) -> list[Cell]:
+        self.cell_reads += 1
         return self._cells
 
     def cases(
@@ -107,6 +120,31 @@ def test_cells_roll_up_into_groups(grouping: Grouping, expected: dict[str, int])
     assert {r.key: r[F.RECEIVED] for r in report.rows} == expected
     assert report.total[F.RECEIVED] == 9
     assert report.rows[0][F.RECEIVED] == max(expected.values())  # busiest group first
+
+
+@pytest.mark.parametrize(
+    ("grouping", "by", "drill_reads_cells"),
+    [
+        (Grouping.WINDOW, Coordinate.STATION, False),
+        (Grouping.HALL, Coordinate.STATION, True),
+        (Grouping.CLERK, Coordinate.CLERK, False),
+        (Grouping.MATTER, Coordinate.MATTER, False),
+        (Grouping.DEPARTMENT, Coordinate.MATTER, True),
+    ],
+)
+def test_a_report_reads_sums_by_one_coordinate_and_cells_only_to_drill_into_a_set(
+    grouping: Grouping, by: Coordinate, drill_reads_cells: bool
+) -> None:
+    source = CellsSource(Scope.LOCAL, CELLS, [])
+    service = TallyService(source, FixedClock(), DIRECTORY)
+    report = service.tally(Period.day(DAY), grouping)
+    assert (source.grouped_by, source.cell_reads) == ([by], 0)
+    for row in report.rows:
+        cases = service.drill(report, row.key, F.RECEIVED)
+        # Each group's list holds exactly its number, whether the filter is its value or a set.
+        assert len(cases) == row[F.RECEIVED]
+        assert {DIRECTORY.key_of(grouping, getattr(c, by.value)) for c in cases} == {row.key}
+    assert source.cell_reads == (len(report.rows) if drill_reads_cells else 0)
 
 
 def test_labels_name_the_groups() -> None:

@@ -1,10 +1,11 @@
 """Supervisor tallies (业务统计): a day's or a period's figures, grouped as the supervisor asks.
 
-The database adapter counts the facts per (station, clerk, matter) cell; this service rolls the
-cells up into halls, windows, clerks, departments or matters, names the groups, adds the totals
-row and, for the central scope, says which stations have not synced since the period ended
-(the figures of those stations may still grow). Drill-down lists the cases behind any number
-with the same SQL that counted them, so the list and the number cannot disagree.
+The database adapter counts the facts per value of the coordinate the grouping needs (station,
+clerk or matter); this service rolls those up into halls, windows, clerks, departments or
+matters, names the groups, adds the totals row and, for the central scope, says which stations
+have not synced since the period ended (the figures of those stations may still grow).
+Drill-down lists the cases behind any number with the same SQL that counted them, so the list
+and the number cannot disagree.
 """
 
 from __future__ import annotations
@@ -55,16 +56,16 @@ class TallyDirectory:
 
     def key(self, grouping: Grouping, cell: Cell) -> str:
         """The group a cell belongs to under ``grouping``."""
-        if grouping is Grouping.WINDOW:
-            return cell.station
+        return self.key_of(grouping, getattr(cell, grouping.coordinate.value))
+
+    def key_of(self, grouping: Grouping, value: str) -> str:
+        """The group of a fact whose ``grouping.coordinate`` is ``value``."""
         if grouping is Grouping.HALL:
-            place = self.stations.get(cell.station)
-            return place.hall if place and place.hall else cell.station
-        if grouping is Grouping.CLERK:
-            return cell.clerk
-        if grouping is Grouping.MATTER:
-            return cell.matter
-        return self.departments.get(cell.matter, "") if cell.matter else ""
+            place = self.stations.get(value)
+            return place.hall if place and place.hall else value
+        if grouping is Grouping.DEPARTMENT:
+            return self.departments.get(value, "") if value else ""
+        return value
 
     def label(self, grouping: Grouping, key: str) -> str:
         if grouping is Grouping.WINDOW:
@@ -103,7 +104,6 @@ class TallyReport:
     generated_at: datetime
     rows: tuple[TallyRow, ...]
     total: TallyRow
-    cells: tuple[Cell, ...]
     not_synced: tuple[StationSync, ...] = ()
 
     @property
@@ -157,14 +157,13 @@ class TallyService:
 
     def tally(self, period: Period, grouping: Grouping) -> TallyReport:
         query = self.query(period)
-        cells = tuple(self._source.cells(query))
         directory = self.directory()
         grouped: dict[str, dict[Figure, int]] = {}
         total: dict[Figure, int] = {}
-        for cell in cells:
-            counts = grouped.setdefault(directory.key(grouping, cell), {})
-            counts[cell.figure] = counts.get(cell.figure, 0) + cell.count
-            total[cell.figure] = total.get(cell.figure, 0) + cell.count
+        for count in self._source.counts(query, grouping.coordinate):
+            counts = grouped.setdefault(directory.key_of(grouping, count.value), {})
+            counts[count.figure] = counts.get(count.figure, 0) + count.count
+            total[count.figure] = total.get(count.figure, 0) + count.count
         rows = sorted(
             (
                 TallyRow(key, directory.label(grouping, key), counts)
@@ -181,7 +180,6 @@ class TallyService:
             generated_at=now,
             rows=tuple(rows),
             total=TallyRow("", TOTAL_LABEL, total),
-            cells=cells,
             not_synced=tuple(self._not_synced(query, now)),
         )
 
@@ -192,8 +190,17 @@ class TallyService:
         query = self.query(report.period)
         if key is None:
             return self._source.cases(query, figure, CellFilter(), limit)
+        if report.grouping is Grouping.WINDOW:
+            return self._source.cases(query, figure, CellFilter(stations=frozenset({key})), limit)
+        if report.grouping is Grouping.CLERK:
+            return self._source.cases(query, figure, CellFilter(clerks=frozenset({key})), limit)
+        if report.grouping is Grouping.MATTER:
+            return self._source.cases(query, figure, CellFilter(matters=frozenset({key})), limit)
+        # A hall or a department: the report holds only the groups' sums, so the cells are
+        # counted again to find the stations or matters in the group.
         directory = self.directory()
-        mine = [c for c in report.cells if directory.key(report.grouping, c) == key]
+        cells = self._source.cells(query)
+        mine = [c for c in cells if directory.key(report.grouping, c) == key]
         if not mine:
             return []
         where = CellFilter(

@@ -94,6 +94,13 @@ def _assert_same(source: SqlTallySource, rng: random.Random) -> int:
         cells = _rows(source, facts_sql.cells_sql(new, hall), params)
         assert cells == _rows(source, oracle.cells_sql(old, hall), params), (period, now)
         seen += sum(int(row[-1]) for row in cells)
+        # What a report reads: the same cells summed per station, clerk or matter.
+        for i, by in enumerate(("station", "clerk", "matter")):
+            sums: dict[tuple[str, str], int] = {}
+            for cell in cells:
+                sums[cell[i], cell[3]] = sums.get((cell[i], cell[3]), 0) + int(cell[4])
+            expected = sorted((value, figure, str(n)) for (value, figure), n in sums.items())
+            assert _rows(source, facts_sql.counts_sql(new, by, hall), params) == expected
         for figure in Figure:
             drill = {**params, "figure": figure.value, "limit": 100_000}
             assert _rows(source, facts_sql.cases_sql(new, "", hall), drill) == _rows(

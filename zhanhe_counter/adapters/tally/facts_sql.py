@@ -253,6 +253,15 @@ GROUP BY station, clerk, matter, figure
 """
 
 
+def counts_sql(d: Dialect, by: str, hall: bool = False) -> str:
+    """The facts per value of the column ``by`` (station, clerk or matter) and figure."""
+    return f"""{facts_cte(d, hall)}
+SELECT {by}, figure, count(*) AS n
+FROM facts
+GROUP BY {by}, figure
+"""
+
+
 def cases_sql(d: Dialect, filters: str, hall: bool = False) -> str:
     return f"""{facts_cte(d, hall)}
 SELECT * FROM (

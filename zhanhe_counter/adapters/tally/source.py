@@ -13,11 +13,20 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from zhanhe_counter.adapters.storage.tables import UtcDateTime
-from zhanhe_counter.adapters.tally.facts_sql import POSTGRES, SQLITE, Dialect, cases_sql, cells_sql
+from zhanhe_counter.adapters.tally.facts_sql import (
+    POSTGRES,
+    SQLITE,
+    Dialect,
+    cases_sql,
+    cells_sql,
+    counts_sql,
+)
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.services.ports.tally import (
     Cell,
     CellFilter,
+    Coordinate,
+    Count,
     FactCase,
     Figure,
     Scope,
@@ -73,7 +82,12 @@ class SqlTallySource:
         self._dialect: Dialect = POSTGRES if engine.dialect.name == "postgresql" else SQLITE
         # Only the central database knows a case's hall (case_file.hall).
         self._hall = hall if self._dialect is POSTGRES else None
-        self._cells = _bound(sa.text(cells_sql(self._dialect, hall=self._hall is not None)))
+        in_hall = self._hall is not None
+        self._cells = _bound(sa.text(cells_sql(self._dialect, hall=in_hall)))
+        self._counts = {
+            by: _bound(sa.text(counts_sql(self._dialect, by.value, hall=in_hall)))
+            for by in Coordinate
+        }
 
     @property
     def scope(self) -> Scope:
@@ -89,6 +103,15 @@ class SqlTallySource:
         if self._hall is not None:
             params["hall"] = self._hall
         return params
+
+    def counts(self, query: TallyQuery, by: Coordinate) -> list[Count]:
+        rows = self._run(self._counts[by], self._params(query))
+        known = _FIGURE_BY_VALUE
+        return [
+            Count(value, known[figure], n)
+            for value, figure, n in map(tuple, rows)
+            if figure in known
+        ]
 
     def cells(self, query: TallyQuery) -> list[Cell]:
         rows = self._run(self._cells, self._params(query))

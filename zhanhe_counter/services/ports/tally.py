@@ -7,8 +7,10 @@ the clerk who opened it (首办负责人, who follows it to the end) and its mat
 department). Because every fact sits in exactly one cell of (station, clerk, matter), any
 grouping is a sum of cells, and the central tally is the sum of the stations' tallies.
 
-Adapters aggregate in the database (``adapters/tally``); the service only rolls the few hundred
-cells up into the grouping the supervisor picked.
+Adapters aggregate in the database (``adapters/tally``), by the one coordinate the supervisor's
+grouping needs (a big day has nearly a cell per case, but only a few hundred stations, clerks or
+matters); the service rolls those up into halls or departments. The cells themselves are read
+only to drill into a number.
 """
 
 from __future__ import annotations
@@ -107,6 +109,28 @@ class Grouping(StrEnum):
     def label(self) -> str:
         return _GROUPING_LABELS[self]
 
+    @property
+    def coordinate(self) -> Coordinate:
+        """The fact coordinate whose value decides a fact's group under this grouping."""
+        return _GROUPING_COORDINATES[self]
+
+
+class Coordinate(StrEnum):
+    """A fact's coordinate the database groups by (统计坐标); values are column names."""
+
+    STATION = "station"
+    CLERK = "clerk"
+    MATTER = "matter"
+
+
+#: A hall is a set of stations and a department a set of matters (the directory knows which).
+_GROUPING_COORDINATES = {
+    Grouping.HALL: Coordinate.STATION,
+    Grouping.WINDOW: Coordinate.STATION,
+    Grouping.CLERK: Coordinate.CLERK,
+    Grouping.DEPARTMENT: Coordinate.MATTER,
+    Grouping.MATTER: Coordinate.MATTER,
+}
 
 _GROUPING_LABELS = {
     Grouping.HALL: "服务场所",
@@ -193,6 +217,15 @@ class Cell:
 
 
 @dataclass(frozen=True, slots=True)
+class Count:
+    """How many facts of ``figure`` have ``value`` at one coordinate (按坐标汇总的数)."""
+
+    value: str
+    figure: Figure
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class CellFilter:
     """Which cells a drill-down covers; ``None`` means any value."""
 
@@ -228,6 +261,10 @@ class TallySource(Protocol):
 
     @property
     def scope(self) -> Scope: ...
+
+    def counts(self, query: TallyQuery, by: Coordinate) -> list[Count]:
+        """The period's facts per value of ``by`` and figure, aggregated in the database."""
+        ...
 
     def cells(self, query: TallyQuery) -> list[Cell]:
         """Every non-empty cell of the period, aggregated in the database."""
