@@ -82,23 +82,19 @@ SELECT n.event_id, n.case_id, n.kind, n.origin, n.occurred_at, n.service_day,
 #: takes it if it came before its as-of): a RECEIVED's stop (decision, refusal, withdrawal), a
 #: back-office request's answer (ACCEPTED or REFUSED at or after it), a rating's follow-up.
 def _settle(cases: str = "") -> str:
-    """Set ``settled_at`` anew on the rows of the cases that ``cases`` picks (all by default),
-    writing only the rows whose value changes (a row rewrite is most of the cost)."""
+    """Set ``settled_at`` anew on the rows of the cases that ``cases`` picks (all by default)."""
     return f"""
-UPDATE public.tally_event AS t SET settled_at = s.settled_at
-  FROM (SELECT r.event_id, CASE r.kind
-      WHEN 'received' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
-        WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn'))
-      WHEN 'backoffice_requested' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
-        WHERE x.case_id = r.case_id AND x.kind IN ('accepted', 'refused')
-          AND x.occurred_at >= r.occurred_at)
-      WHEN 'rated' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
-        WHERE x.case_id = r.case_id AND x.kind = 'rating_followed_up'
-          AND x.occurred_at >= r.occurred_at)
-    END AS settled_at
-    FROM public.tally_event AS r
-   WHERE r.kind IN ('received', 'backoffice_requested', 'rated'){cases}) AS s
- WHERE t.event_id = s.event_id AND t.settled_at IS DISTINCT FROM s.settled_at"""
+UPDATE public.tally_event AS r SET settled_at = CASE r.kind
+    WHEN 'received' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
+      WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn'))
+    WHEN 'backoffice_requested' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
+      WHERE x.case_id = r.case_id AND x.kind IN ('accepted', 'refused')
+        AND x.occurred_at >= r.occurred_at)
+    WHEN 'rated' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
+      WHERE x.case_id = r.case_id AND x.kind = 'rating_followed_up'
+        AND x.occurred_at >= r.occurred_at)
+  END
+ WHERE r.kind IN ('received', 'backoffice_requested', 'rated'){cases}"""
 
 
 #: The cases of a pushed batch whose rows may be settled anew: an array, so that the planner
