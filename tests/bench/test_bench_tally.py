@@ -27,7 +27,7 @@ from tests import pg
 from tests.adapters.tally.helpers import FixedClock
 from zhanhe_counter.adapters.export import ExportFormat, write_export
 from zhanhe_counter.adapters.storage.engine import open_local_database
-from zhanhe_counter.adapters.storage.tally_tables import FILL_TALLY_EVENTS
+from zhanhe_counter.adapters.storage.tally_tables import FILL_TALLY_EVENTS, SETTLE_ALL
 from zhanhe_counter.adapters.tally import central_source, sqlite_source
 from zhanhe_counter.services.ports.tally import Figure, Grouping, Period
 from zhanhe_counter.services.tally import TallyReport, TallyService
@@ -147,6 +147,7 @@ def fill_sqlite(engine: sa.Engine, n_events: int) -> None:
         cur.execute("DROP TABLE bench_case")
         # The tally projection's rows, by the statement the store runs after each event.
         cur.execute(FILL_TALLY_EVENTS)
+        cur.execute(SETTLE_ALL)
         raw.commit()
         cur.execute("ANALYZE")
     finally:

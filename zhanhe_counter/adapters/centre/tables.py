@@ -197,6 +197,7 @@ tally_event = sa.Table(
     sa.Column("matter", sa.String(64), nullable=False),
     sa.Column("variant", sa.String(32), nullable=True),
     sa.Column("due", sa.String(40), nullable=True),
+    sa.Column("settled_at", UtcDateTime, nullable=True),
     sa.Index("ix_tally_event_day", "kind", "service_day", "station", "clerk", "matter", "variant"),
     sa.Index(
         "ix_tally_event_promised_due",

@@ -39,7 +39,12 @@ from zhanhe_counter.adapters.storage.plain_sql import (
     upsert_sql,
 )
 from zhanhe_counter.adapters.storage.tables import case_event, case_status
-from zhanhe_counter.adapters.storage.tally_tables import INSERT_TALLY_EVENT
+from zhanhe_counter.adapters.storage.tally_tables import (
+    INSERT_TALLY_EVENT,
+    SETTLE_CASE,
+    SETTLED_KINDS,
+    SETTLING_KINDS,
+)
 from zhanhe_counter.domain.case import CaseState, apply
 from zhanhe_counter.domain.errors import DomainError
 from zhanhe_counter.domain.events import CaseEvent, EventDraft, EventKind
@@ -147,6 +152,8 @@ _PROJECTED = (
 )
 _STATUS_COLUMNS = ("case_id", "station_id", "needs_attention", *_PROJECTED)
 _INSERT_EVENT = insert_sql(case_event, _EVENT_COLUMNS)
+#: The kinds after which the case's tally rows are settled again (adapters/storage/tally_tables.py).
+_SETTLES = frozenset(SETTLED_KINDS + SETTLING_KINDS)
 # station_id and needs_attention belong to the case's first row and to the sync respectively.
 _UPSERT_STATUS = upsert_sql(case_status, _STATUS_COLUMNS, "case_id", _PROJECTED)
 # An audit event (a view, a print …) moves nothing of the case: only the version columns change,
@@ -454,6 +461,8 @@ class SqliteEventStore:
         )
         # The tally projection's row, from the rows just written (adapters/storage/tally_tables.py).
         raw.execute(INSERT_TALLY_EVENT, (encode.event.one("event_id", event.event_id),))
+        if event.kind.value in _SETTLES:
+            raw.execute(SETTLE_CASE, (encode.event.one("case_id", event.case_id),))
         progress.state = new_state
         progress.event_count = position
         progress.updated_at = encode.status.one("updated_at", now)

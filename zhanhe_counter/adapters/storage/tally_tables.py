@@ -5,7 +5,9 @@ Every tally figure belongs to its case's *opening* event (station, clerk, matter
 4–20× a plain ``GROUP BY`` of the day's events (issue 20). This table holds, for every event,
 its service day, the opening's coordinates and the little its payload tells the tally
 (``variant``: 当场办结, 决定不予办理, the rating level; ``due``: promised date, answer deadline
-or 容缺 deadline), so a day's tally is one index range read whatever the history before it.
+or 容缺 deadline; ``settled_at``: when a received case stopped, a back-office request was
+answered, a rating was followed up), so a day's tally is one index range read whatever the
+history before it, and the states it judges at as-of are a comparison with ``settled_at``.
 
 Written by the event store in the event's own transaction, by :data:`INSERT_TALLY_EVENT` from
 the stored rows (the same SQL as the backfill of migration ``0014_tally_projection``); deleted
@@ -31,6 +33,8 @@ tally_event = sa.Table(
     sa.Column("matter", sa.String(64), nullable=False),  # the opening's matter_id, or ""
     sa.Column("variant", sa.String(32), nullable=True),
     sa.Column("due", sa.String(40), nullable=True),
+    # When the row's state was settled, whatever the as-of (:data:`SETTLE_CASE`).
+    sa.Column("settled_at", UtcDateTime, nullable=True),
     # A day's counts: one index-only range per kind (adapters/tally/facts_sql.py); kind first,
     # as the period is a range of days and would end the index search.
     sa.Index(None, "kind", "service_day", "station", "clerk", "matter", "variant"),
@@ -77,3 +81,37 @@ INSERT_TALLY_EVENT = f"INSERT INTO tally_event ({_COLUMNS})" + TALLY_ROWS_SQL.fo
 
 #: Every event's row (the bench fixture fills the table as the store would have).
 FILL_TALLY_EVENTS = f"INSERT INTO tally_event ({_COLUMNS})" + TALLY_ROWS_SQL.format(where="1")
+
+#: The kinds of the rows that carry a ``settled_at``, and of the rows that settle them.
+SETTLED_KINDS = ("received", "backoffice_requested", "rated")
+SETTLING_KINDS = ("decided", "refused", "withdrawn", "accepted", "rating_followed_up")
+
+#: ``settled_at`` of the row ``t`` from its case's rows ``x`` (the first of them, ever; the
+#: tally takes it only if it came before its as-of, which is the same as the first before
+#: as-of): a RECEIVED's stop (decision, refusal or withdrawal), a back-office request's answer
+#: (ACCEPTED or REFUSED at or after it), a rating's follow-up (差评回访: any step, whatever its
+#: ``action``; the state machine allows one only after a bad rating). Migrations 0014
+#: and c0015 (the central trigger) write the same out in full.
+_SETTLED_AT = """CASE {t}.kind
+    WHEN 'received' THEN (SELECT min(x.occurred_at) FROM {table} x
+      WHERE x.case_id = {t}.case_id AND x.kind IN ('decided', 'refused', 'withdrawn'))
+    WHEN 'backoffice_requested' THEN (SELECT min(x.occurred_at) FROM {table} x
+      WHERE x.case_id = {t}.case_id AND x.kind IN ('accepted', 'refused')
+        AND x.occurred_at >= {t}.occurred_at)
+    WHEN 'rated' THEN (SELECT min(x.occurred_at) FROM {table} x
+      WHERE x.case_id = {t}.case_id AND x.kind = 'rating_followed_up'
+        AND x.occurred_at >= {t}.occurred_at)
+  END"""
+
+_SETTLE = (
+    "UPDATE tally_event SET settled_at = "
+    + _SETTLED_AT.format(t="tally_event", table="tally_event")
+    + " WHERE tally_event.kind IN ('received', 'backoffice_requested', 'rated')"
+)
+
+#: A case's settled states again, after an event of :data:`SETTLED_KINDS` or
+#: :data:`SETTLING_KINDS` (``?``: the case id; its rows are clustered together).
+SETTLE_CASE = _SETTLE + " AND tally_event.case_id = ?"
+
+#: Every case's settled states (after :data:`FILL_TALLY_EVENTS`).
+SETTLE_ALL = _SETTLE

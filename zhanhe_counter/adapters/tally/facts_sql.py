@@ -34,11 +34,6 @@ _EVENT_FIGURES = (
     "delivered",
 )
 
-#: Event kinds that record the follow-up of a bad rating (差评回访). Any step counts whatever its
-#: ``action`` (contacted 回访, rectified 整改, closed 办结): the figure is "called back", and
-#: the state machine only allows a step after a bad rating.
-FOLLOW_UP_KINDS = ("rating_followed_up",)
-
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
@@ -155,17 +150,18 @@ def facts_cte(d: Dialect, hall: bool = False) -> str:
 
     Every fact is read from the tally projection ``tally_event`` (one row per event with its
     case's opening station, clerk and matter; adapters/storage/tally_tables.py and central
-    migration c0015): each figure is one index range of the period's rows of its kinds; only
-    the states judged at ``as_of`` (answers, follow-ups, promised dates) look further, case by
-    case, at the same table's rows of the case (clustered by case locally, indexed by case
-    centrally); only a 容缺 pledge reads its own and its supplements' payloads in ``case_event``.
+    migration c0015): each figure is one index range of the period's rows of its kinds. The
+    states judged at ``as_of`` compare ``as_of`` with the row's ``settled_at`` (when a case
+    stopped, a request was answered, a rating was followed up, written when that event came);
+    only the promised date still looks up, per candidate case, its RECEIVED row and its
+    ACCEPTED's date; only a 容缺 pledge reads its own and its supplements' payloads in
+    ``case_event``.
     """
     coordinates = "t.station, t.clerk, t.matter"
     day = f"FROM tally_event t WHERE {d.in_period('t')}{d.counted('t', hall)}"
     items_from, item_id = d.pledged_item_ids("p.payload")
     supplied_from, supplied = d.supplied_ids("s.payload")
     event_figures = ", ".join(f"'{k}'" for k in _EVENT_FIGURES)
-    follow_ups = ", ".join(f"'{k}'" for k in FOLLOW_UP_KINDS)
     # A case's promised date: its ACCEPTED's (the last before as-of), else its RECEIVED's.
     due = d.day_text("""coalesce(
       (SELECT max(a.due) FROM tally_event a
@@ -174,9 +170,7 @@ def facts_cte(d: Dialect, hall: bool = False) -> str:
     return f"""
 WITH promised_all AS MATERIALIZED (
   SELECT r.case_id, r.occurred_at AS at, c.station, c.clerk, c.matter, {due} AS due,
-    (SELECT min(x.occurred_at) FROM tally_event x
-      WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn')
-        AND x.occurred_at < :as_of) AS stopped
+    CASE WHEN r.settled_at < :as_of THEN r.settled_at END AS stopped
   FROM ({d.promised_candidates(d.counted("k", hall))}) c
   JOIN tally_event r ON r.case_id = c.case_id
   WHERE {d.by_case_only("r.kind")} = 'received' AND r.occurred_at < :end
@@ -185,12 +179,9 @@ promised AS (
   SELECT case_id, at, due, stopped, station, clerk, matter FROM promised_all
   WHERE due BETWEEN :first_day AND :last_day
 ),
--- Materialized: each request's answer is looked up once, not once per reference.
-bo AS MATERIALIZED (
+bo AS (
   SELECT t.case_id, t.occurred_at AS at, t.due, {coordinates},
-    (SELECT min(a.occurred_at) FROM tally_event a
-      WHERE a.case_id = t.case_id AND a.kind IN ('accepted', 'refused')
-        AND a.occurred_at >= t.occurred_at AND a.occurred_at < :as_of) AS answered
+    CASE WHEN t.settled_at < :as_of THEN t.settled_at END AS answered
   {day} AND t.kind = 'backoffice_requested' AND t.due IS NOT NULL
 ),
 facts AS (
@@ -202,11 +193,7 @@ facts AS (
   {day} AND t.kind IN ('received', 'decided', 'rated') AND t.variant IS NOT NULL
   UNION ALL
   SELECT t.case_id, t.occurred_at,
-    CASE WHEN EXISTS (
-      SELECT 1 FROM tally_event f
-      WHERE f.case_id = t.case_id AND f.kind IN ({follow_ups})
-        AND f.occurred_at >= t.occurred_at AND f.occurred_at < :as_of)
-    THEN 'bad_rating_followed_up' ELSE 'bad_rating_open' END,
+    CASE WHEN t.settled_at < :as_of THEN 'bad_rating_followed_up' ELSE 'bad_rating_open' END,
     {coordinates}
   {day} AND t.kind = 'rated' AND t.variant IN ('rating_1', 'rating_2')
   UNION ALL

@@ -7,7 +7,9 @@ Create Date: 2026-12-02
 ``tally_event`` holds, for each ``case_event`` row, its service day, its own origin (for the
 station's read policy), the opening event's station, clerk and matter, and what its payload
 tells the tally (``variant``: 当场办结, 决定不予办理, ``rating_<level>``; ``due``: promised date,
-answer deadline or 容缺 deadline). A day's tally reads one index range of it instead of joining
+answer deadline or 容缺 deadline; ``settled_at``: when a received case stopped, a request was
+answered, a rating was followed up, set again by the trigger when a batch brings such events).
+A day's tally reads one index range of it instead of joining
 every event of the day to its case's opening event (adapters/tally/facts_sql.py).
 
 * Kept by the statement-level trigger ``case_event_tally``: once per INSERT statement (a push
@@ -76,6 +78,33 @@ SELECT n.event_id, n.case_id, n.kind, n.origin, n.occurred_at, n.service_day,
   FROM {events} AS n{opening}"""
 
 
+#: When the row ``t`` was settled, from its case's rows (the first such row ever; the tally
+#: takes it if it came before its as-of): a RECEIVED's stop (decision, refusal, withdrawal), a
+#: back-office request's answer (ACCEPTED or REFUSED at or after it), a rating's follow-up.
+def _settle(cases: str = "") -> str:
+    """Set ``settled_at`` anew on the rows of the cases that ``cases`` picks (all by default)."""
+    return f"""
+UPDATE public.tally_event AS r SET settled_at = CASE r.kind
+    WHEN 'received' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
+      WHERE x.case_id = r.case_id AND x.kind IN ('decided', 'refused', 'withdrawn'))
+    WHEN 'backoffice_requested' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
+      WHERE x.case_id = r.case_id AND x.kind IN ('accepted', 'refused')
+        AND x.occurred_at >= r.occurred_at)
+    WHEN 'rated' THEN (SELECT min(x.occurred_at) FROM public.tally_event AS x
+      WHERE x.case_id = r.case_id AND x.kind = 'rating_followed_up'
+        AND x.occurred_at >= r.occurred_at)
+  END
+ WHERE r.kind IN ('received', 'backoffice_requested', 'rated'){cases}"""
+
+
+#: The cases of a pushed batch whose rows may be settled anew: an array, so that the planner
+#: looks each up by ``ix_tally_event_case`` (a transition table has no statistics).
+_SETTLED_CASES = """
+     AND r.case_id = ANY (ARRAY(
+       SELECT DISTINCT n.case_id FROM new_events AS n
+        WHERE n.kind IN ('received', 'backoffice_requested', 'rated', 'decided', 'refused',
+                         'withdrawn', 'accepted', 'rating_followed_up')))"""
+
 _UP = f"""
 CREATE TABLE tally_event (
   event_id uuid NOT NULL,
@@ -89,6 +118,7 @@ CREATE TABLE tally_event (
   matter varchar(64) NOT NULL,
   variant varchar(32),
   due varchar(40),
+  settled_at timestamptz,
   CONSTRAINT pk_tally_event PRIMARY KEY (event_id)
 );
 
@@ -96,7 +126,7 @@ CREATE FUNCTION case_event_tally() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
   INSERT INTO public.tally_event ({_COLUMNS}){_rows("new_events", _LOOK_UP_OPENING)}
-  ON CONFLICT (event_id) DO NOTHING;
+  ON CONFLICT (event_id) DO NOTHING;{_settle(_SETTLED_CASES)};
   RETURN NULL;
 END $$;
 
@@ -158,6 +188,7 @@ def upgrade() -> None:
     op.execute(_UP)
     with op.get_context().autocommit_block():
         op.execute(_FILL)
+        op.execute(_settle())
         for name, columns in _INDEXES.items():
             op.execute(_drop_invalid(name))
             op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON tally_event {columns}")

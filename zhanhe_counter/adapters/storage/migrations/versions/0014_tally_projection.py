@@ -6,7 +6,8 @@ Create Date: 2026-12-02
 
 ``tally_event`` holds, for each ``case_event`` row, its service day (UTC+8), the opening
 event's station, clerk and matter, and what its payload tells the tally (``variant``: 当场办结,
-决定不予办理, ``rating_<level>``; ``due``: promised date, answer deadline or 容缺 deadline).
+决定不予办理, ``rating_<level>``; ``due``: promised date, answer deadline or 容缺 deadline;
+``settled_at``: when a received case stopped, a request was answered, a rating followed up).
 A day's tally reads one index range of it instead of joining every event of the day to its
 case's opening event (adapters/storage/tally_tables.py). The event store writes the row in the
 event's own transaction from now on; this migration fills it for the events already stored.
@@ -32,7 +33,7 @@ def upgrade() -> None:
         " case_id CHAR(32) NOT NULL, event_id CHAR(32) NOT NULL, kind VARCHAR(32) NOT NULL,"
         " occurred_at DATETIME NOT NULL, service_day DATE NOT NULL,"
         " station VARCHAR(32) NOT NULL, clerk VARCHAR(64) NOT NULL, matter VARCHAR(64) NOT NULL,"
-        " variant VARCHAR(32), due VARCHAR(40),"
+        " variant VARCHAR(32), due VARCHAR(40), settled_at DATETIME,"
         " CONSTRAINT pk_tally_event PRIMARY KEY (case_id, event_id)) WITHOUT ROWID"
     )
     op.execute(
@@ -54,6 +55,20 @@ def upgrade() -> None:
         "  WHEN 'rongque_pledged' THEN json_extract(e.payload, '$.deadline')"
         " END"
         " FROM case_event e JOIN case_event o ON o.case_id = e.case_id AND o.case_pos = 1"
+    )
+    # When a received case stopped, a back-office request was answered, a rating was followed up.
+    op.execute(
+        "UPDATE tally_event SET settled_at = CASE tally_event.kind"
+        " WHEN 'received' THEN (SELECT min(x.occurred_at) FROM tally_event x"
+        "  WHERE x.case_id = tally_event.case_id AND x.kind IN ('decided', 'refused', 'withdrawn'))"
+        " WHEN 'backoffice_requested' THEN (SELECT min(x.occurred_at) FROM tally_event x"
+        "  WHERE x.case_id = tally_event.case_id AND x.kind IN ('accepted', 'refused')"
+        "   AND x.occurred_at >= tally_event.occurred_at)"
+        " WHEN 'rated' THEN (SELECT min(x.occurred_at) FROM tally_event x"
+        "  WHERE x.case_id = tally_event.case_id AND x.kind = 'rating_followed_up'"
+        "   AND x.occurred_at >= tally_event.occurred_at)"
+        " END"
+        " WHERE tally_event.kind IN ('received', 'backoffice_requested', 'rated')"
     )
     # Built after the fill: one sort per index instead of a page split per row.
     op.execute(
