@@ -64,7 +64,8 @@ class _StoredAround:
 
     sync_states: Mapping[UUID, SyncState]
     prints: tuple[PrintHistoryEntry, ...]
-    legacy_reveals: list[IdReveal]
+    #: The old table's reveals for a supervisor's access log; None: this viewer gets no log.
+    legacy_reveals: list[IdReveal] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +110,13 @@ class CaseHistoryService:
         # find SQLite's page cache reset by it (WAL) and decrypt the case's pages again.
         stored = self._stored(events, state, roles)
         viewed = self._audit.viewed(case_id, staff_id)  # a failure raises: no detail
-        return self._detail([*events, viewed], state, roles, stored)
+        return self._detail([*events, viewed], state, stored)
 
     def detail(self, case_id: UUID, staff_id: str, roles: Sequence[str]) -> CaseDetail:
         """The detail again for a viewer who has it open (after a reprint): checked, and not
         recorded as another opening."""
         events, state = self._read(case_id, roles)
-        return self._detail(events, state, roles, self._stored(events, state, roles))
+        return self._detail(events, state, self._stored(events, state, roles))
 
     def access_log(self, case_id: UUID, roles: Sequence[str]) -> tuple[TimelineEntry, ...]:
         """查阅记录 of a case, oldest first; supervisors only."""
@@ -138,11 +139,12 @@ class CaseHistoryService:
     def _stored(
         self, events: list[CaseEvent], state: CaseState, roles: Sequence[str]
     ) -> _StoredAround:
-        supervisor = bool(ACCESS_LOG_ROLES & set(roles))
         return _StoredAround(
             sync_states=self._store.sync_states([e.event_id for e in events]),
             prints=tuple(self._prints.history_for_case(state.case_id)),
-            legacy_reveals=self._legacy_reveals(state.case_id) if supervisor else [],
+            legacy_reveals=(
+                self._legacy_reveals(state.case_id) if ACCESS_LOG_ROLES & set(roles) else None
+            ),
         )
 
     def _legacy_reveals(self, case_id: UUID) -> list[IdReveal]:
@@ -152,7 +154,6 @@ class CaseHistoryService:
         self,
         events: list[CaseEvent],
         state: CaseState,
-        roles: Sequence[str],
         stored: _StoredAround,
     ) -> CaseDetail:
         """The detail from what was read: an event not among ``stored`` is this PC's own, just
@@ -175,9 +176,9 @@ class CaseHistoryService:
             prints=stored.prints,
             next_steps=tuple(sorted(kind.label for kind in allowed_next(state))),
             access_log=(
-                self._access_log(events, states, stored.legacy_reveals)
-                if ACCESS_LOG_ROLES & set(roles)
-                else None
+                None
+                if stored.legacy_reveals is None
+                else self._access_log(events, states, stored.legacy_reveals)
             ),
             service=service_summary(state, self._catalogue),
         )
